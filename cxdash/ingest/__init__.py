@@ -1,0 +1,1 @@
+"""Import pipeline: read (sniff encoding, sheets, header rows) → map (roles) → validate → load (one transaction)."""

@@ -1,0 +1,1 @@
+"""The store: SQLModel tables, the engine (SQLite pragmas), migrations and shared queries."""

@@ -1,0 +1,173 @@
+"""All table models of cxdash, in one module.
+
+Everything belongs to a Workspace. Responses carry the scores of a survey answer; touchpoint ratings, segment
+attributes and comments hang off a response and go with it (ON DELETE CASCADE), and responses go with their
+import batch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (SQLite stores no zone; all times in the store are UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Workspace(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    language: str = Field(default="en", max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batch"
+    __table_args__ = (UniqueConstraint("workspace_id", "content_hash", name="uq_batch_content"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
+    file_name: str
+    content_hash: str = Field(max_length=64)
+    sheet: str | None = None
+    encoding: str | None = None
+    header_rows: int = 1
+    mapping_json: str = "{}"
+    rows_read: int = 0
+    responses: int = 0
+    responses_updated: int = 0
+    comments: int = 0
+    rows_rejected: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Customer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id", name="uq_customer_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    external_id: str
+
+
+class Response(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id", name="uq_response_external"),
+        Index("ix_response_ws_time", "workspace_id", "responded_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    batch_id: int = Field(foreign_key="import_batch.id", ondelete="CASCADE", index=True)
+    source_row: int = 0
+    external_id: str | None = None
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", ondelete="SET NULL", index=True)
+    responded_at: datetime | None = Field(default=None, sa_type=DateTime)
+    channel: str | None = None
+    nps: int | None = None
+    csat: float | None = None
+    csat_min: int | None = None
+    csat_max: int | None = None
+    ces: float | None = None
+    ces_min: int | None = None
+    ces_max: int | None = None
+
+
+class Touchpoint(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_touchpoint_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    name: str
+    stage: str | None = None
+    channel: str | None = None
+    position: int = 0
+    scale_min: int = 1
+    scale_max: int = 5
+
+
+class Rating(SQLModel, table=True):
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", primary_key=True)
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True, index=True)
+    score: float
+
+
+class Attribute(SQLModel, table=True):
+    """A segment attribute of a response (plan, region, 年代 …), one row per response and name."""
+
+    __table_args__ = (Index("ix_attribute_name_value", "name", "value"),)
+
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", primary_key=True)
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class Comment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", index=True)
+    touchpoint_id: int | None = Field(default=None, foreign_key="touchpoint.id", ondelete="SET NULL", index=True)
+    source: str | None = None
+    text: str
+    language: str | None = None
+    compound: float | None = None
+    label: str | None = None
+    method: str | None = None
+
+
+class Persona(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_persona_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    name: str
+    avatar: str = "🙂"
+    summary: str = ""
+    goals: str = ""
+    pains: str = ""
+    behaviours: str = ""
+    channels: str = ""
+    quote: str = ""
+    segment_json: str = "{}"
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class JourneyMap(SQLModel, table=True):
+    __tablename__ = "journey_map"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_journey_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    persona_id: int | None = Field(default=None, foreign_key="persona.id", ondelete="SET NULL")
+    name: str
+    description: str = ""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class JourneyStage(SQLModel, table=True):
+    __tablename__ = "journey_stage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(foreign_key="journey_map.id", ondelete="CASCADE", index=True)
+    name: str
+    position: int = 0
+
+
+class JourneyStep(SQLModel, table=True):
+    __tablename__ = "journey_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="journey_stage.id", ondelete="CASCADE", index=True)
+    position: int = 0
+    touchpoint_id: int | None = Field(default=None, foreign_key="touchpoint.id", ondelete="SET NULL")
+    touchpoint_label: str = ""
+    channel: str = ""
+    action: str = ""
+    thinking: str = ""
+    emotion: int = 0
+    pain_points: str = ""
+    opportunities: str = ""
+    owner: str = ""
+    backstage: str = ""
