@@ -1,0 +1,159 @@
+"""The command line: the same services as the app, without the browser.
+
+Exit codes: 0 success, 2 refused input (one sentence on stderr, never a traceback). ``--json`` prints JSON on
+stdout. ``--db`` takes a file path or a database URL; ``--workspace`` a workspace name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cxdash.errors import CxdashError, InputRefused
+
+EXIT_OK = 0
+EXIT_REFUSED = 2
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from cxdash.store.workspaces import open_store
+
+    return open_store(args.db)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cxdash.demo.load import load_demo
+
+    engine = _open(args)
+    names = load_demo(engine)
+    _emit(args, {"status": "ok", "workspaces": names}, "Demo workspaces ready: " + ", ".join(names))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from cxdash.ingest.load import import_file
+    from cxdash.ingest.mapping import mapping_from_json
+    from cxdash.store.workspaces import DEFAULT_WORKSPACE
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputRefused(f"'{args.file}' is not a file.")
+    mapping = None
+    if args.mapping:
+        mapping_path = Path(args.mapping)
+        if not mapping_path.is_file():
+            raise InputRefused(f"The mapping file '{args.mapping}' does not exist.")
+        mapping = mapping_from_json(mapping_path.read_bytes(), source=f"mapping file '{mapping_path.name}'")
+    engine = _open(args)
+    result = import_file(
+        engine,
+        path,
+        path.name,
+        workspace=args.workspace or DEFAULT_WORKSPACE,
+        sheet=args.sheet,
+        mapping=mapping,
+        dry_run=args.dry_run,
+    )
+    text = (
+        f"{result.status}: {result.responses} responses ({result.responses_updated} updated), "
+        f"{result.comments} comments, {result.touchpoints} touchpoints, {len(result.rejected_rows)} rows rejected"
+        + (f" — {result.message}" if result.message else "")
+    )
+    _emit(args, result.to_json(), text)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from cxdash.store.queries import counts, touchpoint_names
+    from cxdash.store.workspaces import get_workspace
+
+    engine = _open(args)
+    ws = get_workspace(engine, args.workspace)
+    assert ws.id is not None
+    data = {"workspace": ws.name, **counts(engine, ws.id), "touchpoint_names": touchpoint_names(engine, ws.id)}
+    lines = [f"{k}: {v}" for k, v in data.items()]
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def _parse_filters(items: Sequence[str]) -> Any:
+    from cxdash.store.queries import Filters
+
+    attributes: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputRefused(f"--filter takes ATTR=VALUE, not '{item}'.")
+        attributes.setdefault(name.strip(), []).append(value.strip())
+    return Filters(attributes=attributes)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from cxdash.store.queries import kpis
+    from cxdash.store.workspaces import get_workspace
+
+    engine = _open(args)
+    ws = get_workspace(engine, args.workspace)
+    assert ws.id is not None
+    result = kpis(engine, ws.id, _parse_filters(args.filter or []))
+    data = {
+        key: {"value": m.value, "n": m.n, "ci95": list(m.ci95) if m.ci95 else None} for key, m in result.items()
+    }
+    lines = [
+        f"{k.upper()}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
+        for k, v in data.items()
+    ]
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cxdash", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="SQLite file path or database URL (default: CXDASH_DATABASE_URL or data/cxdash.db)")
+        p.add_argument("--json", action="store_true", help="print JSON on stdout")
+        p.set_defaults(func=func)
+        return p
+
+    add("demo", cmd_demo, "create or refresh the demo workspaces")
+    p = add("import", cmd_import, "import a survey export, review or ticket file")
+    p.add_argument("file")
+    p.add_argument("--workspace", help="workspace name (created if new; default: the demo workspace name)")
+    p.add_argument("--sheet", help="Excel sheet name")
+    p.add_argument("--mapping", help="JSON file mapping column names to roles (default: the suggested roles)")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p = add("info", cmd_info, "counts of what a workspace holds")
+    p.add_argument("--workspace")
+    p = add("metrics", cmd_metrics, "NPS, CSAT and CES with n and 95% intervals")
+    p.add_argument("--workspace")
+    p.add_argument("--filter", action="append", metavar="ATTR=VALUE", help="segment filter (repeatable)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CxdashError as error:
+        message = " ".join(str(error).split())
+        if getattr(args, "json", False):
+            json.dump({"status": "rejected", "error": message}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        print(f"cxdash: {message}", file=sys.stderr)
+        return EXIT_REFUSED

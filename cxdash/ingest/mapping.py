@@ -1,0 +1,107 @@
+"""Mappings (column → role) as the UI edits them and as a user saves and reuses them (JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.table import RawTable
+from cxdash.roles import parse_role
+
+# What the role editor offers: label shown → role prefix. A prefix ending in ':' takes the Name column.
+ROLE_CHOICES: dict[str, str] = {
+    "Ignore": "ignore",
+    "Response ID": "response_id",
+    "Customer ID": "customer_id",
+    "Date": "date",
+    "Channel": "channel",
+    "NPS (0–10 recommend)": "nps",
+    "CSAT (overall satisfaction)": "csat",
+    "CES (customer effort)": "ces",
+    "Touchpoint rating →": "rating:",
+    "Comment": "comment",
+    "Comment on touchpoint →": "comment:",
+    "Segment attribute →": "attribute:",
+    "Touchpoint of the row (reviews, tickets)": "touchpoint",
+    "Rating of the row's touchpoint": "rating",
+}
+_LABEL_FOR_PREFIX = {prefix: label for label, prefix in ROLE_CHOICES.items()}
+EDITOR_COLUMNS = ["Column", "Question", "Examples", "Role", "Name", "Why"]
+
+
+def role_to_choice(role: str) -> tuple[str, str]:
+    """Split a role string into (editor label, name)."""
+    parsed = parse_role(role)
+    if parsed.name is not None:
+        return _LABEL_FOR_PREFIX[f"{parsed.kind}:"], parsed.name
+    return _LABEL_FOR_PREFIX[parsed.kind], ""
+
+
+def choice_to_role(label: str, name: str | None, fallback_name: str) -> str:
+    """The role string for an editor row; a named role without a name takes the column's readable name."""
+    prefix = ROLE_CHOICES.get(label, "ignore")
+    if prefix.endswith(":"):
+        clean = (name or "").strip() or fallback_name.strip()
+        return f"{prefix}{clean}"
+    return prefix
+
+
+def examples(table: RawTable, column: str, k: int = 3) -> str:
+    """A few distinct non-empty sample values of a column, shortened, for the role editor."""
+    values = table.sample[column].dropna().astype(str).str.strip()
+    values = values[values != ""].drop_duplicates().head(k)
+    return " · ".join(v if len(v) <= 40 else v[:39] + "…" for v in values)
+
+
+def editor_frame(table: RawTable, mapping: dict[str, str], reasons: dict[str, str]) -> pd.DataFrame:
+    """One row per column of the file: its key, question text, examples, suggested role and why."""
+    rows = []
+    for column in table.columns:
+        label, name = role_to_choice(mapping.get(column, "ignore"))
+        question = table.questions.get(column, "")
+        rows.append(
+            {
+                "Column": column,
+                "Question": question if question != column else "",
+                "Examples": examples(table, column),
+                "Role": label,
+                "Name": name,
+                "Why": reasons.get(column, ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=EDITOR_COLUMNS)
+
+
+def mapping_from_editor(frame: pd.DataFrame, table: RawTable) -> dict[str, str]:
+    """The mapping the user confirmed in the role editor."""
+    mapping = {}
+    for row in frame.itertuples(index=False):
+        column = str(row.Column)
+        name = row.Name if isinstance(row.Name, str) else ""
+        mapping[column] = choice_to_role(str(row.Role), name, table.label(column))
+    return mapping
+
+
+def mapping_to_json(mapping: dict[str, str]) -> str:
+    return json.dumps({"cxdash_mapping": 1, "columns": mapping}, ensure_ascii=False, indent=2)
+
+
+def mapping_from_json(text: str | bytes, source: str = "mapping file") -> dict[str, str]:
+    """Parse a saved mapping: {"columns": {column: role}} (or a plain {column: role}); roles are checked."""
+    try:
+        data: Any = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InputRefused(f"The {source} is not valid JSON ({error}).") from None
+    if isinstance(data, dict) and isinstance(data.get("columns"), dict):
+        data = data["columns"]
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputRefused(f'The {source} must map column names to role strings, like {{"Q1": "nps"}}.')
+    for column, role in data.items():
+        try:
+            parse_role(role)
+        except InputRefused as error:
+            raise InputRefused(f"In the {source}, column '{column}': {error.message}") from None
+    return dict(data)

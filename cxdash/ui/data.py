@@ -1,0 +1,94 @@
+"""Cached reads for the pages: the key is (store URL, workspace, filters, data version), never an engine."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from cxdash.store import queries
+from cxdash.store.queries import Filters
+from cxdash.ui.resources import data_version
+
+
+def _key(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _filters_key(filters: Filters) -> tuple[Any, ...]:
+    return (
+        filters.date_from,
+        filters.date_to,
+        tuple(sorted((k, tuple(v)) for k, v in filters.attributes.items())),
+        tuple(filters.channels),
+    )
+
+
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _date_range(url: str, workspace_id: int, version: int, _engine: Engine) -> tuple[date | None, date | None]:
+    return queries.date_range(_engine, workspace_id)
+
+
+def date_range(engine: Engine, workspace_id: int) -> tuple[date | None, date | None]:
+    return _date_range(_key(engine), workspace_id, data_version(), engine)
+
+
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _attribute_values(url: str, workspace_id: int, version: int, _engine: Engine) -> dict[str, list[str]]:
+    return queries.attribute_values(_engine, workspace_id)
+
+
+def attribute_values(engine: Engine, workspace_id: int) -> dict[str, list[str]]:
+    return _attribute_values(_key(engine), workspace_id, data_version(), engine)
+
+
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _channel_values(url: str, workspace_id: int, version: int, _engine: Engine) -> list[str]:
+    return queries.channel_values(_engine, workspace_id)
+
+
+def channel_values(engine: Engine, workspace_id: int) -> list[str]:
+    return _channel_values(_key(engine), workspace_id, data_version(), engine)
+
+
+@st.cache_data(max_entries=128, ttl=300, show_spinner=False)
+def _kpis(url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters) -> dict[str, Any]:
+    return queries.kpis(_engine, ws, _filters)
+
+
+def kpis(engine: Engine, workspace_id: int, filters: Filters) -> dict[str, Any]:
+    return _kpis(_key(engine), workspace_id, _filters_key(filters), data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=128, ttl=300, show_spinner=False)
+def _trend(
+    url: str, ws: int, fkey: tuple[Any, ...], period: str, version: int, _engine: Engine, _filters: Filters
+) -> pd.DataFrame:
+    return queries.kpi_trend(_engine, ws, _filters, period=period)
+
+
+def kpi_trend(engine: Engine, workspace_id: int, filters: Filters, period: str = "month") -> pd.DataFrame:
+    return _trend(_key(engine), workspace_id, _filters_key(filters), period, data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=128, ttl=300, show_spinner=False)
+def _by_attribute(
+    url: str, ws: int, fkey: tuple[Any, ...], attribute: str, version: int, _engine: Engine, _filters: Filters
+) -> pd.DataFrame:
+    return queries.kpis_by_attribute(_engine, ws, _filters, attribute)
+
+
+def kpis_by_attribute(engine: Engine, workspace_id: int, filters: Filters, attribute: str) -> pd.DataFrame:
+    return _by_attribute(_key(engine), workspace_id, _filters_key(filters), attribute, data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=128, ttl=300, show_spinner=False)
+def _touchpoints(url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters) -> pd.DataFrame:
+    return queries.touchpoint_scores(_engine, ws, _filters)
+
+
+def touchpoint_scores(engine: Engine, workspace_id: int, filters: Filters) -> pd.DataFrame:
+    return _touchpoints(_key(engine), workspace_id, _filters_key(filters), data_version(), engine, filters)

@@ -1,0 +1,105 @@
+"""The sidebar every page shares: workspace choice and the global filters (dates, segments, channels)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from cxdash.store.models import Workspace
+from cxdash.store.queries import Filters
+from cxdash.store.workspaces import list_workspaces
+from cxdash.ui import data, state
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: the engine, the current workspace (None in an empty store) and the filters."""
+
+    engine: Engine
+    workspace: Workspace | None
+    filters: Filters
+
+
+def sidebar(engine: Engine) -> PageContext:
+    """Draw the workspace picker and filters; return the context pages read with ``page_context()``."""
+    workspaces = list_workspaces(engine)
+    with st.sidebar:
+        if not workspaces:
+            st.info("No data yet — open **Import** to load a survey export.")
+            ctx = PageContext(engine, None, Filters())
+            st.session_state["_page_context"] = ctx
+            return ctx
+        ids = [w.id for w in workspaces]
+        current = st.session_state.get(state.WORKSPACE_ID)
+        if current not in ids:
+            st.session_state[state.WORKSPACE_ID] = ids[0]
+        by_id = {w.id: w for w in workspaces}
+        ws_id = st.selectbox("Workspace", ids, format_func=lambda i: by_id[i].name, key=state.WORKSPACE_ID)
+        workspace = by_id[ws_id]
+        filters = _filter_widgets(engine, workspace)
+    ctx = PageContext(engine, workspace, filters)
+    st.session_state["_page_context"] = ctx
+    return ctx
+
+
+def _filter_widgets(engine: Engine, workspace: Workspace) -> Filters:
+    assert workspace.id is not None
+    st.subheader("Filters")
+    lo, hi = data.date_range(engine, workspace.id)
+    date_from: date | None = None
+    date_to: date | None = None
+    if lo is not None and hi is not None:
+        picked = st.date_input(
+            "Date range",
+            value=(lo, hi),
+            min_value=lo,
+            max_value=hi,
+            key=f"{state.FILTER_DATES}_{workspace.id}",
+            help="Responses submitted in this range (both ends included).",
+        )
+        if isinstance(picked, tuple | list) and len(picked) == 2:
+            date_from, date_to = picked[0], picked[1]
+        elif isinstance(picked, tuple | list) and len(picked) == 1:
+            date_from = picked[0]
+    attributes: dict[str, list[str]] = {}
+    values = data.attribute_values(engine, workspace.id)
+    channels = data.channel_values(engine, workspace.id)
+    chosen_channels: list[str] = []
+    if values or channels:
+        with st.expander("Segments", expanded=False):
+            if channels:
+                chosen_channels = st.multiselect("Channel", channels, key=f"{state.FILTER_CHANNELS}_{workspace.id}")
+            for name, options in values.items():
+                chosen = st.multiselect(name, options, key=f"{state.FILTER_ATTRS}_{workspace.id}_{name}")
+                if chosen:
+                    attributes[name] = list(chosen)
+    filters = Filters(date_from=date_from, date_to=date_to, attributes=attributes, channels=chosen_channels)
+    active = describe_filters(filters, lo, hi)
+    if active:
+        st.caption("Active filters: " + active)
+    return filters
+
+
+def describe_filters(filters: Filters, lo: date | None = None, hi: date | None = None) -> str:
+    """A one-line description of the filters that narrow the data (empty when none do)."""
+    parts = []
+    if (filters.date_from and filters.date_from != lo) or (filters.date_to and filters.date_to != hi):
+        parts.append(f"{filters.date_from or '…'} – {filters.date_to or '…'}")
+    for name, vals in filters.attributes.items():
+        parts.append(f"{name} ∈ {{{', '.join(vals)}}}")
+    if filters.channels:
+        parts.append(f"channel ∈ {{{', '.join(filters.channels)}}}")
+    return "; ".join(parts)
+
+
+def page_context() -> PageContext:
+    """The context the sidebar built for this run (app.py draws the sidebar before running a page)."""
+    ctx = st.session_state.get("_page_context")
+    if ctx is None:  # a page run on its own (tests): build the sidebar now
+        from cxdash.ui.resources import get_engine
+
+        ctx = sidebar(get_engine())
+    return ctx

@@ -1,0 +1,1 @@
+"""Chart builders: pure functions, data in, Altair chart (a spec tests can inspect) out."""

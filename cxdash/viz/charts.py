@@ -1,0 +1,98 @@
+"""Altair charts of the Overview: KPI trend with its interval band, touchpoint scores, segment comparison."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+METRIC_TITLES = {"nps": "NPS", "csat": "CSAT (% top-2 box)", "ces": "CES (mean, 1–7)"}
+METRIC_DOMAINS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
+LOW_N_COLOR = "#adb5bd"
+MAIN_COLOR = "#3b5bdb"
+
+
+def kpi_trend_chart(trend: pd.DataFrame, metric: str, min_n: int = 30) -> alt.Chart:
+    """Line of a KPI per period with its 95% interval as a band; periods under ``min_n`` drawn grey."""
+    data = trend[trend["metric"] == metric].copy()
+    data["low_n"] = data["n"] < min_n
+    data["sample"] = data["low_n"].map({True: f"n < {min_n}", False: f"n ≥ {min_n}"})
+    title = METRIC_TITLES.get(metric, metric)
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    y_scale = alt.Scale(zero=False, nice=True)
+    tooltip = [
+        alt.Tooltip("period:T", title="Period", format="%B %Y"),
+        alt.Tooltip("value:Q", title=title, format=".1f"),
+        alt.Tooltip("lo:Q", title="95% CI low", format=".1f"),
+        alt.Tooltip("hi:Q", title="95% CI high", format=".1f"),
+        alt.Tooltip("n:Q", title="n"),
+    ]
+    base = alt.Chart(data)
+    band = base.mark_area(opacity=0.18, color=MAIN_COLOR).encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
+    line = base.mark_line(color=MAIN_COLOR, strokeWidth=2.5).encode(
+        x=x, y=alt.Y("value:Q", title=title, scale=y_scale)
+    )
+    points = base.mark_point(filled=True, size=60).encode(
+        x=x,
+        y="value:Q",
+        color=alt.Color(
+            "sample:N",
+            scale=alt.Scale(domain=[f"n ≥ {min_n}", f"n < {min_n}"], range=[MAIN_COLOR, LOW_N_COLOR]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=tooltip,
+    )
+    return (band + line + points).properties(height=260, title=f"{title} by period, with 95% interval")
+
+
+def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
+    """Mean score per touchpoint (as % of its scale, so different scales compare) with 95% error bars."""
+    data = scores.copy()
+    span = (data["scale_max"] - data["scale_min"]).where(lambda s: s > 0, 1)
+    for col in ("mean", "lo", "hi"):
+        data[f"{col}_pct"] = (data[col] - data["scale_min"]) / span * 100
+    data["low_n"] = data["n"] < min_n
+    data["label"] = data["touchpoint"]
+    order = data.sort_values("mean_pct")["label"].tolist()
+    y = alt.Y("label:N", sort=order, title=None)
+    base = alt.Chart(data)
+    bars = base.mark_bar(color=MAIN_COLOR, opacity=0.85).encode(
+        y=y,
+        x=alt.X("mean_pct:Q", title="Mean score (% of scale)", scale=alt.Scale(domain=[0, 100])),
+        opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(0.9)),
+        tooltip=[
+            alt.Tooltip("touchpoint:N", title="Touchpoint"),
+            alt.Tooltip("stage:N", title="Stage"),
+            alt.Tooltip("mean:Q", title="Mean", format=".2f"),
+            alt.Tooltip("lo:Q", title="95% CI low", format=".2f"),
+            alt.Tooltip("hi:Q", title="95% CI high", format=".2f"),
+            alt.Tooltip("top2:Q", title="Top-2 box %", format=".1f"),
+            alt.Tooltip("n:Q", title="n"),
+        ],
+    )
+    errors = base.mark_rule(color="#212529").encode(y=y, x="lo_pct:Q", x2="hi_pct:Q")
+    height = max(160, 28 * len(data))
+    return (bars + errors).properties(height=height, title="Touchpoint scores, with 95% interval")
+
+
+def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_n: int = 30) -> alt.Chart:
+    """A KPI per segment value with its interval; segments under ``min_n`` are drawn pale and flagged."""
+    value, lo, hi = f"{metric}", f"{metric}_lo", f"{metric}_hi"
+    data = table.rename(columns={"value": "segment"}).copy()
+    data["low_n"] = data[f"{metric}_n"] < min_n
+    title = METRIC_TITLES.get(metric, metric)
+    y = alt.Y("segment:N", title=attribute, sort="-x")
+    base = alt.Chart(data)
+    points = base.mark_point(filled=True, size=90, color=MAIN_COLOR).encode(
+        y=y,
+        x=alt.X(f"{value}:Q", title=title),
+        opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0)),
+        tooltip=[
+            alt.Tooltip("segment:N", title=attribute),
+            alt.Tooltip(f"{value}:Q", title=title, format=".1f"),
+            alt.Tooltip(f"{lo}:Q", title="95% CI low", format=".1f"),
+            alt.Tooltip(f"{hi}:Q", title="95% CI high", format=".1f"),
+            alt.Tooltip(f"{metric}_n:Q", title="n"),
+        ],
+    )
+    rules = base.mark_rule(color=MAIN_COLOR).encode(y=y, x=f"{lo}:Q", x2=f"{hi}:Q")
+    return (rules + points).properties(height=max(120, 34 * len(data)), title=f"{title} by {attribute}")
