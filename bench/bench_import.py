@@ -1,0 +1,75 @@
+"""Import benchmark: cxdash's import (validation, normalised ratings, dedupe, sentiment) beside the hand-written
+script (bench/baseline_script.py), on synthetic files of 10k / 100k / 1M rows, each run in its own process.
+
+    python bench/bench_import.py [--sizes 10000 100000 1000000] [--keep]
+
+Prints, per size: wall time, rows/s and peak memory (max RSS) of each, and the ratio cxdash / script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+CXDASH_RUN = """
+import json, resource, sys, time
+from pathlib import Path
+from cxdash.ingest.load import import_file
+from cxdash.store.workspaces import open_store
+path, db = Path(sys.argv[1]), sys.argv[2]
+engine = open_store(db)
+t0 = time.perf_counter()
+result = import_file(engine, path, path.name, workspace="bench")
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "responses": result.responses, "comments": result.comments,
+                  "rejected": len(result.rejected_rows),
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+BASELINE_RUN = """
+import json, resource, sys, time, runpy
+t0 = time.perf_counter()
+sys.argv = ["baseline_script.py", sys.argv[1], sys.argv[2]]
+runpy.run_path(%r, run_name="__main__")
+print(json.dumps({"seconds": time.perf_counter() - t0,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""" % str(HERE / "baseline_script.py")
+
+
+def _run(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from gen_survey import generate
+
+    print(f"{'rows':>9} | {'cxdash s':>8} {'rows/s':>9} {'peak MB':>8} | {'script s':>8} {'rows/s':>9} "
+          f"{'peak MB':>8} | ratio")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.sizes:
+            csv_path = Path(tmp) / f"survey_{rows}.csv"
+            t0 = time.perf_counter()
+            generate(rows, csv_path)
+            gen_s = time.perf_counter() - t0
+            ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}.db"))
+            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}.db"))
+            print(f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
+                  f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "
+                  f"{ours['seconds'] / base['seconds']:.2f}   (file generated in {gen_s:.1f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
