@@ -1,0 +1,243 @@
+"""Vectorised parsing of raw cells: "not answered" markers, scores (labels, full-width digits), dates and scales.
+
+Cells arrive raw (``str``/``None`` from CSV; ``int``/``float``/``datetime``/``str``/``None`` from Excel). Every
+function here works on a whole column of a chunk at once and never raises on bad data: it returns masks that the
+validator turns into rejections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Answers that mean "no answer": read as missing, never as an error (compared trimmed and lower-cased).
+NOT_ANSWERED = frozenset(
+    {
+        "",
+        "n/a",
+        "na",
+        "n.a.",
+        "-",
+        "--",
+        "—",
+        "null",
+        "none",
+        "該当なし",
+        "わからない",
+        "分からない",
+        "don't know",
+        "don’t know",
+        "dont know",
+        "not applicable",
+    }
+)
+# A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".
+_LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
+
+# Standard scales, smallest first; a score column's scale is the first that holds enough of its values.
+RATING_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
+CSAT_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
+CES_SCALES: tuple[tuple[int, int], ...] = ((1, 7), (1, 10), (0, 10))
+NPS_SCALE = (0, 10)
+SCALE_SHARE = 0.95
+# Largest 1–x scale on which a 0 is read as a "not rated" code rather than as a genuine score.
+MAX_SCALE_WITH_ZERO_CODE = 7
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """A score column parsed: ``value`` (float, NaN where missing or bad), ``missing`` and ``bad`` masks."""
+
+    value: pd.Series
+    missing: pd.Series
+    bad: pd.Series
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """A date column parsed: ``value`` (naive UTC datetime64, NaT where missing or bad), ``missing`` and ``bad``."""
+
+    value: pd.Series
+    missing: pd.Series
+    bad: pd.Series
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """A family of date layouts tried in order; ``key`` names it in plans, ``example`` in messages."""
+
+    key: str
+    patterns: tuple[str, ...]
+    example: str
+
+
+DATE_FORMATS: tuple[DateFormat, ...] = (
+    DateFormat("iso", ("ISO8601",), "2024-01-31 or 2024-01-31T14:05:00"),
+    DateFormat("ymd", ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d"), "2024/01/31 14:05:00"),
+    DateFormat(
+        "ja",
+        ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H時%M分", "%Y年%m月%d日"),
+        "2024年1月31日",
+    ),
+    DateFormat(
+        "mdy",
+        ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%y"),
+        "01/31/2024 (month/day/year)",
+    ),
+    DateFormat(
+        "dmy",
+        ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y"),
+        "31/01/2024 (day/month/year)",
+    ),
+    DateFormat("excel", (), "an Excel date or date serial number"),
+)
+DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}
+# Excel serial day numbers that are plausible survey dates (1954-10-14 … 2119-01-04).
+_EXCEL_SERIAL_RANGE = (20_000, 80_000)
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def is_not_answered(values: pd.Series) -> pd.Series:
+    """True where a cell is empty, NaN or a "not answered" marker (N/A, -, 該当なし, Don't know …)."""
+    null = values.isna()
+    text = values[~null].astype(str).str.strip().str.lower()
+    marker = pd.Series(False, index=values.index)
+    marker[text.index] = text.isin(NOT_ANSWERED)
+    return null | marker
+
+
+def _text_cells(values: pd.Series) -> pd.Series:
+    """True where a cell is a string (vectorised where the column is uniform)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return values.notna()
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "datetime", "datetime64", "date"):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, str)).astype(bool)
+
+
+def parse_numbers(values: pd.Series) -> ParsedNumbers:
+    """Numbers from raw cells: plain numbers, full-width digits (１０), labelled answers ("10 - Extremely likely")."""
+    missing = is_not_answered(values)
+    present = values[~missing]
+    is_text = _text_cells(present)
+    number = pd.Series(np.nan, index=values.index, dtype=float)
+    plain = present[~is_text]
+    if len(plain):
+        bools = plain.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool)
+        number[plain.index] = pd.to_numeric(plain.where(~bools), errors="coerce").astype(float)
+    text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
+    if len(text):
+        direct = pd.to_numeric(text, errors="coerce")
+        rest = text[direct.isna()]
+        if len(rest):
+            direct[rest.index] = pd.to_numeric(rest.str.extract(_LEADING_NUMBER, expand=False), errors="coerce")
+        number[text.index] = direct.astype(float)
+    bad = ~missing & number.isna()
+    return ParsedNumbers(number, missing, bad)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Cells as trimmed strings, None where missing or a "not answered" marker."""
+    missing = is_not_answered(values)
+    out = pd.Series(None, index=values.index, dtype=object)
+    out[~missing] = values[~missing].astype(str).str.strip()
+    return out
+
+
+def infer_scale(
+    numbers: pd.Series, candidates: tuple[tuple[int, int], ...], default: tuple[int, int]
+) -> tuple[tuple[int, int], bool]:
+    """The smallest candidate scale holding ≥ 95% of ``numbers``, and whether 0 is a "not rated" code on it.
+
+    A 0 is read as "not rated" on a 1–x scale (x ≤ 7) when the non-zero values fit that scale; otherwise a
+    column containing zeros gets a scale that contains 0.
+    """
+    values = numbers.dropna()
+    if values.empty:
+        return default, False
+    zeros = bool((values == 0).any())
+    nonzero = values[values != 0]
+    best: tuple[float, tuple[int, int]] = (-1.0, candidates[-1])
+    for lo, hi in candidates:
+        share = float(values.between(lo, hi).mean())
+        if share >= SCALE_SHARE:
+            return (lo, hi), False
+        if zeros and lo == 1:
+            if hi <= MAX_SCALE_WITH_ZERO_CODE and len(nonzero) and nonzero.between(lo, hi).mean() >= SCALE_SHARE:
+                return (lo, hi), True
+            continue
+        best = max(best, (share, (lo, hi)))
+    return best[1], False
+
+
+def _parse_with(text: pd.Series, fmt: DateFormat) -> pd.Series:
+    """Strings parsed by one date family (NaT where no pattern of the family matches)."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = text
+    for pattern in fmt.patterns:
+        if todo.empty:
+            break
+        if pattern == "ISO8601":
+            parsed = pd.to_datetime(todo, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
+        else:
+            parsed = pd.to_datetime(todo, format=pattern, errors="coerce")
+        hit = parsed.notna()
+        out[hit[hit].index] = parsed[hit].astype("datetime64[ns]")
+        todo = todo[~hit]
+    return out
+
+
+def _excel_serials(numbers: pd.Series) -> pd.Series:
+    """Excel serial day numbers as datetimes (NaT outside the plausible range)."""
+    lo, hi = _EXCEL_SERIAL_RANGE
+    ok = numbers.between(lo, hi)
+    days = numbers.where(ok)
+    return (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
+
+
+def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
+    """Datetimes from raw cells: datetime objects as they are, strings by ``fmt``, numbers as Excel serials."""
+    missing = is_not_answered(values)
+    present = values[~missing]
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    is_text = _text_cells(present)
+    text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
+    if len(text):
+        out[text.index] = _parse_with(text, fmt or DATE_FORMAT_BY_KEY["iso"])
+    other = present[~is_text]
+    if len(other):
+        numeric = pd.to_numeric(
+            other.where(other.map(lambda v: isinstance(v, int | float)).astype(bool)), errors="coerce"
+        )
+        serial = _excel_serials(numeric.astype(float))
+        stamps = pd.to_datetime(other.where(numeric.isna()), errors="coerce", utc=True).dt.tz_localize(None)
+        out[other.index] = serial.fillna(stamps.astype("datetime64[ns]"))
+    bad = ~missing & out.isna()
+    return ParsedDates(out, missing, bad)
+
+
+def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None]:
+    """The family that parses most sample values, and a warning when month/day vs day/month is ambiguous."""
+    missing = is_not_answered(sample)
+    present = sample[~missing]
+    if present.empty:
+        return None, None
+    is_text = _text_cells(present)
+    text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
+    if text.empty:
+        return DATE_FORMAT_BY_KEY["excel"], None
+    counts = {f.key: int(_parse_with(text, f).notna().sum()) for f in DATE_FORMATS if f.patterns}
+    best = max(counts.values())
+    if best == 0:
+        return DATE_FORMAT_BY_KEY["iso"], None
+    key = next(k for k, n in counts.items() if n == best)  # ties: the order of DATE_FORMATS (m/d before d/m)
+    warning = None
+    if key == "mdy" and counts["dmy"] == best:
+        warning = (
+            "month/day/year (no day above 12 in the first rows, so day/month/year was possible too): "
+            "check the dates, or change the file to ISO dates (2024-01-31) if they are day/month."
+        )
+    return DATE_FORMAT_BY_KEY[key], warning

@@ -1,0 +1,369 @@
+"""Validate a mapped table before anything is written: a plan from the sample, then chunk-by-chunk checks.
+
+``plan_import`` decides once (from ``table.sample``) what every mapped column means: its role, the scale of each
+score column and the layout of the dates. ``validate_chunk`` applies the plan to a chunk with vectorised pandas
+operations and returns the typed rows to load plus one Rejection per problem found (row number, column, value as
+read, reason). ``preview_import`` runs the whole file through both without writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.parse import (
+    CES_SCALES,
+    CSAT_SCALES,
+    NPS_SCALE,
+    RATING_SCALES,
+    DateFormat,
+    choose_date_format,
+    clean_text,
+    infer_scale,
+    parse_dates,
+    parse_numbers,
+)
+from cxdash.ingest.result import ImportPreview, Rejection
+from cxdash.ingest.table import RawTable
+from cxdash.roles import SINGLE_ROLES, Role, parse_role
+
+_SCALES = {"csat": (CSAT_SCALES, (1, 5)), "ces": (CES_SCALES, (1, 7)), "rating": (RATING_SCALES, (1, 5))}
+RESPONSE_COLUMNS = ("external_id", "customer", "responded_at", "channel", "nps", "csat", "ces")
+NO_CONTENT = "row has no score and no comment"
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """One mapped column: its role, and for score columns the scale and whether 0 means "not rated"."""
+
+    column: str
+    role: Role
+    scale: tuple[int, int] | None = None
+    zero_is_missing: bool = False
+
+
+@dataclass
+class ImportPlan:
+    """What every mapped column of a table means, decided once from the sample."""
+
+    file_name: str
+    mapping: dict[str, str]
+    columns: list[ColumnPlan]
+    date_format: DateFormat | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[ColumnPlan]:
+        """The mapped columns whose role is of ``kind`` (nps, rating, comment, attribute …), in file order."""
+        return [c for c in self.columns if c.role.kind == kind]
+
+    def single(self, kind: str) -> ColumnPlan | None:
+        """The column with the single-use role ``kind`` (an unnamed role), if mapped."""
+        return next((c for c in self.columns if c.role.kind == kind and c.role.name is None), None)
+
+    @property
+    def scales(self) -> dict[str, tuple[int, int]]:
+        """Scale per score column."""
+        return {c.column: c.scale for c in self.columns if c.scale is not None}
+
+    @property
+    def touchpoints(self) -> list[str]:
+        """Touchpoints named by the mapping (rating:<tp>, comment:<tp>); long files add theirs from the data."""
+        names = [c.role.name for c in self.columns if c.role.kind in ("rating", "comment") and c.role.name]
+        return list(dict.fromkeys(n for n in names if n))
+
+    def touchpoint_scales(self) -> dict[str, tuple[int, int]]:
+        """Scale per touchpoint named by a rating:<tp> column."""
+        return {c.role.name: c.scale for c in self.of_kind("rating") if c.role.name and c.scale}
+
+
+@dataclass
+class ValidChunk:
+    """The accepted rows of a chunk, typed, ready to load (all frames keyed by ``source_row``)."""
+
+    responses: pd.DataFrame  # index source_row; RESPONSE_COLUMNS
+    ratings: pd.DataFrame  # source_row, touchpoint, score
+    attributes: pd.DataFrame  # source_row, name, value
+    comments: pd.DataFrame  # source_row, touchpoint, source, text
+    rows_read: int = 0
+    not_rated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def touchpoints(self) -> list[str]:
+        """Touchpoint names this chunk refers to."""
+        names = list(self.ratings["touchpoint"]) + [t for t in self.comments["touchpoint"] if t]
+        return list(dict.fromkeys(names))
+
+
+def _fmt(number: float) -> str:
+    """A number as a person writes it: 11, not 11.0."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _raw(value: object) -> str:
+    """A cell as read, for a rejection."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
+    """Parse and check the roles of ``mapping``, then infer scales and the date layout from ``table.sample``."""
+    name = table.file_name
+    unknown = [c for c in mapping if c not in table.columns]
+    if unknown:
+        listed = ", ".join(f"'{c}'" for c in unknown)
+        raise InputRefused(f"The mapping names columns that '{name}' does not have ({listed}): remove them.")
+    roles: dict[str, Role] = {}
+    for column, text in mapping.items():
+        try:
+            roles[column] = parse_role(text)
+        except InputRefused as exc:
+            raise InputRefused(f"Column '{column}' of '{name}': {exc.message}") from None
+    used = [(c, r) for c, r in roles.items() if r.kind != "ignore"]
+    _check_single_use(name, used)
+    kinds = {r.kind for _, r in used}
+    if not kinds & {"nps", "csat", "ces", "rating", "comment"}:
+        raise InputRefused(
+            f"'{name}' has no column for NPS, CSAT, CES, a touchpoint rating or a comment: map at least one "
+            "column to one of these roles."
+        )
+    if any(r.kind == "rating" and r.name is None for _, r in used) and "touchpoint" not in kinds:
+        raise InputRefused(
+            f"'{name}' maps a column to 'rating' (a rating of the row's touchpoint) but no column to 'touchpoint': "
+            "map the column that names the touchpoint, or use rating:<touchpoint>."
+        )
+    plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
+    for column, role in used:
+        plan.columns.append(_plan_column(table, column, role))
+    date = plan.single("date")
+    if date is not None:
+        plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
+        if ambiguous:
+            plan.warnings.append(f"Dates in column '{date.column}' are read as {ambiguous}")
+    return plan
+
+
+def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:
+    """Refuse a mapping that gives a single-use role, one touchpoint's rating or one attribute to two columns."""
+    seen: dict[str, str] = {}
+    for column, role in used:
+        if role.name is None and role.kind in SINGLE_ROLES:
+            key = role.kind
+        elif role.kind in ("rating", "attribute") and role.name:
+            key = str(role)
+        else:
+            continue
+        if key in seen:
+            raise InputRefused(
+                f"Columns '{seen[key]}' and '{column}' of '{name}' are both mapped to '{key}': "
+                "keep one and set the other to ignore."
+            )
+        seen[key] = column
+
+
+def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
+    """The plan of one column: scale (and 0 = not rated) for scores, nothing more for the rest."""
+    if role.kind == "nps":
+        return ColumnPlan(column, role, NPS_SCALE)
+    if role.kind not in _SCALES:
+        return ColumnPlan(column, role)
+    candidates, default = _SCALES[role.kind]
+    numbers = parse_numbers(table.sample[column]).value
+    scale, zero_code = infer_scale(numbers, candidates, default)
+    return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
+
+
+def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) -> tuple[ValidChunk, list[Rejection]]:
+    """Typed accepted rows and rejections of one chunk; ids of accepted rows are added to ``seen_ids``."""
+    index = chunk.index
+    problems: list[tuple[int, int, str, str, str]] = []  # row, column position, column, value, reason
+    failed = pd.Series(False, index=index)
+    has_content = pd.Series(False, index=index)
+    order = {c.column: i for i, c in enumerate(plan.columns)}
+    not_rated: dict[str, int] = {}
+
+    def reject(mask: pd.Series, column: str, reasons: Iterable[str]) -> None:
+        rows = mask[mask].index
+        raw = chunk.loc[rows, column]
+        for row, value, reason in zip(rows, raw, reasons, strict=True):
+            problems.append((int(row), order[column], column, _raw(value), reason))
+        failed.loc[rows] = True
+
+    scores: dict[str, pd.Series] = {}
+    for col in [c for c in plan.columns if c.scale is not None]:
+        parsed = parse_numbers(chunk[col.column])
+        value = parsed.value
+        if col.zero_is_missing:
+            zero = value == 0
+            not_rated[col.column] = int(zero.sum())
+            value = value.where(~zero)
+        raw = chunk.loc[parsed.bad, col.column]
+        reject(parsed.bad, col.column, (f"'{_raw(v)}' is not a number" for v in raw))
+        lo, hi = col.scale  # type: ignore[misc]
+        outside = value.notna() & ~value.between(lo, hi)
+        reject(outside, col.column, (f"{_fmt(v)} is outside {lo}–{hi}" for v in value[outside]))
+        if col.role.kind == "nps":
+            fraction = value.notna() & ~outside & (value != value.round())
+            reject(fraction, col.column, (f"{_fmt(v)} is not a whole number (NPS is 0–10)" for v in value[fraction]))
+        scores[col.column] = value
+        has_content |= value.notna() & ~parsed.bad
+
+    texts = {c.column: clean_text(chunk[c.column]) for c in plan.of_kind("comment")}
+    for text in texts.values():
+        has_content |= text.notna()
+
+    dates = None
+    date_col = plan.single("date")
+    if date_col is not None:
+        parsed_dates = parse_dates(chunk[date_col.column], plan.date_format)
+        expected = plan.date_format.example if plan.date_format else "2024-01-31"
+        raw = chunk.loc[parsed_dates.bad, date_col.column]
+        reject(
+            parsed_dates.bad, date_col.column, (f"'{_raw(v)}' is not a date (expected like {expected})" for v in raw)
+        )
+        dates = parsed_dates.value
+
+    tp_col = plan.single("touchpoint")
+    long_rating = plan.single("rating")
+    row_tp = clean_text(chunk[tp_col.column]) if tp_col else None
+    if row_tp is not None and long_rating is not None:
+        orphan = scores[long_rating.column].notna() & row_tp.isna()
+        reject(orphan, tp_col.column, ("row has a rating but no touchpoint" for _ in range(int(orphan.sum()))))  # type: ignore[union-attr]
+
+    empty = ~failed & ~has_content
+    for row in empty[empty].index:
+        problems.append((int(row), -1, "", "", NO_CONTENT))
+    failed |= empty
+
+    id_col = plan.single("response_id")
+    ids = clean_text(chunk[id_col.column]) if id_col else pd.Series(None, index=index, dtype=object)
+    if id_col is not None:
+        candidate = ~failed & ids.notna()
+        dup = candidate & (ids.isin(seen_ids) | (ids.where(candidate).duplicated() & candidate))
+        reject(dup, id_col.column, (f"response id '{v}' appears earlier in this file" for v in ids[dup]))
+        seen_ids.update(ids[~failed & ids.notna()])
+
+    ok = ~failed
+    valid = _build_valid(chunk, plan, ok, ids, scores, texts, dates, row_tp)
+    valid.rows_read = len(chunk)
+    valid.not_rated = not_rated
+    problems.sort(key=lambda p: (p[0], p[1]))
+    return valid, [Rejection(row, column, value, reason) for row, _, column, value, reason in problems]
+
+
+def _build_valid(
+    chunk: pd.DataFrame,
+    plan: ImportPlan,
+    ok: pd.Series,
+    ids: pd.Series,
+    scores: dict[str, pd.Series],
+    texts: dict[str, pd.Series],
+    dates: pd.Series | None,
+    row_tp: pd.Series | None,
+) -> ValidChunk:
+    """Frames of the accepted rows: responses, ratings, attributes and comments, keyed by source row."""
+    rows = chunk.index[ok.to_numpy()]
+
+    def text_of(kind: str) -> pd.Series:
+        col = plan.single(kind)
+        return clean_text(chunk.loc[rows, col.column]) if col else pd.Series(None, index=rows, dtype=object)
+
+    def score_of(kind: str) -> pd.Series:
+        col = plan.single(kind)
+        return scores[col.column][rows] if col else pd.Series(np.nan, index=rows, dtype=float)
+
+    responses = pd.DataFrame(
+        {
+            "external_id": ids[rows],
+            "customer": text_of("customer_id"),
+            "responded_at": dates[rows] if dates is not None else pd.Series(pd.NaT, index=rows),
+            "channel": text_of("channel"),
+            "nps": score_of("nps"),
+            "csat": score_of("csat"),
+            "ces": score_of("ces"),
+        },
+        index=rows,
+    )
+    tp_of_row = row_tp[rows] if row_tp is not None else None
+    ratings = []
+    for col in plan.of_kind("rating"):
+        value = scores[col.column][rows]
+        tp = pd.Series(col.role.name, index=rows, dtype=object) if col.role.name else tp_of_row
+        have = value.notna() & tp.notna()  # type: ignore[union-attr]
+        ratings.append(pd.DataFrame({"source_row": rows[have], "touchpoint": tp[have], "score": value[have]}))  # type: ignore[index]
+    attributes = []
+    for col in plan.of_kind("attribute"):
+        value = clean_text(chunk.loc[rows, col.column])
+        have = value.notna()
+        attributes.append(pd.DataFrame({"source_row": rows[have], "name": col.role.name, "value": value[have]}))
+    comments = []
+    for col in plan.of_kind("comment"):
+        text = texts[col.column][rows]
+        have = text.notna()
+        if col.role.name:
+            tp = pd.Series(col.role.name, index=rows, dtype=object)
+        else:
+            tp = tp_of_row if tp_of_row is not None else pd.Series(None, index=rows, dtype=object)
+        comments.append(
+            pd.DataFrame({"source_row": rows[have], "touchpoint": tp[have], "source": col.column, "text": text[have]})
+        )
+    return ValidChunk(
+        responses=responses,
+        ratings=_concat(ratings, ["source_row", "touchpoint", "score"]),
+        attributes=_concat(attributes, ["source_row", "name", "value"]),
+        comments=_concat(comments, ["source_row", "touchpoint", "source", "text"]),
+    )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate long frames (an empty frame with ``columns`` when there are none)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    out = pd.concat(frames, ignore_index=True)
+    if "touchpoint" in out:
+        out["touchpoint"] = out["touchpoint"].astype(object).where(out["touchpoint"].notna(), None)
+    return out
+
+
+def not_rated_warnings(plan: ImportPlan, not_rated: dict[str, int]) -> list[str]:
+    """One warning per column whose 0 answers were read as 'not rated', with the number of rows."""
+    return [
+        f"Column '{column}': {n} row{'s' if n != 1 else ''} with 0 read as 'not rated' (scale "
+        f"{plan.scales[column][0]}–{plan.scales[column][1]})."
+        for column, n in not_rated.items()
+        if n
+    ]
+
+
+def preview_import(table: RawTable, mapping: dict[str, str]) -> ImportPreview:
+    """What importing ``table`` with ``mapping`` would do: a full validation pass, nothing written."""
+    plan = plan_import(table, mapping)
+    seen: set[str] = set()
+    rows_read = valid_rows = comments = 0
+    rejected: list[Rejection] = []
+    touchpoints = dict.fromkeys(plan.touchpoints)
+    not_rated: dict[str, int] = {}
+    for chunk in table.chunks():
+        valid, rejections = validate_chunk(chunk, plan, seen)
+        rows_read += valid.rows_read
+        valid_rows += len(valid.responses)
+        comments += len(valid.comments)
+        rejected.extend(rejections)
+        touchpoints.update(dict.fromkeys(valid.touchpoints))
+        for column, n in valid.not_rated.items():
+            not_rated[column] = not_rated.get(column, 0) + n
+    return ImportPreview(
+        mapping=plan.mapping,
+        rows_read=rows_read,
+        rows_valid=valid_rows,
+        rejected=rejected,
+        warnings=plan.warnings + not_rated_warnings(plan, not_rated),
+        touchpoints=list(touchpoints),
+        comments=comments,
+        scales=plan.scales,
+    )

@@ -1,0 +1,217 @@
+"""Validation of mapped tables: rejections with row/column/value/reason, markers, scales, dates, refusals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.result import Rejection
+from cxdash.ingest.table import RawTable
+from cxdash.ingest.validate import NO_CONTENT, ValidChunk, plan_import, preview_import, validate_chunk
+
+
+def table(columns: dict[str, list[object]], file_name: str = "survey.csv") -> RawTable:
+    return RawTable.from_frame(pd.DataFrame(columns), file_name=file_name, content_hash="x")
+
+
+def run(t: RawTable, mapping: dict[str, str], seen: set[str] | None = None) -> tuple[ValidChunk, list[Rejection]]:
+    plan = plan_import(t, mapping)
+    return validate_chunk(next(t.chunks()), plan, set() if seen is None else seen)
+
+
+def test_every_rejection_reason_has_row_column_and_value() -> None:
+    t = table(
+        {
+            "ID": ["r1", "r2", "r3", "r4", "r1", "r6", "r7"],
+            "NPS": ["9", "abc", "11", "7.5", "8", None, "3"],
+            "Date": ["2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08", "2024-01-09", None, "soon"],
+        }
+    )
+    valid, rejections = run(t, {"ID": "response_id", "NPS": "nps", "Date": "date"})
+    assert rejections == [
+        Rejection(3, "NPS", "abc", "'abc' is not a number"),
+        Rejection(4, "NPS", "11", "11 is outside 0–10"),
+        Rejection(5, "NPS", "7.5", "7.5 is not a whole number (NPS is 0–10)"),
+        Rejection(6, "ID", "r1", "response id 'r1' appears earlier in this file"),
+        Rejection(7, "", "", NO_CONTENT),
+        Rejection(8, "Date", "soon", "'soon' is not a date (expected like 2024-01-31 or 2024-01-31T14:05:00)"),
+    ]
+    assert list(valid.responses.index) == [2]
+    assert valid.responses.loc[2, "nps"] == 9
+
+
+def test_duplicate_ids_across_chunks_and_trimmed() -> None:
+    t = table({"ID": [" a ", "b"], "CSAT": ["4", "5"]})
+    seen = {"b"}
+    valid, rejections = run(t, {"ID": "response_id", "CSAT": "csat"}, seen)
+    assert [(r.row, r.column) for r in rejections] == [(3, "ID")]
+    assert valid.responses["external_id"].tolist() == ["a"]
+    assert seen == {"a", "b"}
+
+
+def test_rejected_row_does_not_claim_its_id() -> None:
+    t = table({"ID": ["a", "a"], "NPS": ["x", "8"]})
+    valid, rejections = run(t, {"ID": "response_id", "NPS": "nps"})
+    assert [r.reason for r in rejections] == ["'x' is not a number"]
+    assert valid.responses["external_id"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize(
+    "marker", ["", "N/A", "n/a", "NA", "-", "該当なし", "わからない", "Don't know", "Not applicable", " "]
+)
+def test_not_answered_markers_are_missing_not_errors(marker: str) -> None:
+    t = table({"NPS": ["8", marker], "CES": ["3", "4"]})
+    valid, rejections = run(t, {"NPS": "nps", "CES": "ces"})
+    assert rejections == []
+    assert valid.responses["nps"].isna().tolist() == [False, True]
+    assert valid.responses.loc[3, "ces"] == 4
+
+
+def test_labels_and_full_width_digits_take_the_leading_number() -> None:
+    values = ["10 - Extremely likely", "0 (Not at all likely)", "１０", "５ - 非常に満足", "７点", " 6 "]
+    t = table({"NPS": values})
+    valid, rejections = run(t, {"NPS": "nps"})
+    assert rejections == []
+    assert valid.responses["nps"].tolist() == [10, 0, 10, 5, 7, 6]
+
+
+def test_excel_cells_numbers_and_datetimes() -> None:
+    t = table({"NPS": [9, 10.0, 3], "When": [datetime(2024, 5, 1, 9, 30), 45413, None]})
+    valid, rejections = run(t, {"NPS": "nps", "When": "date"})
+    assert rejections == []
+    assert valid.responses["responded_at"].tolist()[:2] == [
+        pd.Timestamp("2024-05-01 09:30"),
+        pd.Timestamp("2024-05-01"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "scale"),
+    [
+        (["1", "2", "5", "3"], (1, 5)),
+        (["1", "7", "6", "2"], (1, 7)),
+        (["1", "10", "8"], (1, 10)),
+        (["0", "10", "8", "1"], (0, 10)),
+        (["1", "2", "3", "4", "5"] * 20 + ["55"], (1, 5)),  # one typo in 101: still 1–5, the typo is rejected
+    ],
+)
+def test_rating_scale_is_the_smallest_standard_scale(values: list[str], scale: tuple[int, int]) -> None:
+    t = table({"Delivery": values})
+    plan = plan_import(t, {"Delivery": "rating:Delivery"})
+    assert plan.scales == {"Delivery": scale}
+
+
+def test_csat_and_ces_defaults_and_nps_fixed() -> None:
+    t = table({"NPS": ["1", "2"], "CSAT": [None, None], "CES": ["2", "3"]})
+    assert plan_import(t, {"NPS": "nps", "CSAT": "csat", "CES": "ces"}).scales == {
+        "NPS": (0, 10),
+        "CSAT": (1, 5),
+        "CES": (1, 7),
+    }
+
+
+def test_zero_on_a_one_to_five_scale_is_not_rated_with_a_counted_warning() -> None:
+    t = table({"Delivery": ["0", "4", "5", "0", "3", "1"], "NPS": ["9"] * 6})
+    preview = preview_import(t, {"Delivery": "rating:Delivery", "NPS": "nps"})
+    assert preview.scales["Delivery"] == (1, 5)
+    assert preview.rejected == []
+    assert any("Delivery" in w and "2 rows" in w and "not rated" in w for w in preview.warnings)
+    valid, _ = run(t, {"Delivery": "rating:Delivery", "NPS": "nps"})
+    assert valid.ratings["source_row"].tolist() == [3, 4, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2024-03-14", "2024-03-15T10:20:00Z"], [datetime(2024, 3, 14), datetime(2024, 3, 15, 10, 20)]),
+        (["2024/03/14 10:20:30", "2024/03/15 00:00:00"], [datetime(2024, 3, 14, 10, 20, 30), datetime(2024, 3, 15)]),
+        (["3/14/2024 10:20", "12/1/2024 8:05:09"], [datetime(2024, 3, 14, 10, 20), datetime(2024, 12, 1, 8, 5, 9)]),
+        (["14/03/2024", "01/02/2024"], [datetime(2024, 3, 14), datetime(2024, 2, 1)]),  # day 14 proves d/m
+        (["2024年3月14日", "2024年12月1日"], [datetime(2024, 3, 14), datetime(2024, 12, 1)]),
+    ],
+)
+def test_date_formats(values: list[str], expected: list[datetime]) -> None:
+    t = table({"Date": values, "NPS": ["5"] * len(values)})
+    valid, rejections = run(t, {"Date": "date", "NPS": "nps"})
+    assert rejections == []
+    assert valid.responses["responded_at"].tolist() == [pd.Timestamp(e) for e in expected]
+
+
+def test_ambiguous_month_day_reads_month_first_and_warns() -> None:
+    t = table({"Date": ["01/02/2024", "03/04/2024"], "NPS": ["5", "6"]})
+    plan = plan_import(t, {"Date": "date", "NPS": "nps"})
+    assert plan.date_format is not None and plan.date_format.key == "mdy"
+    assert any("'Date'" in w and "month/day" in w for w in plan.warnings)
+    valid, _ = validate_chunk(next(t.chunks()), plan, set())
+    assert valid.responses["responded_at"].tolist()[0] == pd.Timestamp(2024, 1, 2)
+
+
+def test_unambiguous_dates_give_no_warning() -> None:
+    t = table({"Date": ["2024-01-02"], "NPS": ["5"]})
+    assert plan_import(t, {"Date": "date", "NPS": "nps"}).warnings == []
+
+
+def test_attributes_comments_and_long_touchpoints() -> None:
+    t = table(
+        {
+            "Store": [" Shibuya ", "Umeda", "Umeda"],
+            "Stars": ["5", None, "2"],
+            "Review": ["Lovely staff", "Slow checkout", "n/a"],
+            "Plan": [" gold ", "-", "silver"],
+        }
+    )
+    mapping = {"Store": "touchpoint", "Stars": "rating", "Review": "comment", "Plan": "attribute:plan"}
+    valid, rejections = run(t, mapping)
+    assert rejections == []
+    assert valid.ratings[["source_row", "touchpoint", "score"]].values.tolist() == [
+        [2, "Shibuya", 5.0],
+        [4, "Umeda", 2.0],
+    ]
+    assert valid.comments[["source_row", "touchpoint", "text"]].values.tolist() == [
+        [2, "Shibuya", "Lovely staff"],
+        [3, "Umeda", "Slow checkout"],
+    ]
+    assert valid.attributes[["source_row", "value"]].values.tolist() == [[2, "gold"], [4, "silver"]]
+    assert valid.touchpoints == ["Shibuya", "Umeda"]
+
+
+def test_long_rating_without_touchpoint_is_rejected() -> None:
+    t = table({"Store": ["A", None], "Stars": ["4", "3"]})
+    _, rejections = run(t, {"Store": "touchpoint", "Stars": "rating"})
+    assert rejections == [Rejection(3, "Store", "", "row has a rating but no touchpoint")]
+
+
+def test_refuses_a_mapping_without_scores_or_comments() -> None:
+    t = table({"ID": ["a"], "Plan": ["x"]})
+    with pytest.raises(InputRefused, match="'survey.csv' has no column for NPS, CSAT, CES"):
+        plan_import(t, {"ID": "response_id", "Plan": "attribute:plan"})
+
+
+def test_refuses_unknown_role_naming_the_column() -> None:
+    t = table({"Score": ["1"]})
+    with pytest.raises(InputRefused, match="Column 'Score'.*'loyalty' is not a column role"):
+        plan_import(t, {"Score": "loyalty"})
+
+
+def test_refuses_single_use_role_twice() -> None:
+    t = table({"A": ["1"], "B": ["2"]})
+    with pytest.raises(InputRefused, match="'A' and 'B'.*'nps'"):
+        plan_import(t, {"A": "nps", "B": "nps"})
+
+
+def test_refuses_columns_the_file_lacks_and_rating_without_touchpoint() -> None:
+    t = table({"A": ["1"]})
+    with pytest.raises(InputRefused, match="'Missing'"):
+        plan_import(t, {"A": "nps", "Missing": "csat"})
+    with pytest.raises(InputRefused, match="no column to 'touchpoint'"):
+        plan_import(t, {"A": "rating"})
+
+
+def test_preview_counts_everything() -> None:
+    t = table({"NPS": ["9", "x", "7", None], "Comment": ["good", None, "meh", None]})
+    preview = preview_import(t, {"NPS": "nps", "Comment": "comment"})
+    assert (preview.rows_read, preview.rows_valid, preview.comments) == (4, 2, 2)
+    assert [(r.row, r.reason) for r in preview.rejected] == [(3, "'x' is not a number"), (5, NO_CONTENT)]
