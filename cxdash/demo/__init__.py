@@ -1,0 +1,1 @@
+"""Bundled demo data: a seeded generator for two survey exports and a loader through the real importer."""

@@ -1,0 +1,171 @@
+"""Load the bundled demo into a store through the real importer, then add stages, personas and journey maps.
+
+Idempotent: a second run changes nothing (same file content → the importer reports "unchanged", and personas,
+touchpoints and journeys are only written where they differ from the spec). After the files or the spec changed,
+a run refreshes them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from cxdash.demo.generate import DEMO_DIR
+from cxdash.errors import CxdashError
+from cxdash.store.engine import writer
+from cxdash.store.models import JourneyMap, JourneyStage, JourneyStep, Persona, Touchpoint, utcnow
+from cxdash.store.workspaces import get_or_create_workspace, list_workspaces
+
+Progress = Callable[[float, str], None]
+SPEC_FILE = "demo_workspaces.json"
+PERSONA_FIELDS = ("avatar", "summary", "goals", "pains", "behaviours", "channels", "quote")
+STEP_FIELDS = ("channel", "action", "thinking", "emotion", "pain_points", "opportunities", "owner")
+
+
+def read_spec(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
+    """The demo workspace spec (demo_workspaces.json)."""
+    return json.loads((demo_dir / SPEC_FILE).read_text(encoding="utf-8"))
+
+
+def load_demo(engine: Engine, progress: Progress | None = None, demo_dir: Path = DEMO_DIR) -> list[str]:
+    """Import every demo file into its workspace and set up touchpoint stages, personas and a journey map."""
+    from cxdash.ingest.load import import_file
+
+    names = []
+    for ws in read_spec(demo_dir)["workspaces"]:
+        workspace = get_or_create_workspace(engine, ws["name"], ws.get("language", "en"))
+        assert workspace.id is not None
+        result = import_file(
+            engine, demo_dir / ws["file"], ws["file"], workspace=ws["name"], mapping=ws["mapping"], progress=progress
+        )
+        if result.status == "rejected":
+            raise CxdashError(f"The demo file '{ws['file']}' could not be imported: {result.message}")
+        with Session(writer(engine)) as session:
+            tps = _apply_touchpoints(session, workspace.id, ws.get("touchpoints", []))
+            personas = _apply_personas(session, workspace.id, ws.get("personas", []))
+            if ws.get("journey"):
+                _apply_journey(session, workspace.id, ws["journey"], tps, personas)
+            session.commit()
+        names.append(ws["name"])
+    return names
+
+
+def ensure_demo(engine: Engine, progress: Progress | None = None) -> list[str]:
+    """Load the demo only into a store that has no workspace at all (the app's first start); else do nothing."""
+    if list_workspaces(engine):
+        return []
+    return load_demo(engine, progress)
+
+
+def _apply_touchpoints(session: Session, workspace_id: int, items: list[dict[str, Any]]) -> dict[str, int]:
+    """Set stage and position of the imported touchpoints; returns name → id of all of the workspace's."""
+    by_name = {t.name: t for t in session.exec(select(Touchpoint).where(Touchpoint.workspace_id == workspace_id))}
+    for item in items:
+        tp = by_name.get(item["name"])
+        if tp is not None and (tp.stage, tp.position) != (item.get("stage"), item.get("position", 0)):
+            tp.stage, tp.position = item.get("stage"), int(item.get("position", 0))
+            session.add(tp)
+    session.flush()
+    return {name: tp.id for name, tp in by_name.items() if tp.id is not None}
+
+
+def _apply_personas(session: Session, workspace_id: int, items: list[dict[str, Any]]) -> dict[str, int]:
+    """Create or update the spec's personas by name; returns name → id."""
+    existing = {p.name: p for p in session.exec(select(Persona).where(Persona.workspace_id == workspace_id))}
+    for item in items:
+        wanted = {f: str(item.get(f, "")) for f in PERSONA_FIELDS}
+        wanted["segment_json"] = json.dumps(item.get("segment", {}), ensure_ascii=False)
+        persona = existing.get(item["name"])
+        if persona is None:
+            persona = Persona.model_validate({"workspace_id": workspace_id, "name": item["name"], **wanted})
+            existing[item["name"]] = persona
+        elif all(getattr(persona, k) == v for k, v in wanted.items()):
+            continue
+        else:
+            for k, v in wanted.items():
+                setattr(persona, k, v)
+            persona.updated_at = utcnow()
+        session.add(persona)
+    session.flush()
+    return {name: p.id for name, p in existing.items() if p.id is not None}
+
+
+def _journey_content(session: Session, journey_id: int) -> list[dict[str, Any]]:
+    """A stored journey's stages and steps in the shape of the spec (for comparison)."""
+    stages = session.exec(
+        select(JourneyStage).where(JourneyStage.journey_id == journey_id).order_by(col(JourneyStage.position))
+    ).all()
+    out = []
+    for stage in stages:
+        steps = session.exec(
+            select(JourneyStep).where(JourneyStep.stage_id == stage.id).order_by(col(JourneyStep.position))
+        ).all()
+        out.append({"name": stage.name, "steps": [_step_row(s) for s in steps]})
+    return out
+
+
+def _step_row(step: JourneyStep) -> dict[str, Any]:
+    return {"touchpoint_id": step.touchpoint_id, "label": step.touchpoint_label} | {
+        f: getattr(step, f) for f in STEP_FIELDS
+    }
+
+
+def _wanted_steps(stages: list[dict[str, Any]], tps: dict[str, int]) -> list[dict[str, Any]]:
+    """The spec's stages with steps resolved to touchpoint ids (unknown touchpoints stay unlinked)."""
+    out = []
+    for stage in stages:
+        steps = []
+        for s in stage.get("steps", []):
+            row = {"touchpoint_id": tps.get(s.get("touchpoint") or ""), "label": s.get("label") or s.get("touchpoint")}
+            row |= {f: int(s.get(f, 0)) if f == "emotion" else str(s.get(f, "")) for f in STEP_FIELDS}
+            steps.append(row)
+        out.append({"name": stage["name"], "steps": steps})
+    return out
+
+
+def _apply_journey(
+    session: Session, workspace_id: int, item: dict[str, Any], tps: dict[str, int], personas: dict[str, int]
+) -> None:
+    """Create the journey map, or rebuild its stages and steps when they differ from the spec."""
+    journey = session.exec(
+        select(JourneyMap).where(JourneyMap.workspace_id == workspace_id, JourneyMap.name == item["name"])
+    ).first()
+    wanted = _wanted_steps(item.get("stages", []), tps)
+    persona_id = personas.get(item.get("persona") or "")
+    description = str(item.get("description", ""))
+    if journey is not None and journey.id is not None:
+        same_head = (journey.persona_id, journey.description) == (persona_id, description)
+        if same_head and _journey_content(session, journey.id) == wanted:
+            return
+        for stage in session.exec(select(JourneyStage).where(JourneyStage.journey_id == journey.id)):
+            session.delete(stage)
+        journey.persona_id, journey.description, journey.updated_at = persona_id, description, utcnow()
+    else:
+        journey = JourneyMap(
+            workspace_id=workspace_id, name=item["name"], persona_id=persona_id, description=description
+        )
+    session.add(journey)
+    session.flush()
+    assert journey.id is not None
+    for i, spec_stage in enumerate(wanted):
+        row = JourneyStage(journey_id=journey.id, name=spec_stage["name"], position=i)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        for j, s in enumerate(spec_stage["steps"]):
+            fields = {f: s[f] for f in STEP_FIELDS}
+            session.add(
+                JourneyStep(
+                    stage_id=row.id,
+                    position=j,
+                    touchpoint_id=s["touchpoint_id"],
+                    touchpoint_label=s["label"] or "",
+                    **fields,
+                )
+            )
+    session.flush()

@@ -1,0 +1,396 @@
+"""Read-side queries: filters and aggregates computed in the database (SQLAlchemy Core, SQLite and PostgreSQL).
+
+Each query returns sufficient statistics per group (counts, sums, sums of squares), so its cost grows with the
+number of groups, not of rows; ``cxdash.analysis.metrics`` turns them into metrics with intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+import pandas as pd
+from sqlalchemy import Engine, Float, Table, case, func, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.sql.elements import ColumnElement
+
+from cxdash.analysis.metrics import (
+    MIN_N,
+    MetricValue,
+    ces_from_moments,
+    compare_means,
+    compare_nps,
+    compare_proportions,
+    csat_from_counts,
+    nps_from_counts,
+)
+from cxdash.errors import InputRefused
+from cxdash.store.models import (
+    Attribute,
+    Comment,
+    ImportBatch,
+    JourneyMap,
+    Persona,
+    Rating,
+    Response,
+    Touchpoint,
+)
+
+R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
+A = cast(Table, Attribute.__table__)  # type: ignore[attr-defined]
+RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
+TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
+
+CES_MIN, CES_MAX = 1, 7
+DEFAULT_CSAT_MAX = 5
+PERIODS = ("week", "month", "quarter")
+SUMS = ("promoters", "passives", "detractors", "csat_n", "csat_top2", "ces_n", "ces_sum", "ces_sumsq")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar selects; empty means everything.
+
+    ``attributes`` maps a name to accepted values (values of one attribute OR-ed, attributes AND-ed);
+    ``touchpoints`` keeps responses that rated any of them (and limits ``touchpoint_scores`` to them).
+    A ``date`` bound is a whole day (``date_to`` inclusive); a ``datetime`` bound is exact.
+    """
+
+    date_from: date | datetime | None = None
+    date_to: date | datetime | None = None
+    attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    channels: Sequence[str] = ()
+    touchpoints: Sequence[str] = ()
+
+
+def _bounds(filters: Filters) -> tuple[datetime | None, datetime | None, bool]:
+    """(start, end, end_inclusive) as datetimes; a date ``date_to`` becomes the exclusive start of the next day."""
+    start = end = None
+    inclusive = True
+    if filters.date_from is not None:
+        d = filters.date_from
+        start = d if isinstance(d, datetime) else datetime.combine(d, time.min)
+    if filters.date_to is not None:
+        d = filters.date_to
+        if isinstance(d, datetime):
+            end = d
+        else:
+            end, inclusive = datetime.combine(d + timedelta(days=1), time.min), False
+    return start, end, inclusive
+
+
+def response_conditions(workspace_id: int, filters: Filters | None = None) -> list[ColumnElement[bool]]:
+    """WHERE conditions on the response table for a workspace and filters (attributes as EXISTS subqueries)."""
+    f = filters or Filters()
+    conds: list[ColumnElement[bool]] = [R.c.workspace_id == workspace_id]
+    start, end, inclusive = _bounds(f)
+    if start is not None:
+        conds.append(R.c.responded_at >= start)
+    if end is not None:
+        conds.append(R.c.responded_at <= end if inclusive else R.c.responded_at < end)
+    if f.channels:
+        conds.append(R.c.channel.in_(list(f.channels)))
+    for i, (name, values) in enumerate(f.attributes.items()):
+        if values:
+            a = A.alias(f"f_attr_{i}")
+            sub = select(a.c.response_id).where(
+                a.c.response_id == R.c.id, a.c.name == name, a.c.value.in_([str(v) for v in values])
+            )
+            conds.append(sub.correlate(R).exists())
+    if f.touchpoints:
+        rt, tp = RT.alias("f_rating"), TP.alias("f_touchpoint")
+        sub = select(rt.c.response_id).where(
+            rt.c.response_id == R.c.id, rt.c.touchpoint_id == tp.c.id, tp.c.name.in_(list(f.touchpoints))
+        )
+        conds.append(sub.correlate(R).exists())
+    return conds
+
+
+def _sum_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _ces_scaled() -> ColumnElement[Any]:
+    """CES on 1–7: responses whose own scale differs are rescaled linearly; an unknown scale is taken as 1–7."""
+    same = (R.c.ces_min.is_(None)) | (R.c.ces_max.is_(None)) | (R.c.ces_max == R.c.ces_min)
+    same = same | ((R.c.ces_min == CES_MIN) & (R.c.ces_max == CES_MAX))
+    scaled = CES_MIN + (sql_cast(R.c.ces, Float) - R.c.ces_min) * float(CES_MAX - CES_MIN) / (
+        sql_cast(R.c.ces_max - R.c.ces_min, Float)
+    )
+    return case((same, sql_cast(R.c.ces, Float)), else_=scaled)
+
+
+def _kpi_columns() -> list[ColumnElement[Any]]:
+    """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments."""
+    ces = _ces_scaled()
+    csat_max = func.coalesce(R.c.csat_max, DEFAULT_CSAT_MAX)
+    return [
+        _sum_if(R.c.nps >= 9).label("promoters"),
+        _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
+        _sum_if((R.c.nps >= 0) & (R.c.nps <= 6)).label("detractors"),
+        func.count(R.c.csat).label("csat_n"),
+        _sum_if(R.c.csat >= csat_max - 1).label("csat_top2"),
+        func.count(R.c.ces).label("ces_n"),
+        func.coalesce(func.sum(ces), 0.0).label("ces_sum"),
+        func.coalesce(func.sum(ces * ces), 0.0).label("ces_sumsq"),
+    ]
+
+
+def _metrics(row: Mapping[str, Any], min_n: int = MIN_N) -> dict[str, MetricValue]:
+    """Metric values from one row of KPI sums."""
+    return {
+        "nps": nps_from_counts(int(row["promoters"]), int(row["passives"]), int(row["detractors"]), min_n),
+        "csat": csat_from_counts(int(row["csat_top2"]), int(row["csat_n"]), min_n),
+        "ces": ces_from_moments(int(row["ces_n"]), float(row["ces_sum"]), float(row["ces_sumsq"]), min_n),
+    }
+
+
+def _kpi_sums(engine: Engine, workspace_id: int, filters: Filters | None) -> dict[str, Any]:
+    stmt = select(*_kpi_columns()).where(*response_conditions(workspace_id, filters))
+    with engine.connect() as conn:
+        row = conn.execute(stmt).mappings().one()
+    return dict(row)
+
+
+def kpis(
+    engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N
+) -> dict[str, MetricValue]:
+    """NPS, CSAT (top-2 %) and CES (mean on 1–7) with 95% intervals over the filtered responses."""
+    return _metrics(_kpi_sums(engine, workspace_id, filters), min_n)
+
+
+def _month_start(engine: Engine) -> ColumnElement[Any]:
+    """The first day of the response's month, per dialect (SQLite: text 'YYYY-MM-01'; PostgreSQL: a timestamp)."""
+    if engine.dialect.name == "sqlite":
+        return func.strftime("%Y-%m-01", R.c.responded_at)
+    if engine.dialect.name == "postgresql":
+        return func.date_trunc("month", R.c.responded_at)
+    raise InputRefused(f"Trends by period are not available on {engine.dialect.name}; use SQLite or PostgreSQL.")
+
+
+def _week_start(engine: Engine) -> ColumnElement[Any]:
+    """Monday of the response's week, per dialect."""
+    if engine.dialect.name == "sqlite":
+        return func.date(R.c.responded_at, "-6 days", "weekday 1")
+    if engine.dialect.name == "postgresql":
+        return func.date_trunc("week", R.c.responded_at)
+    raise InputRefused(f"Trends by period are not available on {engine.dialect.name}; use SQLite or PostgreSQL.")
+
+
+def kpi_trend(
+    engine: Engine, workspace_id: int, filters: Filters | None = None, period: str = "month", min_n: int = MIN_N
+) -> pd.DataFrame:
+    """Long frame of KPIs per period: period (start, Timestamp), metric, value, n, lo, hi, low_n."""
+    if period not in PERIODS:
+        raise InputRefused(f"Period '{period}' is not one of {', '.join(PERIODS)}.")
+    key = (_week_start(engine) if period == "week" else _month_start(engine)).label("period")
+    conds = [*response_conditions(workspace_id, filters), R.c.responded_at.is_not(None)]
+    stmt = select(key, *_kpi_columns()).where(*conds).group_by(key).order_by(key)
+    with engine.connect() as conn:
+        sums = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["period", *SUMS])
+    sums["period"] = pd.to_datetime(sums["period"].astype(str).str.slice(0, 10))
+    if period == "quarter":
+        sums["period"] = sums["period"].dt.to_period("Q").dt.start_time
+        sums = sums.groupby("period", as_index=False)[list(SUMS)].sum()
+    rows = []
+    for rec in sums.to_dict("records"):
+        for metric, mv in _metrics(rec, min_n).items():
+            rows.append(
+                {
+                    "period": rec["period"],
+                    "metric": metric,
+                    "value": mv.value,
+                    "n": mv.n,
+                    "lo": mv.lo,
+                    "hi": mv.hi,
+                    "low_n": mv.low_n,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["period", "metric", "value", "n", "lo", "hi", "low_n"])
+    return frame.astype({"value": "float64", "lo": "float64", "hi": "float64", "n": "int64", "low_n": "bool"})
+
+
+def kpis_by_attribute(
+    engine: Engine, workspace_id: int, filters: Filters | None, attribute: str, min_n: int = MIN_N
+) -> pd.DataFrame:
+    """One row per value of ``attribute``: n, NPS/CSAT/CES with intervals and low-n flags, and each metric's
+    difference vs. the rest of the filtered responses with its interval and p-value."""
+    conds = [*response_conditions(workspace_id, filters), A.c.name == attribute]
+    stmt = (
+        select(A.c.value.label("value"), func.count().label("responses"), *_kpi_columns())
+        .select_from(R.join(A, A.c.response_id == R.c.id))
+        .where(*conds)
+        .group_by(A.c.value)
+        .order_by(A.c.value)
+    )
+    total = _kpi_sums(engine, workspace_id, filters)
+    with engine.connect() as conn:
+        groups = conn.execute(stmt).mappings().all()
+    rows = []
+    for g in groups:
+        rest = {k: total[k] - g[k] for k in SUMS}
+        row: dict[str, Any] = {"value": g["value"], "n": int(g["responses"]), "low_n": int(g["responses"]) < min_n}
+        mets = _metrics(dict(g), min_n)
+        comps = {
+            "nps": compare_nps(
+                (g["promoters"], g["passives"], g["detractors"]),
+                (rest["promoters"], rest["passives"], rest["detractors"]),
+                min_n,
+            ),
+            "csat": compare_proportions((g["csat_top2"], g["csat_n"]), (rest["csat_top2"], rest["csat_n"]), min_n),
+            "ces": compare_means(
+                (g["ces_n"], g["ces_sum"], g["ces_sumsq"]), (rest["ces_n"], rest["ces_sum"], rest["ces_sumsq"]), min_n
+            ),
+        }
+        for m, mv in mets.items():
+            c = comps[m]
+            row |= {
+                m: mv.value,
+                f"{m}_n": mv.n,
+                f"{m}_lo": mv.lo,
+                f"{m}_hi": mv.hi,
+                f"{m}_low_n": mv.low_n,
+                f"{m}_diff": c.diff,
+                f"{m}_diff_lo": c.ci95[0] if c.ci95 else None,
+                f"{m}_diff_hi": c.ci95[1] if c.ci95 else None,
+                f"{m}_p": c.p_value,
+            }
+        rows.append(row)
+    cols = ["value", "n", "low_n"] + [
+        f"{m}{s}"
+        for m in ("nps", "csat", "ces")
+        for s in ("", "_n", "_lo", "_hi", "_low_n", "_diff", "_diff_lo", "_diff_hi", "_p")
+    ]
+    frame = pd.DataFrame(rows, columns=cols)
+    floats = [c for c in cols if c not in ("value", "n", "low_n") and not c.endswith(("_n", "_low_n"))]
+    return frame.astype({c: "float64" for c in floats})
+
+
+def attribute_values(engine: Engine, workspace_id: int) -> dict[str, list[str]]:
+    """Every attribute name of the workspace with its distinct values, sorted (for the filter widgets)."""
+    stmt = (
+        select(A.c.name, A.c.value)
+        .select_from(A.join(R, A.c.response_id == R.c.id))
+        .where(R.c.workspace_id == workspace_id)
+        .group_by(A.c.name, A.c.value)
+        .order_by(A.c.name, A.c.value)
+    )
+    out: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for name, value in conn.execute(stmt):
+            out.setdefault(name, []).append(value)
+    return out
+
+
+def date_range(engine: Engine, workspace_id: int) -> tuple[datetime | None, datetime | None]:
+    """First and last response time of the workspace (None, None when it has no dated response)."""
+    stmt = select(func.min(R.c.responded_at), func.max(R.c.responded_at)).where(R.c.workspace_id == workspace_id)
+    with engine.connect() as conn:
+        lo, hi = conn.execute(stmt).one()
+    return lo, hi
+
+
+def touchpoint_scores(
+    engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N
+) -> pd.DataFrame:
+    """Per touchpoint (in journey order): stage, n, mean score with t 95% interval, top-2-box % (Wilson), scale."""
+    f = filters or Filters()
+    top2 = _sum_if(RT.c.score >= TP.c.scale_max - 1)
+    stmt = (
+        select(
+            RT.c.touchpoint_id.label("id"),
+            func.count().label("n"),
+            func.sum(RT.c.score).label("total"),
+            func.sum(RT.c.score * RT.c.score).label("total_sq"),
+            top2.label("top2"),
+        )
+        .select_from(RT.join(R, RT.c.response_id == R.c.id).join(TP, RT.c.touchpoint_id == TP.c.id))
+        .where(*response_conditions(workspace_id, f))
+        .group_by(RT.c.touchpoint_id)
+    )
+    tp_stmt = select(TP.c.id, TP.c.name, TP.c.stage, TP.c.position, TP.c.scale_min, TP.c.scale_max).where(
+        TP.c.workspace_id == workspace_id
+    )
+    if f.touchpoints:
+        tp_stmt = tp_stmt.where(TP.c.name.in_(list(f.touchpoints)))
+    with engine.connect() as conn:
+        sums = {r["id"]: r for r in conn.execute(stmt).mappings()}
+        tps = conn.execute(tp_stmt.order_by(TP.c.position, TP.c.id)).mappings().all()
+    rows = []
+    for tp in tps:
+        s = sums.get(tp["id"])
+        n = int(s["n"]) if s else 0
+        mean = ces_from_moments(n, float(s["total"]), float(s["total_sq"]), min_n, "mean") if s else None
+        share = csat_from_counts(int(s["top2"]), n, min_n, "top2") if s else None
+        rows.append(
+            {
+                "touchpoint": tp["name"],
+                "stage": tp["stage"],
+                "position": tp["position"],
+                "n": n,
+                "mean": mean.value if mean else None,
+                "lo": mean.lo if mean else None,
+                "hi": mean.hi if mean else None,
+                "top2": share.value if share else None,
+                "top2_lo": share.lo if share else None,
+                "top2_hi": share.hi if share else None,
+                "scale_min": tp["scale_min"],
+                "scale_max": tp["scale_max"],
+                "low_n": n < min_n,
+            }
+        )
+    cols = [
+        "touchpoint",
+        "stage",
+        "position",
+        "n",
+        "mean",
+        "lo",
+        "hi",
+        "top2",
+        "top2_lo",
+        "top2_hi",
+        "scale_min",
+        "scale_max",
+        "low_n",
+    ]
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.astype({c: "float64" for c in ("mean", "lo", "hi", "top2", "top2_lo", "top2_hi")})
+
+
+def counts(engine: Engine, workspace_id: int) -> dict[str, int]:
+    """How many responses, comments, touchpoints, personas, journeys and import batches the workspace holds."""
+    C = cast(Table, Comment.__table__)  # type: ignore[attr-defined]
+    tables: dict[str, Any] = {
+        "responses": select(func.count()).select_from(R).where(R.c.workspace_id == workspace_id),
+        "comments": select(func.count())
+        .select_from(C.join(R, C.c.response_id == R.c.id))
+        .where(R.c.workspace_id == workspace_id),
+    }
+    for key, model in (
+        ("touchpoints", Touchpoint),
+        ("personas", Persona),
+        ("journeys", JourneyMap),
+        ("batches", ImportBatch),
+    ):
+        t = cast(Table, model.__table__)  # type: ignore[union-attr]
+        tables[key] = select(func.count()).select_from(t).where(t.c.workspace_id == workspace_id)
+    stmt = select(*(q.scalar_subquery().label(k) for k, q in tables.items()))
+    with engine.connect() as conn:
+        row = conn.execute(stmt).mappings().one()
+    return {k: int(v) for k, v in row.items()}
+
+
+__all__ = [
+    "Filters",
+    "attribute_values",
+    "counts",
+    "date_range",
+    "kpi_trend",
+    "kpis",
+    "kpis_by_attribute",
+    "response_conditions",
+    "touchpoint_scores",
+]

@@ -1,0 +1,347 @@
+"""Aggregates computed in SQLite equal the same statistics computed in pandas on the inserted rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, Table, insert
+from sqlalchemy.dialects import postgresql
+
+from cxdash.analysis.metrics import ces_from_moments, csat_from_counts, nps_from_counts
+from cxdash.store.engine import writer
+from cxdash.store.models import (
+    Attribute,
+    Comment,
+    ImportBatch,
+    JourneyMap,
+    Persona,
+    Rating,
+    Response,
+    Touchpoint,
+    Workspace,
+)
+from cxdash.store.queries import (
+    Filters,
+    attribute_values,
+    counts,
+    date_range,
+    kpi_trend,
+    kpis,
+    kpis_by_attribute,
+    response_conditions,
+    touchpoint_scores,
+)
+from cxdash.store.workspaces import open_store
+
+N = 600
+TOUCHPOINTS = [("Search", "Discover", 1, 5), ("Checkout", "Buy", 2, 5), ("Delivery", "Deliver", 1, 10)]
+
+
+def _t(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, int, pd.DataFrame, pd.DataFrame]:
+    """A SQLite file with one workspace of N random responses, plus a second workspace that must never leak in."""
+    engine = open_store(str(Path(tmp_path_factory.mktemp("db")) / "metrics.db"))
+    rng = np.random.default_rng(42)
+    start = datetime(2025, 11, 1)
+    resp = pd.DataFrame(
+        {
+            "id": np.arange(1, N + 1),
+            "responded_at": [start + timedelta(minutes=int(m)) for m in rng.integers(0, 60 * 24 * 200, N)],
+            "channel": rng.choice(["web", "app", "phone"], N),
+            "nps": rng.integers(0, 11, N).astype(float),
+            "csat": rng.integers(1, 6, N).astype(float),
+            "csat_max": 5,
+            "ces": rng.integers(1, 8, N).astype(float),
+            "ces_min": 1,
+            "ces_max": 7,
+            "plan": rng.choice(["Basic", "Plus", "Premium"], N, p=[0.5, 0.4, 0.1]),
+            "region": rng.choice(["North", "South", "East"], N),
+        }
+    )
+    resp.loc[rng.random(N) < 0.1, "nps"] = np.nan
+    resp.loc[rng.random(N) < 0.15, "csat"] = np.nan
+    # A tenth of the responses answered CSAT on 0–10 and CES on 1–5 (their own scales).
+    alt = rng.random(N) < 0.1
+    resp.loc[alt, "csat"] = rng.integers(0, 11, alt.sum()).astype(float)
+    resp.loc[alt, "csat_max"] = 10
+    resp.loc[alt, "ces"] = rng.integers(1, 6, alt.sum()).astype(float)
+    resp.loc[alt, "ces_max"] = 5
+    resp.loc[rng.random(N) < 0.2, "ces"] = np.nan
+    # Some responses lack the region attribute entirely.
+    resp.loc[rng.random(N) < 0.05, "region"] = None
+    ratings = []
+    for tp_id, (_, _, _, smax) in enumerate(TOUCHPOINTS, start=1):
+        for rid in resp["id"]:
+            if rng.random() < 0.7:
+                ratings.append(
+                    {"response_id": int(rid), "touchpoint_id": tp_id, "score": float(rng.integers(1, smax + 1))}
+                )
+    rat = pd.DataFrame(ratings)
+
+    def none(v: Any) -> Any:
+        return None if pd.isna(v) else v
+
+    with writer(engine).begin() as conn:
+        conn.execute(
+            insert(_t(Workspace)),
+            [
+                {"id": 1, "name": "A", "language": "en", "created_at": start},
+                {"id": 2, "name": "B", "language": "en", "created_at": start},
+            ],
+        )
+        conn.execute(
+            insert(_t(ImportBatch)),
+            [
+                {"id": i, "workspace_id": i, "file_name": "f.csv", "content_hash": "h", "created_at": start}
+                for i in (1, 2)
+            ],
+        )
+        conn.execute(
+            insert(_t(Response)),
+            [
+                {
+                    "id": int(r.id),
+                    "workspace_id": 1,
+                    "batch_id": 1,
+                    "external_id": f"R{r.id}",
+                    "responded_at": r.responded_at.to_pydatetime(),
+                    "channel": r.channel,
+                    "nps": None if pd.isna(r.nps) else int(r.nps),
+                    "csat": none(r.csat),
+                    "csat_min": 0 if r.csat_max == 10 else 1,
+                    "csat_max": int(r.csat_max),
+                    "ces": none(r.ces),
+                    "ces_min": 1,
+                    "ces_max": int(r.ces_max),
+                }
+                for r in resp.itertuples()
+            ]
+            + [
+                {
+                    "id": N + 1,
+                    "workspace_id": 2,
+                    "batch_id": 2,
+                    "external_id": "B1",
+                    "responded_at": start,
+                    "channel": "web",
+                    "nps": 0,
+                    "csat": 1.0,
+                    "csat_min": 1,
+                    "csat_max": 5,
+                    "ces": 1.0,
+                    "ces_min": 1,
+                    "ces_max": 7,
+                }
+            ],
+        )
+        conn.execute(
+            insert(_t(Touchpoint)),
+            [
+                {"id": i, "workspace_id": 1, "name": n, "stage": s, "position": p, "scale_min": 1, "scale_max": m}
+                for i, (n, s, p, m) in enumerate(TOUCHPOINTS, start=1)
+            ]
+            + [
+                {
+                    "id": 9,
+                    "workspace_id": 1,
+                    "name": "Never rated",
+                    "stage": "Use",
+                    "position": 9,
+                    "scale_min": 1,
+                    "scale_max": 5,
+                }
+            ],
+        )
+        conn.execute(insert(_t(Rating)), ratings + [{"response_id": N + 1, "touchpoint_id": 1, "score": 1.0}])
+        attrs = [{"response_id": int(r.id), "name": "Plan", "value": r.plan} for r in resp.itertuples()]
+        attrs += [
+            {"response_id": int(r.id), "name": "Region", "value": r.region}
+            for r in resp.itertuples()
+            if isinstance(r.region, str)
+        ]
+        attrs += [{"response_id": N + 1, "name": "Plan", "value": "Other workspace"}]
+        conn.execute(insert(_t(Attribute)), attrs)
+        conn.execute(insert(_t(Comment)), [{"response_id": i, "text": "ok"} for i in range(1, 41)])
+        conn.execute(insert(_t(Persona)), [{"workspace_id": 1, "name": "P", "segment_json": "{}", "updated_at": start}])
+        conn.execute(insert(_t(JourneyMap)), [{"workspace_id": 1, "name": "J", "updated_at": start}])
+    return engine, 1, resp, rat
+
+
+def _expected(frame: pd.DataFrame) -> dict[str, Any]:
+    """NPS / CSAT / CES computed the long way in pandas (CES rescaled to 1–7 where its scale is 1–5)."""
+    nps = frame["nps"].dropna()
+    csat = frame.dropna(subset=["csat"])
+    ces = frame.dropna(subset=["ces"])
+    ces_scaled = np.where(ces["ces_max"] == 7, ces["ces"], 1 + (ces["ces"] - 1) * 6 / (ces["ces_max"] - 1))
+    return {
+        "nps": nps_from_counts(int((nps >= 9).sum()), int(nps.between(7, 8).sum()), int((nps <= 6).sum())),
+        "csat": csat_from_counts(int((csat["csat"] >= csat["csat_max"] - 1).sum()), len(csat)),
+        "ces": (len(ces_scaled), float(np.mean(ces_scaled)) if len(ces_scaled) else None),
+    }
+
+
+def _check(got: dict[str, Any], frame: pd.DataFrame) -> None:
+    exp = _expected(frame)
+    assert got["nps"].n == exp["nps"].n and got["nps"].value == pytest.approx(exp["nps"].value)
+    assert got["nps"].ci95 == pytest.approx(exp["nps"].ci95)
+    assert got["csat"].n == exp["csat"].n and got["csat"].value == pytest.approx(exp["csat"].value)
+    assert got["ces"].n == exp["ces"][0] and got["ces"].value == pytest.approx(exp["ces"][1])
+
+
+def _select(resp: pd.DataFrame, f: Filters, rat: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The filter semantics written out in pandas."""
+    keep = pd.Series(True, index=resp.index)
+    if f.date_from is not None:
+        keep &= resp["responded_at"] >= pd.Timestamp(f.date_from)
+    if f.date_to is not None:
+        keep &= resp["responded_at"] < pd.Timestamp(f.date_to) + pd.Timedelta(days=1)
+    if f.channels:
+        keep &= resp["channel"].isin(f.channels)
+    col = {"Plan": "plan", "Region": "region"}
+    for name, values in f.attributes.items():
+        if values:
+            keep &= resp[col[name]].isin(values)
+    if f.touchpoints and rat is not None:
+        ids = [i for i, t in enumerate(TOUCHPOINTS, start=1) if t[0] in f.touchpoints]
+        keep &= resp["id"].isin(rat.loc[rat["touchpoint_id"].isin(ids), "response_id"])
+    return resp[keep]
+
+
+FILTERS = [
+    Filters(),
+    Filters(channels=["web"]),
+    Filters(attributes={"Plan": ["Premium", "Plus"]}),
+    Filters(attributes={"Plan": ["Basic"], "Region": ["North", "East"]}, channels=["app", "phone"]),
+    Filters(date_from=date(2026, 1, 1), date_to=date(2026, 3, 31), attributes={"Region": ["South"]}),
+    Filters(attributes={"Plan": []}),  # an attribute with no value selected does not filter
+    Filters(touchpoints=["Delivery"], channels=["web", "app"]),
+    Filters(date_from=date(2030, 1, 1)),  # nothing
+]
+
+
+@pytest.mark.parametrize("f", FILTERS)
+def test_kpis_match_pandas(store: Any, f: Filters) -> None:
+    engine, ws, resp, rat = store
+    _check(kpis(engine, ws, f), _select(resp, f, rat))
+
+
+def test_date_to_is_inclusive_and_datetimes_are_exact(store: Any) -> None:
+    engine, ws, resp, _ = store
+    last = resp["responded_at"].max()
+    assert kpis(engine, ws, Filters(date_from=last.date(), date_to=last.date()))["nps"].n == int(
+        resp.loc[resp["responded_at"].dt.date == last.date(), "nps"].notna().sum()
+    )
+    exact = Filters(date_to=last.to_pydatetime() - timedelta(seconds=1))
+    n_exact = kpis(engine, ws, exact)["nps"].n
+    assert n_exact == int(resp.loc[resp["responded_at"] < last, "nps"].notna().sum())
+
+
+@pytest.mark.parametrize("period", ["month", "week", "quarter"])
+def test_trend_matches_pandas(store: Any, period: str) -> None:
+    engine, ws, resp, _ = store
+    f = Filters(attributes={"Plan": ["Basic", "Premium"]})
+    trend = kpi_trend(engine, ws, f, period=period)
+    sel = _select(resp, f)
+    if period == "week":
+        starts = sel["responded_at"].dt.normalize() - pd.to_timedelta(sel["responded_at"].dt.day_of_week, unit="D")
+    else:
+        starts = sel["responded_at"].dt.to_period("M" if period == "month" else "Q").dt.start_time
+    assert sorted(trend["period"].unique()) == sorted(starts.unique())
+    for start, group in sel.groupby(starts):
+        exp = _expected(group)
+        got = trend[(trend["period"] == start)].set_index("metric")
+        assert got.loc["nps", "n"] == exp["nps"].n
+        assert got.loc["nps", "value"] == pytest.approx(exp["nps"].value)
+        assert got.loc["csat", "value"] == pytest.approx(exp["csat"].value)
+        assert got.loc["ces", "value"] == pytest.approx(exp["ces"][1])
+    assert list(trend.columns) == ["period", "metric", "value", "n", "lo", "hi", "low_n"]
+
+
+def test_by_attribute_matches_pandas_and_compares_with_the_rest(store: Any) -> None:
+    engine, ws, resp, _ = store
+    f = Filters(channels=["web", "app"])
+    table = kpis_by_attribute(engine, ws, f, "Region").set_index("value")
+    sel = _select(resp, f)
+    assert sorted(table.index) == ["East", "North", "South"]
+    for value, group in sel.groupby("region"):
+        exp = _expected(group)
+        row = table.loc[value]
+        assert row["n"] == len(group)
+        assert row["nps"] == pytest.approx(exp["nps"].value)
+        assert row["csat"] == pytest.approx(exp["csat"].value)
+        assert row["ces"] == pytest.approx(exp["ces"][1])
+        # "The rest" includes responses without a region.
+        rest = _expected(sel[sel["region"] != value])
+        assert row["nps_diff"] == pytest.approx(exp["nps"].value - rest["nps"].value)
+        assert row["ces_diff"] == pytest.approx(exp["ces"][1] - rest["ces"][1])
+        assert 0 <= row["nps_p"] <= 1 and row["nps_diff_lo"] < row["nps_diff"] < row["nps_diff_hi"]
+
+
+def test_by_attribute_flags_small_groups_and_respects_other_attribute_filters(store: Any) -> None:
+    engine, ws, resp, _ = store
+    f = Filters(attributes={"Region": ["North"]}, channels=["phone"])
+    table = kpis_by_attribute(engine, ws, f, "Plan").set_index("value")
+    sel = _select(resp, f)
+    assert table["n"].to_dict() == sel.groupby("plan").size().to_dict()
+    assert bool(table.loc["Premium", "low_n"]) and bool(table.loc["Premium", "nps_low_n"])
+
+
+def test_touchpoint_scores_match_pandas(store: Any) -> None:
+    engine, ws, resp, rat = store
+    f = Filters(attributes={"Plan": ["Plus"]})
+    scores = touchpoint_scores(engine, ws, f).set_index("touchpoint")
+    assert list(scores.index) == ["Search", "Delivery", "Checkout", "Never rated"]  # journey order
+    ids = set(_select(resp, f)["id"])
+    for tp_id, (name, stage, _, smax) in enumerate(TOUCHPOINTS, start=1):
+        s = rat[(rat["touchpoint_id"] == tp_id) & rat["response_id"].isin(ids)]["score"]
+        row = scores.loc[name]
+        assert row["stage"] == stage and row["n"] == len(s) and row["scale_max"] == smax
+        ref = ces_from_moments(len(s), s.sum(), (s**2).sum())
+        assert row["mean"] == pytest.approx(s.mean())
+        assert (row["lo"], row["hi"]) == pytest.approx(ref.ci95)
+        assert row["top2"] == pytest.approx(100 * (s >= smax - 1).mean())
+    assert scores.loc["Never rated", "n"] == 0 and pd.isna(scores.loc["Never rated", "mean"])
+    only = touchpoint_scores(engine, ws, Filters(touchpoints=["Checkout"]))
+    assert list(only["touchpoint"]) == ["Checkout"]
+
+
+def test_attribute_values_date_range_and_counts(store: Any) -> None:
+    engine, ws, resp, rat = store
+    assert attribute_values(engine, ws) == {"Plan": ["Basic", "Plus", "Premium"], "Region": ["East", "North", "South"]}
+    lo, hi = date_range(engine, ws)
+    assert lo == resp["responded_at"].min().to_pydatetime() and hi == resp["responded_at"].max().to_pydatetime()
+    assert date_range(engine, 99) == (None, None)
+    assert counts(engine, ws) == {
+        "responses": N,
+        "comments": 40,
+        "touchpoints": 4,
+        "personas": 1,
+        "journeys": 1,
+        "batches": 1,
+    }
+    assert counts(engine, 2)["responses"] == 1
+
+
+def test_empty_workspace_gives_empty_results(store: Any) -> None:
+    engine, _, _, _ = store
+    assert kpis(engine, 99)["nps"].value is None
+    assert kpi_trend(engine, 99).empty
+    assert kpis_by_attribute(engine, 99, None, "Plan").empty
+    assert touchpoint_scores(engine, 99).empty
+
+
+def test_filter_sql_compiles_for_postgresql() -> None:
+    f = Filters(date_from=date(2026, 1, 1), attributes={"Plan": ["A"], "Region": ["B", "C"]}, touchpoints=["X"])
+    from sqlalchemy import select
+
+    sql = str(select(_t(Response).c.id).where(*response_conditions(1, f)).compile(dialect=postgresql.dialect()))
+    assert sql.count("EXISTS") == 3 and "strftime" not in sql.lower()
