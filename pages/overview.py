@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cxdash.ui import data
+from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_flash
 from cxdash.ui.kpi import kpi_tiles
 from cxdash.ui.sidebar import describe_filters, page_context
@@ -40,7 +41,7 @@ else:
     for tab, metric in zip(tabs, ["nps", "csat", "ces"], strict=True):
         with tab:
             if (trend["metric"] == metric).any():
-                st.altair_chart(kpi_trend_chart(trend, metric), width="stretch")
+                show_chart(kpi_trend_chart(trend, metric))
             else:
                 st.caption(f"No {metric.upper()} answers in this data.")
 
@@ -51,7 +52,7 @@ with left:
     if scores.empty:
         st.info("No touchpoint ratings match the filters.")
     else:
-        st.altair_chart(touchpoint_chart(scores), width="stretch")
+        show_chart(touchpoint_chart(scores))
 with right:
     st.subheader("Segments")
     attributes = list(data.attribute_values(ctx.engine, ws_id))
@@ -66,5 +67,5 @@ with right:
         if table.empty:
             st.info("No responses match the filters.")
         else:
-            st.altair_chart(segment_chart(table, attribute, metric or "nps"), width="stretch")
+            show_chart(segment_chart(table, attribute, metric or "nps"))
             st.caption("Pale points: fewer than 30 answers — read with care. p: test of the segment vs. the rest.")

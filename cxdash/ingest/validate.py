@@ -177,6 +177,14 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
 
 
+def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is empty or white space."""
+    if chunk.empty or not len(chunk.columns):
+        return pd.Series(False, index=chunk.index)
+    filled = chunk.notna() & (chunk.astype(str).apply(lambda col: col.str.strip()) != "")
+    return ~filled.any(axis=1)
+
+
 def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) -> tuple[ValidChunk, list[Rejection]]:
     """Typed accepted rows and rejections of one chunk; ids of accepted rows are added to ``seen_ids``."""
     index = chunk.index
@@ -234,7 +242,9 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
         orphan = scores[long_rating.column].notna() & row_tp.isna()
         reject(orphan, tp_col.column, ("row has a rating but no touchpoint" for _ in range(int(orphan.sum()))))  # type: ignore[union-attr]
 
-    empty = ~failed & ~has_content
+    blank = _blank_rows(chunk)
+    empty = ~failed & ~has_content & ~blank
+    failed |= blank  # wholly blank lines (trailing Excel rows, spacer lines) are skipped, not rejected
     for row in empty[empty].index:
         problems.append((int(row), -1, "", "", NO_CONTENT))
     failed |= empty
@@ -249,7 +259,7 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
 
     ok = ~failed
     valid = _build_valid(chunk, plan, ok, ids, scores, texts, dates, row_tp)
-    valid.rows_read = len(chunk)
+    valid.rows_read = int(len(chunk) - blank.sum())
     valid.not_rated = not_rated
     problems.sort(key=lambda p: (p[0], p[1]))
     return valid, [Rejection(row, column, value, reason) for row, _, column, value, reason in problems]

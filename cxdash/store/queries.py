@@ -394,3 +394,22 @@ __all__ = [
     "response_conditions",
     "touchpoint_scores",
 ]
+
+
+def channel_values(engine: Engine, workspace_id: int) -> list[str]:
+    """The distinct channels of a workspace's responses, sorted (for the channel filter)."""
+    stmt = (
+        select(R.c.channel)
+        .where(R.c.workspace_id == workspace_id, R.c.channel.is_not(None))
+        .group_by(R.c.channel)
+        .order_by(R.c.channel)
+    )
+    with engine.connect() as conn:
+        return [str(v) for (v,) in conn.execute(stmt)]
+
+
+def touchpoint_names(engine: Engine, workspace_id: int) -> list[str]:
+    """The workspace's touchpoints in journey order."""
+    stmt = select(TP.c.name).where(TP.c.workspace_id == workspace_id).order_by(TP.c.position, TP.c.id)
+    with engine.connect() as conn:
+        return [str(v) for (v,) in conn.execute(stmt)]

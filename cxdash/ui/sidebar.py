@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -48,7 +48,7 @@ def sidebar(engine: Engine) -> PageContext:
 def _filter_widgets(engine: Engine, workspace: Workspace) -> Filters:
     assert workspace.id is not None
     st.subheader("Filters")
-    lo, hi = data.date_range(engine, workspace.id)
+    lo, hi = _as_dates(*data.date_range(engine, workspace.id))
     date_from: date | None = None
     date_to: date | None = None
     if lo is not None and hi is not None:
@@ -83,8 +83,13 @@ def _filter_widgets(engine: Engine, workspace: Workspace) -> Filters:
     return filters
 
 
-def describe_filters(filters: Filters, lo: date | None = None, hi: date | None = None) -> str:
+def _as_dates(lo: date | datetime | None, hi: date | datetime | None) -> tuple[date | None, date | None]:
+    return (lo.date() if isinstance(lo, datetime) else lo), (hi.date() if isinstance(hi, datetime) else hi)
+
+
+def describe_filters(filters: Filters, lo: date | datetime | None = None, hi: date | datetime | None = None) -> str:
     """A one-line description of the filters that narrow the data (empty when none do)."""
+    lo, hi = _as_dates(lo, hi)
     parts = []
     if (filters.date_from and filters.date_from != lo) or (filters.date_to and filters.date_to != hi):
         parts.append(f"{filters.date_from or '…'} – {filters.date_to or '…'}")

@@ -80,7 +80,7 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
     data = table.rename(columns={"value": "segment"}).copy()
     data["low_n"] = data[f"{metric}_n"] < min_n
     title = METRIC_TITLES.get(metric, metric)
-    y = alt.Y("segment:N", title=attribute, sort="-x")
+    y = alt.Y("segment:N", title=attribute, sort=None)
     base = alt.Chart(data)
     points = base.mark_point(filled=True, size=90, color=MAIN_COLOR).encode(
         y=y,

@@ -211,7 +211,10 @@ def test_refuses_columns_the_file_lacks_and_rating_without_touchpoint() -> None:
 
 
 def test_preview_counts_everything() -> None:
-    t = table({"NPS": ["9", "x", "7", None], "Comment": ["good", None, "meh", None]})
-    preview = preview_import(t, {"NPS": "nps", "Comment": "comment"})
+    t = table(
+        {"NPS": ["9", "x", "7", None, None], "Comment": ["good", None, "meh", None, " "], "Plan": ["A", "B", "A", "B", None]}
+    )
+    preview = preview_import(t, {"NPS": "nps", "Comment": "comment", "Plan": "attribute:Plan"})
+    # row 6 is wholly blank: skipped, neither read nor rejected; row 5 has a plan but nothing to measure
     assert (preview.rows_read, preview.rows_valid, preview.comments) == (4, 2, 2)
     assert [(r.row, r.reason) for r in preview.rejected] == [(3, "'x' is not a number"), (5, NO_CONTENT)]
