@@ -1,0 +1,374 @@
+"""Reading a survey export (CSV/TSV/TXT in any common encoding, or Excel) into a RawTable.
+
+Data rows are streamed in chunks from the file each time they are asked for, so memory stays flat whatever the
+file size; only the first SAMPLE_ROWS rows are kept, for role suggestions and previews.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
+
+import pandas as pd
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.headers import HeaderLayout, detect_layout, unique_keys
+from cxdash.ingest.sniff import (
+    HEAD_BYTES,
+    OLE2_MAGIC,
+    ZIP_MAGIC,
+    Opener,
+    binary_kind,
+    content_hash,
+    decode_head,
+    looks_binary,
+    parse_records,
+    read_head,
+    sniff_delimiter,
+    sniff_encoding,
+)
+from cxdash.ingest.table import SAMPLE_ROWS, RawTable
+
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm")
+HEAD_RECORDS = 200  # records looked at to find header rows and the table's width
+MAX_HEAD_BYTES = 1 << 24
+# What openpyxl/zipfile raise on a damaged workbook.
+_BROKEN_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, OSError, ParseError)
+
+
+def read_table(source: bytes | Path, file_name: str, sheet: str | None = None) -> RawTable:
+    """Read a CSV/TSV/TXT or Excel file into a RawTable; refuse (InputRefused) what is not a usable table."""
+    opener = _opener(source, file_name)
+    head = read_head(opener)
+    if not head.strip(b" \t\r\n\x00") or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        raise InputRefused(f"'{file_name}' is empty; export the survey again and upload the new file.")
+    digest = content_hash(opener)
+    extension = Path(file_name).suffix.lower()
+    if extension == ".xls" or head.startswith(OLE2_MAGIC):
+        raise InputRefused(
+            f"'{file_name}' is an old-format Excel file (.xls); open it in Excel, save it as .xlsx or CSV, "
+            "and upload that."
+        )
+    if extension in EXCEL_EXTENSIONS or head.startswith(ZIP_MAGIC):
+        table = _read_excel(opener, file_name, sheet, extension)
+    else:
+        what = binary_kind(head)
+        if what:
+            raise InputRefused(f"'{file_name}' {what}; upload the survey export as CSV or .xlsx.")
+        table = _read_csv(opener, file_name, head)
+    table.content_hash = digest
+    return table
+
+
+def _opener(source: bytes | Path, file_name: str) -> Opener:
+    """A function that opens the file's bytes from the start, each time it is called."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        return lambda: io.BytesIO(data)
+    path = Path(source)
+    if not path.is_file():
+        raise InputRefused(f"'{file_name}' was not found at {path}; check the path and try again.")
+    return lambda: path.open("rb")
+
+
+# ---------------------------------------------------------------------------------------------------- CSV / text
+
+
+def _head_records(opener: Opener, encoding: str, file_name: str) -> tuple[list[list[str]], str]:
+    """The first records of a text file and its delimiter (reading further when header rows are huge)."""
+    size = HEAD_BYTES
+    while True:
+        head = read_head(opener, size)
+        complete = len(head) < size
+        text = decode_head(head, encoding, complete)
+        if looks_binary(text[:HEAD_BYTES]):
+            raise InputRefused(
+                f"'{file_name}' is not a table (it contains binary data); export it as CSV or .xlsx and upload that."
+            )
+        delimiter = sniff_delimiter(text, file_name)
+        records = parse_records(text, delimiter, limit=HEAD_RECORDS + 1)
+        if not complete and len(records) <= HEAD_RECORDS:
+            records = records[:-1]  # the last record may be cut by the end of the head
+        if complete or len(records) >= 8 or size >= MAX_HEAD_BYTES:
+            return records, delimiter
+        size *= 4
+
+
+def _is_blank(row: list[Any]) -> bool:
+    """Whether a row has no content at all."""
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:
+    """Leading blank rows, the header layout and all column keys (extra 'Column N' for wider data rows)."""
+    lead = 0
+    while lead < len(records) and _is_blank(records[lead]):
+        lead += 1
+    if lead == len(records):
+        raise InputRefused(f"'{file_name}' has no data: every row is empty; check that you exported the right file.")
+    layout = detect_layout(records[lead : lead + 3])
+    width = max([len(layout.columns)] + [len(r) for r in records[lead:]])
+    names = layout.columns + [""] * (width - len(layout.columns))
+    return lead, layout, unique_keys(names)
+
+
+def _clean_chunk(chunk: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Text cells as str, empty and missing cells as None, all-empty rows dropped; columns renamed to keys."""
+    filled = chunk.apply(lambda col: col.str.strip().str.len().fillna(0).gt(0))
+    frame = chunk.astype(object).where(filled, None)
+    frame.columns = columns
+    return frame[filled.any(axis=1)]
+
+
+_PARSER_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _csv_chunks(
+    opener: Opener, file_name: str, encoding: str, delimiter: str, columns: list[str], skip: int, size: int
+) -> Iterator[pd.DataFrame]:
+    """Data rows of a text table in frames of at most ``size`` rows; index = 1-based row number in the file."""
+    with opener() as handle:
+        reader = pd.read_csv(
+            handle,
+            sep=delimiter,
+            header=None,
+            names=list(range(len(columns))),
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            chunksize=max(1, size),
+        )
+        position = 0
+        try:
+            for chunk in reader:
+                chunk.index = pd.RangeIndex(position + 1, position + 1 + len(chunk))
+                position += len(chunk)
+                if position <= skip:
+                    continue
+                frame = _clean_chunk(chunk[chunk.index > skip], columns)
+                if len(frame):
+                    yield frame
+        except pd.errors.ParserError as error:
+            raise _parser_refusal(file_name, str(error), len(columns)) from None
+
+
+def _parser_refusal(file_name: str, message: str, width: int) -> InputRefused:
+    """A refusal naming the row pandas could not parse."""
+    match = _PARSER_ROW.search(message)
+    if match:
+        return InputRefused(
+            f"'{file_name}' row {match.group(2)} has {match.group(3)} cells but the rows above have {width}; "
+            "fix that row (often an unquoted comma or line break in a comment) and upload again."
+        )
+    return InputRefused(f"'{file_name}' is not a well-formed CSV file ({message.strip()}); export it again.")
+
+
+def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
+    """A RawTable over a delimited text file."""
+    encoding = sniff_encoding(opener, head, file_name)
+    records, delimiter = _head_records(opener, encoding, file_name)
+    lead, layout, columns = _layout(records, file_name)
+    skip = lead + layout.header_rows
+
+    def chunk_source(size: int) -> Iterator[pd.DataFrame]:
+        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size)
+
+    sample = _sample(chunk_source, columns)
+    _refuse_if_no_rows(sample, records, skip, file_name)
+    return RawTable(
+        file_name=file_name,
+        columns=columns,
+        sample=sample,
+        chunk_source=chunk_source,
+        questions=layout.questions,
+        header_rows=layout.header_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        source=layout.source,
+    )
+
+
+def _sample(chunk_source: Any, columns: list[str]) -> pd.DataFrame:
+    """The first SAMPLE_ROWS non-empty data rows."""
+    parts: list[pd.DataFrame] = []
+    count = 0
+    chunks = chunk_source(SAMPLE_ROWS)
+    try:
+        for part in chunks:
+            parts.append(part)
+            count += len(part)
+            if count >= SAMPLE_ROWS:
+                break
+    finally:
+        chunks.close()
+    if not parts:
+        return pd.DataFrame(columns=columns, dtype=object)
+    return pd.concat(parts).iloc[:SAMPLE_ROWS]
+
+
+def _refuse_if_no_rows(sample: pd.DataFrame, records: list[list[Any]], skip: int, file_name: str) -> None:
+    """Refuse a table with a header but no data, or whose data rows are all empty."""
+    if len(sample):
+        return
+    if len(records) > skip:
+        raise InputRefused(
+            f"'{file_name}' has column headers but every data row is empty; check that you exported the responses."
+        )
+    raise InputRefused(
+        f"'{file_name}' has a header but no data rows; export the survey again with its responses included."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------- Excel
+
+
+class _Workbook:
+    """An openpyxl workbook opened read-only, closed with its file handle on exit."""
+
+    def __init__(self, opener: Opener, file_name: str, extension: str) -> None:
+        self.handle: BinaryIO = opener()
+        try:
+            from openpyxl import load_workbook
+
+            self.book = load_workbook(self.handle, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 — any failure to parse an untrusted workbook is the file's fault
+            self.handle.close()
+            if extension in EXCEL_EXTENSIONS:
+                raise InputRefused(
+                    f"'{file_name}' is not a valid Excel workbook (it is damaged, incomplete or a renamed file); "
+                    "open it in Excel and save it again as .xlsx, or export it as CSV."
+                ) from None
+            raise InputRefused(f"'{file_name}' is a zip archive, not a table; upload the CSV or .xlsx file.") from None
+
+    def __enter__(self) -> _Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.book.close()
+        self.handle.close()
+
+
+def _text(value: Any) -> str:
+    """A cell value as header text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(book: Any, sheet: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a sheet from row 1, as value tuples."""
+    worksheet = book[sheet]
+    if worksheet.max_column is None:
+        worksheet.reset_dimensions()
+    return worksheet.iter_rows(values_only=True)
+
+
+def _head_rows(book: Any, sheet: str) -> list[list[str]]:
+    """The first rows of a sheet as header text."""
+    head: list[list[str]] = []
+    for values in _rows(book, sheet):
+        cells = [_text(v) for v in values]
+        while cells and not cells[-1].strip():  # formatting left on unused columns makes rows look wider
+            cells.pop()
+        head.append(cells)
+        if len(head) >= HEAD_RECORDS:
+            break
+    return head
+
+
+def _choose_sheet(book: Any, file_name: str, sheet: str | None) -> tuple[str, list[list[str]]]:
+    """The sheet asked for (or the first with data) and its head rows."""
+    names: list[str] = list(book.sheetnames)
+    listed = ", ".join(f"'{n}'" for n in names)
+    if sheet is not None:
+        match = [n for n in names if n == sheet] or [n for n in names if n.strip().lower() == sheet.strip().lower()]
+        if not match:
+            raise InputRefused(f"'{file_name}' has no sheet '{sheet}'; its sheets are {listed}.")
+        head = _head_rows(book, match[0])
+        if not any(any(c.strip() for c in row) for row in head):
+            raise InputRefused(f"Sheet '{match[0]}' of '{file_name}' is empty; choose another sheet ({listed}).")
+        return match[0], head
+    for name in names:
+        head = _head_rows(book, name)
+        if any(any(c.strip() for c in row) for row in head):
+            return name, head
+    raise InputRefused(f"'{file_name}' has no data: every sheet is empty; check that you exported the right file.")
+
+
+def _excel_chunks(
+    opener: Opener, file_name: str, extension: str, sheet: str, columns: list[str], skip: int, first: int, size: int
+) -> Iterator[pd.DataFrame]:
+    """Data rows of a sheet in frames of at most ``size`` rows; index = 1-based row number in the sheet.
+
+    ``first`` is the 0-based position of the table's first column (empty columns on its left are left out).
+    """
+    width = len(columns)
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+
+    def frame() -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=columns, index=pd.Index(numbers, dtype="int64"), dtype=object)
+
+    with _Workbook(opener, file_name, extension) as workbook:
+        try:
+            for number, values in enumerate(_rows(workbook.book, sheet), start=1):
+                if number <= skip:
+                    continue
+                row = [None if isinstance(v, str) and not v.strip() else v for v in values[first : first + width]]
+                if all(v is None for v in row):
+                    continue
+                rows.append(row + [None] * (width - len(row)))
+                numbers.append(number)
+                if len(rows) >= size:
+                    yield frame()
+                    rows, numbers = [], []
+        except _BROKEN_WORKBOOK:
+            raise InputRefused(
+                f"'{file_name}' is damaged (sheet '{sheet}' could not be read to the end); "
+                "open it in Excel and save it again, or export it as CSV."
+            ) from None
+        if rows:
+            yield frame()
+
+
+def _read_excel(opener: Opener, file_name: str, sheet: str | None, extension: str) -> RawTable:
+    """A RawTable over one sheet of an Excel workbook."""
+    with _Workbook(opener, file_name, extension) as workbook:
+        sheets = list(workbook.book.sheetnames)
+        try:
+            chosen, head = _choose_sheet(workbook.book, file_name, sheet)
+        except _BROKEN_WORKBOOK:
+            raise InputRefused(
+                f"'{file_name}' is damaged and could not be read; open it in Excel and save it again as .xlsx."
+            ) from None
+    first = min(next(i for i, c in enumerate(row) if c.strip()) for row in head if any(c.strip() for c in row))
+    head = [row[first:] for row in head]
+    lead, layout, columns = _layout(head, file_name)
+    skip = lead + layout.header_rows
+
+    def chunk_source(size: int) -> Iterator[pd.DataFrame]:
+        return _excel_chunks(opener, file_name, extension, chosen, columns, skip, first, size)
+
+    sample = _sample(chunk_source, columns)
+    _refuse_if_no_rows(sample, head, skip, file_name)
+    return RawTable(
+        file_name=file_name,
+        columns=columns,
+        sample=sample,
+        chunk_source=chunk_source,
+        questions=layout.questions,
+        header_rows=layout.header_rows,
+        sheet=chosen,
+        sheets=sheets,
+        source=layout.source,
+    )

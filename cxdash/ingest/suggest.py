@@ -1,0 +1,487 @@
+"""Suggesting a role for each column of a RawTable from its name, its question text and its values.
+
+Rules are general patterns in English and Japanese, applied in passes: what to ignore (metadata, personal data,
+empty or constant columns), ids and the response date, scores (NPS, CSAT, CES, touchpoint ratings), then
+comments, channel and segment attributes. Each suggestion carries a short reason the UI shows beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any
+
+from cxdash.ingest.table import RawTable
+
+# --------------------------------------------------------------------------------------------- name patterns
+
+_META_EXACT = {
+    "status", "progress", "duration(inseconds)", "duration", "finished", "distributionchannel", "userlanguage",
+    "locationlatitude", "locationlongitude", "recipientemail", "recipientfirstname", "recipientlastname",
+    "externalreference", "externaldatareference", "collectorid", "responsetype", "ipaddress", "emailaddress",
+    "firstname", "lastname", "fullname", "name", "名前", "お名前", "氏名", "姓", "名", "useragent", "url", "mail",
+    "phone", "tel", "telephone", "mobile", "address", "住所", "電話", "responseset",
+}  # fmt: skip
+_META_CONTAINS = (
+    "email", "e-mail", "メールアドレス", "電話番号", "携帯番号", "phonenumber", "ipaddress", "ipアドレス", "氏名",
+    "フリガナ", "ふりがな", "latitude", "longitude", "useragent", "npsgroup",
+)  # fmt: skip
+_META_PATTERN = re.compile(r"^(customdata\d*|recipient.*)$")
+_QUALTRICS_SYSTEM = re.compile(r"^q_[a-z]{3,}", re.IGNORECASE)  # Q_RecaptchaScore, Q_Language …
+_RESPONSE_ID = re.compile(
+    r"^(response|respondent|submission|review|ticket|record|survey response|回答|回答者|レビュー|問い合わせ)"
+    r"(id|no|number|番号|#)$|^(id|回答番号|回答id|_recordid)$"
+)
+_CUSTOMER_ID = re.compile(
+    r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
+    r"|^(customer|顧客)$"
+)
+_DATE_NAMES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"^recordeddate$"), 7),
+    (re.compile(r"^(enddate|timestamp|タイムスタンプ|回答日時|submitted(at|date)?|completed(at|date)?|送信日時)$"), 6),
+    (re.compile(r"(回答日|日付|日時|^date$|createdat|reviewdate|responsedate|surveydate)"), 4),
+    (re.compile(r"(date|time|日)"), 2),
+    (re.compile(r"^startdate$"), 1),
+)
+_NPS = re.compile(r"recommend|\bnps\b|net promoter|推奨|おすすめ|お勧め|お薦め|オススメ|すすめ|勧め|薦め|紹介し")
+_NPS_STRONG = re.compile(r"recommend|\bnps\b|net promoter|推奨|おすすめ")
+_CSAT = re.compile(r"satisf|\bcsat\b|満足")
+_CES = re.compile(r"\bces\b|effort|\beas(?:y|ily|e)\b|手間|簡単|容易|スムーズ|楽に")
+_OVERALL = re.compile(r"overall|in general|\btotal\b|総合|全体|全般|csat")
+_RATING_WORDS = re.compile(r"rating|score|stars?\b|grade|評価|点数|スコア|星|満足")
+_COUNT_WORDS = re.compile(
+    r"\b(count|number|num|qty|quantity|amount|price|age|visits?|orders?|times|children|seconds|minutes|hours)\b|#|"
+    r"\b(code|id|no)\b|個数|件数|回数|人数|年齢|金額|価格|数量|コード|番号"
+)
+_COMMENT = re.compile(
+    r"comment|\bwhy\b|reason|feedback|tell us|verbatim|review|remark|suggest|improve|explain|describe|"
+    r"anything else|open[- ]ended|\btext\b|message|body|理由|コメント|意見|感想|自由記述|自由回答|要望|お聞かせ|記述"
+)
+_CHANNEL = re.compile(r"channel|チャネル|チャンネル|経路|流入|媒体|\bsource\b|\bvia\b")
+_TOUCHPOINT = re.compile(r"touch ?point|category|\barea\b|\btopic\b|タッチポイント|カテゴリ|接点|分類")
+_ATTRIBUTE = re.compile(
+    r"\b(plan|region|country|state|prefecture|city|gender|sex|age ?group|age|generation|segment|tier|industry|"
+    r"department|store|branch|shop|product|device|platform|membership|rank|level|role|occupation|job|"
+    r"company size|size|language|type|group|cohort)\b|"
+    r"年代|性別|地域|都道府県|会員ランク|ランク|プラン|職業|業種|店舗|商品|デバイス|属性|区分|種別|エリア|居住|年齢|"
+    r"世代|会員種別|契約"
+)
+_GENERATED_KEY = re.compile(r"^(q\d+[\w.]*|qid\d+[\w.]*|v\d+|column \d+)$", re.IGNORECASE)
+_BRACKETED = re.compile(r"[\[【「『]([^\[\]【】「」『』]+)[\]】」』]")
+_DASH_SPLIT = re.compile(r"\s+[-–—]\s+")
+_STRIP_EN = r"(?:rating|ratings|score|scores|stars?|satisfaction|satisfied|csat|evaluation|grade)"
+_STRIP_JA = r"(?:の評価|の満足度|評価|満足度|満足|点数|スコア)"
+
+# ------------------------------------------------------------------------------------------- value patterns
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_IPV4 = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
+_IPV6 = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$", re.IGNORECASE)
+_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?\(?\d{1,4}\)?([\s-]\(?\d{1,4}\)?){1,3}[\s-]\d{3,4}$")
+_DATE_TEXT = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+_SMALL_INT = re.compile(r"^([+-]?\d{1,3})(?:\.0+)?(?:\s+[-–:=]\s*\D.*|\s*[(（].*)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _norm(text: str) -> str:
+    """Text folded for matching: NFKC, lower case, underscores as spaces, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).replace("_", " ").lower().split())
+
+
+def _compact(text: str) -> str:
+    """Text folded for exact-name matching: NFKC, lower case, no spaces or underscores."""
+    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+@dataclass
+class _Profile:
+    """What the sample says about one column's values."""
+
+    rows: int = 0
+    n: int = 0
+    distinct: int = 0
+    ints: list[int] = field(default_factory=list)
+    int_share: float = 0.0
+    number_share: float = 0.0
+    date_share: float = 0.0
+    email_share: float = 0.0
+    ip_share: float = 0.0
+    url_share: float = 0.0
+    phone_share: float = 0.0
+    text_share: float = 0.0
+    mean_length: float = 0.0
+
+    @property
+    def lo(self) -> int:
+        return min(self.ints) if self.ints else 0
+
+    @property
+    def hi(self) -> int:
+        return max(self.ints) if self.ints else 0
+
+    @property
+    def scale(self) -> str:
+        return f"{self.lo}–{self.hi}"
+
+    @property
+    def is_small_int(self) -> bool:
+        """Answers on a 0–10 (or shorter) integer scale."""
+        return self.n > 0 and self.int_share >= 0.9 and self.lo >= 0 and self.hi <= 10 and len(set(self.ints)) >= 2
+
+    @property
+    def is_free_text(self) -> bool:
+        """Long, mostly distinct text: comments rather than categories."""
+        ratio = self.distinct / self.n if self.n else 0.0
+        return self.number_share < 0.5 and self.mean_length >= 16 and self.text_share >= 0.5 and ratio >= 0.5
+
+    @property
+    def is_low_cardinality(self) -> bool:
+        """Few distinct, short values: categories."""
+        few = self.distinct <= 30 and (self.n < 10 or self.distinct <= max(2, self.n // 2))
+        return self.n > 0 and few and self.mean_length <= 40
+
+
+def _width(text: str) -> int:
+    """Display length: CJK characters count double (a Japanese sentence is short in characters)."""
+    return len(text) + len(_CJK.findall(text))
+
+
+def _profile(values: Iterable[Any], rows: int) -> _Profile:
+    """Profile the non-empty values of a column."""
+    items = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+    p = _Profile(rows=rows, n=len(items))
+    if not items:
+        return p
+    texts = [unicodedata.normalize("NFKC", str(v)).strip() for v in items]
+    p.distinct = len(set(texts))
+    ints: list[int] = []
+    numbers = dates = emails = ips = urls = phones = sentences = 0
+    length = 0
+    for raw, text in zip(items, texts, strict=True):
+        length += _width(text)
+        if isinstance(raw, dt.date | dt.datetime | dt.time):
+            dates += 1
+            continue
+        if isinstance(raw, bool):
+            continue
+        if isinstance(raw, Real):  # int, float and their numpy cousins
+            numbers += 1
+            value = float(raw)
+            if value.is_integer():
+                ints.append(int(value))
+            continue
+        match = _SMALL_INT.match(text)
+        if match:
+            ints.append(int(match.group(1)))
+        numbers += bool(_NUMBER.match(text))
+        dates += bool(_DATE_TEXT.match(text))
+        emails += bool(_EMAIL.match(text))
+        ips += bool(_IPV4.match(text) or _IPV6.match(text))
+        urls += bool(_URL.match(text))
+        phones += bool(_PHONE.match(text))
+        sentences += bool(" " in text or len(_CJK.findall(text)) >= 5)
+    n = len(items)
+    p.ints, p.int_share = ints, len(ints) / n
+    p.number_share, p.date_share = numbers / n, dates / n
+    p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
+    p.text_share, p.mean_length = sentences / n, length / n
+    return p
+
+
+# ------------------------------------------------------------------------------------------------ names
+
+
+def _matrix_label(text: str) -> tuple[str, str] | None:
+    """(question stem, row label) when a header names one row of a matrix question, else None."""
+    brackets = _BRACKETED.findall(text)
+    if brackets:
+        label = brackets[-1].strip()
+        stem = _BRACKETED.sub(" ", text).strip()
+        if label and stem:
+            return stem, label
+    parts = _DASH_SPLIT.split(text)
+    if len(parts) >= 2:
+        stem, label = " - ".join(parts[:-1]).strip(), parts[-1].strip()
+        if stem and label and len(label) <= 60 and len(label.split()) <= 6:
+            return stem, label
+    return None
+
+
+def clean_name(text: str) -> str:
+    """A readable touchpoint/attribute name: brackets and rating words around it removed, '_' → space."""
+    name = unicodedata.normalize("NFKC", text).replace("_", " ")
+    name = re.sub(r"[\[\]【】「」『』]", " ", name)
+    name = " ".join(name.split()).strip(" :：?？・-")
+    for _ in range(3):
+        name = re.sub(rf"^{_STRIP_EN}\b[\s:：-]*|[\s:：-]*\b{_STRIP_EN}$", "", name, flags=re.IGNORECASE).strip()
+        name = re.sub(rf"^{_STRIP_JA}[:：\s]*|[\s:：]*{_STRIP_JA}$", "", name).strip()
+        name = re.sub(r"(について|への|の)$", "", name).strip(" :：?？・-")
+    return name
+
+
+@dataclass
+class _Column:
+    """One column as the rules see it: its key, readable text, matrix row label and value profile."""
+
+    key: str
+    question: str
+    profile: _Profile
+
+    @property
+    def text(self) -> str:
+        """Key and question text, folded, for keyword matching."""
+        return _norm(f"{self.key} | {self.question}" if self.question and self.question != self.key else self.key)
+
+    @property
+    def compact(self) -> str:
+        return _compact(self.key)
+
+    @property
+    def display(self) -> str:
+        """The most readable name: the question text when the key is a generated id like Q2_1, else the key."""
+        if self.question and (_GENERATED_KEY.match(self.key.strip()) or _matrix_label(self.question)):
+            return self.question
+        return self.key
+
+    @property
+    def matrix(self) -> tuple[str, str] | None:
+        return _matrix_label(self.display) or _matrix_label(self.key)
+
+
+def _subject(column: _Column) -> str:
+    """What a column is about: its matrix row label, or its readable name."""
+    matrix = column.matrix
+    return matrix[1] if matrix else column.display
+
+
+def _touchpoint_name(column: _Column) -> str:
+    """The touchpoint a score column rates, read from its matrix row label or its name."""
+    return clean_name(_subject(column))
+
+
+_QUESTION = re.compile(r"[?？]$|^(what|which|where|how|who|are|do|did|please)\b|教えて|ください|ですか|ますか")
+
+
+def _attribute_name(column: _Column) -> str:
+    """A short attribute name: the column's name, or the attribute word of a question ('Which region …?' → region)."""
+    name = clean_name(_subject(column))
+    if len(name) > 30 or len(name.split()) > 3 or _QUESTION.search(_norm(column.display)):
+        match = _ATTRIBUTE.search(_norm(name))
+        if match:
+            return match.group(0)
+    return name
+
+
+# ------------------------------------------------------------------------------------------------ the passes
+
+
+def suggest_with_reasons(table: RawTable) -> dict[str, tuple[str, str]]:
+    """Column key → (suggested role, short reason), for every column of the table."""
+    rows = len(table.sample)
+    columns = [
+        _Column(key, table.questions.get(key, ""), _profile(table.sample.get(key, []), rows)) for key in table.columns
+    ]
+    out: dict[str, tuple[str, str]] = {}
+    todo = [c for c in columns if not _ignore_first(c, out)]
+    todo = _ids(todo, out)
+    todo = _date(todo, out)
+    long_file = _long_touchpoint(todo, out)
+    todo = [c for c in todo if c.key not in out]
+    todo = _scores(todo, out, long_file)
+    rated = [role.split(":", 1)[1] for role, _ in out.values() if role.startswith("rating:")]
+    for column in todo:
+        _rest(column, out, rated, long_file)
+    return {c.key: out[c.key] for c in columns}
+
+
+def suggest_roles(table: RawTable) -> dict[str, str]:
+    """Column key → suggested role string (see cxdash.roles)."""
+    return {key: role for key, (role, _) in suggest_with_reasons(table).items()}
+
+
+def explain_roles(table: RawTable) -> dict[str, str]:
+    """Column key → a short human reason for its suggested role, shown beside it in the mapping screen."""
+    return {key: reason for key, (_, reason) in suggest_with_reasons(table).items()}
+
+
+def _ignore_first(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
+    """Ignore empty, metadata, personal-data and constant columns; True when the column is settled."""
+    p, compact = column.profile, column.compact
+    reason = ""
+    if p.n == 0:
+        reason = "empty in the first rows"
+    elif (
+        compact in _META_EXACT
+        or _META_PATTERN.match(compact)
+        or _QUALTRICS_SYSTEM.match(column.key.strip())
+        or any(w in compact for w in _META_CONTAINS)
+    ):
+        reason = "survey metadata or personal data (by its name)"
+    elif p.email_share >= 0.5:
+        reason = "e-mail addresses"
+    elif p.ip_share >= 0.5:
+        reason = "IP addresses"
+    elif p.url_share >= 0.5:
+        reason = "web addresses (URLs)"
+    elif p.phone_share >= 0.5 and p.int_share < 0.5:
+        reason = "phone numbers"
+    elif p.distinct == 1 and p.n == p.rows and p.n >= 3:
+        reason = "the same value in every row"
+    if reason:
+        out[column.key] = ("ignore", reason)
+    return bool(reason)
+
+
+def _ids(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Column]:
+    """Response id (unique values) and customer id, by name."""
+    rest: list[_Column] = []
+    for column in columns:
+        compact, p = column.compact, column.profile
+        if _RESPONSE_ID.match(compact) and "response_id" not in _taken(out):
+            if p.distinct == p.n:
+                out[column.key] = ("response_id", "named like a response id; every value is unique")
+            else:
+                out[column.key] = ("ignore", "named like a response id, but values repeat")
+        elif _CUSTOMER_ID.match(compact) and "customer_id" not in _taken(out):
+            out[column.key] = ("customer_id", "named like a customer id")
+        else:
+            rest.append(column)
+    return rest
+
+
+def _taken(out: dict[str, tuple[str, str]]) -> set[str]:
+    """Roles already given."""
+    return {role for role, _ in out.values()}
+
+
+def _date(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Column]:
+    """One response date: the best-named column whose values are dates; other date columns are ignored."""
+    candidates: list[tuple[int, int, _Column]] = []
+    for order, column in enumerate(columns):
+        if column.profile.date_share < 0.8:
+            continue
+        rank = next((r for pattern, r in _DATE_NAMES if pattern.search(column.compact)), 0)
+        candidates.append((rank, -order, column))
+    if not candidates:
+        return columns
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    best = candidates[0][2]
+    out[best.key] = ("date", f"values are dates; '{best.key}' is the likeliest response time")
+    for _, _, column in candidates[1:]:
+        out[column.key] = ("ignore", f"dates, but '{best.key}' was chosen as the response date")
+    return [c for c in columns if c.key not in out]
+
+
+def _long_touchpoint(columns: list[_Column], out: dict[str, tuple[str, str]]) -> bool:
+    """One row per review/ticket: a low-cardinality column naming the touchpoint; True when found."""
+    for column in columns:
+        p = column.profile
+        named = _TOUCHPOINT.search(_norm(column.key)) and len(column.key) <= 30  # a short name, not a question
+        if named and p.is_low_cardinality and p.number_share < 0.5 and p.distinct >= 2:
+            out[column.key] = ("touchpoint", f"{p.distinct} touchpoint names, one per row (long file)")
+            return True
+    return False
+
+
+def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: bool) -> list[_Column]:
+    """NPS, CES and CSAT (one column each), touchpoint ratings; returns the columns left."""
+    scores = [c for c in columns if c.profile.is_small_int and not _COUNT_WORDS.search(_norm(_subject(c)))]
+    nps = [c for c in scores if _NPS.search(c.text) and (c.profile.lo == 0 or c.profile.hi > 5 or c.profile.n < 30)]
+    nps.sort(key=lambda c: (c.matrix is None, bool(_NPS_STRONG.search(c.text))), reverse=True)
+    if nps:
+        best = nps[0]
+        out[best.key] = ("nps", f"{best.profile.scale} answers to a 'recommend' question")
+        for column in nps[1:]:
+            out[column.key] = ("ignore", f"a 'recommend' question, but '{best.key}' was chosen as NPS")
+    plain = [c for c in scores if c.key not in out and c.matrix is None]
+    _pick_single(plain, out, "ces", _CES, "an effort/ease question")
+    csat = [c for c in plain if c.key not in out and _CSAT.search(c.text) and _is_overall(c)]
+    csat.sort(key=lambda c: bool(_OVERALL.search(c.text)), reverse=True)
+    _pick_single(csat, out, "csat", _CSAT, "an overall satisfaction question")
+    used: set[str] = set()
+    for column in scores:
+        if column.key in out:
+            continue
+        p = column.profile
+        if long_file and column.matrix is None:
+            if "rating" in _taken(out):
+                out[column.key] = ("ignore", "a score, but another column was chosen as the row's rating")
+            else:
+                out[column.key] = ("rating", f"{p.scale} ratings of the touchpoint named in each row")
+            continue
+        name = _touchpoint_name(column)
+        rating_named = bool(_RATING_WORDS.search(column.text))
+        if column.matrix is None and not rating_named and (p.hi < 3 or len(name) > 40 or _is_attribute_word(name)):
+            continue
+        if not name:
+            continue
+        if name.casefold() in used:
+            out[column.key] = ("ignore", f"ratings, but another column already rates '{name}'")
+            continue
+        used.add(name.casefold())
+        where = "matrix row" if column.matrix else "column name"
+        out[column.key] = (f"rating:{name}", f"{p.scale} ratings; touchpoint '{name}' from the {where}")
+    return [c for c in columns if c.key not in out]
+
+
+def _is_attribute_word(name: str) -> bool:
+    """Whether a name is just a segment word (region, 年代 …): small codes there are categories, not ratings."""
+    return bool(_ATTRIBUTE.fullmatch(_norm(name)))
+
+
+def _is_overall(column: _Column) -> bool:
+    """Whether a satisfaction column is about the whole experience, not one named touchpoint."""
+    if _OVERALL.search(column.text):
+        return True
+    name = clean_name(column.display)
+    return not name or len(name) > 40 or name.endswith(("?", "？")) or len(name.split()) > 5
+
+
+def _pick_single(
+    candidates: list[_Column], out: dict[str, tuple[str, str]], role: str, pattern: re.Pattern[str], what: str
+) -> None:
+    """Give ``role`` to the first candidate whose name matches ``pattern``."""
+    for column in candidates:
+        if column.key not in out and pattern.search(column.text) and role not in _taken(out):
+            out[column.key] = (role, f"{column.profile.scale} answers to {what}")
+
+
+def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], long_file: bool) -> None:
+    """Comments, channel, attributes, or ignore."""
+    p, text = column.profile, column.text
+    named_comment = bool(_COMMENT.search(text)) and p.number_share < 0.5 and p.mean_length >= 4
+    if p.is_free_text or (named_comment and p.distinct >= max(2, p.n // 2)):
+        tied = None if long_file else _mentioned(text, rated)
+        role = f"comment:{tied}" if tied else "comment"
+        share = round(100 * p.distinct / p.n)
+        about = f"; mentions '{tied}'" if tied else ""
+        out[column.key] = (role, f"free text ({share}% distinct answers){about}")
+        return
+    if _CHANNEL.search(text) and p.is_low_cardinality and "channel" not in _taken(out):
+        out[column.key] = ("channel", f"named like a channel; {p.distinct} distinct values")
+        return
+    named = bool(_ATTRIBUTE.search(text))
+    if (p.is_low_cardinality and (p.n >= 10 or named)) or (named and p.distinct <= 100):
+        name = _attribute_name(column)
+        if name:
+            why = "named like a segment" if named else "few distinct values"
+            out[column.key] = (f"attribute:{name}", f"{why}; {p.distinct} distinct values")
+            return
+    if p.number_share >= 0.9:
+        out[column.key] = ("ignore", "numbers that are not a score on a 0–10 scale")
+    else:
+        out[column.key] = ("ignore", "could not place it; choose a role if it matters")
+
+
+def _mentioned(text: str, touchpoints: list[str]) -> str | None:
+    """The rated touchpoint a column's name mentions (longest name first), if any."""
+    for name in sorted(touchpoints, key=len, reverse=True):
+        if _norm(name) and _norm(name) in text:
+            return name
+    return None

@@ -1,0 +1,465 @@
+"""Reading survey exports: encodings, delimiters, survey-tool header rows, Excel sheets, streaming, refusals."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.read import read_table
+from cxdash.ingest.table import RawTable
+
+# ------------------------------------------------------------------------------------------------ fixtures
+
+
+def to_csv(rows: list[list[object]], delimiter: str = ",", newline: str = "\r\n") -> str:
+    """Rows as CSV text, quoted where needed, as survey tools write them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return buffer.getvalue()
+
+
+QUALTRICS_META = [
+    ("StartDate", "Start Date", "startDate"),
+    ("EndDate", "End Date", "endDate"),
+    ("Status", "Response Type", "status"),
+    ("IPAddress", "IP Address", "ipAddress"),
+    ("Progress", "Progress", "progress"),
+    ("Duration (in seconds)", "Duration (in seconds)", "duration"),
+    ("Finished", "Finished", "finished"),
+    ("RecordedDate", "Recorded Date", "recordedDate"),
+    ("ResponseId", "Response ID", "_recordId"),
+    ("RecipientEmail", "Recipient Email", "recipientEmail"),
+    ("LocationLatitude", "Location Latitude", "locationLatitude"),
+    ("DistributionChannel", "Distribution Channel", "distributionChannel"),
+    ("UserLanguage", "User Language", "userLanguage"),
+]
+QUALTRICS_QUESTIONS = [
+    ("Q1", "How likely are you to recommend ShopCo to a friend or colleague?", "QID1"),
+    ("Q2_1", "How satisfied were you with each of the following? - Checkout", "QID2_1"),
+    ("Q2_2", "How satisfied were you with each of the following? - Delivery", "QID2_2"),
+    ("Q2_3", "How satisfied were you with each of the following? - Customer support", "QID2_3"),
+    ("Q2_4", "How satisfied were you with each of the following? - Returns", "QID2_4"),
+    ("Q3", "What is the main reason for your score?\nPlease tell us more.", "QID3_TEXT"),
+    ("plan", "plan", "plan"),
+]
+REASONS = [
+    "Delivery was fast and the checkout was easy",
+    "Support took three days to answer my question",
+    "Great prices, but the returns process is confusing",
+    "I love the app, it is quick to use",
+    "The parcel arrived damaged and nobody called me back",
+]
+
+
+def qualtrics_rows(n: int = 30) -> list[list[object]]:
+    """A Qualtrics 'CSV' export: ids, question texts, ImportId JSON, then n responses."""
+    header = QUALTRICS_META + QUALTRICS_QUESTIONS
+    rows: list[list[object]] = [
+        [h[0] for h in header],
+        [h[1] for h in header],
+        [json.dumps({"ImportId": h[2]}) for h in header],
+    ]
+    for i in range(n):
+        start = dt.datetime(2024, 3, 1, 9, 0) + dt.timedelta(hours=7 * i)
+        rows.append(
+            [
+                start.strftime("%Y-%m-%d %H:%M:%S"),
+                (start + dt.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S"),
+                "0",
+                f"203.0.113.{i % 250}",
+                "100",
+                str(120 + 17 * i),
+                "1",
+                (start + dt.timedelta(minutes=4)).strftime("%Y-%m-%d %H:%M:%S"),
+                f"R_{i:04d}abcXYZ{i * 7:03d}",
+                f"user{i}@example.com",
+                f"{35.6 + i / 1000:.4f}",
+                "anonymous",
+                "EN",
+                str((i * 7) % 11),
+                str(1 + i % 5),
+                str(1 + (i * 3) % 5),
+                str(1 + (i * 2) % 5) if i % 6 else "",
+                str(1 + (i + 2) % 5),
+                f"{REASONS[i % 5]} (order {i})" if i % 4 else "",
+                ["Free", "Plus", "Business"][i % 3],
+            ]
+        )
+    return rows
+
+
+def surveymonkey_rows(n: int = 24) -> list[list[object]]:
+    """A SurveyMonkey export: question texts (blank over later matrix columns), sub-labels, responses."""
+    matrix = "How satisfied were you with each part of your visit?"
+    top = [
+        "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+        "First Name", "Last Name", "Custom Data 1",
+        "How likely is it that you would recommend us to a friend or colleague?",
+        matrix, "", "", "Why did you give that score?", "Which region do you live in?",
+    ]  # fmt: skip
+    second = ["", "", "", "", "", "", "", "", "", "Response", "Checkout", "Delivery", "Staff", "Open-Ended Response"]
+    second.append("Response")
+    rows: list[list[object]] = [top, second]
+    for i in range(n):
+        rows.append(
+            [
+                str(114_000_000_000 + 37 * i),
+                "431234567",
+                f"03/{1 + i % 28:02d}/2024 10:{i % 60:02d}:00 AM",
+                f"03/{1 + i % 28:02d}/2024 10:{(i + 5) % 60:02d}:00 AM",
+                f"198.51.100.{i}",
+                "",
+                "",
+                "",
+                "",
+                str((i * 5) % 11),
+                str(1 + i % 5),
+                str(1 + (i + 1) % 5),
+                str(1 + (i + 3) % 5),
+                f"{REASONS[(i + 1) % 5]} - visit {i}",
+                ["North", "South", "East", "West"][i % 4],
+            ]
+        )
+    return rows
+
+
+JA_COMMENTS = [
+    "髙橋さんの対応がとても丁寧で、また利用したいと思いました。",
+    "配送が①日遅れたので少し残念でした。",
+    "サイトが見やすく、注文がスムーズにできました。",
+    "梱包が丁寧で商品もきれいな状態で届きました。",
+    "問い合わせの返信が遅く、不安になりました。",
+]
+JA_TOUCHPOINTS = ["配送スピード", "商品の品質", "サポート対応"]
+
+
+def google_forms_ja(n: int = 24) -> str:
+    """A Japanese Google Forms export (one header row; matrix columns as 'question [row]')."""
+    header = ["タイムスタンプ", "当店を友人や知人にすすめる可能性はどのくらいありますか？（おすすめ度）"]
+    header += [f"各項目の満足度を教えてください [{t}]" for t in JA_TOUCHPOINTS]
+    header += ["年代", "自由記述（ご意見・ご感想）", "メールアドレス"]
+    rows: list[list[object]] = [header]
+    for i in range(n):
+        rows.append(
+            [
+                f"2024/04/{1 + i % 28:02d} {8 + i % 12}:{i % 60:02d}:{(i * 7) % 60:02d}",
+                str((i * 3) % 11),
+                str(1 + i % 5),
+                str(1 + (i + 2) % 5),
+                str(1 + (i + 4) % 5),
+                ["20代", "30代", "40代", "50代以上"][i % 4],
+                f"{JA_COMMENTS[i % 5]}（{i}回目）",
+                f"taro{i}@example.jp",
+            ]
+        )
+    return to_csv(rows)
+
+
+def long_reviews(n: int = 40) -> str:
+    """A long file: one row per review, with its touchpoint, star rating and text."""
+    rows: list[list[object]] = [["review_id", "date", "channel", "touchpoint", "rating", "text"]]
+    for i in range(n):
+        rows.append(
+            [
+                f"rv-{1000 + i}",
+                f"2024-05-{1 + i % 30:02d}",
+                ["web", "app", "store"][i % 3],
+                ["Checkout", "Delivery", "Support", "Returns"][i % 4],
+                str(1 + (i * 3) % 5),
+                f"{REASONS[i % 5]}, review number {i}",
+            ]
+        )
+    return to_csv(rows, newline="\n")
+
+
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An .xlsx file with the given sheets (rows of Python values)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def all_rows(table: RawTable, size: int = 7) -> pd.DataFrame:
+    """Every data row, through the chunk stream."""
+    return pd.concat(list(table.chunks(size)))
+
+
+# ---------------------------------------------------------------------------------------------- Qualtrics
+
+
+def test_qualtrics_three_header_rows(tmp_path: Path) -> None:
+    path = tmp_path / "qualtrics.csv"
+    path.write_bytes(to_csv(qualtrics_rows()).encode("utf-8-sig"))
+    table = read_table(path, path.name)
+    assert table.source == "qualtrics"
+    assert table.header_rows == 3
+    assert table.encoding == "utf-8-sig"
+    assert table.delimiter == ","
+    assert table.columns[:3] == ["StartDate", "EndDate", "Status"]
+    assert "Q2_3" in table.columns and "Duration (in seconds)" in table.columns
+    assert table.questions["Q2_3"] == "How satisfied were you with each of the following? - Customer support"
+    assert table.questions["Q3"] == "What is the main reason for your score? Please tell us more."
+    assert len(table.sample) == 30
+    first = next(table.chunks(10))
+    assert first.index[0] == 4  # row 1 ids, row 2 questions, row 3 ImportIds
+    assert first.loc[4, "ResponseId"] == "R_0000abcXYZ000"
+    assert first.loc[4, "Q2_4"] == "3"
+    assert first.loc[4, "Q3"] is None  # empty cell → None
+    assert table.sample.loc[5, "Q3"] == "Support took three days to answer my question (order 1)"
+
+
+def test_qualtrics_legacy_two_header_rows() -> None:
+    rows = qualtrics_rows(5)
+    del rows[2]  # no ImportId row
+    table = read_table(to_csv(rows).encode(), "legacy.csv")
+    assert (table.source, table.header_rows) == ("qualtrics", 2)
+    assert table.questions["ResponseId"] == "Response ID"
+    assert table.sample.index[0] == 3
+    assert len(table.sample) == 5
+
+
+def test_hash_is_sha256_of_the_bytes_for_path_and_bytes(tmp_path: Path) -> None:
+    data = to_csv(qualtrics_rows(3)).encode()
+    path = tmp_path / "q.csv"
+    path.write_bytes(data)
+    expected = hashlib.sha256(data).hexdigest()
+    assert read_table(path, "q.csv").content_hash == expected
+    assert read_table(data, "q.csv").content_hash == expected
+
+
+def test_chunks_concatenated_equal_the_whole_file_and_restart() -> None:
+    rows = qualtrics_rows(53)
+    table = read_table(to_csv(rows).encode(), "big.csv")
+    chunks = list(table.chunks(10))
+    assert [len(c) for c in chunks] == [7, 10, 10, 10, 10, 6]  # the first chunk also read the 3 header rows
+    whole = pd.concat(chunks)
+    assert list(whole.index) == list(range(4, 4 + 53))
+    expected = [[cell if cell != "" else None for cell in row] for row in rows[3:]]
+    assert whole.values.tolist() == expected
+    again = pd.concat(list(table.chunks(25)))  # chunk_source is re-iterable
+    assert again.equals(whole)
+    assert table.sample.equals(whole)
+
+
+def test_sample_stops_at_5000_rows() -> None:
+    lines = ["id,score"] + [f"{i},{i % 11}" for i in range(5_300)]
+    table = read_table("\n".join(lines).encode(), "many.csv")
+    assert len(table.sample) == 5_000
+    assert table.sample.index[-1] == 5_001
+    assert sum(len(c) for c in table.chunks(1_000)) == 5_300
+
+
+# ------------------------------------------------------------------------------------------ SurveyMonkey
+
+
+def test_surveymonkey_two_header_rows_with_matrix() -> None:
+    table = read_table(to_csv(surveymonkey_rows()).encode(), "sm.csv")
+    assert (table.source, table.header_rows) == ("surveymonkey", 2)
+    matrix = "How satisfied were you with each part of your visit?"
+    assert table.columns == [
+        "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+        "First Name", "Last Name", "Custom Data 1",
+        "How likely is it that you would recommend us to a friend or colleague?",
+        f"{matrix} - Checkout", f"{matrix} - Delivery", f"{matrix} - Staff",
+        "Why did you give that score?", "Which region do you live in?",
+    ]  # fmt: skip
+    assert table.sample.index[0] == 3
+    assert table.sample.iloc[0][f"{matrix} - Delivery"] == "2"
+    assert table.sample.iloc[0]["Email Address"] is None
+
+
+# ------------------------------------------------------------------------------------- Japanese encodings
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("cp932", "cp932"), ("utf-8-sig", "utf-8-sig")])
+def test_google_forms_japanese(tmp_path: Path, encoding: str, expected: str) -> None:
+    text = google_forms_ja()
+    with pytest.raises(UnicodeEncodeError):
+        text.encode("shift_jis")  # 髙 and ① are why cp932 is needed
+    path = tmp_path / "フォームの回答.csv"
+    path.write_bytes(text.encode(encoding))
+    table = read_table(path, path.name)
+    assert table.encoding == expected
+    assert (table.source, table.header_rows) == ("google_forms", 1)
+    assert table.columns[0] == "タイムスタンプ"
+    assert "各項目の満足度を教えてください [配送スピード]" in table.columns
+    assert table.sample.loc[2, "自由記述（ご意見・ご感想）"] == JA_COMMENTS[0] + "（0回目）"
+    assert table.sample.loc[3, "自由記述（ご意見・ご感想）"].startswith("配送が①日")
+
+
+def test_utf16_tab_separated_unicode_text() -> None:
+    text = to_csv([["顧客ID", "満足度", "コメント"], ["C1", "5", "とても良い"], ["C2", "3", "髙い①"]], delimiter="\t")
+    table = read_table(text.encode("utf-16"), "unicode.txt")
+    assert table.encoding == "utf-16"
+    assert table.delimiter == "\t"
+    assert table.columns == ["顧客ID", "満足度", "コメント"]
+    assert table.sample.loc[3, "コメント"] == "髙い①"
+
+
+def test_utf16_without_bom() -> None:
+    text = "年代\t満足度\r\n20代\t5\r\n30代\t4\r\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        table = read_table(text.encode(encoding), "nobom.txt")
+        assert (table.encoding, table.delimiter) == (encoding, "\t")
+        assert table.sample.values.tolist() == [["20代", "5"], ["30代", "4"]]
+
+
+def test_semicolon_mixed_line_endings_and_quoted_newlines() -> None:
+    data = b'id;score;comment\r\n1;9;"first line\r\nsecond line"\n2;7;plain\r3;;"say ""hi"""\r\n\r\n4;10;last'
+    table = read_table(data, "export.txt")
+    assert table.delimiter == ";"
+    rows = all_rows(table, size=2)
+    assert list(rows.index) == [2, 3, 4, 6]  # row 5 is empty: dropped, but numbers stay as the file has them
+    assert rows.loc[2, "comment"] == "first line\r\nsecond line"
+    assert rows.loc[4, "comment"] == 'say "hi"'
+    assert rows.loc[4, "score"] is None
+    assert rows.loc[6, "score"] == "10"
+
+
+def test_unknown_extension_is_read_as_csv_and_keys_are_unique() -> None:
+    data = b"Q1,Q1,,Name\n1,2,3,x\n4,5,6,y\n"
+    table = read_table(data, "export.dat")
+    assert table.columns == ["Q1", "Q1 (2)", "Column 3", "Name"]
+    assert table.source == "generic"
+    assert table.sample.loc[3, "Column 3"] == "6"
+
+
+def test_row_with_more_cells_than_the_header_is_refused_by_row() -> None:
+    data = ("a,b\n" + "1,2\n" * 300 + "3,4,5\n").encode()
+    with pytest.raises(InputRefused, match=r"'ragged.csv' row 302 has 3 cells but the rows above have 2"):
+        read_table(data, "ragged.csv")  # within the sample: refused at once
+    late = ("a,b\n" + "1,2\n" * 11_000 + "3,4,5\n").encode()
+    table = read_table(late, "late.csv")
+    with pytest.raises(InputRefused, match=r"'late.csv' row 11002 has 3 cells"):
+        all_rows(table, size=1_000)  # past the sample: refused while streaming
+
+
+# ------------------------------------------------------------------------------------------------- Excel
+
+
+def test_xlsx_two_sheets_default_and_choice(tmp_path: Path) -> None:
+    data = workbook(
+        {
+            "Notes": [],
+            "Responses": [
+                ["ResponseId", "Submitted", "NPS", "Comment"],
+                ["R1", dt.datetime(2024, 1, 5, 10, 30), 9, "Great"],
+                ["R2", dt.datetime(2024, 1, 6, 11, 0), 4, None],
+                [],
+                ["R3", dt.datetime(2024, 1, 7, 12, 0), 10.5, "  "],
+            ],
+            "Stores": [["store", "region"], ["Shibuya", "Kanto"], ["Umeda", "Kansai"]],
+        }
+    )
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    table = read_table(path, path.name)
+    assert table.sheets == ["Notes", "Responses", "Stores"]
+    assert table.sheet == "Responses"  # the first sheet with data
+    assert table.encoding is None
+    assert list(table.sample.index) == [2, 3, 5]
+    assert table.sample.loc[2, "Submitted"] == dt.datetime(2024, 1, 5, 10, 30)
+    assert table.sample.loc[2, "NPS"] == 9 and isinstance(table.sample.loc[2, "NPS"], int)
+    assert table.sample.loc[5, "NPS"] == 10.5
+    assert table.sample.loc[3, "Comment"] is None and table.sample.loc[5, "Comment"] is None
+    stores = read_table(data, "book.xlsx", sheet="Stores")
+    assert stores.sheet == "Stores"
+    assert stores.sample["region"].tolist() == ["Kanto", "Kansai"]
+    with pytest.raises(InputRefused, match=r"'book.xlsx' has no sheet 'Sheet9'; its sheets are 'Notes', 'Responses'"):
+        read_table(data, "book.xlsx", sheet="Sheet9")
+
+
+def test_xlsx_table_away_from_the_corner() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"] = "id", "nps"
+    sheet["B4"], sheet["C4"] = "a", 9
+    sheet["B6"], sheet["C6"] = "b", 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "offset.xlsx")
+    assert table.columns == ["id", "nps"]
+    assert list(table.sample.index) == [4, 6]
+    assert table.sample.values.tolist() == [["a", 9], ["b", 3]]
+
+
+def test_xlsx_qualtrics_export_streams_in_chunks() -> None:
+    rows = qualtrics_rows(23)
+    data = workbook({"Sheet0": [[int(c) if c.isdigit() else c for c in map(str, r)] for r in rows]})
+    table = read_table(data, "qualtrics.xlsx")
+    assert (table.source, table.header_rows) == ("qualtrics", 3)
+    chunks = list(table.chunks(5))
+    assert [len(c) for c in chunks] == [5, 5, 5, 5, 3]
+    whole = pd.concat(chunks)
+    assert list(whole.index) == list(range(4, 27))
+    assert whole.loc[4, "Q1"] == 0 and whole.loc[5, "Q1"] == 7
+    assert whole.loc[4, "Q3"] is None
+
+
+# ---------------------------------------------------------------------------------------------- refusals
+
+
+def zip_bytes() -> bytes:
+    """A zip archive that is not a workbook."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.csv", b"", r"'empty.csv' is empty"),
+        ("bom.csv", b"\xef\xbb\xbf", r"'bom.csv' is empty"),
+        ("header.csv", b"ResponseId,NPS,Comment\r\n", r"'header.csv' has a header but no data rows"),
+        ("blank.csv", b",,\r\n,,\r\n\r\n", r"'blank.csv' has no data: every row is empty"),
+        ("blankdata.csv", b"a,b\r\n,\r\n , \r\n", r"'blankdata.csv' has column headers but every data row is empty"),
+        ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>>", r"'report.pdf' is a PDF document, not a table"),
+        ("chart.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"'chart.csv' is a PNG image, not a table"),
+        ("random.bin", bytes(range(256)) * 4, r"'random.bin' is not a table \(it contains binary data\)"),
+        ("data.xlsx", zip_bytes(), r"'data.xlsx' is not a valid Excel workbook"),
+        ("data.csv", zip_bytes(), r"'data.csv' is a zip archive, not a table"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, r"'old.xls' is an old-format Excel file"),
+        ("fake.xlsx", b"id,nps\n1,9\n", r"'fake.xlsx' is not a valid Excel workbook"),
+    ],
+)
+def test_refusals_name_the_file_in_one_sentence(name: str, data: bytes, message: str) -> None:
+    with pytest.raises(InputRefused, match=message) as caught:
+        read_table(data, name)
+    assert caught.value.message.count(". ") == 0  # one sentence, ending in what to do
+    assert caught.value.message.endswith(".")
+
+
+def test_truncated_xlsx_is_refused() -> None:
+    data = workbook({"Sheet1": [["id", "nps"]] + [[i, i % 11] for i in range(200)]})
+    with pytest.raises(InputRefused, match=r"'cut.xlsx' is not a valid Excel workbook \(it is damaged"):
+        read_table(data[: len(data) * 2 // 3], "cut.xlsx")
+
+
+def test_xlsx_with_only_empty_sheets_and_header_only_sheet() -> None:
+    with pytest.raises(InputRefused, match=r"'void.xlsx' has no data: every sheet is empty"):
+        read_table(workbook({"A": [], "B": [[None, None]]}), "void.xlsx")
+    with pytest.raises(InputRefused, match=r"'head.xlsx' has a header but no data rows"):
+        read_table(workbook({"A": [["id", "nps"]]}), "head.xlsx")
+
+
+def test_missing_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputRefused, match=r"'gone.csv' was not found"):
+        read_table(tmp_path / "gone.csv", "gone.csv")

@@ -1,0 +1,356 @@
+"""Suggesting column roles from names, question texts and values, for real-looking exports in English and Japanese."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from cxdash.ingest.read import read_table
+from cxdash.ingest.suggest import clean_name, explain_roles, suggest_roles
+from cxdash.ingest.table import RawTable
+from cxdash.roles import parse_role
+
+N = 40
+TEXTS = [
+    "Delivery was fast and the checkout was easy",
+    "Support took three days to answer my question",
+    "Great prices, but the returns process is confusing",
+    "I love the app, it is quick to use",
+    "The parcel arrived damaged and nobody called me back",
+]
+JA_TEXTS = [
+    "髙橋さんの対応がとても丁寧で、また利用したいと思いました。",
+    "配送が①日遅れたので少し残念でした。",
+    "サイトが見やすく、注文がスムーズにできました。",
+    "梱包が丁寧で商品もきれいな状態で届きました。",
+]
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    """Write rows as CSV in the given encoding (CRLF, as Excel and survey tools do)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def stamp(i: int, minutes: int = 0) -> str:
+    """A response time, a few hours apart per row."""
+    return (dt.datetime(2024, 3, 1, 9) + dt.timedelta(hours=5 * i, minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def assert_valid_roles(roles: dict[str, str]) -> None:
+    """Every suggestion parses as a role, and single roles are given once."""
+    for role in roles.values():
+        parse_role(role)
+    singles = [r for r in roles.values() if r in ("nps", "csat", "ces", "date", "response_id", "touchpoint")]
+    assert len(singles) == len(set(singles))
+
+
+# ---------------------------------------------------------------------------------------------- Qualtrics
+
+
+@pytest.fixture
+def qualtrics(tmp_path: Path) -> RawTable:
+    """A Qualtrics export with metadata, an NPS question, a 4-row satisfaction matrix, a text and a plan column."""
+    matrix = "How satisfied were you with each of the following?"
+    header = [
+        ("StartDate", "Start Date"), ("EndDate", "End Date"), ("Status", "Response Type"),
+        ("IPAddress", "IP Address"), ("Progress", "Progress"), ("Duration (in seconds)", "Duration (in seconds)"),
+        ("Finished", "Finished"), ("RecordedDate", "Recorded Date"), ("ResponseId", "Response ID"),
+        ("RecipientEmail", "Recipient Email"), ("LocationLatitude", "Location Latitude"),
+        ("DistributionChannel", "Distribution Channel"), ("UserLanguage", "User Language"),
+        ("Q1", "How likely are you to recommend ShopCo to a friend or colleague?"),
+        ("Q2_1", f"{matrix} - Checkout"), ("Q2_2", f"{matrix} - Delivery"),
+        ("Q2_3", f"{matrix} - Customer support"), ("Q2_4", f"{matrix} - Returns"),
+        ("Q3", "What is the main reason for your score?"),
+        ("Q4", "Is there anything else about the Delivery you would like to tell us?"),
+        ("plan", "plan"),
+    ]  # fmt: skip
+    rows: list[list[object]] = [[h[0] for h in header], [h[1] for h in header]]
+    rows.append([json.dumps({"ImportId": f"QID{i}"}) for i in range(len(header))])
+    for i in range(N):
+        rows.append(
+            [stamp(i), stamp(i, 4), "0", f"203.0.113.{i}", "100", str(100 + 13 * i), "1", stamp(i, 4),
+             f"R_{i:03d}xYz{i * 31:05d}", f"u{i}@example.com", f"{35.6 + i / 997:.4f}", "anonymous", "EN",
+             str((i * 7) % 11), str(1 + i % 5), str(1 + (i * 3) % 5), str(1 + (i * 2) % 5), str(1 + (i + 2) % 5),
+             f"{TEXTS[i % 5]} ({i})", f"The courier was {['late', 'polite', 'early', 'rude'][i % 4]} on day {i}",
+             ["Free", "Plus", "Business"][i % 3]]
+        )  # fmt: skip
+    return read_table(write_csv(tmp_path / "qualtrics.csv", rows), "qualtrics.csv")
+
+
+def test_qualtrics_roles(qualtrics: RawTable) -> None:
+    roles = suggest_roles(qualtrics)
+    assert_valid_roles(roles)
+    ignored = [
+        "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+        "RecipientEmail", "LocationLatitude", "DistributionChannel", "UserLanguage",
+    ]  # fmt: skip
+    assert {c: roles[c] for c in ignored} == dict.fromkeys(ignored, "ignore")
+    assert roles["RecordedDate"] == "date"
+    assert roles["ResponseId"] == "response_id"
+    assert roles["Q1"] == "nps"
+    assert [roles[f"Q2_{i}"] for i in range(1, 5)] == [
+        "rating:Checkout",
+        "rating:Delivery",
+        "rating:Customer support",
+        "rating:Returns",
+    ]
+    assert roles["Q3"] == "comment"
+    assert roles["Q4"] == "comment:Delivery"  # mentions a rated touchpoint
+    assert roles["plan"] == "attribute:plan"
+
+
+def test_explanations_say_why(qualtrics: RawTable) -> None:
+    reasons = explain_roles(qualtrics)
+    assert set(reasons) == set(qualtrics.columns)
+    assert reasons["Q1"] == "0–10 answers to a 'recommend' question"
+    assert "Checkout" in reasons["Q2_1"] and "1–5" in reasons["Q2_1"]
+    assert "RecordedDate" in reasons["StartDate"]
+    assert all(reason for reason in reasons.values())
+
+
+# ------------------------------------------------------------------------------------------ SurveyMonkey
+
+
+def test_surveymonkey_roles(tmp_path: Path) -> None:
+    matrix = "How satisfied were you with each part of your visit?"
+    top = [
+        "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
+        "Last Name", "Custom Data 1", "How likely is it that you would recommend us to a friend or colleague?",
+        matrix, "", "", "Why did you give that score?", "Which region do you live in?",
+    ]  # fmt: skip
+    second = ["", "", "", "", "", "", "", "", "", "Response", "Checkout", "Delivery", "Staff"]
+    rows: list[list[object]] = [top, second + ["Open-Ended Response", "Response"]]
+    for i in range(N):
+        rows.append(
+            [str(114_000_000_000 + 37 * i), "431234567", f"03/{1 + i % 28:02d}/2024 10:{i:02d}:00 AM",
+             f"03/{1 + i % 28:02d}/2024 11:{i:02d}:00 AM", f"198.51.100.{i}", f"p{i}@example.org", f"Ann{i}",
+             f"Lee{i}", f"cd{i}", str((i * 5) % 11), str(1 + i % 5), str(1 + (i + 1) % 5), str(1 + (i + 3) % 5),
+             f"{TEXTS[(i + 1) % 5]} - visit {i}", ["North", "South", "East", "West"][i % 4]]
+        )  # fmt: skip
+    table = read_table(write_csv(tmp_path / "sm.csv", rows), "sm.csv")
+    roles = suggest_roles(table)
+    assert_valid_roles(roles)
+    assert roles["Respondent ID"] == "response_id"
+    assert roles["End Date"] == "date"
+    for column in ("Collector ID", "Start Date", "IP Address", "Email Address", "First Name", "Last Name"):
+        assert roles[column] == "ignore", column
+    assert roles["Custom Data 1"] == "ignore"
+    assert roles["How likely is it that you would recommend us to a friend or colleague?"] == "nps"
+    assert roles[f"{matrix} - Checkout"] == "rating:Checkout"
+    assert roles[f"{matrix} - Delivery"] == "rating:Delivery"
+    assert roles[f"{matrix} - Staff"] == "rating:Staff"
+    assert roles["Why did you give that score?"] == "comment"
+    assert roles["Which region do you live in?"] == "attribute:region"
+
+
+# ------------------------------------------------------------------------------------ Google Forms, Japanese
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8-sig"])
+def test_google_forms_japanese_roles(tmp_path: Path, encoding: str) -> None:
+    touchpoints = ["配送スピード", "商品の品質", "サポート対応"]
+    header = ["タイムスタンプ", "当店を友人や知人にすすめる可能性はどのくらいありますか？"]
+    header += [f"各項目の満足度を教えてください [{t}]" for t in touchpoints]
+    header += ["総合満足度", "年代", "自由記述", "配送スピードについてご意見があればお聞かせください", "お名前"]
+    rows: list[list[object]] = [header]
+    for i in range(N):
+        rows.append(
+            [f"2024/04/{1 + i % 28:02d} {8 + i % 12}:{i % 60:02d}:00", str((i * 3) % 11), str(1 + i % 5),
+             str(1 + (i + 2) % 5), str(1 + (i + 4) % 5), str(1 + (i * 2) % 5), ["20代", "30代", "40代"][i % 3],
+             f"{JA_TEXTS[i % 4]}（{i}）", f"もう少し早く届くと嬉しいです。{i}", f"山田{i}"]
+        )  # fmt: skip
+    table = read_table(write_csv(tmp_path / "form.csv", rows, encoding), "form.csv")
+    assert table.encoding == encoding
+    roles = suggest_roles(table)
+    assert_valid_roles(roles)
+    assert roles["タイムスタンプ"] == "date"
+    assert roles["当店を友人や知人にすすめる可能性はどのくらいありますか？"] == "nps"
+    assert [roles[f"各項目の満足度を教えてください [{t}]"] for t in touchpoints] == [f"rating:{t}" for t in touchpoints]
+    assert roles["総合満足度"] == "csat"
+    assert roles["年代"] == "attribute:年代"
+    assert roles["自由記述"] == "comment"
+    assert roles["配送スピードについてご意見があればお聞かせください"] == "comment:配送スピード"
+    assert roles["お名前"] == "ignore"
+
+
+def test_google_forms_english_matrix_in_excel_values(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Timestamp", "How likely are you to recommend us?", "Rate each [Checkout]", "Rate each [Delivery]",
+                  "Overall satisfaction", "Any other feedback?", "Email Address"])  # fmt: skip
+    for i in range(N):
+        sheet.append(
+            [dt.datetime(2024, 1, 1 + i % 28, 12), (i * 7) % 11, 1 + i % 5, 1 + (i * 2) % 5, 1 + (i * 3) % 5,
+             f"{TEXTS[i % 5]} ({i})" if i % 3 else None, f"a{i}@example.com"]
+        )  # fmt: skip
+    path = tmp_path / "Form Responses 1.xlsx"
+    book.save(path)
+    table = read_table(path, path.name)
+    assert table.source == "google_forms"
+    assert list(suggest_roles(table).values()) == [
+        "date", "nps", "rating:Checkout", "rating:Delivery", "csat", "comment", "ignore",
+    ]  # fmt: skip
+
+
+def test_qualtrics_nps_group_column_is_ignored() -> None:
+    frame = pd.DataFrame(
+        {
+            "Q1": [str(i % 11) for i in range(N)],
+            "Q1_NPS_GROUP": [str(1 + (i % 11 > 6) + (i % 11 > 8)) for i in range(N)],
+        }
+    )
+    table = RawTable.from_frame(frame, questions={"Q1": "How likely are you to recommend us?", "Q1_NPS_GROUP": "Q1"})
+    assert suggest_roles(table) == {"Q1": "nps", "Q1_NPS_GROUP": "ignore"}
+
+
+# ---------------------------------------------------------------------------------------------- long files
+
+
+def test_long_review_file(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["review_id", "created", "date", "channel", "touchpoint", "rating", "text"]]
+    for i in range(N):
+        rows.append(
+            [f"rv-{1000 + i}", f"2024-04-{1 + i % 28:02d}", f"2024-05-{1 + i % 28:02d}", ["web", "app", "store"][i % 3],
+             ["Checkout", "Delivery", "Support", "Returns"][i % 4], str(1 + (i * 3) % 5), f"{TEXTS[i % 5]}, #{i}"]
+        )  # fmt: skip
+    table = read_table(write_csv(tmp_path / "reviews.csv", rows), "reviews.csv")
+    roles = suggest_roles(table)
+    assert_valid_roles(roles)
+    assert roles == {
+        "review_id": "response_id",
+        "created": "ignore",  # a second date column: only one is the response date
+        "date": "date",
+        "channel": "channel",
+        "touchpoint": "touchpoint",
+        "rating": "rating",
+        "text": "comment",
+    }
+
+
+def test_japanese_long_ticket_file_in_excel(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["問い合わせ番号", "日付", "カテゴリ", "評価", "内容", "顧客ID"])
+    for i in range(N):
+        sheet.append(
+            [10_000 + i, dt.datetime(2024, 6, 1 + i % 28), ["配送", "返品", "支払い"][i % 3], 1 + i % 5,
+             f"{JA_TEXTS[i % 4]}（{i}）", f"C{i % 25:03d}"]
+        )  # fmt: skip
+    path = tmp_path / "tickets.xlsx"
+    book.save(path)
+    roles = suggest_roles(read_table(path, path.name))
+    assert roles == {
+        "問い合わせ番号": "response_id",
+        "日付": "date",
+        "カテゴリ": "touchpoint",
+        "評価": "rating",
+        "内容": "comment",
+        "顧客ID": "customer_id",
+    }
+
+
+# ------------------------------------------------------------------------------------------- plain columns
+
+
+def plain_table() -> RawTable:
+    """An in-house export with plain column names in mixed languages, cases and widths."""
+    frame = pd.DataFrame(
+        {
+            " Response_ID ": [f"A{i}" for i in range(N)],
+            "会員番号": [f"M{i % 30}" for i in range(N)],
+            "回答日時": [f"2024年3月{1 + i % 28}日 10:00" for i in range(N)],
+            "ＮＰＳ": [str(i % 11) for i in range(N)],
+            "ＣＳＡＴ": [str(1 + i % 5) for i in range(N)],
+            "How easy was it to get your issue resolved?": [str(1 + i % 7) for i in range(N)],
+            "配送スピード": [str(1 + i % 5) for i in range(N)],
+            "Checkout rating": [str(1 + (i * 3) % 5) for i in range(N)],
+            "staff_service": [str(1 + (i * 2) % 5) for i in range(N)],
+            "【アプリ】の評価": [str(1 + (i * 4) % 5) for i in range(N)],
+            "会員ランク": [["ゴールド", "シルバー", "ブロンズ"][i % 3] for i in range(N)],
+            "Age Group": [["18-24", "25-34", "35-44", "45+"][i % 4] for i in range(N)],
+            "region_code": [str(1 + i % 8) for i in range(N)],
+            "Source": [["Email", "SMS", "QR"][i % 3] for i in range(N)],
+            "contact": [f"03-1234-{i:04d}" for i in range(N)],
+            "homepage": [f"https://example.com/u/{i}" for i in range(N)],
+            "ip": [f"10.0.{i}.1" for i in range(N)],
+            "mail": [f"x{i}@example.com" for i in range(N)],
+            "survey_version": ["v2"] * N,
+            "blank": [None] * N,
+            "Q_RecaptchaScore": [f"0.{i % 10}" for i in range(N)],
+            "Number of orders": [str(i % 6) for i in range(N)],
+            "amount_spent": [f"{i * 13.7:.2f}" for i in range(N)],
+        }
+    )
+    return RawTable.from_frame(frame, "crm.csv")
+
+
+def test_plain_names_in_any_case_width_and_language() -> None:
+    roles = suggest_roles(plain_table())
+    assert_valid_roles(roles)
+    expected = {
+        " Response_ID ": "response_id",
+        "会員番号": "customer_id",
+        "回答日時": "date",
+        "ＮＰＳ": "nps",
+        "ＣＳＡＴ": "csat",
+        "How easy was it to get your issue resolved?": "ces",
+        "配送スピード": "rating:配送スピード",
+        "Checkout rating": "rating:Checkout",
+        "staff_service": "rating:staff service",
+        "【アプリ】の評価": "rating:アプリ",
+        "会員ランク": "attribute:会員ランク",
+        "Age Group": "attribute:Age Group",
+        "region_code": "attribute:region code",  # small codes of a category are not ratings
+        "Source": "channel",
+        "contact": "ignore",  # phone numbers
+        "homepage": "ignore",  # URLs
+        "ip": "ignore",
+        "mail": "ignore",
+        "survey_version": "ignore",  # constant
+        "blank": "ignore",
+        "Q_RecaptchaScore": "ignore",
+        "Number of orders": "attribute:Number of orders",
+        "amount_spent": "ignore",
+    }
+    assert roles == expected
+
+
+def test_only_the_best_column_gets_nps() -> None:
+    frame = pd.DataFrame(
+        {
+            "How likely are you to recommend our app?": [str((i * 3) % 11) for i in range(N)],
+            "Likelihood to recommend (NPS)": [str(i % 11) for i in range(N)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame))
+    assert sorted(roles.values()) == ["ignore", "nps"]
+
+
+def test_repeated_response_ids_are_not_a_response_id() -> None:
+    frame = pd.DataFrame({"ResponseId": ["R1", "R1", "R2"] * 5, "score": [str(i % 11) for i in range(15)]})
+    assert suggest_roles(RawTable.from_frame(frame))["ResponseId"] == "ignore"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Checkout rating", "Checkout"),
+        ("staff_service", "staff service"),
+        ("【配送】の評価", "配送"),
+        ("配送スピード満足度", "配送スピード"),
+        ("Score: Delivery", "Delivery"),
+        ("「サポート」について", "サポート"),
+    ],
+)
+def test_clean_name(raw: str, clean: str) -> None:
+    assert clean_name(raw) == clean
