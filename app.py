@@ -1,11 +1,8 @@
-"""cxdash — the entry script: page config, the shared sidebar, and the page registry."""
+"""cxdash — the entry script: page config and the page registry."""
 
 from __future__ import annotations
 
 import streamlit as st
-
-from cxdash.ui.resources import get_engine
-from cxdash.ui.sidebar import sidebar
 
 st.set_page_config(page_title="cxdash", page_icon="📊", layout="wide")
 
@@ -14,6 +11,5 @@ PAGES = [
     st.Page("pages/import_data.py", title="Import", icon="📥", url_path="import"),
 ]
 
-navigation = st.navigation(PAGES)
-sidebar(get_engine())
-navigation.run()
+# Each page draws the shared sidebar itself (cxdash.ui.sidebar.page_context), so it is rebuilt on every rerun.
+st.navigation(PAGES).run()

@@ -118,12 +118,17 @@ class _Profile:
     mean_length: float = 0.0
 
     @property
+    def in_scale(self) -> list[int]:
+        """The integer answers within 0–10: a few stray values (typos, 99 = don't know) are left to validation."""
+        return [i for i in self.ints if 0 <= i <= 10]
+
+    @property
     def lo(self) -> int:
-        return min(self.ints) if self.ints else 0
+        return min(self.in_scale) if self.in_scale else 0
 
     @property
     def hi(self) -> int:
-        return max(self.ints) if self.ints else 0
+        return max(self.in_scale) if self.in_scale else 0
 
     @property
     def scale(self) -> str:
@@ -132,7 +137,9 @@ class _Profile:
     @property
     def is_small_int(self) -> bool:
         """Answers on a 0–10 (or shorter) integer scale."""
-        return self.n > 0 and self.int_share >= 0.9 and self.lo >= 0 and self.hi <= 10 and len(set(self.ints)) >= 2
+        inside = self.in_scale
+        mostly_inside = bool(self.ints) and len(inside) >= 0.75 * len(self.ints)
+        return self.n > 0 and self.int_share >= 0.9 and mostly_inside and len(set(inside)) >= 2
 
     @property
     def is_free_text(self) -> bool:

@@ -24,14 +24,12 @@ class PageContext:
 
 
 def sidebar(engine: Engine) -> PageContext:
-    """Draw the workspace picker and filters; return the context pages read with ``page_context()``."""
+    """Draw the workspace picker and filters; return the engine, workspace and filters for the page."""
     workspaces = list_workspaces(engine)
     with st.sidebar:
         if not workspaces:
             st.info("No data yet — open **Import** to load a survey export.")
-            ctx = PageContext(engine, None, Filters())
-            st.session_state["_page_context"] = ctx
-            return ctx
+            return PageContext(engine, None, Filters())
         ids = [w.id for w in workspaces]
         current = st.session_state.get(state.WORKSPACE_ID)
         if current not in ids:
@@ -40,9 +38,7 @@ def sidebar(engine: Engine) -> PageContext:
         ws_id = st.selectbox("Workspace", ids, format_func=lambda i: by_id[i].name, key=state.WORKSPACE_ID)
         workspace = by_id[ws_id]
         filters = _filter_widgets(engine, workspace)
-    ctx = PageContext(engine, workspace, filters)
-    st.session_state["_page_context"] = ctx
-    return ctx
+    return PageContext(engine, workspace, filters)
 
 
 def _filter_widgets(engine: Engine, workspace: Workspace) -> Filters:
@@ -101,10 +97,7 @@ def describe_filters(filters: Filters, lo: date | datetime | None = None, hi: da
 
 
 def page_context() -> PageContext:
-    """The context the sidebar built for this run (app.py draws the sidebar before running a page)."""
-    ctx = st.session_state.get("_page_context")
-    if ctx is None:  # a page run on its own (tests): build the sidebar now
-        from cxdash.ui.resources import get_engine
+    """Draw the shared sidebar for this page and return what the page needs (call once, first, in every page)."""
+    from cxdash.ui.resources import get_engine
 
-        ctx = sidebar(get_engine())
-    return ctx
+    return sidebar(get_engine())

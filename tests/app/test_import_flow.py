@@ -1,0 +1,88 @@
+"""The import flow driven through the page: upload → suggested roles → validation report → Import → store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from cxdash.store.models import Comment, ImportBatch, Rating, Response
+from cxdash.store.workspaces import open_store
+from tests.app.conftest import new_app
+
+CSV = (
+    "Response ID,Date,Plan,How likely are you to recommend us to a friend?,Satisfaction - Checkout,"
+    "Satisfaction - Delivery,Why?\n"
+    "A1,2026-01-05,Pro,9,5,4,Quick and easy checkout\n"
+    "A2,2026-01-06,Free,3,2,1,The parcel arrived a week late\n"
+    "A3,2026-01-07,Pro,11,4,4,Nice\n"
+    "A4,2026-01-08,Free,7,3,,\n"
+)
+
+
+def _counts(db: Path) -> dict[str, int]:
+    engine = open_store(str(db))
+    with engine.connect() as conn:
+        out = {
+            name: conn.execute(select(func.count()).select_from(model)).scalar_one()
+            for name, model in {"responses": Response, "ratings": Rating, "comments": Comment, "batches": ImportBatch}.items()
+        }
+    engine.dispose()
+    return out
+
+
+def _upload(at, name: str = "survey.csv", data: str = CSV):  # type: ignore[no-untyped-def]
+    at.switch_page("pages/import_data.py").run()
+    at.selectbox(key="import_target_workspace").set_value("➕ New workspace…").run()
+    at.text_input(key="import_new_workspace").input("Test survey").run()
+    at.file_uploader(key="import_upload").set_value((name, data.encode("utf-8"), "text/csv")).run()
+    return at
+
+
+def test_upload_shows_roles_and_rejections_before_writing(empty_app: Path) -> None:
+    at = _upload(new_app().run())
+    assert not at.exception, at.exception
+    roles = at.session_state["_import_roles_base"][1].set_index("Column")["Role"].to_dict()
+    assert roles["Response ID"] == "Response ID"
+    assert roles["How likely are you to recommend us to a friend?"].startswith("NPS")
+    assert roles["Satisfaction - Checkout"] == "Touchpoint rating →"
+    assert roles["Why?"] == "Comment"
+    frames = [df.value for df in at.dataframe]
+    rejected = next(f for f in frames if "Reason" in f.columns)
+    assert rejected["Row"].tolist() == [4] and "outside 0–10" in rejected["Reason"].iloc[0]
+    assert _counts(empty_app)["responses"] == 0  # nothing written before Import
+
+
+def test_import_button_writes_the_batch(empty_app: Path) -> None:
+    at = _upload(new_app().run())
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    counts = _counts(empty_app)
+    assert counts == {"responses": 3, "ratings": 5, "comments": 2, "batches": 1}
+    # the Overview now shows the new workspace's numbers
+    at.switch_page("pages/overview.py").run()
+    assert at.title[0].value == "Test survey"
+    assert "n = 3" in at.caption[1].value
+
+
+def test_changed_role_is_used(empty_app: Path) -> None:
+    at = _upload(new_app().run())
+    base = at.session_state["_import_roles_base"][1]
+    row = int(base.index[base["Column"] == "Satisfaction - Delivery"][0])
+    at.session_state["import_roles_editor"] = {"edited_rows": {row: {"Role": "Ignore"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    assert _counts(empty_app)["ratings"] == 3  # only Checkout ratings
+
+
+def test_delete_batch_from_history(demo_app: Path) -> None:
+    before = _counts(demo_app)
+    at = new_app().run()
+    at.switch_page("pages/import_data.py").run()
+    at.checkbox(key="delete_batch_sure").check().run()
+    at.button(key="delete_batch_go").click().run()
+    assert not at.exception, at.exception
+    after = _counts(demo_app)
+    assert after["batches"] == before["batches"] - 1
+    assert after["responses"] < before["responses"] and after["comments"] < before["comments"]
