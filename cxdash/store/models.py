@@ -171,3 +171,25 @@ class JourneyStep(SQLModel, table=True):
     opportunities: str = ""
     owner: str = ""
     backstage: str = ""
+
+
+class Theme(SQLModel, table=True):
+    """A theme of the voice of the customer: a name and keyword rules (one per line) in English and Japanese."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_theme_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    keywords_en: str = ""
+    keywords_ja: str = ""
+    position: int = 0
+
+
+class CommentTheme(SQLModel, table=True):
+    """A comment tagged with a theme (rebuilt by cxdash.store.themes.tag_comments)."""
+
+    __tablename__ = "comment_theme"
+
+    comment_id: int = Field(foreign_key="comment.id", ondelete="CASCADE", primary_key=True)
+    theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE", primary_key=True, index=True)

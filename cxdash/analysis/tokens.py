@@ -1,0 +1,223 @@
+"""Tokenisation of comments for keywords and theme matching, in English and Japanese.
+
+English: NFKC, lower case, words of letters/digits (inner ' and - kept), plurals reduced to the singular by a few
+suffix rules, stop words removed. Japanese: morphological analysis with fugashi (MeCab) and the UniDic-lite
+dictionary, fully offline; content words (nouns, verbs, adjectives, na-adjectives) in their base form, runs of
+nouns joined into one compound (配送 スピード → 配送スピード), verb + ～やすい/～にくい joined (使いやすい).
+
+A comment becomes *runs*: sequences of content terms that were adjacent in the text. Phrases (2–3 words) are
+n-grams inside one run, so they never span a stop word (English) or a punctuation mark (Japanese).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).with_name("data")
+CACHE_SIZE = 200_000
+
+_JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_EN_CLAUSE = re.compile(r"[.!?;:,()\[\]{}\"/\n\r\t…|]+")
+_EN_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-'.][A-Za-z0-9]+)*")
+_IRREGULAR = {"people": "people", "children": "child", "men": "man", "women": "woman", "staff": "staff"}
+_NO_SINGULAR = {"news", "series", "species", "always", "perhaps", "plus", "yes", "thanks", "lens", "canvas", "gas"}
+_HONORIFIC = {"さん", "様", "さま", "ちゃん", "君", "くん", "達", "たち", "さ", "ら", "等", "方", "がた", "殿", "氏"}
+_JA_CONTENT = {"名詞", "動詞", "形容詞", "形状詞"}
+_JA_BREAK = {"補助記号", "記号", "空白"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A comment analysed once: content-term runs (for keywords) and a haystack (for theme rules)."""
+
+    language: str
+    runs: tuple[tuple[str, ...], ...]
+    haystack: str
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width ASCII to half-width, half-width kana to full-width), lower case, curly quotes straightened."""
+    return unicodedata.normalize("NFKC", text or "").lower().replace("’", "'").replace("‘", "'")
+
+
+def is_japanese(text: str) -> bool:
+    """True when the text contains kana or kanji."""
+    return _JA_CHARS.search(text or "") is not None
+
+
+def language_of(text: str, language: str | None = None) -> str:
+    """'ja' or 'en': the stored language when it is one of those, else guessed from the script."""
+    if language in ("en", "ja"):
+        return language
+    return "ja" if is_japanese(text) else "en"
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """The stop-word list of a language ('en' or 'ja') from cxdash/analysis/data."""
+    path = DATA / f"stopwords_{language}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def lemma_en(word: str) -> str:
+    """A plural English noun reduced to its singular by suffix rules (deliveries → delivery, boxes → box)."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 3 or word in _NO_SINGULAR or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def en_words(text: str) -> list[list[str]]:
+    """English text as clauses of lemmatised words (stop words kept; possessive 's and apostrophes dropped)."""
+    clauses = []
+    for clause in _EN_CLAUSE.split(normalize(text)):
+        words = [lemma_en(w.removesuffix("'s").replace("'", "")) for w in _EN_WORD.findall(clause)]
+        if words:
+            clauses.append(words)
+    return clauses
+
+
+def _analyse_en(text: str) -> Analysis:
+    stop = stopwords("en")
+    runs: list[tuple[str, ...]] = []
+    clauses = en_words(text)
+    for words in clauses:
+        run: list[str] = []
+        for w in words:
+            if w in stop or w.isdigit() or len(w) < 2:
+                if run:
+                    runs.append(tuple(run))
+                run = []
+            else:
+                run.append(w)
+        if run:
+            runs.append(tuple(run))
+    haystack = " " + " | ".join(" ".join(words) for words in clauses) + " "
+    return Analysis("en", tuple(runs), haystack)
+
+
+_LOCAL = threading.local()
+
+
+def _tagger() -> Any:
+    """This thread's fugashi tagger on UniDic-lite (MeCab taggers are not shared across threads; ~0.1 s to load)."""
+    tagger = getattr(_LOCAL, "tagger", None)
+    if tagger is None:
+        import fugashi
+        import unidic_lite
+
+        dicdir = unidic_lite.DICDIR
+        tagger = _LOCAL.tagger = fugashi.Tagger(f'-d "{dicdir}" -r "{Path(dicdir) / "mecabrc"}"')
+    return tagger
+
+
+def _ja_tokens(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, base form, pos1, pos2) per token; ASCII words are kept whole as nouns (Wi-Fi, app)."""
+    out: list[tuple[str, str, str, str]] = []
+    pos = 0
+    for m in _ASCII_RUN.finditer(text):
+        out.extend(_tag(text[pos : m.start()]))
+        out.append((m.group(), m.group(), "名詞", "英字"))
+        pos = m.end()
+    out.extend(_tag(text[pos:]))
+    return out
+
+
+def _tag(text: str) -> list[tuple[str, str, str, str]]:
+    if not text:
+        return []
+    tokens = []
+    for w in _tagger()(text):
+        f = w.feature
+        tokens.append((w.surface, getattr(f, "orthBase", None) or w.surface, f.pos1 or "", f.pos2 or ""))
+    return tokens
+
+
+def _analyse_ja(text: str) -> Analysis:
+    stop = stopwords("ja")
+    norm = normalize(text)
+    tokens = _ja_tokens(norm)
+    runs: list[tuple[str, ...]] = []
+    run: list[str] = []
+    noun = ""  # the noun compound being built
+    verb: tuple[str, bool] | None = None  # the last verb's surface and whether it was kept as a term
+
+    def close_noun() -> None:
+        nonlocal noun
+        if noun and noun not in stop:
+            run.append(noun)
+        noun = ""
+
+    for surface, base, pos1, pos2 in tokens:
+        if pos1 == "名詞" and pos2 != "数詞":
+            noun += surface
+            verb = None
+            continue
+        if pos1 == "接尾辞" and pos2 == "名詞的" and noun and surface not in _HONORIFIC:
+            noun += surface
+            continue
+        if pos1 == "接頭辞" and not noun:
+            continue  # お・ご before a noun: skipped, the noun stays the same word
+        close_noun()
+        if pos1 == "接尾辞" and pos2 == "形容詞的" and verb is not None:
+            joined = verb[0] + base  # 使い + やすい → 使いやすい, 見 + づらい → 見づらい
+            if verb[1]:
+                run[-1] = joined
+            else:
+                run.append(joined)
+            verb = None
+            continue
+        verb = None
+        if pos1 in _JA_BREAK or pos2 == "数詞":
+            if run:
+                runs.append(tuple(run))
+            run = []
+        elif pos1 in _JA_CONTENT:
+            kept = base not in stop
+            if kept:
+                run.append(base)
+            verb = (surface, kept) if pos1 == "動詞" else None
+    close_noun()
+    if run:
+        runs.append(tuple(run))
+    haystack = norm + "\n" + " ".join(base for _, base, _, _ in tokens) + "\n" + " ".join(t for r in runs for t in r)
+    return Analysis("ja", tuple(runs), haystack)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def analyse(text: str, language: str | None = None) -> Analysis:
+    """Runs of content terms and a matching haystack for one comment (cached by text and language)."""
+    lang = language_of(text, language)
+    return _analyse_ja(text) if lang == "ja" else _analyse_en(text)
+
+
+def terms(text: str, language: str | None = None) -> list[str]:
+    """The content terms of a text in order (stop words removed; Japanese noun compounds joined)."""
+    return [t for run in analyse(text, language).runs for t in run]
+
+
+def ngrams(runs: Iterable[Sequence[str]], max_n: int = 3) -> set[str]:
+    """All distinct 1..max_n-grams inside the runs, words joined by one space."""
+    out: set[str] = set()
+    for run in runs:
+        for n in range(1, max_n + 1):
+            for i in range(len(run) - n + 1):
+                out.add(" ".join(run[i : i + n]))
+    return out

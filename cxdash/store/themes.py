@@ -1,0 +1,362 @@
+"""Themes in the store: the editable taxonomy per workspace, comment tagging, and theme aggregates.
+
+Tags (comment_theme rows) are derived data: ``tag_comments`` rebuilds them from the rules in bulk, and
+``save_theme`` re-tags the theme it saved. Aggregates run in the database (SQLAlchemy Core, SQLite and
+PostgreSQL alike); only tokenising and rule matching run in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+import pandas as pd
+from sqlalchemy import Engine, Table, and_, case, delete, exists, func, insert, select
+from sqlmodel import Session
+from sqlmodel import select as sm_select
+
+from cxdash.analysis.themes import ThemeMatcher, ThemeRules, load_default_taxonomy, rules_text, uncovered_terms
+from cxdash.errors import InputRefused, NotFound
+from cxdash.store.engine import writer
+from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint
+from cxdash.store.queries import Filters, response_conditions
+
+T: Table = Theme.__table__  # type: ignore[attr-defined]
+CT: Table = CommentTheme.__table__  # type: ignore[attr-defined]
+C: Table = Comment.__table__  # type: ignore[attr-defined]
+R: Table = Response.__table__  # type: ignore[attr-defined]
+A: Table = Attribute.__table__  # type: ignore[attr-defined]
+TP: Table = Touchpoint.__table__  # type: ignore[attr-defined]
+
+CHUNK = 50_000
+IN_CHUNK = 5_000
+NO_TOUCHPOINT = "(no touchpoint)"
+SUMMARY_COLUMNS = [
+    "theme_id", "theme", "volume", "share", "negative_share", "negative", "volume_previous", "share_previous",
+    "volume_change", "volume_change_pct", "share_change", "example_ids", "examples",
+]  # fmt: skip
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most ``size`` items (bounded IN lists and insert batches)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def list_themes(engine: Engine, workspace_id: int) -> list[Theme]:
+    """The workspace's themes in display order."""
+    with Session(engine) as session:
+        q = sm_select(Theme).where(Theme.workspace_id == workspace_id).order_by(T.c.position, T.c.id)
+        return list(session.exec(q))
+
+
+def seed_themes(engine: Engine, workspace_id: int, taxonomy: Sequence[ThemeRules] | None = None) -> int:
+    """Give a workspace without themes the default taxonomy; returns how many were added (0 if it had some)."""
+    items = list(taxonomy) if taxonomy is not None else load_default_taxonomy()
+    with writer(engine).begin() as conn:
+        if conn.execute(select(func.count()).select_from(T).where(T.c.workspace_id == workspace_id)).scalar_one():
+            return 0
+        rows = [
+            {
+                "workspace_id": workspace_id,
+                "name": t.name,
+                "keywords_en": t.keywords_en,
+                "keywords_ja": t.keywords_ja,
+                "position": i,
+            }
+            for i, t in enumerate(items)
+        ]
+        if rows:
+            conn.execute(insert(T), rows)
+    return len(items)
+
+
+def save_theme(
+    engine: Engine,
+    workspace_id: int,
+    name: str,
+    keywords_en: str | Sequence[str],
+    keywords_ja: str | Sequence[str],
+    theme_id: int | None = None,
+    *,
+    retag: bool = True,
+) -> Theme:
+    """Create a theme (theme_id None) or update one; rules are checked first, and its comments re-tagged."""
+    name = (name or "").strip()
+    en, ja = rules_text(keywords_en), rules_text(keywords_ja)
+    if not name:
+        raise InputRefused("A theme needs a name.")
+    if len(name) > 200:
+        raise InputRefused(f"The theme name '{name[:40]}…' is longer than 200 characters.")
+    if not any(not r.startswith("-") for r in (en + "\n" + ja).split("\n") if r):
+        raise InputRefused(f"Theme '{name}' needs at least one keyword rule (English or Japanese).")
+    ThemeMatcher([ThemeRules(name, en, ja)])  # raises InputRefused on a rule that cannot match
+    with Session(writer(engine)) as session:
+        clash = session.exec(
+            sm_select(Theme).where(Theme.workspace_id == workspace_id, Theme.name == name, Theme.id != theme_id)
+        ).first()
+        if clash is not None:
+            raise InputRefused(f"There is already a theme called '{name}': choose another name or edit that one.")
+        if theme_id is None:
+            last = session.exec(sm_select(func.max(Theme.position)).where(Theme.workspace_id == workspace_id)).one()
+            theme = Theme(
+                workspace_id=workspace_id,
+                name=name,
+                keywords_en=en,
+                keywords_ja=ja,
+                position=(last if last is not None else -1) + 1,
+            )
+        else:
+            found = session.get(Theme, theme_id)
+            if found is None or found.workspace_id != workspace_id:
+                raise NotFound(f"Theme {theme_id} does not exist in this workspace.")
+            theme = found
+            theme.name, theme.keywords_en, theme.keywords_ja = name, en, ja
+        session.add(theme)
+        session.commit()
+        session.refresh(theme)
+    if retag:
+        assert theme.id is not None
+        tag_comments(engine, workspace_id, theme_ids=[theme.id])
+    return theme
+
+
+def delete_theme(engine: Engine, workspace_id: int, theme_id: int) -> None:
+    """Delete a theme and its tags."""
+    with writer(engine).begin() as conn:
+        gone = conn.execute(delete(T).where(T.c.id == theme_id, T.c.workspace_id == workspace_id)).rowcount
+    if not gone:
+        raise NotFound(f"Theme {theme_id} does not exist in this workspace.")
+
+
+def _matcher(themes: Sequence[Theme]) -> ThemeMatcher:
+    return ThemeMatcher([ThemeRules(t.name, t.keywords_en, t.keywords_ja, t.id) for t in themes])
+
+
+def _comment_rows(engine: Engine, workspace_id: int, comment_ids: Sequence[int] | None) -> list[Any]:
+    q = (
+        select(C.c.id, C.c.text, C.c.language)
+        .join(R, R.c.id == C.c.response_id)
+        .where(R.c.workspace_id == workspace_id)
+    )
+    with engine.connect() as conn:
+        if comment_ids is None:
+            return list(conn.execute(q.order_by(C.c.id)))
+        rows: list[Any] = []
+        for part in _chunks(list(comment_ids), IN_CHUNK):
+            rows.extend(conn.execute(q.where(C.c.id.in_(part))))
+        return rows
+
+
+def tag_comments(
+    engine: Engine, workspace_id: int, comment_ids: Sequence[int] | None = None, theme_ids: Sequence[int] | None = None
+) -> int:
+    """Re-tag comments (all, or the given ids) with the themes (all, or the given ids); returns tags written."""
+    themes = [t for t in list_themes(engine, workspace_id) if theme_ids is None or t.id in set(theme_ids)]
+    matcher = _matcher(themes)
+    ids = [cast(int, t.id) for t in themes]
+    rows = _comment_rows(engine, workspace_id, comment_ids)
+    tags = [{"comment_id": cid, "theme_id": ids[i]} for cid, text, lang in rows for i in matcher.match(text, lang)]
+    with writer(engine).begin() as conn:
+        for theme_part in _chunks(ids, IN_CHUNK):
+            if comment_ids is None:
+                conn.execute(delete(CT).where(CT.c.theme_id.in_(theme_part)))
+            else:
+                for part in _chunks([r[0] for r in rows], IN_CHUNK):
+                    conn.execute(delete(CT).where(CT.c.theme_id.in_(theme_part), CT.c.comment_id.in_(part)))
+        for part in _chunks(tags, CHUNK):
+            conn.execute(insert(CT), list(part))
+    return len(tags)
+
+
+def _conditions(workspace_id: int, filters: Filters | None, date_from: Any = None, date_to: Any = None) -> list[Any]:
+    f = replace(filters or Filters(), date_from=date_from, date_to=date_to) if date_from or date_to else filters
+    return response_conditions(workspace_id, f)
+
+
+def previous_period(date_from: date | datetime, date_to: date | datetime) -> tuple[date | datetime, date | datetime]:
+    """The period of the same length just before [date_from, date_to] (whole days when given dates)."""
+    if isinstance(date_from, datetime) or isinstance(date_to, datetime):
+        start = date_from if isinstance(date_from, datetime) else datetime.combine(date_from, datetime.min.time())
+        end = date_to if isinstance(date_to, datetime) else datetime.combine(date_to, datetime.max.time())
+        return start - (end - start) - timedelta(microseconds=1), start - timedelta(microseconds=1)
+    days = (date_to - date_from).days + 1
+    return date_from - timedelta(days=days), date_from - timedelta(days=1)
+
+
+def _period_counts(engine: Engine, conds: list[Any]) -> tuple[int, dict[int, tuple[int, int, int]]]:
+    """(comments in period, {theme_id: (volume, negative, labelled)})."""
+    neg = func.sum(case((C.c.label == "negative", 1), else_=0))
+    labelled = func.sum(case((C.c.label.is_not(None), 1), else_=0))
+    base = C.join(R, R.c.id == C.c.response_id)
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count(C.c.id)).select_from(base).where(*conds)).scalar_one()
+        q = (
+            select(CT.c.theme_id, func.count(), neg, labelled)
+            .select_from(base.join(CT, CT.c.comment_id == C.c.id))
+            .where(*conds)
+            .group_by(CT.c.theme_id)
+        )
+        per = {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in conn.execute(q)}
+    return int(total), per
+
+
+def _examples(engine: Engine, conds: list[Any], n: int) -> dict[int, list[tuple[int, str]]]:
+    """Up to n most recent comments per theme: {theme_id: [(comment id, text)]}."""
+    rank = (
+        func.row_number()
+        .over(partition_by=CT.c.theme_id, order_by=(R.c.responded_at.desc().nulls_last(), C.c.id.desc()))
+        .label("rank")
+    )
+    inner = (
+        select(CT.c.theme_id, C.c.id, C.c.text, rank)
+        .select_from(C.join(R, R.c.id == C.c.response_id).join(CT, CT.c.comment_id == C.c.id))
+        .where(*conds)
+        .subquery()
+    )
+    out: dict[int, list[tuple[int, str]]] = {}
+    with engine.connect() as conn:
+        q = select(inner.c.theme_id, inner.c.id, inner.c.text).where(inner.c.rank <= n)
+        for tid, cid, text in conn.execute(q.order_by(inner.c.theme_id, inner.c.rank)):
+            out.setdefault(tid, []).append((cid, text))
+    return out
+
+
+def theme_summary(
+    engine: Engine,
+    workspace_id: int,
+    date_from: date | datetime | None = None,
+    date_to: date | datetime | None = None,
+    previous_from: date | datetime | None = None,
+    previous_to: date | datetime | None = None,
+    *,
+    filters: Filters | None = None,
+    n_examples: int = 3,
+) -> pd.DataFrame:
+    """Per theme: volume, share of all comments, share negative (of labelled), change vs. the previous period.
+
+    Without previous bounds, the previous period is the one of equal length just before [date_from, date_to]
+    (when both are given; otherwise the *_previous columns are empty). ``share_change`` is in share points.
+    """
+    if filters is not None and date_from is None and date_to is None:
+        date_from, date_to = filters.date_from, filters.date_to
+    if previous_from is None and previous_to is None and date_from is not None and date_to is not None:
+        previous_from, previous_to = previous_period(date_from, date_to)
+    conds = _conditions(workspace_id, filters, date_from, date_to)
+    total, cur = _period_counts(engine, conds)
+    has_prev = previous_from is not None or previous_to is not None
+    p_total, prev = (
+        _period_counts(engine, _conditions(workspace_id, filters, previous_from, previous_to)) if has_prev else (0, {})
+    )
+    examples = _examples(engine, conds, n_examples) if n_examples else {}
+    rows = []
+    for t in list_themes(engine, workspace_id):
+        vol, negs, lab = cur.get(cast(int, t.id), (0, 0, 0))
+        pvol = prev.get(cast(int, t.id), (0, 0, 0))[0]
+        share = vol / total if total else float("nan")
+        pshare = pvol / p_total if p_total else float("nan")
+        ex = examples.get(cast(int, t.id), [])
+        rows.append(
+            {
+                "theme_id": t.id,
+                "theme": t.name,
+                "volume": vol,
+                "share": share,
+                "negative_share": negs / lab if lab else float("nan"),
+                "negative": negs,
+                "volume_previous": pvol if has_prev else float("nan"),
+                "share_previous": pshare,
+                "volume_change": vol - pvol if has_prev else float("nan"),
+                "volume_change_pct": (vol / pvol - 1.0) if has_prev and pvol else float("nan"),
+                "share_change": share - pshare,
+                "example_ids": [e[0] for e in ex],
+                "examples": [e[1] for e in ex],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return frame.sort_values("volume", ascending=False, kind="stable", ignore_index=True)
+
+
+def themes_by_touchpoint(engine: Engine, workspace_id: int, *, filters: Filters | None = None) -> pd.DataFrame:
+    """Tagged comments per touchpoint × theme: volume, share of the touchpoint's comments, share negative."""
+    conds = _conditions(workspace_id, filters)
+    base = C.join(R, R.c.id == C.c.response_id).outerjoin(TP, TP.c.id == C.c.touchpoint_id)
+    tp_name = func.coalesce(TP.c.name, NO_TOUCHPOINT).label("touchpoint")
+    tp_pos = func.coalesce(TP.c.position, 1_000_000).label("tp_position")
+    neg = func.sum(case((C.c.label == "negative", 1), else_=0))
+    labelled = func.sum(case((C.c.label.is_not(None), 1), else_=0))
+    with engine.connect() as conn:
+        totals_q = select(tp_name, func.count(C.c.id)).select_from(base).where(*conds).group_by(tp_name)
+        totals = {r[0]: r[1] for r in conn.execute(totals_q)}
+        q = (
+            select(tp_name, tp_pos, T.c.id, T.c.name, T.c.position, func.count(), neg, labelled)
+            .select_from(base.join(CT, CT.c.comment_id == C.c.id).join(T, T.c.id == CT.c.theme_id))
+            .where(*conds)
+            .group_by(tp_name, tp_pos, T.c.id, T.c.name, T.c.position)
+        )
+        rows = list(conn.execute(q))
+    frame = pd.DataFrame(
+        rows,
+        columns=["touchpoint", "tp_position", "theme_id", "theme", "theme_position", "volume", "negative", "labelled"],
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=["touchpoint", "theme_id", "theme", "volume", "share", "negative_share"])
+    frame["share"] = frame["volume"] / frame["touchpoint"].map(totals).astype(float)
+    frame["negative_share"] = (frame["negative"] / frame["labelled"].where(frame["labelled"] > 0)).astype(float)
+    frame = frame.sort_values(["tp_position", "touchpoint", "theme_position", "theme_id"], ignore_index=True)
+    return frame[["touchpoint", "theme_id", "theme", "volume", "share", "negative_share"]]
+
+
+def comments_frame(
+    engine: Engine,
+    workspace_id: int,
+    *,
+    filters: Filters | None = None,
+    attribute: str | None = None,
+    with_themes: bool = False,
+) -> pd.DataFrame:
+    """Comments for keyword analysis: id, text, language, label, touchpoint (+ the attribute, + theme rows).
+
+    With ``with_themes`` a comment appears once per theme (theme None when it has none): group by "theme".
+    """
+    cols: list[Any] = [
+        C.c.id,
+        C.c.response_id,
+        C.c.text,
+        C.c.language,
+        C.c.label,
+        C.c.compound,
+        func.coalesce(TP.c.name, NO_TOUCHPOINT).label("touchpoint"),
+        R.c.responded_at,
+    ]
+    base = C.join(R, R.c.id == C.c.response_id).outerjoin(TP, TP.c.id == C.c.touchpoint_id)
+    if attribute is not None:
+        a = A.alias("attr")
+        base = base.outerjoin(a, and_(a.c.response_id == R.c.id, a.c.name == attribute))
+        cols.append(a.c.value.label(attribute))
+    if with_themes:
+        base = base.outerjoin(CT, CT.c.comment_id == C.c.id).outerjoin(T, T.c.id == CT.c.theme_id)
+        cols.append(T.c.name.label("theme"))
+    with engine.connect() as conn:
+        rows = conn.execute(select(*cols).select_from(base).where(*_conditions(workspace_id, filters)).order_by(C.c.id))
+        return pd.DataFrame(list(rows), columns=[c.name for c in cols])
+
+
+def suggest_new_themes(
+    engine: Engine, workspace_id: int, k: int = 10, *, filters: Filters | None = None, min_count: int = 2
+) -> pd.DataFrame:
+    """Frequent terms and phrases of comments that no theme covers (term, count, score, examples)."""
+    tagged = exists().where(CT.c.comment_id == C.c.id)
+    q = (
+        select(C.c.id, C.c.text, C.c.language, tagged.label("covered"))
+        .select_from(C.join(R, R.c.id == C.c.response_id))
+        .where(*_conditions(workspace_id, filters))
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(list(conn.execute(q)), columns=["id", "text", "language", "covered"])
+    if frame.empty:
+        return pd.DataFrame(columns=["term", "n_words", "count", "share", "score", "example_ids", "examples"])
+    matcher = _matcher(list_themes(engine, workspace_id))
+    return uncovered_terms(frame, frame["covered"].astype(bool).tolist(), matcher, k, min_count=min_count)

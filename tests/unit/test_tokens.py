@@ -1,0 +1,83 @@
+"""Tokenisation: Japanese by morphological analysis (compounds, base forms), English words, stop words."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxdash.analysis.tokens import analyse, language_of, lemma_en, ngrams, stopwords, terms
+
+
+def test_japanese_noun_compound_stays_one_word() -> None:
+    got = terms("配送スピードが遅かった", "ja")
+    assert got[0] == "配送スピード"
+    assert "配" not in got and "配送" not in got and "スピード" not in got
+
+
+def test_japanese_adjective_in_base_form() -> None:
+    assert "遅い" in terms("配送スピードが遅かった", "ja")
+    assert "遅い" in terms("配送が遅くて届かない", "ja")
+
+
+def test_japanese_verbs_in_base_form_and_particles_dropped() -> None:
+    got = terms("配送が遅くて届かない", "ja")
+    assert got == ["配送", "遅い", "届く"]
+
+
+def test_japanese_words_are_not_split_into_characters() -> None:
+    got = terms("店員さんの対応がとても丁寧でした。朝食バイキングは美味しかった", "ja")
+    assert {"店員", "対応", "丁寧", "朝食バイキング", "美味しい"} <= set(got)
+    assert all(len(t) > 1 for t in got)
+    assert "さん" not in got and "とても" not in got  # honorific suffix and stop word dropped
+
+
+def test_japanese_verb_with_ease_suffix_is_one_term() -> None:
+    assert "使いにくい" in terms("アプリが使いにくい", "ja")
+    assert "見づらい" in terms("サイトが見づらい", "ja")
+
+
+def test_japanese_full_width_ascii_is_normalised() -> None:
+    assert "app" in terms("ＡＰＰが重い", "ja")
+
+
+def test_japanese_punctuation_breaks_phrases() -> None:
+    runs = analyse("返品・返金の手続きが面倒", "ja").runs
+    assert runs[0] == ("返品",)
+    assert "返品 返金" not in ngrams(runs)
+    assert "返金 手続き" in ngrams(runs)
+
+
+def test_japanese_stop_words_removed() -> None:
+    got = terms("今回はとても良いと思いました", "ja")
+    assert "今回" not in got and "思う" not in got
+
+
+def test_english_lower_case_plurals_and_stop_words() -> None:
+    got = terms("The PARCELS arrived three days late, and the Deliveries were not tracked!", "en")
+    assert got == ["parcel", "arrived", "day", "late", "delivery", "tracked"]
+    assert "the" in stopwords("en") and "and" not in got
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma"),
+    [("boxes", "box"), ("replies", "reply"), ("classes", "class"), ("bus", "bus"), ("news", "news"), ("days", "day")],
+)
+def test_english_plural_rules(word: str, lemma: str) -> None:
+    assert lemma_en(word) == lemma
+
+
+def test_english_phrases_do_not_span_stop_words() -> None:
+    grams = ngrams(analyse("Customer service was slow and the staff were rude", "en").runs)
+    assert "customer service" in grams
+    assert "service slow" not in grams and "slow staff" not in grams
+
+
+def test_ngrams_up_to_three_words() -> None:
+    assert ngrams([("a1", "b1", "c1", "d1")], 3) == {
+        "a1", "b1", "c1", "d1", "a1 b1", "b1 c1", "c1 d1", "a1 b1 c1", "b1 c1 d1",
+    }  # fmt: skip
+
+
+def test_language_routing() -> None:
+    assert language_of("配送が遅い", None) == "ja"
+    assert language_of("Delivery was slow", "other") == "en"
+    assert language_of("OK", "ja") == "ja"
