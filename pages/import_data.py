@@ -72,14 +72,15 @@ if upload is not None:
                     show_error(error)
                 else:
                     data_changed()
-                    st.session_state[state.WORKSPACE_ID] = workspace.id
+                    st.session_state[state.SELECT_WORKSPACE] = workspace.id
                     if result.status == "unchanged":
                         st.info(result.message or "This file was imported before: nothing changed.")
                     else:
+                        rejected = len({r.row for r in result.rejected_rows})
                         st.session_state[state.FLASH] = (
                             f"Imported {upload.name} into {workspace.name}: {result.responses:,} responses "
                             f"({result.responses_updated:,} updated), {result.comments:,} comments, "
-                            f"{len(result.rejected_rows):,} rows rejected."
+                            f"{rejected:,} row{'s' if rejected != 1 else ''} rejected."
                         )
                         st.switch_page("pages/overview.py")
 

@@ -139,7 +139,7 @@ class _Profile:
         """Answers on a 0–10 (or shorter) integer scale."""
         inside = self.in_scale
         mostly_inside = bool(self.ints) and len(inside) >= 0.75 * len(self.ints)
-        return self.n > 0 and self.int_share >= 0.9 and mostly_inside and len(set(inside)) >= 2
+        return self.n > 0 and self.int_share >= 0.75 and mostly_inside and len(set(inside)) >= 2
 
     @property
     def is_free_text(self) -> bool:

@@ -31,6 +31,9 @@ def sidebar(engine: Engine) -> PageContext:
             st.info("No data yet — open **Import** to load a survey export.")
             return PageContext(engine, None, Filters())
         ids = [w.id for w in workspaces]
+        wanted = st.session_state.pop(state.SELECT_WORKSPACE, None)  # set by a page before it switched here
+        if wanted in ids:
+            st.session_state[state.WORKSPACE_ID] = wanted
         current = st.session_state.get(state.WORKSPACE_ID)
         if current not in ids:
             st.session_state[state.WORKSPACE_ID] = ids[0]

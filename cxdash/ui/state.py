@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 WORKSPACE_ID = "workspace_id"
+SELECT_WORKSPACE = "select_workspace_next_run"
 FILTER_DATES = "filter_dates"
 FILTER_ATTRS = "filter_attrs"
 FILTER_CHANNELS = "filter_channels"

@@ -49,7 +49,8 @@ def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
     data = scores.copy()
     span = (data["scale_max"] - data["scale_min"]).where(lambda s: s > 0, 1)
     for col in ("mean", "lo", "hi"):
-        data[f"{col}_pct"] = (data[col] - data["scale_min"]) / span * 100
+        # an interval cannot leave the scale: clamp it so that small samples draw inside the chart
+        data[f"{col}_pct"] = ((data[col] - data["scale_min"]) / span * 100).clip(0, 100)
     data["low_n"] = data["n"] < min_n
     data["label"] = data["touchpoint"]
     order = data.sort_values("mean_pct")["label"].tolist()
@@ -79,6 +80,9 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
     value, lo, hi = f"{metric}", f"{metric}_lo", f"{metric}_hi"
     data = table.rename(columns={"value": "segment"}).copy()
     data["low_n"] = data[f"{metric}_n"] < min_n
+    lo_bound, hi_bound = METRIC_DOMAINS.get(metric, (None, None))
+    if lo_bound is not None:
+        data[[value, lo, hi]] = data[[value, lo, hi]].clip(lo_bound, hi_bound)
     title = METRIC_TITLES.get(metric, metric)
     y = alt.Y("segment:N", title=attribute, sort=None)
     base = alt.Chart(data)

@@ -67,6 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start within 90 s")
+    # First start: the app creates the store and loads the demo; wait for the first page to finish once.
+    with urllib.request.urlopen(url, timeout=10):
+        pass
     yield url
     proc.terminate()
     try:
@@ -89,7 +92,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="en-US")  # type: ignore[attr-defined]
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg
@@ -108,6 +111,9 @@ def wait_idle(page: object, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSpinner\"]')"
+        " && !document.querySelector('[role=\"dialog\"]')",
+        timeout=timeout,
     )
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
