@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from cxdash.errors import InputRefused, NotFound
+from cxdash.ingest.enrich import enrich_batch
 from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import ImportPlan, not_rated_warnings, plan_import, preview_import, validate_chunk
@@ -139,6 +140,9 @@ def _load(
                 rows_rejected=rows_rejected,
             )
         )
+    if progress is not None:
+        progress(0.99, "Tagging comments with themes…")
+    enrich_batch(engine, workspace_id, batch_id)
     if progress is not None:
         progress(1.0, f"Imported {written:,} responses")
     note = f", {rows_rejected} rejected" if rows_rejected else ""

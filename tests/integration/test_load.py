@@ -243,7 +243,7 @@ def test_large_file_is_loaded_in_chunks(engine: Engine, ws: int) -> None:
         progress=lambda f, _m: progress.append(f),
     )
     assert sizes == [50_000, 50_000, 20_000]
-    assert len(progress) == 4 and progress == sorted(progress)
+    assert len(progress) == 5 and progress == sorted(progress) and progress[-1] == 1.0  # 3 chunks, tagging, done
     assert result.responses == n - 1
     assert [(r.row, r.reason) for r in result.rejected_rows] == [(n + 1, "12 is outside 0–10")]
     c = counts(engine)
