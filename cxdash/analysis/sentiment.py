@@ -1,28 +1,55 @@
 """Sentiment of comments: language per text, compound score in −1..1, label, and the method that produced it.
 
-English: vaderSentiment, text passed unaltered, standard thresholds (≥ 0.05 positive, ≤ −0.05 negative).
+- Language: :func:`cxdash.analysis.lang.detect_language` ('en', 'ja' or 'other'), by script.
+- English and other languages: vaderSentiment with the text passed unaltered, so the compound equals
+  ``SentimentIntensityAnalyzer().polarity_scores(text)["compound"]`` (method ``vader-3.3.2``). Only text typed in
+  full-width ASCII (Ｇｏｏｄ) is width-folded first, and then the method says so (``vader-3.3.2+width-fold``).
+- Japanese: :mod:`cxdash.analysis.sentiment_ja` (lexicon + rules, embedding classifier where unsure).
+- Labels: standard thresholds, ≥ 0.05 positive, ≤ −0.05 negative, else neutral. Every text gets a score.
+- Speed: identical texts are scored once (per call and in a bounded process-wide cache); batches with many
+  distinct texts are spread over a lazily started process pool (one worker per core).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import atexit
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from cxdash.analysis.lang import _LATIN, fold_width, has_fullwidth_ascii
+from cxdash.analysis.lang import detect_language as _detect_language
+
 POS_THRESHOLD = 0.05
 NEG_THRESHOLD = -0.05
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
-_LATIN = re.compile(r"[A-Za-z]")
+
+try:
+    VADER_METHOD = f"vader-{version('vaderSentiment')}"
+except PackageNotFoundError:  # pragma: no cover - vendored copies
+    VADER_METHOD = "vader"
+VADER_FOLDED_METHOD = f"{VADER_METHOD}+width-fold"
+
+#: batches with at least this many distinct uncached texts go to the process pool
+PARALLEL_THRESHOLD = 20_000
+#: texts per pool task
+CHUNK_SIZE = 4_000
+#: Japanese costs ~100× more per text than English: its share of the threshold
+JA_PARALLEL_THRESHOLD = 2_000
+CACHE_MAX = 200_000
 
 
 @dataclass(frozen=True)
 class SentimentScore:
     lang: str
-    compound: float | None
+    compound: float | None  # never None since v1; kept Optional for callers written against the stub
     label: str | None
     method: str
 
@@ -36,14 +63,8 @@ def label_for(compound: float) -> str:
 
 
 def detect_language(text: str) -> str:
-    """'ja' when the text is mostly Japanese script (kana present), 'en' when mostly Latin letters, else 'other'."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text))
-    if cjk and (_KANA.search(text) or cjk >= latin):
-        return "ja" if cjk >= latin / 4 else "en"
-    if latin:
-        return "en"
-    return "other"
+    """'ja', 'en' or 'other' (see :mod:`cxdash.analysis.lang`)."""
+    return _detect_language(text)
 
 
 @lru_cache(maxsize=1)
@@ -51,21 +72,166 @@ def _vader() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+def vader_compound(text: str) -> float:
+    """vaderSentiment's own compound for the text as given."""
+    return _vader().polarity_scores(text)["compound"]
+
+
+# -- scoring distinct texts (runs in the caller or in a pool worker) ---------------------------------------
+_Raw = tuple[str, float, str]  # (lang, compound, method)
+
+
+def _score_unique(texts: Sequence[str], lang: str) -> list[_Raw]:
+    polarity = _vader().polarity_scores
+    latin = _LATIN.search
+    out: list[_Raw | None] = [None] * len(texts)
+    ja_idx: list[int] = []
+    auto = lang == "auto"
+    for i, text in enumerate(texts):
+        if auto and text.isascii():  # fast path: most comments in an English survey
+            out[i] = ("en" if latin(text) else "other", polarity(text)["compound"], VADER_METHOD)
+            continue
+        tl = _detect_language(text) if auto else lang
+        if tl == "ja":
+            ja_idx.append(i)
+        elif text.isascii() or not has_fullwidth_ascii(text):
+            out[i] = (tl, polarity(text)["compound"], VADER_METHOD)
+        else:
+            out[i] = (tl, polarity(fold_width(text))["compound"], VADER_FOLDED_METHOD)
+    if ja_idx:
+        from cxdash.analysis.sentiment_ja import score_ja_batch
+
+        for i, js in zip(ja_idx, score_ja_batch([texts[i] for i in ja_idx]), strict=True):
+            out[i] = ("ja", js.compound, js.method)
+    return out  # type: ignore[return-value]
+
+
+def _worker_init() -> None:
+    os.environ["OMP_NUM_THREADS"] = "1"  # one embedding thread per worker process
+
+
+def _worker_task(args: tuple[list[str], str]) -> tuple[list[tuple[str, str]], bytes, list[float]]:
+    """Scores packed for a cheap trip back: distinct (lang, method) pairs, one code byte per text, compounds."""
+    raw = _score_unique(*args)
+    kinds: dict[tuple[str, str], int] = {}
+    codes = bytearray()
+    for tl, _, method in raw:
+        codes.append(kinds.setdefault((tl, method), len(kinds)))
+    return list(kinds), bytes(codes), [c for _, c, _ in raw]
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_pool_failed = False
+
+
+def _main_is_importable() -> bool:
+    """Worker processes re-import ``__main__``; they cannot when it came from stdin or a missing file."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return getattr(main, "__spec__", None) is not None or path is None or os.path.exists(path)
+
+
+def _get_pool() -> ProcessPoolExecutor | None:
+    """The worker pool, started on first use; None on one core or after the pool has failed once."""
+    global _pool, _pool_workers
+    if _pool is None and not _pool_failed:
+        n = min(os.cpu_count() or 1, 8)
+        if n < 2 or not _main_is_importable():
+            return None
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["cxdash.analysis.sentiment"])
+            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
+            _pool_workers = n
+        except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
+            return None
+        atexit.register(shutdown_pool)
+    return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (they are started again on the next large batch)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def _score_many(texts: list[str], lang: str) -> list[_Raw]:
+    global _pool_failed
+    n_ja = sum(1 for t in texts[:2000] if not t.isascii())
+    if len(texts) >= PARALLEL_THRESHOLD or (len(texts) >= JA_PARALLEL_THRESHOLD and n_ja > 200):
+        pool = _get_pool()
+        if pool is not None:
+            chunk = max(500, min(CHUNK_SIZE, len(texts) // (4 * _pool_workers) or 500))
+            tasks = [(texts[i : i + chunk], lang) for i in range(0, len(texts), chunk)]
+            try:
+                out: list[_Raw] = []
+                for kinds, codes, compounds in pool.map(_worker_task, tasks):
+                    out.extend((kinds[k][0], c, kinds[k][1]) for k, c in zip(codes, compounds, strict=True))
+                return out
+            except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: never lose an import, score in-process
+                _pool_failed = True
+                shutdown_pool()
+    return _score_unique(texts, lang)
+
+
+# -- public API ----------------------------------------------------------------------------------------------
+_caches: dict[str, dict[str, SentimentScore]] = {}
+_interned: dict[_Raw, SentimentScore] = {}
+
+
+def clear_cache() -> None:
+    _caches.clear()
+    _interned.clear()
+
+
+def _make_score(raw: _Raw) -> SentimentScore:
+    hit = _interned.get(raw)
+    if hit is None:
+        if len(_interned) > CACHE_MAX:
+            _interned.clear()
+        tl, compound, method = raw
+        hit = _interned[raw] = SentimentScore(tl, compound, label_for(compound), method)
+    return hit
+
+
 def score_text(text: str, lang: str = "auto") -> SentimentScore:
-    lang = detect_language(text) if lang == "auto" else lang
-    if lang == "ja":
-        return SentimentScore("ja", None, None, "none")
-    compound = _vader().polarity_scores(text)["compound"]
-    return SentimentScore(lang, compound, label_for(compound), "vader-3.3.2")
+    return score_texts([text], lang)[0]
 
 
 def score_texts(texts: Sequence[str], lang: str = "auto") -> list[SentimentScore]:
-    """Scores for many texts, in input order; identical texts are scored once."""
-    cache: dict[str, SentimentScore] = {}
-    out = []
-    for text in texts:
-        hit = cache.get(text)
-        if hit is None:
-            hit = cache[text] = score_text(text, lang)
-        out.append(hit)
-    return out
+    """Scores for many texts, in input order; identical texts are scored once (and cached across calls)."""
+    cache = _caches.setdefault(lang, {})
+    unique = list(dict.fromkeys(t for t in texts if t not in cache))
+    if unique:
+        if len(cache) + len(unique) > CACHE_MAX:
+            cache.clear()
+        cache.update(zip(unique, map(_make_score, _score_many(unique, lang)), strict=True))
+        if len(cache) > CACHE_MAX:  # a batch larger than the cache: answer from it, then forget it
+            out = [cache[t] for t in texts]
+            cache.clear()
+            return out
+    return [cache[t] for t in texts]
+
+
+def sentiment_lines(lines: Iterable[str], lang: str = "auto", batch_size: int = 50_000) -> Iterator[dict[str, Any]]:
+    """One dict per input line ({"text", "lang", "compound", "label", "method"}), in input order.
+
+    Trailing newline characters are removed from each line; nothing else is changed. Lines are scored in batches,
+    so a long stream is never held in memory at once.
+    """
+    batch: list[str] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        for text, s in zip(batch, score_texts(batch, lang), strict=True):
+            yield {"text": text, "lang": s.lang, "compound": s.compound, "label": s.label, "method": s.method}
+
+    for line in lines:
+        batch.append(line.rstrip("\r\n"))
+        if len(batch) >= batch_size:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()

