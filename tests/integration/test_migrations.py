@@ -41,3 +41,36 @@ def test_themes_revision_adds_and_removes_its_tables(tmp_path: Path) -> None:
     assert "theme" not in tables and "comment_theme" not in tables and "comment" in tables
     assert current_revision(engine) == "0001"
     engine.dispose()
+
+
+def test_a_database_from_schema_0001_keeps_its_data_after_the_upgrade(tmp_path: Path) -> None:
+    """A real database file made by the first schema version (checked in) opens, upgrades and keeps its rows."""
+    import shutil
+
+    from cxdash.ingest.load import import_file
+    from cxdash.store.queries import counts, kpis
+    from cxdash.store.themes import list_themes
+    from cxdash.store.workspaces import get_workspace, open_store
+
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "cxdash_schema_0001.db", old)
+    engine = make_engine(str(old))
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+    engine = open_store(str(old))
+    assert current_revision(engine) == head_revision()
+    ws = get_workspace(engine, "Legacy study")
+    assert ws.id == 1
+    assert counts(engine, 1)["responses"] == 3 and counts(engine, 1)["comments"] == 2
+    assert kpis(engine, 1)["nps"].value == 0.0  # one promoter, one detractor, one passive
+    # and the upgraded store takes new imports (themes, added in 0002, are seeded on first use)
+    new = tmp_path / "new.csv"
+    new.write_text("Response ID,NPS,Why\nR4,9,Great delivery\nR1,6,Changed my mind\n", encoding="utf-8")
+    result = import_file(engine, new, "new.csv", workspace="Legacy study", mapping={"Response ID": "response_id", "NPS": "nps", "Why": "comment"})
+    assert (result.status, result.responses, result.responses_updated) == ("imported", 2, 1)
+    assert counts(engine, 1)["responses"] == 4
+    assert list_themes(engine, 1)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    engine.dispose()
