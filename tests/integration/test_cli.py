@@ -1,0 +1,134 @@
+"""The command line as a user runs it: exit codes, JSON shapes, one-sentence refusals without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cxdash", *args], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "demo.db"
+    out = run("demo", "--db", str(db), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["workspaces"] == ["Demo — Acme Online (EN)", "デモ — さくらマート (JA)"]
+    return db
+
+
+def test_info_counts(demo_db: Path) -> None:
+    out = run("info", "--db", str(demo_db), "--json")
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout)
+    assert info["workspace"] == "Demo — Acme Online (EN)"
+    assert info["responses"] == 3000 and info["batches"] == 1
+    assert info["personas"] == 2 and info["journeys"] == 1
+    assert info["touchpoints"] == len(info["touchpoint_names"]) >= 8
+    assert info["comments"] > 1000
+
+
+def test_metrics_with_filter(demo_db: Path) -> None:
+    everyone = json.loads(run("metrics", "--db", str(demo_db), "--json").stdout)
+    premium = json.loads(run("metrics", "--db", str(demo_db), "--filter", "Plan=Premium", "--json").stdout)
+    assert set(everyone) == {"nps", "csat", "ces"}
+    for key in ("nps", "csat", "ces"):
+        lo, hi = everyone[key]["ci95"]
+        assert lo <= everyone[key]["value"] <= hi
+    assert premium["nps"]["n"] < everyone["nps"]["n"]
+    assert premium["nps"]["value"] > everyone["nps"]["value"]  # the demo's premium customers are happier
+
+
+def test_metrics_of_an_empty_workspace_are_null(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    csv = tmp_path / "c.csv"
+    csv.write_text("Comment\nHello there, nice shop\nToo slow for me\nFriendly staff, will return\n", encoding="utf-8")
+    assert run("import", str(csv), "--db", str(db), "--workspace", "W").returncode == 0
+    data = json.loads(run("metrics", "--db", str(db), "--workspace", "W", "--json").stdout)
+    assert data["nps"] == {"value": None, "n": 0, "ci95": None}
+
+
+def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "ResponseId,RecordedDate,How likely are you to recommend us?,Comment\n"
+        "R1,2026-03-01,9,Great service\nR2,2026-03-02,12,Too slow\nR3,2026-03-03,2,Never again\n"
+        "R4,2026-03-04,10,Love it\nR5,2026-03-04,7,\nR6,2026-03-05,8,Fine\n",
+        encoding="utf-8",
+    )
+    out = run("import", str(first), "--db", str(db), "--workspace", "CLI", "--json")
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["status"] == "imported" and res["responses"] == 5 and res["rows_read"] == 6
+    assert res["rejected_rows"] == [
+        {"row": 3, "column": "How likely are you to recommend us?", "value": "12", "reason": "12 is outside 0–10"}
+    ]
+    assert res["mapping"]["How likely are you to recommend us?"] == "nps" and res["encoding"] == "utf-8"
+    again = json.loads(run("import", str(first), "--db", str(db), "--workspace", "CLI", "--json").stdout)
+    assert again["status"] == "unchanged" and again["batch_id"] == res["batch_id"]
+    second = tmp_path / "second.csv"
+    second.write_text("ResponseId,RecordedDate,How likely are you to recommend us?\nR1,2026-03-05,10\n", encoding="utf-8")
+    saved = tmp_path / "mapping.json"
+    reuse = {k: v for k, v in res["mapping"].items() if k != "Comment"}  # the second export has no comment column
+    saved.write_text(json.dumps({"columns": reuse}), encoding="utf-8")
+    upd = json.loads(
+        run("import", str(second), "--db", str(db), "--workspace", "CLI", "--mapping", str(saved), "--json").stdout
+    )
+    assert upd["responses_updated"] == 1
+    info = json.loads(run("info", "--db", str(db), "--workspace", "CLI", "--json").stdout)
+    assert info["responses"] == 5 and info["batches"] == 2
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    csv = tmp_path / "c.csv"
+    csv.write_text("NPS\n9\n10\n", encoding="utf-8")
+    out = run("import", str(csv), "--db", str(db), "--workspace", "Dry", "--mapping", _mapping(tmp_path), "--dry-run", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"] == "dry_run"
+    assert run("info", "--db", str(db), "--workspace", "Dry").returncode == 2  # the workspace was never created
+
+
+def _mapping(tmp_path: Path) -> str:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"NPS": "nps"}), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"", "empty.csv", "empty"),
+        (b"NPS,Comment\n", "header.csv", "no data rows"),
+        (b"PK\x03\x04garbage", "fake.xlsx", "fake.xlsx"),
+        (b"\x00\x01\x02\x03" * 50, "binary.csv", "binary.csv"),
+        (b"NPS\nabc\nxyz\n", "bad.csv", "bad.csv"),
+    ],
+)
+def test_refused_input_exits_2_with_one_sentence(tmp_path: Path, content: bytes, name: str, expected: str) -> None:
+    db = tmp_path / "x.db"
+    path = tmp_path / name
+    path.write_bytes(content)
+    mapping = ["--mapping", _mapping(tmp_path)] if name == "bad.csv" else []
+    out = run("import", str(path), "--db", str(db), *mapping, "--json")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    err = out.stderr.strip()
+    assert err.startswith("cxdash: ") and "\n" not in err and expected in err
+    assert json.loads(out.stdout)["status"] == "rejected"
+
+
+def test_unknown_workspace_and_missing_file(tmp_path: Path) -> None:
+    out = run("info", "--db", str(tmp_path / "x.db"), "--workspace", "Nope")
+    assert out.returncode == 2 and "No workspace called 'Nope'" in out.stderr
+    out = run("import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "x.db"))
+    assert out.returncode == 2 and "is not a file" in out.stderr
