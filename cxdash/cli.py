@@ -108,14 +108,74 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     ws = get_workspace(engine, args.workspace)
     assert ws.id is not None
     result = kpis(engine, ws.id, _parse_filters(args.filter or []))
-    data = {
-        key: {"value": m.value, "n": m.n, "ci95": list(m.ci95) if m.ci95 else None} for key, m in result.items()
-    }
+    data = {key: {"value": m.value, "n": m.n, "ci95": list(m.ci95) if m.ci95 else None} for key, m in result.items()}
     lines = [
         f"{k.upper()}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
         for k, v in data.items()
     ]
     _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_drivers(args: argparse.Namespace) -> int:
+    """Key-driver report (impact × score with bootstrap intervals) from a CSV file or a workspace of the store."""
+    import pandas as pd
+
+    from cxdash.analysis.drivers import drivers_report
+
+    scales: dict[str, tuple[int, int]] | None = None
+    drivers = [d.strip() for d in (args.drivers or "").split(",") if d.strip()]
+    if args.csv:
+        path = Path(args.csv)
+        if not path.is_file():
+            raise InputRefused(f"'{args.csv}' is not a file.")
+        try:
+            frame = pd.read_csv(path, encoding="utf-8-sig")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InputRefused(f"'{path.name}' could not be read as CSV ({error}).") from error
+        outcome = args.outcome
+        if not outcome or not drivers:
+            raise InputRefused("With --csv, name the outcome column (--outcome) and the drivers (--drivers A,B,...).")
+    else:
+        from cxdash.store.drivers_data import driver_frame, numeric_attributes
+        from cxdash.store.frames import touchpoint_scales
+        from cxdash.store.workspaces import get_workspace
+
+        engine = _open(args)
+        ws = get_workspace(engine, args.workspace)
+        assert ws.id is not None
+        outcome = args.outcome or "nps"
+        attrs = [outcome] if outcome in numeric_attributes(engine, ws.id) else []
+        frame = driver_frame(engine, ws.id, None, attrs)
+        scales = touchpoint_scales(engine, ws.id)
+        drivers = drivers or list(scales)
+        scales = {k: v for k, v in scales.items() if k in drivers}
+    not_rated = None
+    if args.not_rated:
+        try:
+            not_rated = [float(c) for c in args.not_rated.split(",") if c.strip()]
+        except ValueError as error:
+            raise InputRefused(f"--not-rated takes numbers separated by commas, not '{args.not_rated}'.") from error
+    report = drivers_report(
+        frame,
+        outcome,
+        drivers,
+        method=args.method,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        scales=scales,
+        not_rated=not_rated,
+        quadrant=args.quadrant,
+        missing=args.missing,
+    )
+    lines = [f"{report['method']} · outcome {report['outcome']} · n = {report['n']} · R² = {report['r2']}"]
+    for d in sorted(report["drivers"], key=lambda d: -abs(d["importance"] or 0)):
+        lines.append(
+            f"  {d['name']}: impact {d['importance']:.4f} {d['ci95']} · score {d['score']:.2f} · "
+            f"n {d['n']} · {d['quadrant']}"
+        )
+    lines += [f"missing: {report['missing']}", *(f"warning: {w}" for w in report["warnings"])]
+    _emit(args, report, "\n".join(lines))
     return EXIT_OK
 
 
@@ -142,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("metrics", cmd_metrics, "NPS, CSAT and CES with n and 95% intervals")
     p.add_argument("--workspace")
     p.add_argument("--filter", action="append", metavar="ATTR=VALUE", help="segment filter (repeatable)")
+    p = add("drivers", cmd_drivers, "key drivers: impact of each touchpoint on loyalty vs. its score")
+    p.add_argument("--csv", help="a CSV file with the outcome and driver columns (instead of --db)")
+    p.add_argument("--workspace", help="workspace name (with --db)")
+    p.add_argument("--outcome", help="outcome column (with --db: nps, csat, promoter or a numeric attribute)")
+    p.add_argument("--drivers", help="driver columns, comma-separated (with --db: default all touchpoints)")
+    p.add_argument("--method", default="lmg", choices=["lmg", "rw", "beta", "pearson", "spearman"])
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (0 = no intervals)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--not-rated", help="codes meaning 'not rated', comma-separated (e.g. 0)")
+    p.add_argument("--quadrant", default="mean", choices=["mean", "median", "midpoint"])
+    p.add_argument("--missing", default="complete", choices=["complete", "mean"])
     return parser
 
 

@@ -1,0 +1,71 @@
+"""Downloads every page can offer: tables as spreadsheet-safe CSV, Altair charts as PNG or SVG (rendered offline).
+
+CSV cells that a spreadsheet would run as a formula (text starting with = + - @, a tab or a carriage return) get a
+leading apostrophe (OWASP "CSV injection"); the file is UTF-8 with a BOM so that Excel reads Japanese text right.
+Charts are rendered by vl-convert-python (a Rust build of Vega, no browser and no network).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+
+from cxdash.errors import CxdashError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_WIDTH = 760  # charts drawn at the container's width in the app need a fixed width in a file
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that would start a spreadsheet formula, prefixed with an apostrophe; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_safe_csv(df: pd.DataFrame, index: bool = False) -> bytes:
+    """The frame as CSV bytes (UTF-8 with BOM) with formula-like text neutralised in cells, headers and index."""
+    frame = df.reset_index() if index else df.copy()
+    frame.columns = [neutralise(str(c)) for c in frame.columns]
+    for col in frame.columns:
+        s = frame[col]
+        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s)):
+            frame[col] = s.astype(object).map(neutralise)
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _for_file(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart with a fixed width (the app stretches it to the page instead)."""
+    if getattr(chart, "width", alt.Undefined) is alt.Undefined and hasattr(chart, "properties"):
+        try:
+            return chart.properties(width=EXPORT_WIDTH)
+        except Exception:  # concatenated charts have no single width
+            return chart
+    return chart
+
+
+def _save(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"], **kwargs: Any) -> bytes:
+    buf: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "png" else io.StringIO()
+    try:
+        _for_file(chart).save(buf, format=fmt, **kwargs)
+    except ValueError as error:
+        if "vl-convert" in str(error) or "vl_convert" in str(error):
+            raise CxdashError(
+                "Chart images need the 'vl-convert-python' package; install it (pip install vl-convert-python)."
+            ) from error
+        raise
+    value = buf.getvalue()
+    return value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image (``scale`` 2 = sharp on slides and high-density screens)."""
+    return _save(chart, "png", scale_factor=scale)
+
+
+def chart_svg(chart: alt.TopLevelMixin) -> bytes:
+    """The chart as an SVG document (UTF-8 bytes)."""
+    return _save(chart, "svg")

@@ -1,0 +1,97 @@
+"""The drivers page on the demo and on an empty store: chart spec, Fix-first story, controls that change results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import new_app
+
+PAGE = "pages/drivers.py"
+
+
+def _open(resamples: int = 200) -> AppTest:
+    at = new_app().run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="drivers_bootstrap").set_value(resamples).run()  # 200 keeps the test quick
+    assert not at.exception, at.exception
+    return at
+
+
+def _matrix(at: AppTest) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The matrix's spec and its datasets (Streamlit moves the data out of the spec into Arrow tables)."""
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        if str(spec.get("title", "")).startswith("Moments of truth"):
+            data = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in el.proto.datasets}
+            return spec, data
+    raise AssertionError("no drivers matrix on the page")
+
+
+def _points(spec: dict[str, Any], data: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    layer = next(lay for lay in spec["layer"] if isinstance(lay["mark"], dict) and lay["mark"]["type"] == "circle")
+    return {row["name"]: row for row in data[layer["data"]["name"]].to_dict("records")}
+
+
+def test_demo_shows_delivery_speed_in_fix_first(demo_app: Path) -> None:
+    at = _open()
+    assert not at.error, [e.value for e in at.error]
+    spec, data = _matrix(at)
+    points = _points(spec, data)
+    assert points["Delivery speed"]["quadrant"] == "Fix first"
+    assert points["Delivery speed"]["p_fix_first"] > 0.9
+    assert spec["params"][0]["name"] == "pick"
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "n = " in text and "R² = " in text and "Missing answers: complete cases" in text
+    assert "Quadrants split at impact" in text
+    table = at.dataframe[0].value
+    assert table["touchpoint"].iloc[0] == "Delivery speed"
+    # the focus section starts on the surest "fix first" touchpoint: its trend, verbatims and themes
+    assert at.selectbox(key="drivers_focus").value == "Delivery speed"
+    titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+    assert "Delivery speed: mean rating by month, with 95% interval" in titles
+    assert any("delivery" in t.value.lower() for t in at.text)
+    assert any("NPS points" in i.value and "95% interval" in i.value for i in at.info)  # the what-if estimate
+
+
+def test_changing_the_method_changes_the_table(demo_app: Path) -> None:
+    at = _open()
+    before = at.dataframe[0].value.set_index("touchpoint")["importance"]
+    at.selectbox(key="drivers_method").set_value("pearson").run()
+    assert not at.exception
+    after = at.dataframe[0].value.set_index("touchpoint")["importance"]
+    assert not before.sort_index().equals(after.sort_index())
+    assert after.max() > 0.4  # correlations, not shares of R²
+    assert any("Pearson r" in m.value for m in at.markdown)
+
+
+def test_focus_what_if_and_missing_controls(demo_app: Path) -> None:
+    at = _open()
+    at.selectbox(key="drivers_focus").set_value("Checkout").run()
+    titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+    assert "Checkout: mean rating by month, with 95% interval" in titles
+    at.radio(key="drivers_whatif_kind").set_value("Bottom-box share halved").run()
+    assert any("bottom-2-box" in i.value for i in at.info)
+    at.selectbox(key="drivers_missing").set_value("mean").run()
+    assert not at.exception
+    assert any("mean imputation" in c.value for c in at.caption)
+
+
+def test_segments_compare(demo_app: Path) -> None:
+    at = _open()
+    at.selectbox(key="drivers_group_attr").set_value("Plan").run()
+    at.toggle(key="drivers_group_go").set_value(True).run()
+    assert not at.exception
+    assert any("Differences are" in c.value for c in at.caption)
+
+
+def test_empty_store_points_to_import(empty_app: Path) -> None:
+    at = new_app().run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("Import" in i.value for i in at.info)

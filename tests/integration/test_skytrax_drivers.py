@@ -1,0 +1,101 @@
+"""Real data end to end: the Skytrax lounge reviews imported into a SQLite store, then the drivers of 'recommended'.
+
+The file rates 7 lounge touchpoints 1–5 with 0 = not rated. The importer infers "0 = not rated" from its sample
+rows only, so columns whose zeros all lie past the sample reject those rows instead ("0 is outside 1–5"); the
+main test therefore imports a copy with the zeros blanked (what "not rated" means) and the xfail test records
+the importer's behaviour on the raw file. ``overall_rating`` mixes 1–5 and 1–10 answers and is left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxdash.analysis.drivers import drivers_report
+from cxdash.ingest.load import import_file
+from cxdash.store.drivers_data import driver_frame, numeric_attributes
+from cxdash.store.frames import touchpoint_scales
+from cxdash.store.workspaces import get_workspace, open_store
+
+SKYTRAX = Path(__file__).resolve().parents[3] / "shared" / "eval" / "cx" / "skytrax_lounge.csv"
+RATINGS = ["comfort", "cleanliness", "bar_beverages", "catering", "washrooms", "wifi_connectivity", "staff_service"]
+MAPPING = {
+    **{f"{r}_rating": f"rating:{r}" for r in RATINGS},
+    "recommended": "attribute:recommended",
+    "content": "comment",
+    "date": "date",
+    "airline_name": "attribute:airline",
+    "lounge_type": "attribute:lounge_type",
+    "type_traveller": "attribute:traveller",
+    "title": "ignore",
+    "lounge_name": "ignore",
+    "airport": "ignore",
+    "date_visit": "ignore",
+    "overall_rating": "ignore",
+}
+
+pytestmark = pytest.mark.skipif(not SKYTRAX.is_file(), reason="shared/eval/cx/skytrax_lounge.csv not present")
+
+
+@pytest.fixture(scope="module")
+def raw() -> pd.DataFrame:
+    return pd.read_csv(SKYTRAX)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, raw: pd.DataFrame) -> tuple[object, int]:
+    tmp = tmp_path_factory.mktemp("skytrax")
+    clean = raw.copy()
+    for r in RATINGS:
+        clean[f"{r}_rating"] = clean[f"{r}_rating"].where(clean[f"{r}_rating"] != 0).astype("Int64")
+    path = tmp / "skytrax_lounge_not_rated_blank.csv"
+    clean.to_csv(path, index=False)
+    engine = open_store(str(tmp / "x.db"))
+    result = import_file(engine, path, path.name, workspace="Skytrax", mapping=MAPPING)
+    assert result.responses == len(raw), result.message
+    ws = get_workspace(engine, "Skytrax").id
+    assert ws is not None
+    return engine, ws
+
+
+def test_import_keeps_every_review_with_not_rated_as_missing(store: tuple[object, int], raw: pd.DataFrame) -> None:
+    engine, ws = store
+    frame = driver_frame(engine, ws, None, ["recommended"])  # type: ignore[arg-type]
+    assert len(frame) == len(raw)
+    assert set(touchpoint_scales(engine, ws).values()) == {(1, 5)}  # type: ignore[arg-type]
+    assert "recommended" in numeric_attributes(engine, ws)  # type: ignore[arg-type]
+    for r in RATINGS:
+        answered = int(((raw[f"{r}_rating"] != 0) & raw[f"{r}_rating"].notna()).sum())
+        assert frame[r].notna().sum() == answered
+    assert frame["responded_at"].notna().all()
+    assert frame["responded_at"].min() >= pd.Timestamp("2000-01-01")
+
+
+def test_drivers_of_recommendation(store: tuple[object, int], raw: pd.DataFrame) -> None:
+    engine, ws = store
+    frame = driver_frame(engine, ws, None, ["recommended"])  # type: ignore[arg-type]
+    report = drivers_report(frame, "recommended", RATINGS, bootstrap=300, seed=0, scales=touchpoint_scales(engine, ws))  # type: ignore[arg-type]
+    assert report["n"] > 1900 and 0.25 < report["r2"] < 0.5
+    by_name = {d["name"]: d for d in report["drivers"]}
+    for r in RATINGS:
+        d = by_name[r]
+        answered = int(((raw[f"{r}_rating"] != 0) & raw[f"{r}_rating"].notna()).sum())
+        assert d["n"] == answered  # n per driver, zeros not counted
+        assert 1 <= d["score_ci95"][0] < d["score"] < d["score_ci95"][1] <= 5
+        assert all(np.isfinite(d["ci95"])) and 0 < d["ci95"][0] < d["importance"] < d["ci95"][1]
+    ranked = sorted(RATINGS, key=lambda r: -by_name[r]["importance"])
+    assert {"comfort", "staff_service"} <= set(ranked[:4])
+    assert ranked[-1] == "wifi_connectivity"
+    # cleanliness is the best-rated touchpoint but ranks low on impact here: a "Monitor", not a "Fix first"
+    assert by_name["cleanliness"]["quadrant"] == "Monitor"
+    assert sum(d["importance"] for d in report["drivers"]) == pytest.approx(report["r2"])
+
+
+@pytest.mark.xfail(strict=True, reason="importer infers '0 = not rated' from the sample rows only (issue to file)")
+def test_raw_file_imports_every_row(tmp_path: Path, raw: pd.DataFrame) -> None:
+    engine = open_store(str(tmp_path / "raw.db"))
+    result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax", mapping=MAPPING)
+    assert result.responses == len(raw), result.message
