@@ -162,13 +162,14 @@ def infer_scale(
     nonzero = values[values != 0]
     best: tuple[float, tuple[int, int]] = (-1.0, candidates[-1])
     for lo, hi in candidates:
-        share = float(values.between(lo, hi).mean())
-        if share >= SCALE_SHARE:
-            return (lo, hi), False
         if zeros and lo == 1:
+            # a few zeros beside 1–x answers are "not rated" codes, however few they are
             if hi <= MAX_SCALE_WITH_ZERO_CODE and len(nonzero) and nonzero.between(lo, hi).mean() >= SCALE_SHARE:
                 return (lo, hi), True
             continue
+        share = float(values.between(lo, hi).mean())
+        if share >= SCALE_SHARE:
+            return (lo, hi), False
         best = max(best, (share, (lo, hi)))
     return best[1], False
 

@@ -399,7 +399,12 @@ def _long_touchpoint(columns: list[_Column], out: dict[str, tuple[str, str]]) ->
 def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: bool) -> list[_Column]:
     """NPS, CES and CSAT (one column each), touchpoint ratings; returns the columns left."""
     scores = [c for c in columns if c.profile.is_small_int and not _COUNT_WORDS.search(_norm(_subject(c)))]
-    nps = [c for c in scores if _NPS.search(c.text) and (c.profile.lo == 0 or c.profile.hi > 5 or c.profile.n < 30)]
+    # a 0/1 "would recommend" flag is not an NPS answer: it stays a segment attribute (and a drivers outcome)
+    nps = [
+        c
+        for c in scores
+        if _NPS.search(c.text) and c.profile.hi > 1 and (c.profile.lo == 0 or c.profile.hi > 5 or c.profile.n < 30)
+    ]
     nps.sort(key=lambda c: (c.matrix is None, bool(_NPS_STRONG.search(c.text))), reverse=True)
     if nps:
         best = nps[0]

@@ -1,9 +1,7 @@
 """Real data end to end: the Skytrax lounge reviews imported into a SQLite store, then the drivers of 'recommended'.
 
-The file rates 7 lounge touchpoints 1–5 with 0 = not rated. The importer infers "0 = not rated" from its sample
-rows only, so columns whose zeros all lie past the sample reject those rows instead ("0 is outside 1–5"); the
-main test therefore imports a copy with the zeros blanked (what "not rated" means) and the xfail test records
-the importer's behaviour on the raw file. ``overall_rating`` mixes 1–5 and 1–10 answers and is left out.
+The file rates 7 lounge touchpoints 1–5 with 0 = not rated, which the importer recognises and reports, so the
+raw file imports whole. ``overall_rating`` mixes 1–5 and 1–10 answers and is left out.
 """
 
 from __future__ import annotations
@@ -48,14 +46,12 @@ def raw() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, raw: pd.DataFrame) -> tuple[object, int]:
     tmp = tmp_path_factory.mktemp("skytrax")
-    clean = raw.copy()
-    for r in RATINGS:
-        clean[f"{r}_rating"] = clean[f"{r}_rating"].where(clean[f"{r}_rating"] != 0).astype("Int64")
-    path = tmp / "skytrax_lounge_not_rated_blank.csv"
-    clean.to_csv(path, index=False)
     engine = open_store(str(tmp / "x.db"))
-    result = import_file(engine, path, path.name, workspace="Skytrax", mapping=MAPPING)
+    result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax", mapping=MAPPING)
     assert result.responses == len(raw), result.message
+    assert result.rejected_rows == []
+    not_rated = [w for w in result.warnings if "not rated" in w]
+    assert len(not_rated) == len(RATINGS), result.warnings  # every rating column has some zeros
     ws = get_workspace(engine, "Skytrax").id
     assert ws is not None
     return engine, ws
@@ -92,10 +88,3 @@ def test_drivers_of_recommendation(store: tuple[object, int], raw: pd.DataFrame)
     # cleanliness is the best-rated touchpoint but ranks low on impact here: a "Monitor", not a "Fix first"
     assert by_name["cleanliness"]["quadrant"] == "Monitor"
     assert sum(d["importance"] for d in report["drivers"]) == pytest.approx(report["r2"])
-
-
-@pytest.mark.xfail(strict=True, reason="importer infers '0 = not rated' from the sample rows only (issue to file)")
-def test_raw_file_imports_every_row(tmp_path: Path, raw: pd.DataFrame) -> None:
-    engine = open_store(str(tmp_path / "raw.db"))
-    result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax", mapping=MAPPING)
-    assert result.responses == len(raw), result.message
