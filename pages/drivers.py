@@ -39,10 +39,8 @@ label = ui.outcome_label(settings.outcome)
 focus = st.session_state.get(ui.FOCUS_KEY)
 chart = drivers_chart(report, selected=focus, outcome_label=label)
 
-left, right = st.columns([3, 2])
-with left:
-    show_chart(chart, height=620, key=ui.CHART_KEY, on_select=ui.sync_focus_from_chart, selection_mode=["pick"])
-with right:
+show_chart(chart, height=640, key=ui.CHART_KEY, on_select=ui.sync_focus_from_chart, selection_mode=["pick"])
+with st.container():
     st.subheader("Ranked by impact")
     table = driver_table(report)
     st.dataframe(

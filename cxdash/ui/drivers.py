@@ -48,6 +48,15 @@ def outcome_label(outcome: str) -> str:
     return OUTCOMES.get(outcome, outcome)
 
 
+def split_by_coverage(
+    frame: pd.DataFrame, touchpoints: Sequence[str], share: float = 0.5
+) -> tuple[list[str], list[str]]:
+    """Touchpoints rated by at least ``share`` of the responses, and the others."""
+    n = max(len(frame), 1)
+    rated = {t: frame[t].notna().sum() / n if t in frame.columns else 0.0 for t in touchpoints}
+    return [t for t in touchpoints if rated[t] >= share], [t for t in touchpoints if rated[t] < share]
+
+
 def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], frame: pd.DataFrame) -> DriverSettings:
     """The analysis settings: outcome, method, touchpoints, quadrant split, missing answers, resamples, seed."""
     numeric = drivers_data.numeric_attributes(engine, workspace_id)
@@ -70,7 +79,17 @@ def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], fram
         help="Shapley/LMG and relative weights share overlapping drivers fairly; betas and "
         "correlations are shown for comparison.",
     )
-    chosen = c3.multiselect("Touchpoints", list(touchpoints), default=list(touchpoints), key="drivers_touchpoints")
+    common, rare = split_by_coverage(frame, touchpoints)
+    chosen = c3.multiselect(
+        "Touchpoints",
+        list(touchpoints),
+        default=common or list(touchpoints),
+        key="drivers_touchpoints",
+        help="Touchpoints rated by fewer than half of the respondents start unselected: with complete cases "
+        "they would leave only the few who rated everything.",
+    )
+    if rare and common:
+        c3.caption("Rated by fewer than half, left out by default: " + ", ".join(rare) + ".")
     c4, c5, c6, c7 = st.columns([2, 2, 2, 1])
     rule = c4.selectbox("Quadrant split at", list(RULES), format_func=RULES.__getitem__, key="drivers_rule")
     quadrant: Any = rule
