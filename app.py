@@ -8,6 +8,7 @@ st.set_page_config(page_title="cxdash", page_icon="📊", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/voice.py", title="Voice of the Customer", icon="💬", url_path="voice"),
     st.Page("pages/drivers.py", title="Drivers", icon="🎯", url_path="drivers"),
     st.Page("pages/import_data.py", title="Import", icon="📥", url_path="import"),
 ]

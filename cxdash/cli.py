@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxdash.cli_sentiment import add_sentiment_parser
 from cxdash.errors import CxdashError, InputRefused
 
 EXIT_OK = 0
@@ -213,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--not-rated", help="codes meaning 'not rated', comma-separated (e.g. 0)")
     p.add_argument("--quadrant", default="mean", choices=["mean", "median", "midpoint"])
     p.add_argument("--missing", default="complete", choices=["complete", "mean"])
+    add_sentiment_parser(sub)
     return parser
 
 

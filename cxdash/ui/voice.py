@@ -1,0 +1,462 @@
+"""Voice of the Customer widgets: cached reads, chart clicks → verbatim filters, the theme editor, suggestions,
+the verbatim browser (search, filters, paging, highlighted matches, CSV export) and the re-score button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from cxdash.analysis.themes import top_terms
+from cxdash.analysis.tokens import language_of
+from cxdash.errors import CxdashError
+from cxdash.export import to_safe_csv
+from cxdash.store import themes as theme_store
+from cxdash.store import verbatims
+from cxdash.store.models import Theme
+from cxdash.store.queries import Filters
+from cxdash.store.verbatims import LABELS, NO_VALUE, SCORE_BANDS, VerbatimPage, VerbatimQuery
+from cxdash.ui import state
+from cxdash.ui.data import _filters_key, _key
+from cxdash.ui.errors import show_error
+from cxdash.ui.resources import data_changed, data_version
+from cxdash.viz.voice_charts import MIX_SELECTION, THEME_SELECTION, verbatim_html
+
+# Session-state keys of this page, defined once.
+SEARCH = "voice_search"
+LABELS_KEY = "voice_labels"
+THEMES_KEY = "voice_themes"
+TOUCHPOINTS_KEY = "voice_touchpoints"
+STAGES_KEY = "voice_stages"
+BANDS_KEY = "voice_bands"
+DATES_KEY = "voice_dates"
+SEG_ATTR_KEY = "voice_segment_attribute"
+SEG_VALUES_KEY = "voice_segment_values"
+PAGE_KEY = "voice_page"
+LAST_QUERY = "voice_last_query"
+LAST_PICK = "voice_last_pick"
+EDIT_THEME = "voice_edit_theme"
+EDIT_THEME_NEXT = "voice_edit_theme_next_run"
+NEW_THEME = 0
+PAGE_SIZE = 25
+BAND_NAMES = {"promoter": "Promoters (9–10)", "passive": "Passives (7–8)", "detractor": "Detractors (0–6)"}
+
+
+# -- cached reads ---------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _mix(
+    url: str, ws: int, fk: tuple[Any, ...], by: str, attribute: str | None, period: str, v: int,
+    _engine: Engine, _filters: Filters,
+) -> pd.DataFrame:  # fmt: skip
+    return verbatims.sentiment_mix(_engine, ws, _filters, by, attribute=attribute, period=period)
+
+
+def sentiment_mix(
+    engine: Engine, ws: int, filters: Filters, by: str, attribute: str | None, period: str
+) -> pd.DataFrame:
+    return _mix(_key(engine), ws, _filters_key(filters), by, attribute, period, data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=32, ttl=300, show_spinner=False)
+def _summary(url: str, ws: int, fk: tuple[Any, ...], v: int, _engine: Engine, _filters: Filters) -> pd.DataFrame:
+    return theme_store.theme_summary(_engine, ws, filters=_filters)
+
+
+def theme_summary(engine: Engine, ws: int, filters: Filters) -> pd.DataFrame:
+    return _summary(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner="Looking for phrases no theme covers…")
+def _suggestions(url: str, ws: int, fk: tuple[Any, ...], v: int, _engine: Engine, _filters: Filters) -> pd.DataFrame:
+    return theme_store.suggest_new_themes(_engine, ws, 8, filters=_filters)
+
+
+def suggestions(engine: Engine, ws: int, filters: Filters) -> pd.DataFrame:
+    return _suggestions(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner="Finding distinctive keywords…")
+def _terms(
+    url: str, ws: int, fk: tuple[Any, ...], group: str, attribute: str | None, v: int,
+    _engine: Engine, _filters: Filters,
+) -> pd.DataFrame:  # fmt: skip
+    frame = theme_store.comments_frame(_engine, ws, filters=_filters, attribute=attribute, with_themes=group == "theme")
+    column = {"sentiment": "label", "touchpoint": "touchpoint", "theme": "theme"}.get(group, attribute)
+    return top_terms(frame, column, k=8)
+
+
+def distinctive_terms(
+    engine: Engine, ws: int, filters: Filters, group: str, attribute: str | None = None
+) -> pd.DataFrame:
+    return _terms(_key(engine), ws, _filters_key(filters), group, attribute, data_version(), engine, filters)
+
+
+@st.cache_data(max_entries=128, ttl=300, show_spinner=False)
+def _page(
+    url: str, ws: int, fk: tuple[Any, ...], qk: tuple[Any, ...], limit: int, offset: int, v: int,
+    _engine: Engine, _filters: Filters, _query: VerbatimQuery,
+) -> VerbatimPage:  # fmt: skip
+    return verbatims.search_verbatims(_engine, ws, _filters, _query, limit=limit, offset=offset)
+
+
+def verbatim_page(engine: Engine, ws: int, filters: Filters, query: VerbatimQuery, offset: int) -> VerbatimPage:
+    fk, qk = _filters_key(filters), query.key()
+    return _page(_key(engine), ws, fk, qk, PAGE_SIZE, offset, data_version(), engine, filters, query)
+
+
+def comment_total(engine: Engine, ws: int, filters: Filters) -> int:
+    """How many comments match the global filters."""
+    return verbatim_page(engine, ws, filters, VerbatimQuery(), 0).total
+
+
+def list_themes(engine: Engine, ws: int) -> list[Theme]:
+    """The workspace's themes in display order (read fresh: the editor needs them current)."""
+    return theme_store.list_themes(engine, ws)
+
+
+@st.cache_data(max_entries=16, ttl=300, show_spinner=False)
+def _tied(url: str, ws: int, v: int, _engine: Engine) -> int:
+    return verbatims.tied_comment_count(_engine, ws)
+
+
+def tied_comments(engine: Engine, ws: int) -> int:
+    """How many comments are tied to a touchpoint (touchpoint/stage splits need some)."""
+    return _tied(_key(engine), ws, data_version(), engine)
+
+
+# -- chart clicks → verbatim filters --------------------------------------------------------------------------
+def _picked(event: Any, name: str) -> list[dict[str, Any]]:
+    try:
+        return list(event["selection"][name] or [])
+    except (KeyError, TypeError, AttributeError):
+        return []
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _set_from_pick(
+    by: str, attribute: str | None, groups: list[str], labels: list[str], period: str, bounds: tuple[Any, Any]
+) -> None:
+    st.session_state[LABELS_KEY] = labels
+    if by == "touchpoint":
+        st.session_state[TOUCHPOINTS_KEY] = groups
+    elif by == "stage":
+        st.session_state[STAGES_KEY] = groups
+    elif by == "segment" and attribute:
+        st.session_state[SEG_ATTR_KEY] = attribute
+        st.session_state[SEG_VALUES_KEY] = [g for g in groups if g != NO_VALUE]
+    elif by == "theme":
+        st.session_state[THEMES_KEY] = groups
+    elif by == "period":
+        lo, hi = _day(bounds[0]), _day(bounds[1])
+        if lo is None or hi is None:
+            return
+        if groups:
+            spans = [verbatims.period_query(g, period) for g in groups]
+            start = min(_day(s.date_from) or lo for s in spans)
+            end = max(_day(s.date_to) or hi for s in spans)
+            st.session_state[DATES_KEY] = (max(start, lo), min(end, hi))
+        else:
+            st.session_state[DATES_KEY] = (lo, hi)
+
+
+def apply_mix_pick(event: Any, by: str, attribute: str | None, period: str, bounds: tuple[Any, Any]) -> None:
+    """A click on the sentiment chart filters the verbatims to its group and sentiment; clearing it resets them."""
+    points = _picked(event, MIX_SELECTION)
+    groups = list(dict.fromkeys(str(p["group"]) for p in points if "group" in p))
+    labels = list(dict.fromkeys(str(p["label"]) for p in points if p.get("label") in LABELS))
+    signature = (by, attribute, period, tuple(groups), tuple(labels))
+    previous = st.session_state.get(LAST_PICK + "_mix")
+    if previous == signature:
+        return
+    st.session_state[LAST_PICK + "_mix"] = signature
+    if points:
+        _set_from_pick(by, attribute, groups, labels, period, bounds)
+    elif previous is not None and previous[3]:  # the selection was cleared: undo what it set
+        _set_from_pick(previous[0], previous[1], [], [], previous[2], bounds)
+
+
+def apply_theme_pick(event: Any) -> None:
+    """A click on a theme bar filters the verbatims to that theme."""
+    points = _picked(event, THEME_SELECTION)
+    signature = tuple(sorted(str(p["theme"]) for p in points if "theme" in p))
+    previous = st.session_state.get(LAST_PICK + "_theme")
+    if previous == signature:
+        return
+    st.session_state[LAST_PICK + "_theme"] = signature
+    if signature or previous:
+        st.session_state[THEMES_KEY] = list(signature)
+
+
+# -- writes ---------------------------------------------------------------------------------------------------
+def _done(message: str) -> None:
+    data_changed()
+    st.session_state[state.FLASH] = message
+    st.rerun()
+
+
+def rescore_button(engine: Engine, ws: int) -> None:
+    """Re-run sentiment for every comment of the workspace, with a progress bar."""
+    if not st.button(
+        "Re-score sentiment", key="voice_rescore", help="Score every comment again with the current analysers."
+    ):
+        return
+    from cxdash.analysis.rescoring import rescore_workspace
+
+    bar = st.progress(0.0, text="Re-scoring comments…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Re-scored {done:,} of {total:,} comments")
+
+    n = rescore_workspace(engine, ws, progress)
+    _done(f"Sentiment re-scored for {n:,} comments.")
+
+
+def theme_editor(engine: Engine, ws: int, themes: Sequence[Theme]) -> None:
+    """Add, edit or delete a theme (name + keyword rules in English and Japanese); comments are re-tagged."""
+    by_id = {int(t.id): t for t in themes if t.id is not None}
+    options = [NEW_THEME, *by_id]
+    if EDIT_THEME_NEXT in st.session_state:  # set by a save or a suggestion on the run before
+        st.session_state[EDIT_THEME] = st.session_state.pop(EDIT_THEME_NEXT)
+    if st.session_state.get(EDIT_THEME) not in options:
+        st.session_state[EDIT_THEME] = NEW_THEME
+    chosen = st.selectbox(
+        "Theme", options, key=EDIT_THEME, format_func=lambda i: "➕ New theme" if i == NEW_THEME else by_id[i].name
+    )
+    theme = by_id.get(chosen)
+    with st.form(f"voice_theme_form_{chosen}", border=False):
+        name = st.text_input("Name", value=theme.name if theme else "", key=f"voice_theme_name_{chosen}")
+        left, right = st.columns(2)
+        en = left.text_area(
+            "English rules (one per line)",
+            value=theme.keywords_en if theme else "",
+            key=f"voice_theme_en_{chosen}",
+            help="A word (plurals match), a prefix with * (deliver*), a phrase (customer service); "
+            "a rule starting with - excludes (-free delivery).",
+        )
+        ja = right.text_area(
+            "Japanese rules (one per line)",
+            value=theme.keywords_ja if theme else "",
+            key=f"voice_theme_ja_{chosen}",
+            help="A word or fragment (届 matches 届かない; 遅い matches 遅かった); words separated by a space must all "
+            "occur; - excludes.",
+        )
+        save = st.form_submit_button("Save theme", type="primary")
+    if save:
+        try:
+            saved = theme_store.save_theme(engine, ws, name, en, ja, theme_id=theme.id if theme else None)
+        except CxdashError as error:
+            show_error(error)
+        else:
+            st.session_state[EDIT_THEME_NEXT] = int(saved.id) if saved.id is not None else NEW_THEME
+            _done(f"Theme '{saved.name}' saved and comments re-tagged.")
+    if theme is not None and st.button(f"Delete theme '{theme.name}'", key=f"voice_theme_delete_{chosen}"):
+        theme_store.delete_theme(engine, ws, int(chosen))
+        st.session_state[EDIT_THEME_NEXT] = NEW_THEME
+        _done(f"Theme '{theme.name}' deleted.")
+
+
+def suggestion_list(engine: Engine, ws: int, table: pd.DataFrame) -> None:
+    """Frequent phrases no theme covers, each with a button that makes it a theme."""
+    for i, row in enumerate(table.itertuples(index=False)):
+        term = str(row.term)
+        example = str(row.examples[0]) if len(row.examples) else ""
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            verbatim_html(
+                f"“{term}” — {int(row.count)} comments",
+                (),
+                [f"e.g. {example[:160]}"] if example else [],
+                "cx-suggestion",
+            ),
+            unsafe_allow_html=True,
+        )
+        if right.button("Create theme", key=f"voice_suggest_{i}", help=f"A new theme with the rule '{term}'"):
+            lang = language_of(term)
+            try:
+                saved = theme_store.save_theme(
+                    engine, ws, term[:1].upper() + term[1:], term if lang == "en" else "", term if lang == "ja" else ""
+                )
+            except CxdashError as error:
+                show_error(error)
+            else:
+                st.session_state[EDIT_THEME_NEXT] = int(saved.id) if saved.id is not None else NEW_THEME
+                _done(f"Theme '{saved.name}' created from a suggestion; edit its rules below.")
+
+
+# -- the verbatim browser ---------------------------------------------------------------------------------------
+def _keep(key: str, options: Sequence[Any]) -> None:
+    """Drop values a chart click or an old run left in a widget's state that are not among its options now."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
+def verbatim_filters(
+    themes: Sequence[Theme],
+    touchpoints: Sequence[str],
+    stages: Sequence[str],
+    attributes: dict[str, list[str]],
+    bounds: tuple[Any, Any],
+) -> VerbatimQuery:
+    """Search box and filters; returns the query they describe."""
+    text = st.text_input(
+        "Search comments", key=SEARCH, placeholder="e.g. late delivery, 配送, \"customer service\"",
+        help="Every word must occur (case-insensitive); put a phrase in quotes.",
+    )  # fmt: skip
+    bounds = (_day(bounds[0]), _day(bounds[1]))
+    names = [t.name for t in themes]
+    for key, options in (
+        (LABELS_KEY, LABELS),
+        (THEMES_KEY, names),
+        (TOUCHPOINTS_KEY, touchpoints),
+        (STAGES_KEY, stages),
+    ):
+        _keep(key, options)
+    cols = st.columns(4 if touchpoints else 3)
+    labels = cols[0].multiselect("Sentiment", LABELS, key=LABELS_KEY, format_func=str.title)
+    chosen_themes = cols[1].multiselect("Theme", names, key=THEMES_KEY)
+    bands = cols[2].multiselect("NPS score band", SCORE_BANDS, key=BANDS_KEY, format_func=BAND_NAMES.__getitem__)
+    chosen_tps: list[str] = []
+    chosen_stages: list[str] = []
+    if touchpoints:
+        chosen_tps = cols[3].multiselect("Touchpoint", touchpoints, key=TOUCHPOINTS_KEY)
+    query_attrs: dict[str, list[str]] = {}
+    date_from = date_to = None
+    lo, hi = bounds
+    narrowed = st.session_state.get(DATES_KEY) not in (None, (lo, hi)) or bool(st.session_state.get(SEG_VALUES_KEY))
+    with st.expander("More filters: date, segment, stage", expanded=narrowed):
+        c1, c2, c3 = st.columns(3)
+        if lo is not None and hi is not None:
+            if DATES_KEY not in st.session_state:
+                st.session_state[DATES_KEY] = (lo, hi)
+            picked = c1.date_input("Dates", min_value=lo, max_value=hi, key=DATES_KEY)
+            if isinstance(picked, tuple | list) and len(picked) == 2 and (picked[0], picked[1]) != (lo, hi):
+                date_from, date_to = picked[0], picked[1]
+        if attributes:
+            if st.session_state.get(SEG_ATTR_KEY) not in attributes:
+                st.session_state[SEG_ATTR_KEY] = next(iter(attributes))
+            attr = c2.selectbox("Segment", list(attributes), key=SEG_ATTR_KEY)
+            _keep(SEG_VALUES_KEY, attributes[attr])
+            values = c2.multiselect(f"{attr} is", attributes[attr], key=SEG_VALUES_KEY)
+            if values:
+                query_attrs[attr] = list(values)
+        if stages:
+            chosen_stages = c3.multiselect("Journey stage", stages, key=STAGES_KEY)
+    by_name = {t.name: int(t.id) for t in themes if t.id is not None}
+    return VerbatimQuery(
+        text=text or "",
+        labels=tuple(labels),
+        theme_ids=tuple(by_name[n] for n in chosen_themes if n in by_name),
+        touchpoints=tuple(chosen_tps),
+        stages=tuple(chosen_stages),
+        score_bands=tuple(bands),
+        date_from=date_from,
+        date_to=date_to,
+        attributes=query_attrs,
+    )
+
+
+def _meta(row: Any) -> list[str]:
+    when = row.responded_at.strftime("%Y-%m-%d") if isinstance(row.responded_at, datetime | pd.Timestamp) else ""
+    score = f"{row.label} ({row.compound:+.2f})" if row.label and pd.notna(row.compound) else (row.label or "")
+    nps = f"NPS {int(row.nps)}" if pd.notna(row.nps) else ""
+    tp = row.touchpoint if row.touchpoint != verbatims.NO_TOUCHPOINT else ""
+    return [when, score, nps, tp, row.themes]
+
+
+def verbatim_list(engine: Engine, ws: int, filters: Filters, query: VerbatimQuery) -> None:
+    """The matching comments a page at a time, search terms highlighted, and the CSV export of all of them."""
+    if st.session_state.get(LAST_QUERY) != query.key():
+        st.session_state[LAST_QUERY] = query.key()
+        st.session_state[PAGE_KEY] = 1
+    page_no = max(1, int(st.session_state.get(PAGE_KEY, 1)))
+    try:
+        page = verbatim_page(engine, ws, filters, query, (page_no - 1) * PAGE_SIZE)
+        pages = max(1, -(-page.total // PAGE_SIZE))
+        if page_no > pages:  # the data shrank under an open page
+            st.session_state[PAGE_KEY] = page_no = pages
+            page = verbatim_page(engine, ws, filters, query, (page_no - 1) * PAGE_SIZE)
+    except CxdashError as error:
+        show_error(error)
+        return
+    head, pager, export = st.columns([3, 1, 1], vertical_alignment="bottom")
+    first = page.offset + 1 if page.total else 0
+    head.markdown(f"**{page.total:,} comments** match · showing {first:,}–{page.offset + len(page.rows):,}")
+    if pages > 1:
+        pager.number_input("Page", min_value=1, max_value=pages, step=1, key=PAGE_KEY)
+    export.download_button(
+        "Export CSV",
+        data=lambda: to_safe_csv(verbatims.export_verbatims(engine, ws, filters, query)),
+        file_name="verbatims.csv",
+        mime="text/csv",
+        key="voice_export",
+        disabled=page.total == 0,
+        help="All matching comments, UTF-8 with BOM (opens in Excel); formula-like cells are neutralised.",
+    )
+    if page.rows.empty:
+        st.info("No comments match. Clear the search or a filter (or a chart selection).")
+        return
+    terms = verbatims.search_terms(query.text)
+    blocks = "".join(verbatim_html(row.text, terms, _meta(row)) for row in page.rows.itertuples(index=False))
+    with st.container(border=True):
+        st.markdown(blocks, unsafe_allow_html=True)
+
+
+def theme_table(summary: pd.DataFrame, with_change: bool) -> None:
+    """Volume, share, share negative, change vs. the previous period and example comments per theme (as text)."""
+    table = pd.DataFrame(
+        {
+            "Theme": summary["theme"],
+            "Comments": summary["volume"],
+            "Share %": summary["share"] * 100,
+            "Negative %": summary["negative_share"] * 100,
+            "Change": summary["volume_change"],
+            "Change %": summary["volume_change_pct"] * 100,
+            "Examples": [" ⏐ ".join(str(e)[:140] for e in ex[:2]) for ex in summary["examples"]],
+        }
+    )
+    if not with_change:
+        table = table.drop(columns=["Change", "Change %"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(table) + 1) + 4, 620),
+        column_config={
+            "Share %": st.column_config.NumberColumn(format="%.1f%%"),
+            "Negative %": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+            "Change": st.column_config.NumberColumn(format="%+d", help="Comments vs. the period before"),
+            "Change %": st.column_config.NumberColumn(format="%+.0f%%"),
+            "Examples": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+def terms_table(terms: pd.DataFrame, group_title: str) -> None:
+    """Distinctive terms per group with their counts and an example comment (as text)."""
+    table = pd.DataFrame(
+        {
+            group_title: terms["group"],
+            "Term": terms["term"],
+            "Comments": terms["count"],
+            "Share %": terms["share"] * 100,
+            "Distinctiveness": terms["score"],
+            "Example": [str(ex[0])[:160] if len(ex) else "" for ex in terms["examples"]],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Share %": st.column_config.NumberColumn(format="%.0f%%"),
+            "Distinctiveness": st.column_config.NumberColumn(format="%.1f", help="Log-odds z-score vs. other groups"),
+            "Example": st.column_config.TextColumn(width="large"),
+        },
+    )

@@ -1,0 +1,213 @@
+"""Verbatim search, filters, paging, sentiment mix and re-scoring on a real SQLite store filled by the importer."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import cast
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, Table, select, update
+
+from cxdash.analysis.rescoring import rescore_workspace
+from cxdash.analysis.sentiment import score_texts
+from cxdash.errors import InputRefused
+from cxdash.export import to_safe_csv
+from cxdash.ingest.load import import_file
+from cxdash.store.engine import writer
+from cxdash.store.models import Comment, Touchpoint
+from cxdash.store.queries import Filters
+from cxdash.store.themes import list_themes, save_theme
+from cxdash.store.verbatims import (
+    NO_TOUCHPOINT,
+    VerbatimQuery,
+    escape_like,
+    export_verbatims,
+    search_terms,
+    search_verbatims,
+    sentiment_mix,
+)
+from cxdash.store.workspaces import get_workspace
+
+C = cast(Table, Comment.__table__)
+TP = cast(Table, Touchpoint.__table__)
+
+CSV = """id,date,nps,plan,delivery rating,general comment,delivery comment
+R1,2025-01-05,2,Basic,1,"<script>document.title='pwned'</script> terrible service","Parcel 100% late, awful"
+R2,2025-01-20,9,Plus,5,Great price and lovely staff,配送がとても早かった
+R3,2025-02-03,7,Basic,3,It was ok_ish,
+R4,2025-02-10,10,Plus,4,"=HYPERLINK(""http://x"") Customer Service was great",The DELIVERY was late but the driver was kind
+R5,2025-03-01,0,Basic,2,Terrible. Never again,配送が遅い
+"""  # noqa: E501
+MAPPING = {
+    "id": "response_id", "date": "date", "nps": "nps", "plan": "attribute:Plan", "delivery rating": "rating:Delivery",
+    "general comment": "comment", "delivery comment": "comment:Delivery",
+}  # fmt: skip
+
+
+@pytest.fixture
+def ws(engine: Engine) -> int:
+    result = import_file(engine, CSV.encode(), "voice.csv", "Voice", mapping=MAPPING)
+    assert result.comments == 9
+    with writer(engine).begin() as conn:
+        conn.execute(update(TP).values(stage="Deliver"))
+    return cast(int, get_workspace(engine, "Voice").id)
+
+
+def texts(engine: Engine, ws: int, filters: Filters | None = None, **query: object) -> list[str]:
+    page = search_verbatims(engine, ws, filters, VerbatimQuery(**query), limit=50)  # type: ignore[arg-type]
+    assert page.total == len(page.rows)
+    return sorted(page.rows["text"])
+
+
+def test_search_is_case_insensitive_and_every_word_must_occur(engine: Engine, ws: int) -> None:
+    assert texts(engine, ws, text="delivery LATE") == ["The DELIVERY was late but the driver was kind"]
+    assert texts(engine, ws, text="late") == [
+        "Parcel 100% late, awful",
+        "The DELIVERY was late but the driver was kind",
+    ]
+    assert texts(engine, ws, text='"customer service"') == ['=HYPERLINK("http://x") Customer Service was great']
+    assert texts(engine, ws, text='"service customer"') == []
+
+
+def test_search_finds_japanese_text(engine: Engine, ws: int) -> None:
+    assert texts(engine, ws, text="配送") == ["配送がとても早かった", "配送が遅い"]
+    assert texts(engine, ws, text="配送　遅い") == ["配送が遅い"]  # a full-width space separates words too
+
+
+def test_like_wildcards_typed_by_the_user_match_themselves(engine: Engine, ws: int) -> None:
+    assert texts(engine, ws, text="100%") == ["Parcel 100% late, awful"]
+    assert texts(engine, ws, text="%") == ["Parcel 100% late, awful"]
+    assert texts(engine, ws, text="ok_ish") == ["It was ok_ish"]
+    assert texts(engine, ws, text="_") == ["It was ok_ish"]
+    assert texts(engine, ws, text="\\") == []
+    assert escape_like("a%b_c\\") == "a\\%b\\_c\\\\"
+    assert search_terms(' late  "customer service" late ') == ["late", "customer service"]
+
+
+def test_hostile_text_is_found_and_returned_verbatim(engine: Engine, ws: int) -> None:
+    assert texts(engine, ws, text="<script>") == ["<script>document.title='pwned'</script> terrible service"]
+
+
+def test_filters_by_sentiment_touchpoint_stage_band_date_and_segment(engine: Engine, ws: int) -> None:
+    delivery = texts(engine, ws, touchpoints=["Delivery"])
+    assert len(delivery) == 4 and "Parcel 100% late, awful" in delivery
+    assert len(texts(engine, ws, touchpoints=[NO_TOUCHPOINT])) == 5
+    assert len(texts(engine, ws, touchpoints=["Delivery", NO_TOUCHPOINT])) == 9
+    assert texts(engine, ws, stages=["Deliver"]) == delivery
+    assert texts(engine, ws, score_bands=["passive"]) == ["It was ok_ish"]
+    promoters = texts(engine, ws, score_bands=["promoter"])
+    assert len(promoters) == 4  # R2 (9) and R4 (10), two comments each
+    assert texts(engine, ws, score_bands=["detractor"], touchpoints=["Delivery"]) == [
+        "Parcel 100% late, awful",
+        "配送が遅い",
+    ]
+    assert texts(engine, ws, date_from=date(2025, 2, 1), date_to=date(2025, 2, 20)) == sorted(
+        ["It was ok_ish", '=HYPERLINK("http://x") Customer Service was great',
+         "The DELIVERY was late but the driver was kind"]
+    )  # fmt: skip
+    assert len(texts(engine, ws, attributes={"Plan": ["Plus"]})) == 4
+    negatives = texts(engine, ws, labels=["negative"])
+    assert "Terrible. Never again" in negatives and "Great price and lovely staff" not in negatives
+    with pytest.raises(InputRefused):
+        texts(engine, ws, score_bands=["fans"])
+    with pytest.raises(InputRefused):
+        texts(engine, ws, labels=["angry"])
+
+
+def test_a_response_at_midnight_after_the_last_day_is_outside_the_range(engine: Engine, ws: int) -> None:
+    feb = texts(engine, ws, date_from=date(2025, 2, 1), date_to=date(2025, 2, 28))
+    assert "Terrible. Never again" not in feb  # responded 2025-03-01 00:00
+
+
+def test_theme_filter_uses_the_tags(engine: Engine, ws: int) -> None:
+    theme = save_theme(engine, ws, "Lateness", "late", "遅い")
+    assert theme.id is not None
+    assert texts(engine, ws, theme_ids=[theme.id]) == [
+        "Parcel 100% late, awful",
+        "The DELIVERY was late but the driver was kind",
+        "配送が遅い",
+    ]
+
+
+def test_global_filters_apply_to_the_verbatims(engine: Engine, ws: int) -> None:
+    basic = Filters(attributes={"Plan": ["Basic"]})
+    assert texts(engine, ws, basic, text="late") == ["Parcel 100% late, awful"]
+    january = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    assert len(texts(engine, ws, january)) == 4
+
+
+def test_pages_are_newest_first_and_count_all_matches(engine: Engine, ws: int) -> None:
+    first = search_verbatims(engine, ws, limit=2)
+    second = search_verbatims(engine, ws, limit=2, offset=2)
+    assert first.total == second.total == 9
+    assert len(first.rows) == 2 and len(second.rows) == 2
+    days = list(first.rows["responded_at"]) + list(second.rows["responded_at"])
+    assert days == sorted(days, reverse=True)
+    assert not set(first.rows["id"]) & set(second.rows["id"])
+    with pytest.raises(InputRefused):
+        search_verbatims(engine, ws, limit=0)
+
+
+def test_sentiment_mix_counts_in_the_database(engine: Engine, ws: int) -> None:
+    by_tp = sentiment_mix(engine, ws, by="touchpoint")
+    assert set(by_tp["group"]) == {"Delivery", NO_TOUCHPOINT}
+    assert by_tp.groupby("group")["n"].sum().to_dict() == {"Delivery": 4, NO_TOUCHPOINT: 5}
+    assert (by_tp["total"] == by_tp["group"].map({"Delivery": 4, NO_TOUCHPOINT: 5})).all()
+    assert by_tp.groupby("group")["share"].sum().round(9).eq(1).all()
+    by_month = sentiment_mix(engine, ws, by="period")
+    assert by_month.groupby("group")["n"].sum().to_dict() == {"2025-01-01": 4, "2025-02-01": 3, "2025-03-01": 2}
+    by_quarter = sentiment_mix(engine, ws, by="period", period="quarter")
+    assert by_quarter["total"].unique().tolist() == [9]
+    by_plan = sentiment_mix(engine, ws, by="segment", attribute="Plan")
+    assert by_plan.groupby("group")["n"].sum().to_dict() == {"Basic": 5, "Plus": 4}
+    filtered = sentiment_mix(engine, ws, Filters(attributes={"Plan": ["Plus"]}), by="stage")
+    assert filtered["n"].sum() == 4
+    with pytest.raises(InputRefused):
+        sentiment_mix(engine, ws, by="colour")
+
+
+def test_sentiment_mix_by_theme(engine: Engine, ws: int) -> None:
+    save_theme(engine, ws, "Lateness", "late", "遅い")
+    mix = sentiment_mix(engine, ws, by="theme")
+    late = mix[mix["group"] == "Lateness"]
+    assert late["n"].sum() == 3 and late["total"].iloc[0] == 3
+    assert "Lateness" in [t.name for t in list_themes(engine, ws)]
+
+
+def test_export_is_excel_safe_csv(engine: Engine, ws: int) -> None:
+    frame = export_verbatims(engine, ws, query=VerbatimQuery(text="customer"))
+    data = to_safe_csv(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["text"].tolist() == ['\'=HYPERLINK("http://x") Customer Service was great']
+    everything = pd.read_csv(io.BytesIO(to_safe_csv(export_verbatims(engine, ws))), encoding="utf-8-sig")
+    assert len(everything) == 9 and "配送が遅い" in everything["text"].tolist()
+
+
+def test_rescore_restores_scores_and_reports_progress(engine: Engine, ws: int, db_path: Path) -> None:
+    with writer(engine).begin() as conn:
+        conn.execute(update(C).values(compound=0.0, label="neutral", method="stale", language=None))
+    calls: list[tuple[int, int]] = []
+    n = rescore_workspace(engine, ws, lambda done, total: calls.append((done, total)), chunk=4)
+    assert n == 9
+    assert calls[0] == (0, 9) and calls[-1] == (9, 9) and len(calls) == 4  # 0, then chunks of 4, 4, 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(C.c.text, C.c.compound, C.c.label, C.c.method, C.c.language)).all()
+    expected = score_texts([r[0] for r in rows])
+    for (_, compound, label, method, lang), s in zip(rows, expected, strict=True):
+        assert (compound, label, method, lang) == (s.compound, s.label, s.method, s.lang)
+    assert "stale" not in {r[3] for r in rows}
+
+
+def test_rescore_touches_only_its_workspace(engine: Engine, ws: int) -> None:
+    import_file(engine, CSV.encode(), "other.csv", "Other", mapping=MAPPING)
+    other = cast(int, get_workspace(engine, "Other").id)
+    with writer(engine).begin() as conn:
+        conn.execute(update(C).values(method="stale"))
+    rescore_workspace(engine, ws)
+    left = search_verbatims(engine, other, limit=50).rows["method"].tolist()
+    assert left == ["stale"] * 9
+    assert "stale" not in search_verbatims(engine, ws, limit=50).rows["method"].tolist()
