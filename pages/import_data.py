@@ -44,7 +44,10 @@ if upload is not None:
         st.caption("Suggested from the column names and values; change any role. Roles marked → take a name.")
         mapping = role_editor(table, saved_mapping.getvalue() if saved_mapping else None)
         st.download_button(
-            "Save this mapping (JSON)", mapping_to_json(mapping), file_name="cxdash-mapping.json", mime="application/json"
+            "Save this mapping (JSON)",
+            mapping_to_json(mapping),
+            file_name="cxdash-mapping.json",
+            mime="application/json",
         )
         st.subheader("2 · Validation report")
         try:
@@ -65,7 +68,11 @@ if upload is not None:
                     workspace = get_or_create_workspace(ctx.engine, workspace_name or "")
                     assert workspace.id is not None
                     result = import_table(
-                        ctx.engine, workspace.id, table, mapping, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
+                        ctx.engine,
+                        workspace.id,
+                        table,
+                        mapping,
+                        progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
                     )
                 except CxdashError as error:
                     bar.empty()

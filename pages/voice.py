@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxdash.store.themes import seed_themes, tag_comments
 from cxdash.store.verbatims import NO_STAGE, NO_TOUCHPOINT
 from cxdash.ui import data, voice
 from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_flash
+from cxdash.ui.resources import data_changed
 from cxdash.ui.sidebar import describe_filters, page_context
 from cxdash.viz.voice_charts import MIX_SELECTION, THEME_SELECTION, sentiment_mix_chart, theme_chart
 
@@ -86,7 +88,13 @@ if not tied:
 st.subheader("Themes")
 summary = voice.theme_summary(engine, ws, filters)
 if summary.empty:
-    st.info("This workspace has no themes yet: add one below.")
+    st.info("This workspace has no themes yet: start from the default CX themes, or add your own below.")
+    if st.button("Add the default themes (English and Japanese) and tag the comments", key="voice_seed_themes"):
+        with st.spinner("Tagging comments…"):
+            seed_themes(engine, ws)
+            tag_comments(engine, ws)
+        data_changed()
+        st.rerun()
 else:
     with_change = bool(summary["volume_previous"].fillna(0).sum() > 0)
     picked = show_chart(

@@ -86,7 +86,9 @@ def kpis_by_attribute(engine: Engine, workspace_id: int, filters: Filters, attri
 
 
 @st.cache_data(max_entries=128, ttl=300, show_spinner=False)
-def _touchpoints(url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters) -> pd.DataFrame:
+def _touchpoints(
+    url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters
+) -> pd.DataFrame:
     return queries.touchpoint_scores(_engine, ws, _filters)
 
 

@@ -28,9 +28,7 @@ def kpi_trend_chart(trend: pd.DataFrame, metric: str, min_n: int = 30) -> alt.Ch
     ]
     base = alt.Chart(data)
     band = base.mark_area(opacity=0.18, color=MAIN_COLOR).encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
-    line = base.mark_line(color=MAIN_COLOR, strokeWidth=2.5).encode(
-        x=x, y=alt.Y("value:Q", title=title, scale=y_scale)
-    )
+    line = base.mark_line(color=MAIN_COLOR, strokeWidth=2.5).encode(x=x, y=alt.Y("value:Q", title=title, scale=y_scale))
     points = base.mark_point(filled=True, size=60).encode(
         x=x,
         y="value:Q",

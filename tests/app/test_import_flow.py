@@ -25,7 +25,12 @@ def _counts(db: Path) -> dict[str, int]:
     with engine.connect() as conn:
         out = {
             name: conn.execute(select(func.count()).select_from(model)).scalar_one()
-            for name, model in {"responses": Response, "ratings": Rating, "comments": Comment, "batches": ImportBatch}.items()
+            for name, model in {
+                "responses": Response,
+                "ratings": Rating,
+                "comments": Comment,
+                "batches": ImportBatch,
+            }.items()
         }
     engine.dispose()
     return out
@@ -69,7 +74,11 @@ def test_changed_role_is_used(empty_app: Path) -> None:
     at = _upload(new_app().run())
     base = at.session_state["_import_roles_base"][1]
     row = int(base.index[base["Column"] == "Satisfaction - Delivery"][0])
-    at.session_state["import_roles_editor"] = {"edited_rows": {row: {"Role": "Ignore"}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["import_roles_editor"] = {
+        "edited_rows": {row: {"Role": "Ignore"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     at.button(key="import_go").click().run()
     assert not at.exception, at.exception

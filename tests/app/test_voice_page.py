@@ -132,3 +132,24 @@ def test_rescore_button(demo_app: Path) -> None:
     at.button(key="voice_rescore").click().run()
     assert not at.exception, at.exception
     assert any("re-scored for 1,756 comments" in s.value for s in at.success)
+
+
+def test_a_store_without_themes_can_start_from_the_defaults(demo_app: Path) -> None:
+    """An upgraded store (themes came in a later version) has comments but no themes: one click seeds and tags."""
+    from sqlalchemy import delete, func, select
+
+    from cxdash.store.models import CommentTheme, Theme
+    from cxdash.store.workspaces import open_store
+
+    engine = open_store(str(demo_app))
+    with engine.begin() as conn:
+        conn.execute(delete(CommentTheme))
+        conn.execute(delete(Theme))
+    at = new_app().run()
+    at.switch_page("pages/voice.py").run()
+    at.button(key="voice_seed_themes").click().run()
+    assert not at.exception, at.exception
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Theme)).scalar_one() > 0
+        assert conn.execute(select(func.count()).select_from(CommentTheme)).scalar_one() > 100
+    engine.dispose()

@@ -13,7 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cxdash", *args], cwd=REPO, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cxdash", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,9 @@ def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
     again = json.loads(run("import", str(first), "--db", str(db), "--workspace", "CLI", "--json").stdout)
     assert again["status"] == "unchanged" and again["batch_id"] == res["batch_id"]
     second = tmp_path / "second.csv"
-    second.write_text("ResponseId,RecordedDate,How likely are you to recommend us?\nR1,2026-03-05,10\n", encoding="utf-8")
+    second.write_text(
+        "ResponseId,RecordedDate,How likely are you to recommend us?\nR1,2026-03-05,10\n", encoding="utf-8"
+    )
     saved = tmp_path / "mapping.json"
     reuse = {k: v for k, v in res["mapping"].items() if k != "Comment"}  # the second export has no comment column
     saved.write_text(json.dumps({"columns": reuse}), encoding="utf-8")
@@ -92,7 +96,18 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     csv = tmp_path / "c.csv"
     csv.write_text("NPS\n9\n10\n", encoding="utf-8")
-    out = run("import", str(csv), "--db", str(db), "--workspace", "Dry", "--mapping", _mapping(tmp_path), "--dry-run", "--json")
+    out = run(
+        "import",
+        str(csv),
+        "--db",
+        str(db),
+        "--workspace",
+        "Dry",
+        "--mapping",
+        _mapping(tmp_path),
+        "--dry-run",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["status"] == "dry_run"
     assert run("info", "--db", str(db), "--workspace", "Dry").returncode == 2  # the workspace was never created

@@ -66,7 +66,13 @@ def test_a_database_from_schema_0001_keeps_its_data_after_the_upgrade(tmp_path: 
     # and the upgraded store takes new imports (themes, added in 0002, are seeded on first use)
     new = tmp_path / "new.csv"
     new.write_text("Response ID,NPS,Why\nR4,9,Great delivery\nR1,6,Changed my mind\n", encoding="utf-8")
-    result = import_file(engine, new, "new.csv", workspace="Legacy study", mapping={"Response ID": "response_id", "NPS": "nps", "Why": "comment"})
+    result = import_file(
+        engine,
+        new,
+        "new.csv",
+        workspace="Legacy study",
+        mapping={"Response ID": "response_id", "NPS": "nps", "Why": "comment"},
+    )
     assert (result.status, result.responses, result.responses_updated) == ("imported", 2, 1)
     assert counts(engine, 1)["responses"] == 4
     assert list_themes(engine, 1)
