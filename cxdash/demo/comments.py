@@ -194,3 +194,22 @@ def japanese_comment(
     else:
         body = f"{pos}が、{neg}。" if best != worst else f"{pos}が、特に印象に残らない。"
     return body + _pick(rng, JA_CLOSERS[cls])
+
+
+EN_DELIVERY_MIXED = [
+    "delivery was fine, nothing special",
+    "the parcel came a day later than promised, but it came",
+    "delivery was OK but the tracking updates were confusing",
+]
+
+
+def delivery_comment(rng: np.random.Generator, score: float, improved: bool) -> str:
+    """An answer to the delivery follow-up question that fits the Delivery speed rating (1–5)."""
+    good, bad = EN_PHRASES["Delivery speed"]
+    if score >= 4:
+        text = _pick(rng, EN_DELIVERY_IMPROVED if improved and rng.random() < 0.5 else good)
+    elif score <= 2:
+        text = _pick(rng, bad)
+    else:
+        text = _pick(rng, EN_DELIVERY_MIXED)
+    return _sentence(text) + "."

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cxdash.demo import spec
-from cxdash.demo.comments import english_comment, japanese_comment
+from cxdash.demo.comments import delivery_comment, english_comment, japanese_comment
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
 SEED = 20261031
@@ -75,6 +75,9 @@ def _latent(
     return out
 
 
+FOLLOW_UP_SEED = 20260601
+
+
 def generate_acme(rng: np.random.Generator, n: int = 3000) -> pd.DataFrame:
     """Acme Online: an English in-house e-commerce survey export with known drivers and a delivery fix."""
     when = _timestamps(rng, n, datetime(2025, 9, 1), datetime(2026, 11, 1))
@@ -128,6 +131,13 @@ def generate_acme(rng: np.random.Generator, n: int = 3000) -> pd.DataFrame:
         text = english_comment(rng, int(nps[i]), scores, weights, improved=ramp[i] > 0.5)
         comments.append(text if answer[i] else "")
     frame[spec.ACME_COMMENT_Q] = comments
+    # a follow-up question on delivery, tied to its touchpoint; its own seeded stream leaves the rest unchanged
+    follow = np.random.default_rng(FOLLOW_UP_SEED)
+    delivery = rated["Delivery speed"]
+    asked = ~np.isnan(delivery) & (follow.random(n) < 0.3)
+    frame[spec.ACME_DELIVERY_COMMENT_Q] = [
+        delivery_comment(follow, float(delivery[i]), improved=ramp[i] > 0.5) if asked[i] else "" for i in range(n)
+    ]
     return frame
 
 

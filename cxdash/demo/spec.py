@@ -17,6 +17,7 @@ ACME_NPS_Q = "How likely are you to recommend Acme Online to a friend or colleag
 ACME_CSAT_Q = "Overall, how satisfied are you with Acme Online?"
 ACME_CES_Q = "How easy was it to get what you needed?"
 ACME_COMMENT_Q = "What is the main reason for your score?"
+ACME_DELIVERY_COMMENT_Q = "Anything you would like to tell us about the delivery?"
 ACME_ATTRIBUTES = ["Plan", "Region", "Age group"]
 # (touchpoint, stage); the order is the journey's order.
 ACME_TOUCHPOINTS = [
@@ -91,6 +92,7 @@ def _acme() -> dict[str, Any]:
         ACME_CSAT_Q: "csat",
         ACME_CES_Q: "ces",
         ACME_COMMENT_Q: "comment",
+        ACME_DELIVERY_COMMENT_Q: "comment:Delivery speed",
     }
     mapping |= {a: f"attribute:{a}" for a in ACME_ATTRIBUTES}
     mapping |= {acme_rating_column(tp): f"rating:{tp}" for tp, _ in ACME_TOUCHPOINTS}
