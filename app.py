@@ -10,6 +10,7 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
     st.Page("pages/voice.py", title="Voice of the Customer", icon="💬", url_path="voice"),
     st.Page("pages/drivers.py", title="Drivers", icon="🎯", url_path="drivers"),
+    st.Page("pages/personas.py", title="Personas", icon="🧑‍🤝‍🧑", url_path="personas"),
     st.Page("pages/import_data.py", title="Import", icon="📥", url_path="import"),
 ]
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxdash.cli_persona import add_persona_parser
 from cxdash.cli_sentiment import add_sentiment_parser
 from cxdash.errors import CxdashError, InputRefused
 
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quadrant", default="mean", choices=["mean", "median", "midpoint"])
     p.add_argument("--missing", default="complete", choices=["complete", "mean"])
     add_sentiment_parser(sub)
+    add_persona_parser(sub)
     return parser
 
 

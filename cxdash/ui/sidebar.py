@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from cxdash.store.models import Workspace
+from cxdash.store.models import Persona, Workspace
+from cxdash.store.personas import NO_MATCH, describe_segment, list_personas, persona_filters, segment_of
 from cxdash.store.queries import Filters
 from cxdash.store.workspaces import list_workspaces
 from cxdash.ui import data, state
+
+PERSONA_KEY = "filter_persona"
+EVERYONE = 0  # the persona select box's "Everyone" (persona ids start at 1)
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,8 @@ class PageContext:
     engine: Engine
     workspace: Workspace | None
     filters: Filters
+    persona: Persona | None = None  # the sidebar's persona (its segment is merged into ``filters``)
+    base_filters: Filters | None = None  # the filters before the persona's segment was merged in
 
 
 def sidebar(engine: Engine) -> PageContext:
@@ -40,8 +47,45 @@ def sidebar(engine: Engine) -> PageContext:
         by_id = {w.id: w for w in workspaces}
         ws_id = st.selectbox("Workspace", ids, format_func=lambda i: by_id[i].name, key=state.WORKSPACE_ID)
         workspace = by_id[ws_id]
-        filters = _filter_widgets(engine, workspace)
-    return PageContext(engine, workspace, filters)
+        persona = _persona_picker(engine, workspace)
+        base = _filter_widgets(engine, workspace)
+        filters = persona_filters(persona, base)
+        if persona is not None and any(NO_MATCH in v for v in filters.attributes.values()):
+            st.warning("The persona's segment and the segment filters exclude each other: no response matches.")
+    return PageContext(engine, workspace, filters, persona, base)
+
+
+def _persona_picker(engine: Engine, workspace: Workspace) -> Persona | None:
+    """ "Persona" select box (None = everyone) under the workspace picker; its segment narrows every page."""
+    assert workspace.id is not None
+    personas = {p.id: p for p in list_personas(engine, workspace.id) if p.id is not None}
+    if not personas:
+        return None
+    key = f"{PERSONA_KEY}_{workspace.id}"
+    if st.session_state.get(key, EVERYONE) not in (EVERYONE, *personas):
+        st.session_state[key] = EVERYONE  # the persona was deleted (or nothing was chosen yet)
+
+    def name(pid: int) -> str:
+        if pid == EVERYONE:
+            return "Everyone"
+        p = personas[pid]
+        return p.name if p.avatar.startswith("data:") else f"{p.avatar} {p.name}"
+
+    pid = st.selectbox(
+        "Persona",
+        [EVERYONE, *personas],
+        format_func=name,
+        key=key,
+        help="Narrow every page to the respondents of a persona's segment (set on the Personas page).",
+    )
+    if pid == EVERYONE or pid not in personas:
+        return None
+    persona = personas[pid]
+    st.caption(
+        "Persona segment: "
+        + re.sub(r"([\\`*_{}\[\]()#+\-.!|~$<>:=^&])", r"\\\1", describe_segment(segment_of(persona)))
+    )
+    return persona
 
 
 def _filter_widgets(engine: Engine, workspace: Workspace) -> Filters:

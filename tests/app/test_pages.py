@@ -9,7 +9,13 @@ import pytest
 
 from tests.app.conftest import new_app
 
-PAGES = ["pages/overview.py", "pages/import_data.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/voice.py",
+    "pages/drivers.py",
+    "pages/personas.py",
+    "pages/import_data.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
