@@ -11,6 +11,7 @@ PAGES = [
     st.Page("pages/voice.py", title="Voice of the Customer", icon="💬", url_path="voice"),
     st.Page("pages/drivers.py", title="Drivers", icon="🎯", url_path="drivers"),
     st.Page("pages/personas.py", title="Personas", icon="🧑‍🤝‍🧑", url_path="personas"),
+    st.Page("pages/journey.py", title="Journey maps", icon="🗺️", url_path="journey"),
     st.Page("pages/import_data.py", title="Import", icon="📥", url_path="import"),
 ]
 

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxdash.cli_journey import add_journey_parser
 from cxdash.cli_persona import add_persona_parser
+from cxdash.cli_report import add_report_parser
 from cxdash.cli_sentiment import add_sentiment_parser
 from cxdash.errors import CxdashError, InputRefused
 
@@ -217,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default="complete", choices=["complete", "mean"])
     add_sentiment_parser(sub)
     add_persona_parser(sub)
+    add_journey_parser(sub)
+    add_report_parser(sub)
     return parser
 
 

@@ -39,11 +39,9 @@ def to_safe_csv(df: pd.DataFrame, index: bool = False) -> bytes:
 
 def _for_file(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """A chart with a fixed width (the app stretches it to the page instead)."""
-    if getattr(chart, "width", alt.Undefined) is alt.Undefined and hasattr(chart, "properties"):
-        try:
-            return chart.properties(width=EXPORT_WIDTH)
-        except Exception:  # concatenated charts have no single width
-            return chart
+    # concatenated charts have no single width (Altair only objects when saving), so only plain and layered ones
+    if isinstance(chart, alt.Chart | alt.LayerChart) and getattr(chart, "width", alt.Undefined) is alt.Undefined:
+        return chart.properties(width=EXPORT_WIDTH)
     return chart
 
 

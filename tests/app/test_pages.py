@@ -14,6 +14,7 @@ PAGES = [
     "pages/voice.py",
     "pages/drivers.py",
     "pages/personas.py",
+    "pages/journey.py",
     "pages/import_data.py",
 ]
 

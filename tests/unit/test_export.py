@@ -41,3 +41,15 @@ def test_charts_render_offline() -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
     svg = chart_svg(chart)
     assert svg.lstrip().startswith(b"<svg") and b"</svg>" in svg
+
+
+def test_concatenated_charts_export_too() -> None:
+    pytest.importorskip("vl_convert")
+    import altair as alt
+    import pandas as pd
+
+    from cxdash.export import chart_png
+
+    base = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_point().encode(x="x", y="y")
+    png = chart_png(alt.vconcat(base, base))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,133 @@
+"""In a real browser: build a map from a template, look at the swimlane map and the network view (screenshots),
+and a hostile touchpoint label in the network view runs nothing inside the iframe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import REPO, _free_port, _need_browser, shot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+IMG = '<img src=x onerror="window.pwned=1">'
+SCRIPT = "<script>window.pwned=2</script>"
+ENTRY = """import streamlit as st
+st.set_page_config(page_title="cxdash", page_icon="📊", layout="wide")
+st.navigation([st.Page({page!r}, title="Journey maps", icon="🗺️", default=True)]).run()
+"""
+
+
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server over a demo store holding one extra map with hostile labels; its entry script lists only our page
+    (app.py does not list it until the lead adds it)."""
+    _need_browser()
+    from cxdash import journeys_io
+    from cxdash.demo.load import load_demo
+    from cxdash.store.workspaces import DEFAULT_WORKSPACE, get_workspace, open_store
+
+    tmp = tmp_path_factory.mktemp("journey_e2e")
+    db = tmp / "journey.db"
+    engine = open_store(str(db))
+    load_demo(engine)
+    ws = get_workspace(engine, DEFAULT_WORKSPACE).id
+    hostile = {
+        "cxdash": "journey", "version": 1, "name": "Hostile", "description": "", "persona": None,
+        "stages": [{"name": "S " + SCRIPT, "steps": [
+            {"touchpoint": "Checkout", "touchpoint_label": IMG, "emotion": 0},
+            {"touchpoint": SCRIPT, "touchpoint_label": "", "emotion": -1},
+        ]}],
+    }  # fmt: skip
+    journeys_io.import_journey(engine, ws, hostile)
+    engine.dispose()
+    entry = tmp / "entry.py"
+    entry.write_text(ENTRY.format(page=str(REPO / "pages" / "journey.py")), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{db}", "CXDASH_NO_DEMO": "1",
+           "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}  # fmt: skip
+    log = open(tmp / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start within 90 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _full_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1600, "height": max(1400, int(height) + 100)})
+    page.wait_for_timeout(1500)
+    shot(page, name)
+
+
+def _pick(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label(label, exact=True).first.click()
+    page.get_by_role("option", name=option).click()
+    wait_idle(page)
+
+
+def test_build_a_map_from_a_template_and_see_it(journey_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1600, "height": 1400})
+    page.goto(journey_server)
+    wait_idle(page)
+    page.get_by_text("➕ New journey map").click()
+    _pick(page, "Start from", "Template: Retail store: a visit to the supermarket")
+    page.get_by_role("button", name="Create map").click()
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("A grocery shopper from planning the trip").first.wait_for()  # the new map's description
+    page.get_by_text("➕ New journey map").click()  # fold the form away for the picture
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    _full_shot(page, "journey_map")
+    page.get_by_role("tab", name="🕸️ Network").click()
+    frame = page.frame_locator('[data-testid="stIFrame"], iframe').first
+    frame.locator("#mynetwork canvas").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.locator("iframe").first.scroll_into_view_if_needed()
+    shot(page, "journey_network")
+    labels = page.frames[-1].evaluate("() => nodes.get().map(n => n.label)")
+    assert "Checkout" not in labels and len(labels) >= 5
+
+
+def test_hostile_label_in_the_network_runs_nothing(journey_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1600, "height": 1400})
+    page.goto(journey_server)
+    wait_idle(page)
+    # maps are listed by name, so a new session opens on "Hostile"; the labels checked below prove it is shown
+    page.get_by_role("tab", name="🕸️ Network").click()
+    page.frame_locator("iframe").first.locator("#mynetwork canvas").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    inner = next(f for f in page.frames if f != page.main_frame and f.evaluate("() => typeof nodes !== 'undefined'"))
+    assert inner.evaluate("() => typeof window.pwned") == "undefined"
+    assert page.evaluate("() => typeof window.pwned") == "undefined"
+    assert inner.evaluate("() => document.querySelectorAll('img, #mynetwork script').length") == 0
+    labels = inner.evaluate("() => nodes.get().map(n => n.label)")
+    assert SCRIPT in labels  # shown as the characters it is
+    shot(page, "journey_network_hostile")
