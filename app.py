@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxdash.ui.boot import running_app
+
 st.set_page_config(page_title="cxdash", page_icon="📊", layout="wide")
 
 PAGES = [
@@ -16,4 +18,5 @@ PAGES = [
 ]
 
 # Each page draws the shared sidebar itself (cxdash.ui.sidebar.page_context), so it is rebuilt on every rerun.
-st.navigation(PAGES).run()
+with running_app():
+    st.navigation(PAGES).run()

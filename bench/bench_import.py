@@ -56,8 +56,10 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from gen_survey import generate
 
-    print(f"{'rows':>9} | {'cxdash s':>8} {'rows/s':>9} {'peak MB':>8} | {'script s':>8} {'rows/s':>9} "
-          f"{'peak MB':>8} | ratio")
+    print(
+        f"{'rows':>9} | {'cxdash s':>8} {'rows/s':>9} {'peak MB':>8} | {'script s':>8} {'rows/s':>9} "
+        f"{'peak MB':>8} | ratio"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.sizes:
             csv_path = Path(tmp) / f"survey_{rows}.csv"
@@ -66,9 +68,12 @@ def main() -> None:
             gen_s = time.perf_counter() - t0
             ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}.db"))
             base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}.db"))
-            print(f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
-                  f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "
-                  f"{ours['seconds'] / base['seconds']:.2f}   (file generated in {gen_s:.1f} s)", flush=True)
+            print(
+                f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
+                f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "
+                f"{ours['seconds'] / base['seconds']:.2f}   (file generated in {gen_s:.1f} s)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

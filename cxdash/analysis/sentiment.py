@@ -207,7 +207,8 @@ def score_texts(texts: Sequence[str], lang: str = "auto") -> list[SentimentScore
     unique = list(dict.fromkeys(t for t in texts if t not in cache))
     if unique:
         if len(cache) + len(unique) > CACHE_MAX:
-            cache.clear()
+            cache.clear()  # and so the batch's texts that were cached must be scored again
+            unique = list(dict.fromkeys(texts))
         cache.update(zip(unique, map(_make_score, _score_many(unique, lang)), strict=True))
         if len(cache) > CACHE_MAX:  # a batch larger than the cache: answer from it, then forget it
             out = [cache[t] for t in texts]

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxdash.analysis.tokens import DATA, analyse, en_words, language_of, ngrams, normalize
+from cxdash.analysis.tokens import DATA, analyse, en_haystack, en_words, language_of, ngrams, normalize
 from cxdash.errors import InputRefused
 
 DEFAULT_TAXONOMY = DATA / "themes_default.json"
@@ -97,8 +97,14 @@ class _Side:
     def __init__(
         self, literals: Sequence[str], patterns: Sequence[re.Pattern[str]] = (), multi: Sequence[tuple[str, ...]] = ()
     ) -> None:
-        alternatives = [re.escape(lit) for lit in literals] + [p.pattern for p in patterns]
-        self.regex = re.compile("|".join(alternatives)) if alternatives else None
+        rules = [*literals, *(p.pattern for p in patterns)]
+        if rules and all(r.startswith(" ") for r in rules):
+            # English rules all start with a space: factored out, the engine only tries the rules at word starts
+            rest = [re.escape(lit[1:]) for lit in literals] + [p.pattern[1:] for p in patterns]
+            self.regex: re.Pattern[str] | None = re.compile(" (?:" + "|".join(rest) + ")")
+        else:
+            alternatives = [re.escape(lit) for lit in literals] + [p.pattern for p in patterns]
+            self.regex = re.compile("|".join(alternatives)) if alternatives else None
         self.multi = tuple(multi)
 
     def hit(self, haystack: str) -> bool:
@@ -106,6 +112,10 @@ class _Side:
         if self.regex is not None and self.regex.search(haystack):
             return True
         return any(all(p in haystack for p in parts) for parts in self.multi)
+
+    @property
+    def empty(self) -> bool:
+        return self.regex is None and not self.multi
 
 
 def _compile(rules: list[str], language: str, theme: str) -> _Side:
@@ -130,17 +140,31 @@ class ThemeMatcher:
                 neg = [r[1:].strip() for r in rules if r.startswith("-") and r[1:].strip()]
                 sides[lang] = (_compile(pos, lang, t.name), _compile(neg, lang, t.name))
             self._sides.append(sides)
+        # per language, only the themes with rules in it: (index, positive side, negative side or None)
+        self._active = {
+            lang: [(i, s[lang][0], None if s[lang][1].empty else s[lang][1]) for i, s in enumerate(self._sides)]
+            for lang in ("en", "ja")
+        }
+        for lang, active in self._active.items():
+            self._active[lang] = [a for a in active if not a[1].empty]
 
     def match(self, text: str, language: str | None = None) -> list[int]:
         """Indices (into ``themes``) of the themes whose rules match the text."""
         lang = language_of(text, language)
-        hay = analyse(text, lang).haystack
-        return [i for i, s in enumerate(self._sides) if s[lang][0].hit(hay) and not s[lang][1].hit(hay)]
+        hay = en_haystack(text) if lang == "en" else analyse(text, lang).haystack
+        return [i for i, pos, neg in self._active[lang] if pos.hit(hay) and (neg is None or not neg.hit(hay))]
 
     def match_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[int]]:
-        """``match`` for each text."""
+        """``match`` for each text (identical texts matched once)."""
         langs = languages if languages is not None else [None] * len(texts)
-        return [self.match(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        seen: dict[tuple[str, str | None], list[int]] = {}
+        out = []
+        for t, lang in zip(texts, langs, strict=True):
+            hit = seen.get((t, lang))
+            if hit is None:
+                hit = seen[(t, lang)] = self.match(t, lang)
+            out.append(hit)
+        return out
 
     def names(self, text: str, language: str | None = None) -> list[str]:
         """Names of the themes that match the text."""

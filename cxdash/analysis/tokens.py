@@ -84,14 +84,25 @@ def lemma_en(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _en_form(word: str) -> str:
+    """A word as matched: possessive 's and apostrophes dropped, then singular."""
+    return lemma_en(word.removesuffix("'s").replace("'", ""))
+
+
 def en_words(text: str) -> list[list[str]]:
     """English text as clauses of lemmatised words (stop words kept; possessive 's and apostrophes dropped)."""
     clauses = []
     for clause in _EN_CLAUSE.split(normalize(text)):
-        words = [lemma_en(w.removesuffix("'s").replace("'", "")) for w in _EN_WORD.findall(clause)]
+        words = [_en_form(w) for w in _EN_WORD.findall(clause)]
         if words:
             clauses.append(words)
     return clauses
+
+
+def en_haystack(text: str) -> str:
+    """The theme-matching haystack of an English text (as ``analyse(text, "en").haystack``, without the runs)."""
+    return " " + " | ".join(" ".join(words) for words in en_words(text)) + " "
 
 
 def _analyse_en(text: str) -> Analysis:

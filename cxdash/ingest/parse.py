@@ -36,6 +36,9 @@ NOT_ANSWERED = frozenset(
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".
 _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 
+# A cell that is a plain decimal number (ASCII digits): parsed as it is, no marker/NFKC/label handling needed.
+_PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+
 # Standard scales, smallest first; a score column's scale is the first that holds enough of its values.
 RATING_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
 CSAT_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
@@ -120,6 +123,28 @@ def _text_cells(values: pd.Series) -> pd.Series:
 
 def parse_numbers(values: pd.Series) -> ParsedNumbers:
     """Numbers from raw cells: plain numbers, full-width digits (１０), labelled answers ("10 - Extremely likely")."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        # Fast path for text columns (CSV): cells that are plain numbers need no marker check, NFKC or label
+        # parsing (none of those changes a plain number); only the cells that are not go the full way.
+        plain = values.str.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+        direct = pd.Series(np.nan, index=values.index, dtype=float)
+        direct[plain] = values[plain].astype(float)
+        if plain.all():
+            none = pd.Series(False, index=values.index)
+            return ParsedNumbers(direct, none, none.copy())
+        rest = _parse_numbers(values[~plain])
+        number = direct.copy()
+        number[rest.value.index] = rest.value
+        missing = pd.Series(False, index=values.index)
+        missing[rest.missing.index] = rest.missing
+        bad = pd.Series(False, index=values.index)
+        bad[rest.bad.index] = rest.bad
+        return ParsedNumbers(number, missing, bad)
+    return _parse_numbers(values)
+
+
+def _parse_numbers(values: pd.Series) -> ParsedNumbers:
+    """parse_numbers, every cell the full way (markers, Excel types, NFKC, labels)."""
     missing = is_not_answered(values)
     present = values[~missing]
     is_text = _text_cells(present)

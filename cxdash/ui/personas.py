@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from cxdash.analysis import clusters
 from cxdash.analysis.drivers import drivers_report
 from cxdash.errors import CxdashError, InputRefused
+from cxdash.export import chart_png, chart_svg
 from cxdash.personas_io import import_personas, personas_json
 from cxdash.store import drivers_data
 from cxdash.store import personas as store
@@ -30,6 +31,7 @@ from cxdash.store.themes import comments_frame
 from cxdash.ui.data import _filters_key, _key
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_version
+from cxdash.viz.persona_card import file_stem, persona_card_chart
 
 EDITING = "personas_editing"  # persona id whose form is open, or NEW
 CONFIRM_DELETE = "personas_confirm_delete"  # persona id waiting for delete confirmation
@@ -168,19 +170,21 @@ def _fmt_nps(v: float | None) -> str:
     return "n/a" if v is None else f"{v:+.0f}"
 
 
-def segment_figures(engine: Engine, ws: int, persona: Persona, base: Filters) -> None:
-    """Size, NPS with 95% interval, top 3 drivers and 3 typical comments of the persona's segment."""
+def segment_figures(engine: Engine, ws: int, persona: Persona, base: Filters) -> dict[str, Any]:
+    """Size, NPS with 95% interval, top 3 drivers and 3 typical comments of the persona's segment; returns the size
+    and NPS figures (the ``stats`` of ``persona_card_chart``)."""
     from cxdash.ui import data
 
     filters = store.persona_filters(persona, base)
     nps = data.kpis(engine, ws, filters)["nps"]
+    stats = {"n": nps.n, "nps": nps.value, "nps_lo": nps.lo, "nps_hi": nps.hi, "low_n": bool(nps.low_n and nps.n)}
     ci = f" (95% {_fmt_nps(nps.lo)} to {_fmt_nps(nps.hi)})" if nps.ci95 else ""
     low = " · ⚠️ small segment" if nps.low_n and nps.n else ""
     st.markdown(f"**Segment:** {plain(store.describe_segment(store.segment_of(persona)))}")
     st.markdown(f"**n = {nps.n:,}** NPS answers · **NPS {_fmt_nps(nps.value)}**{ci}{low}")
     if nps.n == 0:
         st.caption("No response matches this segment (with the sidebar filters).")
-        return
+        return stats
     drivers = top_drivers(engine, ws, filters)
     if "error" in drivers:
         st.caption(f"Drivers: {plain(drivers['error'])}")
@@ -195,6 +199,32 @@ def segment_figures(engine: Engine, ws: int, persona: Persona, base: Filters) ->
         st.markdown(f"**Typical comments** (most are {plain(said['label'] or 'unscored')}, {said['share'] or 0:.0%}):")
         for text in said["texts"]:
             st.caption(f"“{plain(text)}”")
+    return stats
+
+
+def card_downloads(persona: Persona, stats: Mapping[str, Any] | None = None) -> None:
+    """PNG and SVG buttons for the persona's card; the image is only drawn when a button is clicked."""
+    stem = f"persona-{file_stem(persona.name)}"
+    pid = persona.id
+    d1, d2 = st.columns(2)
+    d1.download_button(
+        "🖼️ Card (PNG)",
+        data=lambda: chart_png(persona_card_chart(persona, stats)),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        on_click="ignore",
+        key=f"persona_png_{pid}",
+        width="stretch",
+    )
+    d2.download_button(
+        "🖼️ Card (SVG)",
+        data=lambda: chart_svg(persona_card_chart(persona, stats)),
+        file_name=f"{stem}.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+        key=f"persona_svg_{pid}",
+        width="stretch",
+    )
 
 
 def persona_card(engine: Engine, ws: int, persona: Persona, base: Filters, values: Mapping[str, list[str]]) -> None:
@@ -222,7 +252,7 @@ def persona_card(engine: Engine, ws: int, persona: Persona, base: Filters, value
             col.markdown(f"**{title}**\n\n{bullets(text) or '—'}")
         if persona.channels:
             st.markdown(f"**Channels:** {plain(persona.channels)}")
-        segment_figures(engine, ws, persona, base)
+        stats = segment_figures(engine, ws, persona, base)
         if st.session_state.get(CONFIRM_DELETE) == pid:
             st.warning(f"Delete the persona {plain(persona.name)}? This cannot be undone.")
             c1, c2 = st.columns(2)
@@ -239,6 +269,7 @@ def persona_card(engine: Engine, ws: int, persona: Persona, base: Filters, value
             "📋 Duplicate", key=f"persona_dup_{pid}", on_click=_duplicate, args=(engine, ws, pid), width="stretch"
         )
         c3.button("🗑️ Delete", key=f"persona_del_{pid}", on_click=_ask_delete, args=(pid,), width="stretch")
+        card_downloads(persona, stats)
 
 
 def _flash(message: str) -> None:

@@ -145,6 +145,8 @@ def describe_filters(filters: Filters, lo: date | datetime | None = None, hi: da
 
 def page_context() -> PageContext:
     """Draw the shared sidebar for this page and return what the page needs (call once, first, in every page)."""
+    from cxdash.ui.boot import ensure_app
     from cxdash.ui.resources import get_engine
 
+    ensure_app()
     return sidebar(get_engine())

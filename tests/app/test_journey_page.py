@@ -11,14 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash.store import journeys as J
 from cxdash.store.workspaces import get_workspace, open_store
-from tests.app.conftest import REPO, TIMEOUT
+from tests.app.conftest import new_app
 
-PAGE = str(REPO / "pages" / "journey.py")
+PAGE = "pages/journey.py"
 EN = "Demo — Acme Online (EN)"
 
 
 def journey_app() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    at = new_app().run()
+    at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 

@@ -17,7 +17,7 @@ from cxdash.store import personas as store
 from cxdash.store.workspaces import get_workspace, open_store
 from cxdash.ui import personas as ui
 from cxdash.ui.sidebar import PERSONA_KEY
-from tests.app.conftest import REPO, TIMEOUT
+from tests.app.conftest import REPO, new_app
 
 PAGE = str(REPO / "pages" / "personas.py")
 ENTRY = f"""
@@ -39,7 +39,9 @@ def entry(tmp_path: Path) -> Path:
 
 
 def open_page(entry: Path) -> AppTest:
-    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT).run()
+    """The personas page reached through the app's navigation (``entry`` is kept for the tests' signatures)."""
+    at = new_app().run()
+    at.switch_page("pages/personas.py").run()
     assert not at.exception, at.exception
     return at
 

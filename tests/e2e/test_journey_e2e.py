@@ -18,16 +18,11 @@ pytestmark = pytest.mark.e2e
 
 IMG = '<img src=x onerror="window.pwned=1">'
 SCRIPT = "<script>window.pwned=2</script>"
-ENTRY = """import streamlit as st
-st.set_page_config(page_title="cxdash", page_icon="📊", layout="wide")
-st.navigation([st.Page({page!r}, title="Journey maps", icon="🗺️", default=True)]).run()
-"""
 
 
 @pytest.fixture(scope="module")
 def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server over a demo store holding one extra map with hostile labels; its entry script lists only our page
-    (app.py does not list it until the lead adds it)."""
+    """The app over a demo store holding one extra map with hostile labels; yields the journey page's URL."""
     _need_browser()
     from cxdash import journeys_io
     from cxdash.demo.load import load_demo
@@ -47,14 +42,12 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }  # fmt: skip
     journeys_io.import_journey(engine, ws, hostile)
     engine.dispose()
-    entry = tmp / "entry.py"
-    entry.write_text(ENTRY.format(page=str(REPO / "pages" / "journey.py")), encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{db}", "CXDASH_NO_DEMO": "1",
            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}  # fmt: skip
     log = open(tmp / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -69,7 +62,7 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start within 90 s")
-    yield url
+    yield f"{url}/journey"
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -93,8 +86,11 @@ def _pick(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def
 
 def test_build_a_map_from_a_template_and_see_it(journey_server: str, page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1600, "height": 1400})
-    page.goto(journey_server)
+    page.goto(journey_server)  # the server's first request is this deep link: it must still get the app's navigation
     wait_idle(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Voice of the Customer").wait_for(timeout=30_000)
+    assert nav.get_by_text("import data").count() == 0  # not the file names of pages/
     page.get_by_text("➕ New journey map").click()
     _pick(page, "Start from", "Template: Retail store: a visit to the supermarket")
     page.get_by_role("button", name="Create map").click()
