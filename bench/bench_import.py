@@ -37,11 +37,12 @@ print(json.dumps({"seconds": dt, "responses": result.responses, "comments": resu
 BASELINE_RUN = """
 import json, resource, sys, time, runpy
 t0 = time.perf_counter()
+script = sys.argv[3]
 sys.argv = ["baseline_script.py", sys.argv[1], sys.argv[2]]
-runpy.run_path(%r, run_name="__main__")
+runpy.run_path(script, run_name="__main__")
 print(json.dumps({"seconds": time.perf_counter() - t0,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-""" % str(HERE / "baseline_script.py")
+"""
 
 
 def _run(code: str, *args: str) -> dict[str, float]:
@@ -67,7 +68,8 @@ def main() -> None:
             generate(rows, csv_path)
             gen_s = time.perf_counter() - t0
             ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}.db"))
-            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}.db"))
+            script = str(HERE / "baseline_script.py")
+            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}.db"), script)
             print(
                 f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
                 f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "

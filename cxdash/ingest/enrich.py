@@ -6,15 +6,13 @@ data kept in their own table and can always be recomputed (``tag_comments``), so
 
 from __future__ import annotations
 
-from typing import cast
-
 from sqlalchemy import Engine, Table, select
 
 from cxdash.store.models import Comment, Response
 from cxdash.store.themes import seed_themes, tag_comments
 
-C = cast(Table, Comment.__table__)
-R = cast(Table, Response.__table__)
+C: Table = Comment.__table__  # type: ignore[attr-defined]
+R: Table = Response.__table__  # type: ignore[attr-defined]
 
 
 def batch_comment_ids(engine: Engine, batch_id: int) -> list[int]:

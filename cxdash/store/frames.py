@@ -5,17 +5,15 @@ One row per response: its id, time, NPS / CSAT / CES and one column per touchpoi
 
 from __future__ import annotations
 
-from typing import cast
-
 import pandas as pd
 from sqlalchemy import Engine, Table, select
 
 from cxdash.store.models import Rating, Response, Touchpoint
 from cxdash.store.queries import Filters, response_conditions
 
-R = cast(Table, Response.__table__)
-RT = cast(Table, Rating.__table__)
-TP = cast(Table, Touchpoint.__table__)
+R: Table = Response.__table__  # type: ignore[attr-defined]
+RT: Table = Rating.__table__  # type: ignore[attr-defined]
+TP: Table = Touchpoint.__table__  # type: ignore[attr-defined]
 
 OUTCOME_COLUMNS = ("nps", "csat", "ces")
 

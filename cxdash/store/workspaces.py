@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cxdash.errors import NotFound
 from cxdash.store.engine import make_engine, writer
@@ -22,7 +22,7 @@ def open_store(db: str | None = None) -> Engine:
 
 def list_workspaces(engine: Engine) -> list[Workspace]:
     with Session(engine) as session:
-        return list(session.exec(select(Workspace).order_by(Workspace.id)))
+        return list(session.exec(select(Workspace).order_by(col(Workspace.id))))
 
 
 def get_workspace(engine: Engine, name: str | None = None) -> Workspace:
@@ -30,7 +30,7 @@ def get_workspace(engine: Engine, name: str | None = None) -> Workspace:
     with Session(engine) as session:
         if name is None:
             ws = session.exec(select(Workspace).where(Workspace.name == DEFAULT_WORKSPACE)).first()
-            ws = ws or session.exec(select(Workspace).order_by(Workspace.id)).first()
+            ws = ws or session.exec(select(Workspace).order_by(col(Workspace.id))).first()
             if ws is None:
                 raise NotFound("The store has no workspace yet: import a file or run `python -m cxdash demo`.")
             return ws

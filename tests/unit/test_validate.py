@@ -212,7 +212,11 @@ def test_refuses_columns_the_file_lacks_and_rating_without_touchpoint() -> None:
 
 def test_preview_counts_everything() -> None:
     t = table(
-        {"NPS": ["9", "x", "7", None, None], "Comment": ["good", None, "meh", None, " "], "Plan": ["A", "B", "A", "B", None]}
+        {
+            "NPS": ["9", "x", "7", None, None],
+            "Comment": ["good", None, "meh", None, " "],
+            "Plan": ["A", "B", "A", "B", None],
+        }
     )
     preview = preview_import(t, {"NPS": "nps", "Comment": "comment", "Plan": "attribute:Plan"})
     # row 6 is wholly blank: skipped, neither read nor rejected; row 5 has a plan but nothing to measure
