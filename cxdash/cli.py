@@ -93,15 +93,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def _parse_filters(items: Sequence[str]) -> Any:
-    from cxdash.store.queries import Filters
+    from cxdash.store.queries import filters_from_pairs
 
-    attributes: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputRefused(f"--filter takes ATTR=VALUE, not '{item}'.")
-        attributes.setdefault(name.strip(), []).append(value.strip())
-    return Filters(attributes=attributes)
+    return filters_from_pairs(items)
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:

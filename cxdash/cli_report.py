@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,10 @@ from cxdash.errors import InputRefused
 FORMATS = {".pptx": "PowerPoint deck", ".html": "HTML report", ".htm": "HTML report"}
 
 
-def _filters(items: list[str]) -> Any:
-    from cxdash.store.queries import Filters
+def _filters(items: Sequence[str]) -> Any:
+    from cxdash.store.queries import filters_from_pairs
 
-    attributes: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputRefused(f"--filter takes ATTR=VALUE, not '{item}'.")
-        attributes.setdefault(name.strip(), []).append(value.strip())
-    return Filters(attributes=attributes)
+    return filters_from_pairs(items)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -413,3 +413,14 @@ def touchpoint_names(engine: Engine, workspace_id: int) -> list[str]:
     stmt = select(TP.c.name).where(TP.c.workspace_id == workspace_id).order_by(TP.c.position, TP.c.id)
     with engine.connect() as conn:
         return [str(v) for (v,) in conn.execute(stmt)]
+
+
+def filters_from_pairs(items: Sequence[str]) -> Filters:
+    """Filters from command-line ``ATTR=VALUE`` pairs (values of one attribute OR-ed, attributes AND-ed)."""
+    attributes: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputRefused(f"--filter takes ATTR=VALUE, not '{item}'.")
+        attributes.setdefault(name.strip(), []).append(value.strip())
+    return Filters(attributes=attributes)

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,55 +43,47 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port over a fresh store (filled with the demo on first start)."""
-    _need_browser()
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
+@contextmanager
+def running_app(db: Path, log_path: Path, no_demo: bool = False) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port over the store ``db``; yields the base URL, stops it after."""
     port = _free_port()
     env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("CXDASH_NO_DEMO", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    if no_demo:
+        env["CXDASH_NO_DEMO"] = "1"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start within 90 s")
-    # First start: the app creates the store and loads the demo; wait for the first page to finish once.
-    with urllib.request.urlopen(url, timeout=10):
-        pass
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"streamlit did not start within 90 s (log: {log_path})")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a fresh store (filled with the demo on first start, as a new user's would be)."""
+    _need_browser()
+    tmp = tmp_path_factory.mktemp("e2e")
+    with running_app(tmp / "e2e.db", tmp / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

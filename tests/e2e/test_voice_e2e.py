@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import REPO, _free_port, _need_browser, shot, wait_idle
+from tests.e2e.conftest import _need_browser, running_app, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -42,32 +37,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = import_file(engine, HOSTILE_CSV.encode(), "hostile.csv", DEFAULT_WORKSPACE, mapping=mapping)
     assert result.comments == 3, result.message
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{db}", "CXDASH_NO_DEMO": "1"}
-    log = open(tmp_path_factory.mktemp("voice_log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start within 90 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_app(db, tmp_path_factory.mktemp("log") / "streamlit.log", no_demo=True) as url:
+        yield url
 
 
 def _full_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
