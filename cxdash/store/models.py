@@ -51,6 +51,8 @@ class Customer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
     external_id: str
+    name: str | None = None  # stored only when the user asks to keep personal data
+    email: str | None = None
 
 
 class Response(SQLModel, table=True):
@@ -193,3 +195,72 @@ class CommentTheme(SQLModel, table=True):
 
     comment_id: int = Field(foreign_key="comment.id", ondelete="CASCADE", primary_key=True)
     theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Setting(SQLModel, table=True):
+    """A workspace setting (JSON value): follow-up rules, privacy choices …"""
+
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", primary_key=True)
+    key: str = Field(primary_key=True, max_length=100)
+    value_json: str = "null"
+
+
+class FollowupCase(SQLModel, table=True):
+    """A response in the follow-up queue (a detractor, or one matching a follow-up rule): one case per response."""
+
+    __tablename__ = "followup_case"
+    __table_args__ = (
+        UniqueConstraint("response_id", name="uq_case_response"),
+        Index("ix_case_ws_status", "workspace_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE")
+    reason: str = Field(default="detractor", max_length=40)
+    status: str = Field(default="new", max_length=20)
+    owner: str = ""
+    notes: str = ""
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    first_contact_at: datetime | None = Field(default=None, sa_type=DateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class ImprovementAction(SQLModel, table=True):
+    """An improvement action on one or more touchpoints, with a start date its effect is measured against."""
+
+    __tablename__ = "improvement_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=300)
+    description: str = ""
+    owner: str = ""
+    start_date: datetime = Field(sa_type=DateTime)
+    status: str = Field(default="planned", max_length=20)
+    expected_effect: str = ""
+    origin: str = Field(default="manual", max_length=20)
+    journey_step_id: int | None = Field(default=None, foreign_key="journey_step.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class ActionTouchpoint(SQLModel, table=True):
+    __tablename__ = "action_touchpoint"
+
+    action_id: int = Field(foreign_key="improvement_action.id", ondelete="CASCADE", primary_key=True)
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what to personal data or whole workspaces; kept when the workspace itself is deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    actor: str = ""
+    workspace_name: str = ""
+    event: str = Field(max_length=60)
+    detail_json: str = "{}"
