@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cxdash.cli_actions import add_actions_parser
 from cxdash.cli_journey import add_journey_parser
 from cxdash.cli_persona import add_persona_parser
 from cxdash.cli_report import add_report_parser
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_persona_parser(sub)
     add_journey_parser(sub)
     add_report_parser(sub)
+    add_actions_parser(sub)
     return parser
 
 

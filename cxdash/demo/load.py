@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ def load_demo(engine: Engine, progress: Progress | None = None, demo_dir: Path =
             if ws.get("journey"):
                 _apply_journey(session, workspace.id, ws["journey"], tps, personas)
             session.commit()
+        _apply_actions(engine, workspace.id, ws.get("actions", []))
+        if ws.get("followup"):
+            _apply_followup(engine, workspace.id, ws["followup"])
         names.append(ws["name"])
     return names
 
@@ -169,3 +173,107 @@ def _apply_journey(
                 )
             )
     session.flush()
+
+
+def _apply_actions(engine: Engine, workspace_id: int, items: list[dict[str, Any]]) -> None:
+    """Create the spec's improvement actions that are not there yet (matched by title)."""
+    from cxdash.store.actions import create_action, list_actions
+
+    have = {a["title"] for a in list_actions(engine, workspace_id)}
+    for item in items:
+        if item["title"] in have:
+            continue
+        step_id = _step_of_touchpoint(engine, workspace_id, item.get("journey_touchpoint"))
+        create_action(
+            engine,
+            workspace_id,
+            item["title"],
+            item["touchpoints"],
+            item["start"],
+            owner=item.get("owner", ""),
+            description=item.get("description", ""),
+            status=item.get("status", "planned"),
+            expected_effect=item.get("expected_effect", ""),
+            origin=item.get("origin", "manual"),
+            journey_step_id=step_id,
+        )
+
+
+def _step_of_touchpoint(engine: Engine, workspace_id: int, touchpoint: str | None) -> int | None:
+    if not touchpoint:
+        return None
+    with Session(engine) as session:
+        step = session.exec(
+            select(JourneyStep)
+            .join(JourneyStage, col(JourneyStage.id) == col(JourneyStep.stage_id))
+            .join(JourneyMap, col(JourneyMap.id) == col(JourneyStage.journey_id))
+            .join(Touchpoint, col(Touchpoint.id) == col(JourneyStep.touchpoint_id))
+            .where(JourneyMap.workspace_id == workspace_id, Touchpoint.name == touchpoint)
+        ).first()
+        return step.id if step is not None else None
+
+
+FOLLOWUP_MARK = "demo_followup_history"
+
+
+def _apply_followup(engine: Engine, workspace_id: int, item: dict[str, Any]) -> None:
+    """Give the demo queue a plausible history once: older cases mostly contacted and resolved by an owner, the
+    newest still waiting — so the queue, its service times and the scorecard have something true to show."""
+    import numpy as np
+    from sqlalchemy import bindparam, update
+
+    from cxdash.store.models import FollowupCase, Response, Setting
+
+    with Session(engine) as session:
+        if session.get(Setting, (workspace_id, FOLLOWUP_MARK)) is not None:
+            return
+        rows = session.exec(
+            select(FollowupCase.id, FollowupCase.opened_at, Response.responded_at)
+            .join(Response, col(Response.id) == col(FollowupCase.response_id))
+            .where(FollowupCase.workspace_id == workspace_id)
+            .order_by(col(FollowupCase.id))
+        ).all()
+    if not rows:
+        return
+    rng = np.random.default_rng(int(item.get("seed", 0)))
+    owners = list(item.get("owners", [])) or [""]
+    end = max(r[2] or r[1] for r in rows)
+    updates = []
+    for case_id, opened, _ in rows:
+        age = (end - opened).total_seconds() / 86400.0
+        if age > 21:
+            p = [0.05, 0.06, 0.76, 0.13]
+        elif age > 7:
+            p = [0.25, 0.30, 0.40, 0.05]
+        else:
+            p = [0.70, 0.25, 0.05, 0.0]
+        status = str(rng.choice(["new", "contacted", "resolved", "no_action"], p=p))
+        contact = resolved = None
+        owner = "" if status == "new" and rng.random() < 0.7 else str(rng.choice(owners))
+        if status in ("contacted", "resolved"):
+            contact = min(opened + timedelta(hours=float(rng.lognormal(np.log(20), 0.8))), end)
+        if status == "resolved":
+            assert contact is not None
+            resolved = min(contact + timedelta(hours=float(rng.lognormal(np.log(60), 0.7))), end)
+        if status == "no_action":
+            resolved = min(opened + timedelta(hours=float(rng.lognormal(np.log(30), 0.5))), end)
+        updates.append(
+            {
+                "cid": case_id,
+                "status": status,
+                "owner": owner,
+                "fc": contact,
+                "ra": resolved,
+                "ua": resolved or contact or opened,
+            }
+        )
+    table = FollowupCase.__table__  # type: ignore[attr-defined]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("cid"))
+        .values(status=bindparam("status"), owner=bindparam("owner"), first_contact_at=bindparam("fc"),
+                resolved_at=bindparam("ra"), updated_at=bindparam("ua"))
+    )  # fmt: skip
+    with writer(engine).begin() as conn:
+        conn.execute(stmt, updates)
+        conn.execute(Setting.__table__.insert().values(workspace_id=workspace_id, key=FOLLOWUP_MARK, value_json="true"))  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""What the demo workspaces contain besides the survey files: column roles, journey stages, personas, journeys.
+"""What the demo workspaces contain besides the survey files: column roles, journey stages, personas, journeys,
+improvement actions and the follow-up history of the queue.
 
 ``generate`` writes this to ``data/demo/demo_workspaces.json``; ``load`` reads that file (not this module), so a
 facilitator can edit the JSON by hand.
@@ -288,6 +289,41 @@ def _acme() -> dict[str, Any]:
             "description": "From seeing an offer to reordering; delivery is the moment that breaks loyalty.",
             "stages": [{"name": n, "steps": s} for n, s in stages],
         },
+        "followup": {"owners": ["Sam Patel", "Chloe Martin", "Ben Okafor"], "seed": 11},
+        "actions": [
+            {
+                "title": "Next-day courier for standard delivery",
+                "touchpoints": ["Delivery speed"],
+                "start": "2026-06-01",
+                "status": "in_progress",
+                "owner": "Logistics — Sam Patel",
+                "origin": "drivers",
+                "description": "Delivery speed is the fix-first touchpoint: high impact on NPS, lowest score. "
+                "A second courier takes standard parcels next-day; Scotland follows in a second wave.",
+                "expected_effect": "Delivery speed +0.5 points within three months; NPS of delivery raters +10.",
+            },
+            {
+                "title": "Support chat staffed until 22:00",
+                "touchpoints": ["Support chat"],
+                "start": "2026-09-15",
+                "status": "in_progress",
+                "owner": "Service — Chloe Martin",
+                "origin": "journey",
+                "journey_touchpoint": "Support chat",
+                "description": "Evening shoppers wait until the next morning for an answer about their parcel.",
+                "expected_effect": "Support chat +0.3 points; fewer 'no answer' comments.",
+            },
+            {
+                "title": "Prepaid returns label in every parcel",
+                "touchpoints": ["Returns"],
+                "start": "2026-10-20",
+                "status": "planned",
+                "owner": "Operations — Ben Okafor",
+                "origin": "manual",
+                "description": "Customers print labels themselves today; a label in the box removes that step.",
+                "expected_effect": "Returns +0.3 points.",
+            },
+        ],
     }
 
 
@@ -454,6 +490,30 @@ def _sakura() -> dict[str, Any]:
             "description": "来店・注文から受け取り、ポイント利用まで。配送の遅れが推奨度を下げている。",
             "stages": [{"name": n, "steps": s} for n, s in stages],
         },
+        "followup": {"owners": ["佐藤 花子", "鈴木 一郎", "高橋 美咲"], "seed": 23},
+        "actions": [
+            {
+                "title": "配送時間帯の指定枠を拡大",
+                "touchpoints": ["配送スピード"],
+                "start": "2026-07-01",
+                "status": "in_progress",
+                "owner": "物流部 — 鈴木",
+                "origin": "journey",
+                "journey_touchpoint": "配送スピード",
+                "description": "夕方の配送枠を2枠増やし、遅延時はアプリで通知する。",
+                "expected_effect": "配送スピードの満足度 +0.3、配送に関する否定的なコメントの減少。",
+            },
+            {
+                "title": "夕方のレジ応援体制",
+                "touchpoints": ["レジの待ち時間"],
+                "start": "2026-10-01",
+                "status": "planned",
+                "owner": "店舗運営部 — 高橋",
+                "origin": "drivers",
+                "description": "17〜19時に品出し担当がレジに入る。",
+                "expected_effect": "レジの待ち時間の満足度 +0.2。",
+            },
+        ],
     }
 
 
