@@ -241,8 +241,10 @@ def _apply_followup(engine: Engine, workspace_id: int, item: dict[str, Any]) -> 
     updates = []
     for case_id, opened, _ in rows:
         age = (end - opened).total_seconds() / 86400.0
-        if age > 21:
-            p = [0.05, 0.06, 0.76, 0.13]
+        if age > 60:
+            p = [0.0, 0.0, 0.86, 0.14]
+        elif age > 21:
+            p = [0.05, 0.10, 0.72, 0.13]
         elif age > 7:
             p = [0.25, 0.30, 0.40, 0.05]
         else:
