@@ -16,6 +16,7 @@ from typing import Any
 from cxdash.cli_actions import add_actions_parser
 from cxdash.cli_journey import add_journey_parser
 from cxdash.cli_persona import add_persona_parser
+from cxdash.cli_privacy import add_privacy_parsers, cli_actor
 from cxdash.cli_report import add_report_parser
 from cxdash.cli_sentiment import add_sentiment_parser
 from cxdash.errors import CxdashError, InputRefused
@@ -70,6 +71,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         sheet=args.sheet,
         mapping=mapping,
         dry_run=args.dry_run,
+        keep_personal_data=True if args.keep_pii else False if args.mask_pii else None,
+        actor=cli_actor(),
     )
     text = (
         f"{result.status}: {result.responses} responses ({result.responses_updated} updated), "
@@ -183,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text.replace("%", "%%"), description=help_text)
         p.add_argument("--db", help="SQLite file path or database URL (default: CXDASH_DATABASE_URL or data/cxdash.db)")
         p.add_argument("--json", action="store_true", help="print JSON on stdout")
         p.set_defaults(func=func)
@@ -196,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="Excel sheet name")
     p.add_argument("--mapping", help="JSON file mapping column names to roles (default: the suggested roles)")
     p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    pii = p.add_mutually_exclusive_group()
+    pii.add_argument(
+        "--keep-pii",
+        action="store_true",
+        help="keep personal data: comments unmasked, customer name/e-mail columns stored (audited)",
+    )
+    pii.add_argument("--mask-pii", action="store_true", help="mask personal data even if the workspace keeps it")
     p = add("info", cmd_info, "counts of what a workspace holds")
     p.add_argument("--workspace")
     p = add("metrics", cmd_metrics, "NPS, CSAT and CES with n and 95% intervals")
@@ -216,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_persona_parser(sub)
     add_journey_parser(sub)
     add_report_parser(sub)
+    add_privacy_parsers(sub)
     add_actions_parser(sub)
     return parser
 

@@ -1,6 +1,7 @@
 """`python -m cxdash report`: a stakeholder deck (.pptx) or a self-contained HTML report (.html) of a workspace.
 
-The suffix of ``--out`` picks the format. The lead registers the subcommand in cxdash/cli.py with
+The suffix of ``--out`` picks the format; ``--lang en|ja`` the language of the report's words (user text — persona,
+journey and touchpoint names, comments — stays as written). The lead registers the subcommand in cxdash/cli.py with
 ``add_report_parser(sub)``; :func:`cmd_report` runs it.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import LANGUAGES, t, use_language
 
 FORMATS = {".pptx": "PowerPoint deck", ".html": "HTML report", ".htm": "HTML report"}
 
@@ -25,13 +27,18 @@ def _filters(items: Sequence[str]) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the report for ``--workspace`` (default workspace when omitted) to ``--out``."""
+    """Write the report for ``--workspace`` (default workspace when omitted) to ``--out``, in ``--lang``."""
+    with use_language(getattr(args, "lang", None) or "en"):
+        return _report(args)
+
+
+def _report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise InputRefused(f"--out must end in .pptx (a deck) or .html (a web page), not '{out.name}'.")
+        raise InputRefused(t("report.cli.suffix", name=out.name))
     if not out.parent.is_dir():
-        raise InputRefused(f"The folder '{out.parent}' does not exist.")
+        raise InputRefused(t("report.cli.no_folder", folder=out.parent))
     from cxdash.store.workspaces import get_workspace, open_store
 
     engine = open_store(args.db)
@@ -46,12 +53,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         from cxdash.report.html import build_html
 
         out.write_text(build_html(engine, ws.id, filters), encoding="utf-8")
-    data = {"status": "ok", "workspace": ws.name, "format": FORMATS[suffix], "out": str(out)}
+    data = {"status": "ok", "workspace": ws.name, "format": FORMATS[suffix], "out": str(out), "lang": args.lang}
     if getattr(args, "json", False):
         json.dump(data, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(f"{FORMATS[suffix]} of '{ws.name}' written to {out}")
+        what = t("report.cli.deck" if suffix == ".pptx" else "report.cli.html")
+        print(t("report.cli.written", what=what, workspace=ws.name, out=out))
     return 0
 
 
@@ -64,6 +72,12 @@ def add_report_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--workspace", help="workspace name (default: the demo workspace, else the first)")
     p.add_argument("--out", required=True, help="output file: .pptx for a deck, .html for a web page")
     p.add_argument("--filter", action="append", metavar="ATTR=VALUE", help="segment filter (repeatable)")
+    p.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default="en",
+        help="language of the report's headings, labels and notes: en (default) or ja",
+    )
     p.set_defaults(func=cmd_report)
     return p
 

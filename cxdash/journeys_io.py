@@ -22,6 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 from cxdash.store import journeys as store
 from cxdash.store.journeys import EMOTION_MAX, EMOTION_MIN, STEP_FIELDS
 
@@ -74,7 +75,7 @@ def loads(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputRefused(f"This is not a JSON journey file ({error}).") from error
+        raise InputRefused(t("journey.error.file_json", error=error)) from error
     return validate(data)
 
 
@@ -82,45 +83,55 @@ def _text(value: Any, where: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise InputRefused(f"{where} must be text.")
+        raise InputRefused(t("journey.error.not_text", where=where))
     return str(value)
 
 
 def validate(data: Any) -> dict[str, Any]:
     """A clean copy of a journey document: known fields only, text as text, emotion a whole number in −2..+2."""
     if not isinstance(data, dict) or data.get("cxdash") != FORMAT:
-        raise InputRefused('This file is not a cxdash journey map (it needs "cxdash": "journey").')
+        raise InputRefused(t("journey.error.file_kind"))
     if data.get("version") != VERSION:
-        raise InputRefused(
-            f"Journey file version {data.get('version')!r} is not supported (this cxdash reads {VERSION})."
-        )
-    name = " ".join(_text(data.get("name"), "The map's name").split())
+        raise InputRefused(t("journey.error.file_version", version=repr(data.get("version")), supported=VERSION))
+    name = " ".join(_text(data.get("name"), t("journey.error.where_name")).split())
     if not name:
-        raise InputRefused("The journey file has no name.")
+        raise InputRefused(t("journey.error.file_no_name"))
     stages = data.get("stages")
     if not isinstance(stages, list) or len(stages) > MAX_STAGES:
-        raise InputRefused(f'"stages" must be a list of at most {MAX_STAGES} stages.')
+        raise InputRefused(t("journey.error.stages_list", max=MAX_STAGES))
     clean_stages, total = [], 0
     for i, stage in enumerate(stages, 1):
-        if not isinstance(stage, dict) or not _text(stage.get("name"), f"Stage {i}'s name").strip():
-            raise InputRefused(f"Stage {i} needs a name.")
+        if (
+            not isinstance(stage, dict)
+            or not _text(stage.get("name"), t("journey.error.where_stage_name", i=i)).strip()
+        ):
+            raise InputRefused(t("journey.error.stage_no_name", i=i))
         steps = stage.get("steps", [])
         if not isinstance(steps, list):
-            raise InputRefused(f'Stage {i} ("{stage["name"]}"): "steps" must be a list.')
+            raise InputRefused(t("journey.error.steps_list", i=i, name=stage["name"]))
         total += len(steps)
         if total > MAX_STEPS:
-            raise InputRefused(f"The map has more than {MAX_STEPS} steps.")
+            raise InputRefused(t("journey.error.too_many_steps", max=MAX_STEPS))
         clean_steps = []
         for j, step in enumerate(steps, 1):
-            where = f'Stage {i} ("{stage["name"]}"), step {j}'
+            where = t("journey.error.where_step", i=i, name=stage["name"], j=j)
             if not isinstance(step, dict):
-                raise InputRefused(f"{where} is not an object.")
+                raise InputRefused(t("journey.error.step_object", where=where))
             emotion = step.get("emotion", 0)
             if isinstance(emotion, bool) or not isinstance(emotion, int) or not EMOTION_MIN <= emotion <= EMOTION_MAX:
-                raise InputRefused(f"{where}: emotion must be a whole number from −2 to +2, not {emotion!r}.")
+                raise InputRefused(t("journey.error.step_emotion", where=where, value=repr(emotion)))
             tp = step.get("touchpoint")
-            row: dict[str, Any] = {"touchpoint": None if tp in (None, "") else _text(tp, f"{where}: touchpoint")}
-            row |= {f: emotion if f == "emotion" else _text(step.get(f), f"{where}: {f}") for f in STEP_FIELDS}
+            row: dict[str, Any] = {
+                "touchpoint": None
+                if tp in (None, "")
+                else _text(tp, t("journey.error.where_field", where=where, field="touchpoint"))
+            }
+            row |= {
+                f: emotion
+                if f == "emotion"
+                else _text(step.get(f), t("journey.error.where_field", where=where, field=f))
+                for f in STEP_FIELDS
+            }
             clean_steps.append(row)
         clean_stages.append({"name": str(stage["name"]).strip(), "steps": clean_steps})
     persona = data.get("persona")
@@ -128,8 +139,8 @@ def validate(data: Any) -> dict[str, Any]:
         "cxdash": FORMAT,
         "version": VERSION,
         "name": name,
-        "description": _text(data.get("description"), "The description"),
-        "persona": None if persona in (None, "") else _text(persona, "The persona"),
+        "description": _text(data.get("description"), t("journey.error.where_description")),
+        "persona": None if persona in (None, "") else _text(persona, t("journey.error.where_persona")),
         "stages": clean_stages,
     }
 
@@ -149,10 +160,7 @@ def import_journey(
     existing = {j.name: j.id for j in store.list_journeys(engine, workspace_id)}
     if wanted in existing:
         if on_conflict == "refuse":
-            raise InputRefused(
-                f"A journey map called '{wanted}' already exists in this workspace: "
-                "choose another name, or replace it (--replace)."
-            )
+            raise InputRefused(t("journey.error.import_taken", name=wanted))
         if on_conflict == "rename":
             wanted = store.unique_name(engine, workspace_id, wanted)
     tps = store.touchpoint_ids(engine, workspace_id)
@@ -208,5 +216,5 @@ def load_template(template_id: str, template_dir: Path = TEMPLATE_DIR) -> dict[s
     """A template as a validated journey document."""
     path = template_dir / f"{template_id}.json"
     if not template_id.replace("_", "").isalnum() or not path.is_file():
-        raise InputRefused(f"There is no journey template called '{template_id}'.")
+        raise InputRefused(t("journey.error.no_template", id=template_id))
     return validate(json.loads(path.read_text(encoding="utf-8")))

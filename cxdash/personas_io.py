@@ -19,6 +19,7 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 from cxdash.store.engine import writer
 from cxdash.store.models import Persona, utcnow
 from cxdash.store.personas import FIELDS, TEXT_FIELDS, _values, list_personas, segment_of
@@ -69,52 +70,50 @@ def parse_personas(data: str | bytes | Mapping[str, Any]) -> list[dict[str, Any]
     doc: Any = data
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise InputRefused(f"The file is {len(data) / 1e6:.0f} MB; a persona file is at most 20 MB.")
+            raise InputRefused(t("personas.error.file_big", mb=f"{len(data) / 1e6:.0f}"))
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise InputRefused(
-                "The file is not UTF-8 text: export personas from cxdash and import that file."
-            ) from error
+            raise InputRefused(t("personas.error.file_utf8")) from error
     if isinstance(data, str):
         try:
             doc = json.loads(data)
         except json.JSONDecodeError as error:
             raise InputRefused(
-                f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+                t("personas.error.file_json", line=error.lineno, column=error.colno, error=error.msg)
             ) from error
     if not isinstance(doc, Mapping) or doc.get("cxdash") != KIND:
-        raise InputRefused('This is not a cxdash persona file: it should start with {"cxdash": "personas", ...}.')
+        raise InputRefused(t("personas.error.file_kind", start='{"cxdash": "personas", ...}'))
     if doc.get("version") != VERSION:
-        raise InputRefused(
-            f"Persona file version {doc.get('version')!r} is not supported (this cxdash reads version 1)."
-        )
+        raise InputRefused(t("personas.error.file_version", version=repr(doc.get("version"))))
     items = doc.get("personas")
     if not isinstance(items, list):
-        raise InputRefused('The persona file has no "personas" list.')
+        raise InputRefused(t("personas.error.file_list"))
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(items, start=1):
-        where = f"Persona {i}"
+        where = t("personas.error.where", i=i)
         if not isinstance(item, Mapping):
-            raise InputRefused(f"{where} is not an object with a name and fields.")
+            raise InputRefused(t("personas.error.item_object", where=where))
         if isinstance(item.get("name"), str) and item["name"].strip():
-            where = f"Persona {i} ('{item['name'].strip()}')"
+            where = t("personas.error.where_named", i=i, name=item["name"].strip())
         unknown = sorted(set(item) - set(FIELDS))
         if unknown:
-            raise InputRefused(f"{where} has unknown field(s): {', '.join(unknown)}. Fields: {', '.join(FIELDS)}.")
+            raise InputRefused(
+                t("personas.error.item_unknown", where=where, unknown=", ".join(unknown), fields=", ".join(FIELDS))
+            )
         if "name" not in item:
-            raise InputRefused(f"{where} has no name.")
+            raise InputRefused(t("personas.error.item_no_name", where=where))
         for key in TEXT_FIELDS:
             if key in item and not isinstance(item[key], str):
-                raise InputRefused(f"{where}: '{key}' must be text, not {type(item[key]).__name__}.")
+                raise InputRefused(t("personas.error.item_text", where=where, field=key, type=type(item[key]).__name__))
         try:
             values = _values(dict(item))
         except InputRefused as error:
-            raise InputRefused(f"{where}: {error.message}") from error
+            raise InputRefused(t("personas.error.item_error", where=where, error=error.message)) from error
         key = values["name"].casefold()
         if key in seen:
-            raise InputRefused(f"{where} has the same name as persona {seen[key]}: names must be unique.")
+            raise InputRefused(t("personas.error.item_same", where=where, other=seen[key]))
         seen[key] = i
         out.append(values)
     return out
@@ -145,5 +144,5 @@ def import_personas(engine: Engine, workspace_id: int, data: str | bytes | Mappi
             session.commit()
         except IntegrityError as error:  # pragma: no cover - a concurrent save took a name
             session.rollback()
-            raise InputRefused("Another save changed these personas at the same time; import again.") from error
+            raise InputRefused(t("personas.error.concurrent")) from error
     return summary

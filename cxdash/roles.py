@@ -3,7 +3,8 @@
 A role is a string: ``response_id``, ``customer_id``, ``date``, ``channel``, ``nps``, ``csat``, ``ces``,
 ``rating:<touchpoint>``, ``comment``, ``comment:<touchpoint>``, ``attribute:<name>``, ``ignore`` — and, for long
 files with one row per review or ticket, ``touchpoint`` (the row's touchpoint name) and ``rating`` (a rating of the
-row's touchpoint).
+row's touchpoint). ``customer_name`` and ``customer_email`` are personal data: stored on the customer only when the
+import keeps personal data, else dropped.
 """
 
 from __future__ import annotations
@@ -23,11 +24,26 @@ SIMPLE_ROLES = (
     "touchpoint",
     "rating",
     "comment",
+    "customer_name",
+    "customer_email",
     "ignore",
 )
 PARAM_ROLES = ("rating", "comment", "attribute")
 # Roles that may be given to at most one column of a file.
-SINGLE_ROLES = ("response_id", "customer_id", "date", "channel", "nps", "csat", "ces", "touchpoint", "rating")
+SINGLE_ROLES = (
+    "response_id",
+    "customer_id",
+    "date",
+    "channel",
+    "nps",
+    "csat",
+    "ces",
+    "touchpoint",
+    "rating",
+    "customer_name",
+    "customer_email",
+)
+PERSONAL_ROLES = ("customer_name", "customer_email")  # contact details: kept only when the user asks
 SCORE_KINDS = ("nps", "csat", "ces", "rating")
 
 
@@ -58,5 +74,6 @@ def parse_role(text: str) -> Role:
         return Role(kind)
     raise InputRefused(
         f"'{raw}' is not a column role. Use one of: response_id, customer_id, date, channel, nps, csat, ces, "
-        "rating:<touchpoint>, comment, comment:<touchpoint>, attribute:<name>, touchpoint, rating, ignore."
+        "rating:<touchpoint>, comment, comment:<touchpoint>, attribute:<name>, touchpoint, rating, customer_name, "
+        "customer_email, ignore."
     )

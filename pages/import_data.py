@@ -6,64 +6,69 @@ import pandas as pd
 import streamlit as st
 
 from cxdash.errors import CxdashError
+from cxdash.i18n import fmt_number, t
 from cxdash.ingest.load import delete_batch, import_table, list_batches
 from cxdash.ingest.mapping import mapping_to_json
 from cxdash.ingest.validate import preview_import
 from cxdash.store.workspaces import get_or_create_workspace
 from cxdash.ui import state
+from cxdash.ui.auth import actor, require_editor
 from cxdash.ui.errors import show_error, show_flash
 from cxdash.ui.importer import describe_table, read_upload, role_editor, target_workspace, validation_report
+from cxdash.ui.privacy import import_note, keep_choice
 from cxdash.ui.resources import data_changed
 from cxdash.ui.sidebar import page_context
+from cxdash.ui.text import literal
 
 ctx = page_context()
-st.title("Import")
+require_editor()  # viewers do not see this page in the navigation; a direct link stops here
+st.title(t("import.title"))
 show_flash()
-st.caption(
-    "Survey exports (Qualtrics, SurveyMonkey, Google Forms, in-house CSV or Excel; UTF-8, UTF-8 with BOM, cp932, "
-    "UTF-16), reviews and tickets (one row each). Nothing is written until you press Import."
-)
+st.caption(t("import.intro"))
 
 workspace_name = target_workspace(ctx.engine, ctx.workspace)
 upload = st.file_uploader(
-    "Survey export or review file", type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"], key=state.IMPORT_UPLOAD
+    t("import.upload"), type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls"], key=state.IMPORT_UPLOAD
 )
-with st.expander("Reuse a saved mapping (optional)"):
-    saved_mapping = st.file_uploader("Mapping JSON", type=["json"], key="import_saved_mapping")
+with st.expander(t("import.reuse_mapping")):
+    saved_mapping = st.file_uploader(t("import.mapping_json"), type=["json"], key="import_saved_mapping")
 
 if upload is not None:
     data = upload.getvalue()
     table = read_upload(data, upload.name, st.session_state.get(state.IMPORT_SHEET))
     if table is not None and len(table.sheets) > 1:
-        sheet = st.selectbox("Sheet", table.sheets, index=table.sheets.index(table.sheet), key=state.IMPORT_SHEET)
+        sheet = st.selectbox(
+            t("import.sheet"), table.sheets, index=table.sheets.index(table.sheet), key=state.IMPORT_SHEET
+        )
         if sheet != table.sheet:
             st.rerun()
     if table is not None:
-        st.caption(f"**{upload.name}** — {describe_table(table)}")
-        st.subheader("1 · Column roles")
-        st.caption("Suggested from the column names and values; change any role. Roles marked → take a name.")
+        st.caption(f"**{literal(upload.name)}** — {literal(describe_table(table))}")
+        st.subheader(t("import.step_roles"))
+        st.caption(t("import.roles_caption"))
         mapping = role_editor(table, saved_mapping.getvalue() if saved_mapping else None)
         st.download_button(
-            "Save this mapping (JSON)",
+            t("import.save_mapping"),
             mapping_to_json(mapping),
             file_name="cxdash-mapping.json",
             mime="application/json",
         )
-        st.subheader("2 · Validation report")
+        st.subheader(t("import.step_validation"))
         try:
-            with st.spinner("Checking every row…"):
+            with st.spinner(t("import.checking")):
                 preview = preview_import(table, mapping)
         except CxdashError as error:
             show_error(error)
             preview = None
         if preview is not None:
             validation_report(preview)
-            st.subheader("3 · Import")
+            st.subheader(t("import.step_import"))
             ready = workspace_name is not None and preview.rows_valid > 0
             if workspace_name is None:
-                st.info("Type a name for the new workspace first.")
-            if st.button("Import", type="primary", disabled=not ready, key="import_go"):
-                bar = st.progress(0.0, text="Starting…")
+                st.info(t("import.name_first"))
+            keep = keep_choice(ctx.engine, workspace_name, mapping)
+            if st.button(t("import.import_button"), type="primary", disabled=not ready, key="import_go"):
+                bar = st.progress(0.0, text=t("import.starting"))
                 try:
                     workspace = get_or_create_workspace(ctx.engine, workspace_name or "")
                     assert workspace.id is not None
@@ -73,6 +78,8 @@ if upload is not None:
                         table,
                         mapping,
                         progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+                        keep_personal_data=keep,
+                        actor=actor(),
                     )
                 except CxdashError as error:
                     bar.empty()
@@ -81,52 +88,59 @@ if upload is not None:
                     data_changed()
                     st.session_state[state.SELECT_WORKSPACE] = workspace.id
                     if result.status == "unchanged":
-                        st.info(result.message or "This file was imported before: nothing changed.")
+                        st.info(literal(result.message) if result.message else t("import.unchanged"))
                     else:
                         rejected = len({r.row for r in result.rejected_rows})
-                        st.session_state[state.FLASH] = (
-                            f"Imported {upload.name} into {workspace.name}: {result.responses:,} responses "
-                            f"({result.responses_updated:,} updated), {result.comments:,} comments, "
-                            f"{rejected:,} row{'s' if rejected != 1 else ''} rejected."
+                        st.session_state[state.FLASH] = t(
+                            "import.imported",
+                            file=literal(upload.name),
+                            workspace=literal(workspace.name),
+                            responses=fmt_number(result.responses),
+                            updated=fmt_number(result.responses_updated),
+                            comments=fmt_number(result.comments),
+                            rejected=t("import.rows_rejected_one")
+                            if rejected == 1
+                            else t("import.rows_rejected", n=fmt_number(rejected)),
                         )
+                        st.session_state[state.FLASH] += " " + import_note(result)
                         st.switch_page("pages/overview.py")
 
 st.divider()
-st.subheader("Import history")
+st.subheader(t("import.history"))
 if ctx.workspace is None:
-    st.caption("No imports yet.")
+    st.caption(t("import.no_imports"))
 else:
     assert ctx.workspace.id is not None
     batches = list_batches(ctx.engine, ctx.workspace.id)
     if not batches:
-        st.caption("No imports into this workspace yet.")
+        st.caption(t("import.no_imports_here"))
     else:
         history = pd.DataFrame(
             [
                 {
-                    "Batch": b.id,
-                    "File": b.file_name,
-                    "Imported at (UTC)": b.created_at,
-                    "Rows read": b.rows_read,
-                    "Responses": b.responses,
-                    "Updated": b.responses_updated,
-                    "Comments": b.comments,
-                    "Rejected": b.rows_rejected,
+                    t("import.col_batch"): b.id,
+                    t("import.col_file"): b.file_name,
+                    t("import.col_imported_at"): b.created_at,
+                    t("import.rows_read"): b.rows_read,
+                    t("import.col_responses"): b.responses,
+                    t("import.col_updated"): b.responses_updated,
+                    t("import.comments"): b.comments,
+                    t("import.rejected"): b.rows_rejected,
                 }
                 for b in batches
             ]
         )
         st.dataframe(history, hide_index=True, width="stretch")
-        with st.expander("Delete a batch"):
+        with st.expander(t("import.delete_batch_title")):
             labels = {b.id: f"#{b.id} — {b.file_name} ({b.created_at:%Y-%m-%d %H:%M})" for b in batches}
-            victim = st.selectbox("Batch", list(labels), format_func=labels.get, key="delete_batch_pick")
-            sure = st.checkbox("Yes, delete this batch with its responses and comments", key="delete_batch_sure")
-            if st.button("Delete batch", disabled=not sure, key="delete_batch_go"):
+            victim = st.selectbox(t("import.col_batch"), list(labels), format_func=labels.get, key="delete_batch_pick")
+            sure = st.checkbox(t("import.delete_sure"), key="delete_batch_sure")
+            if st.button(t("import.delete_batch"), disabled=not sure, key="delete_batch_go"):
                 try:
                     delete_batch(ctx.engine, int(victim))
                 except CxdashError as error:
                     show_error(error)
                 else:
                     data_changed()
-                    st.session_state[state.FLASH] = f"Deleted batch #{victim} ({labels[victim]})."
+                    st.session_state[state.FLASH] = t("import.deleted", batch=victim, label=literal(labels[victim]))
                     st.rerun()

@@ -4,68 +4,78 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxdash.i18n import t
 from cxdash.ui import data
 from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_flash
 from cxdash.ui.kpi import kpi_tiles
+from cxdash.ui.labels import METRICS, PERIODS, metric_name, period_name, shown_as
+from cxdash.ui.scorecard import scorecard_section
 from cxdash.ui.sidebar import describe_filters, page_context
+from cxdash.ui.text import literal
 from cxdash.viz.charts import kpi_trend_chart, segment_chart, touchpoint_chart
 
 ctx = page_context()
 show_flash()
 
 if ctx.workspace is None:
-    st.title("Overview")
-    st.info("The store is empty. Open **Import** to load a survey export, or run `python -m cxdash demo`.")
-    st.page_link("pages/import_data.py", label="Go to Import", icon="📥")
+    st.title(t("overview.title"))
+    st.info(t("common.empty_store"))
+    st.page_link("pages/import_data.py", label=t("common.go_to_import"), icon="📥")
     st.stop()
 
 ws_id = ctx.workspace.id
 assert ws_id is not None
-st.title(ctx.workspace.name)
+st.title(literal(ctx.workspace.name))
 active = describe_filters(ctx.filters, *data.date_range(ctx.engine, ws_id))
-st.caption(f"Filtered: {active}" if active else "All responses in this workspace.")
+st.caption(t("overview.filtered", filters=active) if active else t("overview.all_responses"))
 
 kpis = data.kpis(ctx.engine, ws_id, ctx.filters)
 kpi_tiles(kpis)
+scorecard_section(ctx.engine, ws_id, ctx.filters)
 
-st.subheader("Trend")
+st.subheader(t("overview.trend"))
 period = st.segmented_control(
-    "Period", ["month", "quarter", "week"], default="month", key="overview_period", format_func=str.title
+    t("common.period"), PERIODS, default="month", key="overview_period", format_func=shown_as(period_name, PERIODS)
 )
 trend = data.kpi_trend(ctx.engine, ws_id, ctx.filters, period=period or "month")
 if trend.empty:
-    st.info("No dated responses match the filters.")
+    st.info(t("overview.no_dated"))
 else:
-    tabs = st.tabs(["NPS", "CSAT", "CES"])
-    for tab, metric in zip(tabs, ["nps", "csat", "ces"], strict=True):
+    tabs = st.tabs([metric_name(m) for m in METRICS])
+    for tab, metric in zip(tabs, METRICS, strict=True):
         with tab:
             if (trend["metric"] == metric).any():
                 show_chart(kpi_trend_chart(trend, metric))
             else:
-                st.caption(f"No {metric.upper()} answers in this data.")
+                st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Touchpoints")
+    st.subheader(t("overview.touchpoints"))
     scores = data.touchpoint_scores(ctx.engine, ws_id, ctx.filters)
     if scores.empty:
-        st.info("No touchpoint ratings match the filters.")
+        st.info(t("overview.no_ratings"))
     else:
         show_chart(touchpoint_chart(scores))
 with right:
-    st.subheader("Segments")
+    st.subheader(t("overview.segments"))
     attributes = list(data.attribute_values(ctx.engine, ws_id))
     if not attributes:
-        st.info("This workspace has no segment attributes.")
+        st.info(t("overview.no_attributes"))
     else:
-        attribute = st.selectbox("Compare by", attributes, key="overview_segment")
+        attribute = st.selectbox(t("overview.compare_by"), attributes, key="overview_segment")
         metric = st.segmented_control(
-            "Metric", ["nps", "csat", "ces"], default="nps", key="overview_segment_metric", format_func=str.upper
+            t("overview.metric"),
+            METRICS,
+            default="nps",
+            key="overview_segment_metric",
+            format_func=shown_as(metric_name, METRICS),
         )
         table = data.kpis_by_attribute(ctx.engine, ws_id, ctx.filters, attribute)
         if table.empty:
-            st.info("No responses match the filters.")
+            st.info(t("overview.no_responses"))
         else:
-            show_chart(segment_chart(table, attribute, metric or "nps"))
-            st.caption("Pale points: fewer than 30 answers — read with care. p: test of the segment vs. the rest.")
+            chart = segment_chart(table, attribute, metric or "nps")
+            show_chart(chart, height=chart.height + 90)  # a short chart: room for its title and both axis titles
+            st.caption(t("overview.segment_note"))

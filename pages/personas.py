@@ -6,22 +6,22 @@ import streamlit as st
 
 from cxdash.analysis import clusters
 from cxdash.errors import CxdashError
+from cxdash.i18n import t
 from cxdash.store import personas as store
 from cxdash.ui import data
 from cxdash.ui import personas as ui
+from cxdash.ui.auth import can_edit
 from cxdash.ui.errors import show_error
 from cxdash.ui.sidebar import page_context
+from cxdash.ui.text import literal
 
 COLUMNS = 2
 
 ctx = page_context()
-st.title("Personas")
-st.caption(
-    "Who your customers are — each persona backed by its segment's size, NPS, drivers and comments. "
-    "Every change is saved at once."
-)
+st.title(t("personas.title"))
+st.caption(t("personas.caption"))
 if ctx.workspace is None:
-    st.info("The store is empty. Open **Import** to load a survey export, or run `python -m cxdash demo`.")
+    st.info(t("personas.empty_store"))
     st.stop()
 ws = ctx.workspace.id
 assert ws is not None
@@ -32,7 +32,9 @@ personas = store.list_personas(ctx.engine, ws)
 
 # --- toolbar: new, export, import ------------------------------------------------------------------------------
 t1, t2 = st.columns([1, 3])
-t1.button("➕ New persona", on_click=ui.start_edit, args=(ui.NEW,), type="primary", width="stretch")
+t1.button(
+    t("personas.new"), on_click=ui.start_edit, args=(ui.NEW,), type="primary", width="stretch", disabled=not can_edit()
+)
 with t2:
     ui.import_export(ctx.engine, ws, ctx.workspace.name)
 if st.session_state.get(ui.EDITING) == ui.NEW:
@@ -41,36 +43,24 @@ if st.session_state.get(ui.EDITING) == ui.NEW:
 
 # --- the cards ----------------------------------------------------------------------------------------------------
 if not personas:
-    st.info("No personas yet: create one, import a file, or let the data suggest some below.")
+    st.info(t("personas.none_yet"))
 for start in range(0, len(personas), COLUMNS):
     row = st.columns(COLUMNS)
     for col, persona in zip(row, personas[start : start + COLUMNS], strict=False):
         with col:
             ui.persona_card(ctx.engine, ws, persona, base, values)
-st.caption(
-    "Figures use the sidebar's date, channel and segment filters plus each persona's segment. NPS with a 95% "
-    "interval; drivers by relative weights on the NPS answer (touchpoints rated by at least half of the segment, "
-    "complete cases, no bootstrap); typical comments are the most frequent sentiment's comments closest to its "
-    "median score."
-)
+st.caption(t("personas.figures_note"))
 
 # --- suggestions from the data ------------------------------------------------------------------------------------
 st.divider()
-st.subheader("Suggest personas from data")
-st.caption(
-    "Groups respondents with similar scores, loyalty and attributes (k-means), then describes each group. "
-    "Uses the sidebar filters."
-)
+st.subheader(t("personas.suggest.title"))
+st.caption(t("personas.suggest.caption"))
 c1, c2, c3 = st.columns([2, 1, 1])
-k_choice = c1.selectbox(
-    "Number of groups",
-    ["auto", 2, 3, 4, 5, 6],
-    key="personas_k",
-    format_func=lambda k: "Best of 2–6 (silhouette)" if k == "auto" else str(k),
-)
-seed = int(c2.number_input("Seed", min_value=0, value=0, step=1, key="personas_seed"))
+k_labels = {"auto": t("personas.suggest.k_auto")} | {k: str(k) for k in range(2, 7)}  # labels fixed at drawing time
+k_choice = c1.selectbox(t("personas.suggest.k"), list(k_labels), key="personas_k", format_func=k_labels.__getitem__)
+seed = int(c2.number_input(t("personas.suggest.seed"), min_value=0, value=0, step=1, key="personas_seed"))
 k = None if k_choice == "auto" else int(k_choice)
-if c3.button("🔎 Find groups", width="stretch", key="personas_find"):
+if c3.button(t("personas.suggest.find"), width="stretch", key="personas_find"):
     st.session_state[ui.CLUSTER_RUN] = (k, seed)
 run = st.session_state.get(ui.CLUSTER_RUN)
 if run is not None:
@@ -79,39 +69,21 @@ if run is not None:
     except CxdashError as error:
         show_error(error)
         st.stop()
-    sil = ", ".join(f"k={j}: {s:.3f}" for j, s in result.silhouettes.items())
-    how = "chosen by the best mean silhouette" if run[0] is None else "as asked"
-    st.markdown(f"**{result.k} groups** of {result.n:,} respondents ({how}; silhouette {sil}; seed {result.seed}).")
+    st.markdown(ui.clustering_headline(result, chosen=run[0] is None))
     st.caption(ui.plain(result.design.method_text()))
-    table = clusters.profile_table(result)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "cluster": "#",
-            "label": "Group",
-            "size": "Respondents",
-            "share": st.column_config.NumberColumn("Share", format="percent"),
-            "nps": st.column_config.NumberColumn("NPS", format="%+.0f"),
-            "nps_lo": st.column_config.NumberColumn("NPS 95% low", format="%+.0f"),
-            "nps_hi": st.column_config.NumberColumn("NPS 95% high", format="%+.0f"),
-        },
-    )
+    ui.cluster_table(clusters.profile_table(result))
     for c in result.clusters:
-        with st.expander(f"Group {c.number}: {c.label}", expanded=False):
+        with st.expander(t("personas.suggest.group", number=c.number, label=literal(c.label)), expanded=False):
             ui.cluster_profile(c)
             rule = clusters.segment_rule(c)
             if rule:
-                st.markdown(f"**Segment rule of the draft:** {ui.plain(store.describe_segment(rule))}")
+                st.markdown(t("personas.suggest.rule", rule=ui.plain(store.describe_segment(rule))))
             else:
-                st.caption(
-                    "No attribute value sets this group apart: its persona's segment would be everyone, so its card "
-                    "would show everyone's figures (the group itself is defined by its scores)."
-                )
+                st.caption(t("personas.suggest.no_rule"))
             st.button(
-                "➕ Make this a persona",
+                t("personas.suggest.make"),
                 key=f"personas_from_cluster_{c.number}",
                 on_click=ui.create_from_cluster,
                 args=(ctx.engine, ws, c),
+                disabled=not can_edit(),
             )

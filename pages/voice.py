@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxdash.i18n import t
 from cxdash.store.themes import seed_themes, tag_comments
 from cxdash.store.verbatims import NO_STAGE, NO_TOUCHPOINT
 from cxdash.ui import data, voice
+from cxdash.ui.auth import can_edit
 from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_flash
+from cxdash.ui.labels import PERIODS, period_name, shown_as
 from cxdash.ui.resources import data_changed
 from cxdash.ui.sidebar import describe_filters, page_context
+from cxdash.ui.text import literal
 from cxdash.viz.voice_charts import MIX_SELECTION, THEME_SELECTION, sentiment_mix_chart, theme_chart
 
-SPLITS = {"period": "Time", "touchpoint": "Touchpoint", "stage": "Stage", "segment": "Segment", "theme": "Theme"}
-TERM_GROUPS = {"sentiment": "Sentiment", "theme": "Theme", "touchpoint": "Touchpoint", "segment": "Segment"}
+SPLITS = ["period", "touchpoint", "stage", "segment", "theme"]
+TERM_GROUPS = ["sentiment", "theme", "touchpoint", "segment"]
 
 ctx = page_context()
 show_flash()
-st.title("Voice of the Customer")
+st.title(t("voice.title"))
 
 if ctx.workspace is None:
-    st.info(
-        "The store is empty. Open **Import** to load a survey export with comments, or run `python -m cxdash demo`."
-    )
-    st.page_link("pages/import_data.py", label="Go to Import", icon="📥")
+    st.info(t("voice.empty_store"))
+    st.page_link("pages/import_data.py", label=t("common.go_to_import"), icon="📥")
     st.stop()
 
 ws = ctx.workspace.id
@@ -34,7 +36,9 @@ engine, filters = ctx.engine, ctx.filters
 bounds = data.date_range(engine, ws)
 active = describe_filters(filters, *bounds)
 head, action = st.columns([4, 1], vertical_alignment="bottom")
-head.caption(f"{ctx.workspace.name} · " + (f"Filtered: {active}" if active else "all comments in this workspace."))
+head.caption(
+    f"{literal(ctx.workspace.name)} · " + (t("voice.filtered", filters=active) if active else t("voice.all_comments"))
+)
 with action:
     voice.rescore_button(engine, ws)
 
@@ -42,55 +46,58 @@ themes = voice.list_themes(engine, ws)
 attributes = data.attribute_values(engine, ws)
 tied = voice.tied_comments(engine, ws) > 0
 if not voice.comment_total(engine, ws, filters):
-    st.info("No comments match the filters. Widen the filters in the sidebar, or import a file with a comment column.")
-    with st.expander("Themes", expanded=False):
+    st.info(t("voice.no_comments"))
+    with st.expander(t("voice.themes"), expanded=False):
         voice.theme_editor(engine, ws, themes)
     st.stop()
 
 # -- sentiment mix ------------------------------------------------------------------------------------------
-st.subheader("Sentiment mix")
+st.subheader(t("voice.sentiment_mix"))
 splits = [s for s in SPLITS if tied or s not in ("touchpoint", "stage")]
 if not attributes:
     splits.remove("segment")
 c1, c2 = st.columns([3, 2])
-by = c1.segmented_control("Split by", splits, default="period", key="voice_split", format_func=SPLITS.__getitem__)
+by = c1.segmented_control(
+    t("voice.split_by"), splits, default="period", key="voice_split", format_func=shown_as(voice.split_label, splits)
+)
 by = by or "period"
 attribute, period = None, "month"
 if by == "segment":
-    attribute = c2.selectbox("Segment", list(attributes), key="voice_mix_attribute")
+    attribute = c2.selectbox(t("voice.segment"), list(attributes), key="voice_mix_attribute")
 elif by == "period":
     period = (
         c2.segmented_control(
-            "Period", ["month", "quarter", "week"], default="month", key="voice_mix_period", format_func=str.title
+            t("common.period"),
+            PERIODS,
+            default="month",
+            key="voice_mix_period",
+            format_func=shown_as(period_name, PERIODS),
         )
         or "month"
     )
 mix = voice.sentiment_mix(engine, ws, filters, by, attribute, period)
 if mix.empty:
-    st.info("No scored comments match the filters for this split.")
+    st.info(t("voice.no_scored"))
 else:
-    title = f"Sentiment by {SPLITS[by].lower() if by != 'segment' else attribute}"
+    title = t("voice.sentiment_by", split=attribute if by == "segment" and attribute else voice.split_title(by))
     event = show_chart(
-        sentiment_mix_chart(mix, by, title=title, period=period),
+        sentiment_mix_chart(mix, by, title=title, period=period, names=voice.placeholder_names()),
         on_select="rerun",
         selection_mode=MIX_SELECTION,
         key=f"voice_mix_chart_{by}_{attribute}_{period}",
     )
     voice.apply_mix_pick(event, by, attribute, period, bounds)
-    st.caption("Click a bar segment to read those comments below (shift-click adds more; double-click clears).")
+    st.caption(t("voice.click_mix"))
 if not tied:
-    st.caption(
-        "Comments here are not tied to touchpoints, so there is no split by touchpoint or stage: map a comment column "
-        "to a touchpoint (role `comment:<touchpoint>`) on import to get one."
-    )
+    st.caption(t("voice.not_tied"))
 
 # -- themes ---------------------------------------------------------------------------------------------------
-st.subheader("Themes")
+st.subheader(t("voice.themes"))
 summary = voice.theme_summary(engine, ws, filters)
 if summary.empty:
-    st.info("This workspace has no themes yet: start from the default CX themes, or add your own below.")
-    if st.button("Add the default themes (English and Japanese) and tag the comments", key="voice_seed_themes"):
-        with st.spinner("Tagging comments…"):
+    st.info(t("voice.no_themes"))
+    if st.button(t("voice.seed_themes"), key="voice_seed_themes", disabled=not can_edit()):
+        with st.spinner(t("voice.tagging")):
             seed_themes(engine, ws)
             tag_comments(engine, ws)
         data_changed()
@@ -104,45 +111,43 @@ else:
         key="voice_theme_chart",
     )
     voice.apply_theme_pick(picked)
-    st.caption("Click a theme to read its comments below.")
+    st.caption(t("voice.click_theme"))
     voice.theme_table(summary, with_change)
     if not with_change:
-        st.caption(
-            "Change vs. the previous period: narrow the dates in the sidebar (e.g. to the last quarter) to compare "
-            "with the period of the same length before it."
-        )
-with st.expander("✏️ Edit themes — a name and keyword rules in English and Japanese"):
+        st.caption(t("voice.change_hint"))
+with st.expander(t("voice.edit_themes")):
     voice.theme_editor(engine, ws, themes)
-with st.expander("💡 Suggested new themes — frequent phrases no theme covers"):
+with st.expander(t("voice.suggested_themes")):
     suggested = voice.suggestions(engine, ws, filters)
     if suggested.empty:
-        st.caption("Every frequent phrase is covered by a theme.")
+        st.caption(t("voice.all_covered"))
     else:
         voice.suggestion_list(engine, ws, suggested)
 
 # -- distinctive keywords ----------------------------------------------------------------------------------------
-st.subheader("Distinctive keywords")
+st.subheader(t("voice.keywords"))
 groups = [g for g in TERM_GROUPS if (g != "touchpoint" or tied) and (g != "segment" or attributes)]
 k1, k2 = st.columns([3, 2])
 group = (
     k1.segmented_control(
-        "Keywords that set apart each",
+        t("voice.keywords_by"),
         groups,
         default="sentiment",
         key="voice_terms_by",
-        format_func=TERM_GROUPS.__getitem__,
+        format_func=shown_as(voice.split_label, groups),
     )
     or "sentiment"
 )
-term_attr = k2.selectbox("Segment", list(attributes), key="voice_terms_attribute") if group == "segment" else None
+segment_label = t("voice.segment")
+term_attr = k2.selectbox(segment_label, list(attributes), key="voice_terms_attribute") if group == "segment" else None
 terms = voice.distinctive_terms(engine, ws, filters, group, term_attr)
 if terms.empty:
-    st.info("Not enough comments to find distinctive keywords.")
+    st.info(t("voice.no_keywords"))
 else:
-    voice.terms_table(terms, term_attr or TERM_GROUPS[group])
+    voice.terms_table(terms, term_attr or voice.split_label(group))
 
 # -- verbatims -----------------------------------------------------------------------------------------------------
-st.subheader("Verbatims")
+st.subheader(t("voice.verbatims"))
 if tied:
     tp_mix = voice.sentiment_mix(engine, ws, filters, "touchpoint", None, "month")
     st_mix = voice.sentiment_mix(engine, ws, filters, "stage", None, "month")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cxdash.analysis.metrics import MetricValue, nps_from_counts
 from cxdash.errors import InputRefused
+from cxdash.i18n import fmt_number, t
 
 ATTR_PREFIX = "attr:"
 MIN_COVERAGE = 0.5
@@ -29,6 +30,7 @@ MIN_ROWS = 30
 SILHOUETTE_SAMPLE = 2_000
 LIFT = 1.2  # an attribute value is over-represented in a cluster when its share there is ≥ LIFT × its overall share
 RULE_COVERAGE = 0.5  # a segment rule keeps an attribute when its over-represented values cover half the cluster
+NPS_ANSWER = "NPS answer"  # the name of the NPS question among the scores (a key, shown translated)
 AVATARS = ("🧑‍💼", "🧢", "👩‍🎓", "🧓", "👨‍👩‍👧", "🧑‍💻")
 
 
@@ -47,19 +49,22 @@ class Design:
 
     def method_text(self) -> str:
         """Exactly which variables were used and how missing values were handled (shown beside the result)."""
-        used = ", ".join(("NPS answer" if s == "nps" else s) for s in self.scores) or "none"
-        attrs = ", ".join(self.attributes) or "none"
+        none = t("personas.cluster.none")
+        sep = t("personas.cluster.list_sep")
+        used = sep.join((t("personas.cluster.nps_answer") if s == "nps" else s) for s in self.scores) or none
+        attrs = sep.join(self.attributes) or none
         imputed = sum(self.imputed.values())
         parts = [
-            f"Scores (standardised): {used}.",
-            f"Attributes (one-hot, scaled 1/√2): {attrs}.",
-            f"Missing scores set to the variable's mean ({imputed:,} answers); "
-            f"{self.rows_dropped:,} respondents answering fewer than half of the scores left out; "
-            "a missing attribute counts as no level.",
+            t("personas.cluster.method_scores", scores=used),
+            t("personas.cluster.method_attributes", attributes=attrs),
+            t("personas.cluster.method_missing", imputed=fmt_number(imputed), dropped=fmt_number(self.rows_dropped)),
         ]
         if self.left_out:
-            parts.append("Not used: " + "; ".join(f"{k} ({v})" for k, v in self.left_out.items()) + ".")
-        return " ".join(parts)
+            why = t("personas.cluster.list_sep_long").join(
+                t("personas.cluster.left_out_item", name=k, why=v) for k, v in self.left_out.items()
+            )
+            parts.append(t("personas.cluster.method_left_out", items=why))
+        return t("personas.cluster.sentence_sep").join(parts)
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def design_matrix(frame: pd.DataFrame, touchpoints: Sequence[str] | None = None)
     left_out: dict[str, str] = {}
     n = len(frame)
     if n == 0:
-        raise InputRefused("No respondents match the filters: there is nothing to cluster.")
+        raise InputRefused(t("personas.cluster.error_nobody"))
     candidates = (
         list(touchpoints)
         if touchpoints is not None
@@ -103,9 +108,9 @@ def design_matrix(frame: pd.DataFrame, touchpoints: Sequence[str] | None = None)
         col = pd.to_numeric(frame[c], errors="coerce")
         coverage = col.notna().mean()
         if coverage < MIN_COVERAGE:
-            left_out[c] = f"answered by {coverage:.0%}"
+            left_out[c] = t("personas.cluster.why_coverage", share=f"{coverage:.0%}")
         elif col.std(ddof=0) == 0 or np.isnan(col.std(ddof=0)):
-            left_out[c] = "the same for everyone"
+            left_out[c] = t("personas.cluster.why_constant")
         else:
             scores.append(c)
     attributes: list[str] = []
@@ -114,18 +119,18 @@ def design_matrix(frame: pd.DataFrame, touchpoints: Sequence[str] | None = None)
             continue
         name, levels = c[len(ATTR_PREFIX) :], frame[c].dropna().nunique()
         if levels < 2:
-            left_out[name] = "one value"
+            left_out[name] = t("personas.cluster.why_one_value")
         elif levels > MAX_LEVELS:
-            left_out[name] = f"{levels} values (more than {MAX_LEVELS})"
+            left_out[name] = t("personas.cluster.why_levels", levels=levels, max=MAX_LEVELS)
         else:
             attributes.append(name)
     if not scores and not attributes:
-        raise InputRefused("No touchpoint score, NPS answer or attribute varies enough to cluster on.")
+        raise InputRefused(t("personas.cluster.error_nothing_varies"))
     num = frame[scores].apply(pd.to_numeric, errors="coerce").astype("float64")
     keep = num.notna().sum(axis=1) * 2 >= len(scores) if scores else pd.Series(True, index=frame.index)
     num, sub = num[keep], frame[keep]
     if len(num) < MIN_ROWS:
-        raise InputRefused(f"Only {len(num)} respondents have enough answers to cluster (at least {MIN_ROWS} needed).")
+        raise InputRefused(t("personas.cluster.error_too_few", n=len(num), min=MIN_ROWS))
     imputed = {c: int(num[c].isna().sum()) for c in scores}
     z = (num - num.mean()) / num.std(ddof=0)
     blocks = [z.fillna(0.0).to_numpy()]
@@ -214,7 +219,7 @@ def cluster_respondents(
     x = design.x
     lo, hi = K_RANGE
     if k is not None and not 2 <= k <= min(MAX_K, len(x) - 1):
-        raise InputRefused(f"The number of clusters must be between 2 and {min(MAX_K, len(x) - 1)}.")
+        raise InputRefused(t("personas.cluster.error_k", max=min(MAX_K, len(x) - 1)))
     candidates = [k] if k is not None else list(range(lo, min(hi, len(x) - 1) + 1))
     fits = {j: kmeans(x, j, seed)[0] for j in candidates}
     sil = {j: silhouette(x, fits[j], seed=seed) for j in candidates}
@@ -235,7 +240,7 @@ def profile(frame: pd.DataFrame, clustering: Clustering) -> list[Cluster]:
         rows = []
         for s in d.scores:
             cl, al = pd.to_numeric(members[s], errors="coerce").mean(), pd.to_numeric(sub[s], errors="coerce").mean()
-            rows.append({"variable": "NPS answer" if s == "nps" else s, "cluster": cl, "overall": al, "diff": cl - al})
+            rows.append({"variable": NPS_ANSWER if s == "nps" else s, "cluster": cl, "overall": al, "diff": cl - al})
         scores = pd.DataFrame(rows, columns=["variable", "cluster", "overall", "diff"]).set_index("variable")
         over = _over_represented(members, sub, d.attributes)
         nps = _nps(members["nps"] if "nps" in members.columns else pd.Series(dtype=float))
@@ -301,39 +306,36 @@ def _label(cluster: Cluster) -> str:
     rule = segment_rule(cluster)
     who = " · ".join("/".join(v) for v in rule.values())
     if not who:
-        diffs = cluster.scores["diff"].drop("NPS answer", errors="ignore").dropna()
+        diffs = cluster.scores["diff"].drop(NPS_ANSWER, errors="ignore").dropna()
         if len(diffs) and (diffs > 0.15).all():
-            who = "High scorers"
+            who = t("personas.cluster.high_scorers")
         elif len(diffs) and (diffs < -0.15).all():
-            who = "Low scorers"
+            who = t("personas.cluster.low_scorers")
         elif len(diffs):
-            who = f"Strong on {diffs.idxmax()}, weak on {diffs.idxmin()}"
+            who = t("personas.cluster.strong_weak", strong=diffs.idxmax(), weak=diffs.idxmin())
         else:
-            who = f"Cluster {cluster.number}"
+            who = t("personas.cluster.numbered", number=cluster.number)
     v = cluster.nps.value
     mood = "" if v is None else ("promoters" if v >= 30 else "detractors" if v <= -30 else "mixed")
-    return f"{who} ({mood})" if mood else who
+    return t("personas.cluster.label", who=who, mood=t(f"personas.cluster.{mood}")) if mood else who
 
 
 def persona_draft(cluster: Cluster, avatar: str | None = None) -> dict[str, Any]:
     """Fields for a new persona from a cluster: name, avatar, summary, goals, pains, behaviours, quote, segment."""
     rule = segment_rule(cluster)
-    above = cluster.scores[cluster.scores.index != "NPS answer"].sort_values("diff", ascending=False)
+    above = cluster.scores[cluster.scores.index != NPS_ANSWER].sort_values("diff", ascending=False)
     strong = [f"{v} (+{d:.2f})" for v, d in above["diff"].items() if d >= 0.15][:3]
     weak = [f"{v} ({d:.2f})" for v, d in above["diff"][::-1].items() if d <= -0.15][:3]
-    nps = "n/a" if cluster.nps.value is None else f"{cluster.nps.value:+.0f}"
-    summary = f"Suggested from a group of {cluster.size:,} respondents ({cluster.share:.0%}) with NPS {nps}."
+    nps = t("personas.na") if cluster.nps.value is None else f"{cluster.nps.value:+.0f}"
+    summary = t("personas.cluster.draft_summary", n=fmt_number(cluster.size), share=f"{cluster.share:.0%}", nps=nps)
     if not rule:
-        summary += (
-            " No attribute value sets this group apart, so the segment is everyone and the figures below are for "
-            "all respondents: add a rule if the group has a known attribute."
-        )
+        summary += t("personas.cluster.draft_everyone")
     return {
         "name": cluster.label,
         "avatar": avatar or AVATARS[(cluster.number - 1) % len(AVATARS)],
         "summary": summary,
-        "goals": "\n".join(f"Keep: {s}" for s in strong),
-        "pains": "\n".join(f"Scores below average: {w}" for w in weak),
+        "goals": "\n".join(t("personas.cluster.draft_keep", item=s) for s in strong),
+        "pains": "\n".join(t("personas.cluster.draft_below", item=w) for w in weak),
         "behaviours": "",
         "channels": "",
         "quote": "",
@@ -373,6 +375,7 @@ __all__ = [
     "Cluster",
     "Clustering",
     "Design",
+    "NPS_ANSWER",
     "adjusted_rand",
     "cluster_respondents",
     "design_matrix",

@@ -3,7 +3,8 @@
 ``analyse_drivers`` prepares the data (not-rated codes → missing, zero-variance drivers dropped, complete cases or
 mean imputation), computes one importance method with bootstrap intervals, each driver's score, and the quadrant
 chart ("Fix first" = high impact, low score). ``drivers_report`` is its JSON-able form for the CLI and the page;
-``what_if``, ``compare_groups`` and ``compare_methods`` build on it. Headless: no streamlit here.
+``what_if``, ``compare_groups`` and ``compare_methods`` build on it. Headless: no streamlit here. Warnings and
+messages for the reader are in the current interface language (``cxdash.i18n``: English unless the app set one).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scipy import stats
 from cxdash.analysis.bootstrap import Draws, bootstrap_drivers, coefficient_chunks, model_rows, percentile_ci
 from cxdash.analysis.importance import METHODS, Importance, shares
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 
 MIN_CASES = 30
 MIN_CASES_PER_DRIVER = 10
@@ -147,7 +149,7 @@ def prepare(
     keep = ~np.isnan(y_all)
     y = y_all[keep]
     if np.unique(y).size < 2:
-        raise InputRefused(f"The outcome {outcome!r} has fewer than two different answers; nothing can explain it.")
+        raise InputRefused(t("drivers.analysis.constant_outcome", outcome=repr(outcome)))
     warnings: list[str] = []
     names, cols, ranges, codes_seen = [], [], [], {}
     for name in drivers:
@@ -167,21 +169,17 @@ def prepare(
         outside = int(np.sum((v < lo) | (v > hi)))
         if outside:
             raise InputRefused(
-                f"Column {name!r} has {outside} values outside its scale {lo:g}–{hi:g}; "
-                "fix the scale or declare the codes as 'not rated'."
+                t("drivers.analysis.outside_scale", name=repr(name), n=outside, lo=f"{lo:g}", hi=f"{hi:g}")
             )
         answered = v[~np.isnan(v)]
         if answered.size < 2 or np.all(answered == answered[0]):
-            warnings.append(
-                f"{name!r} was left out: every answer is the same (or there are none), so it cannot "
-                "explain differences in the outcome."
-            )
+            warnings.append(t("drivers.analysis.left_out", name=repr(name)))
             continue
         names.append(name)
         cols.append(v)
         ranges.append((lo, hi))
     if not names:
-        raise InputRefused("No driver varies across responses; there is nothing to analyse.")
+        raise InputRefused(t("drivers.analysis.no_variation"))
     if nps is None:
         ints = np.all(y == np.round(y)) and y.size > 0 and y.min() >= 0 and y.max() <= 10
         nps = bool(ints and np.unique(y).size > 2 and _NPS_NAME.search(outcome))
@@ -203,17 +201,17 @@ def _missing_text(d: Prepared, n_model: int, regression: bool) -> str:
     """How missing answers were treated, in the analyst's words."""
     parts = []
     if d.n_rows > d.y.size:
-        parts.append(f"{d.n_rows - d.y.size} of {d.n_rows} responses without an outcome left out")
+        parts.append(t("drivers.analysis.no_outcome", n=d.n_rows - d.y.size, total=d.n_rows))
     codes = {k: v for k, v in d.not_rated.items() if v}
     if codes:
-        parts.append("'not rated' counted as missing (" + ", ".join(f"{k}: {v}" for k, v in codes.items()) + ")")
+        parts.append(t("drivers.analysis.not_rated", codes=", ".join(f"{k}: {v}" for k, v in codes.items())))
     if not regression:
-        how = f"pairwise: each correlation uses the responses answering that driver and the outcome ({d.y.size} rows)"
+        how = t("drivers.analysis.pairwise", rows=d.y.size)
     elif d.impute_mean:
-        how = f"mean imputation: unanswered drivers filled with the driver's mean ({n_model} responses)"
+        how = t("drivers.analysis.mean_imputation", n=n_model)
     else:
-        how = f"complete cases: {n_model} of {d.y.size} responses answer the outcome and every driver"
-    return "; ".join([how, *parts])
+        how = t("drivers.analysis.complete_cases", n=n_model, total=d.y.size)
+    return t("drivers.analysis.separator").join([how, *parts])
 
 
 def driver_scores(x: np.ndarray, names: Sequence[str], scales: Sequence[tuple[float, float]]) -> pd.DataFrame:
@@ -309,10 +307,7 @@ def analyse_drivers(
     p = len(d.names)
     if regression:
         if rows.size < p + 2:
-            raise InputRefused(
-                f"Only {rows.size} responses answer the outcome and all {p} drivers: too few for "
-                f"{method}. Use fewer drivers, mean imputation, or a correlation method."
-            )
+            raise InputRefused(t("drivers.analysis.too_few", n=rows.size, p=p, method=method))
         imp = METHODS[method](xr, d.y[rows], list(d.names))
         n = int(rows.size)
     else:
@@ -327,12 +322,9 @@ def analyse_drivers(
     mids = {(lo + hi) / 2 for lo, hi in d.scales}
     score_mid = mids.pop() if len(mids) == 1 else np.nan
     if len(set(d.scales)) > 1 and rules[1] != "midpoint":
-        warnings.append("Drivers are on different scales; the score axis compares their raw means.")
+        warnings.append(t("drivers.analysis.mixed_scales"))
     if rules[1] == "midpoint" and not np.isfinite(score_mid):
-        raise InputRefused(
-            "Drivers are on different scales, so there is no single scale midpoint; split the score "
-            "axis at the mean, the median or a value."
-        )
+        raise InputRefused(t("drivers.analysis.no_midpoint"))
     t_imp = float(_threshold(rules[0], imp.values[None], np.nan)[0])
     t_score = float(_threshold(rules[1], scores["score"].to_numpy()[None], score_mid)[0])
     quads = [quadrant_of(imp.values[j], scores["score"].iloc[j], t_imp, t_score) for j in range(p)]
@@ -345,10 +337,7 @@ def analyse_drivers(
         fix = (draws.importance > ti) & (draws.score < ts)
         p_fix = fix[valid].mean(axis=0) if valid.any() else np.full(p, np.nan)
         if valid.mean() < 0.99:
-            warnings.append(
-                f"{int((~valid).sum())} of {bootstrap} bootstrap resamples could not be analysed "
-                "(a driver was constant in them); intervals use the rest."
-            )
+            warnings.append(t("drivers.analysis.failed_resamples", n=int((~valid).sum()), total=bootstrap))
     return DriverAnalysis(
         method,
         d,
@@ -371,27 +360,21 @@ def _data_warnings(d: Prepared, imp: Importance, rows: np.ndarray, xr: np.ndarra
     out = []
     p = len(d.names)
     if regression and rows.size < MIN_CASES:
-        out.append(f"Only {rows.size} complete responses (at least {MIN_CASES} recommended): importance is fragile.")
+        out.append(t("drivers.analysis.few_cases", n=rows.size, min=MIN_CASES))
     if regression and rows.size < MIN_CASES_PER_DRIVER * p:
-        out.append(
-            f"{rows.size} responses for {p} drivers is fewer than {MIN_CASES_PER_DRIVER} per driver: "
-            "use fewer drivers or more responses."
-        )
+        out.append(t("drivers.analysis.few_per_driver", n=rows.size, p=p, min=MIN_CASES_PER_DRIVER))
     small = [f"{nm} (n={k})" for nm, k in zip(d.names, imp.n, strict=True) if k < MIN_CASES]
     if not regression and small:
-        out.append(f"Fewer than {MIN_CASES} answers behind: {', '.join(small)}.")
+        out.append(t("drivers.analysis.few_answers", min=MIN_CASES, drivers=", ".join(small)))
     if rows.size > p + 1 and p > 1:
         vif = _vif(xr)
         high = [f"{nm} (VIF {v:.1f})" for nm, v in zip(d.names, vif, strict=True) if v > VIF_LIMIT]
         if high:
-            out.append(
-                "Strong overlap between drivers: " + ", ".join(high) + ". Betas are unstable; relative "
-                "weights or Shapley (LMG) share the overlap fairly."
-            )
+            out.append(t("drivers.analysis.collinear", drivers=", ".join(high)))
     if imp.method in ("beta", "pearson", "spearman"):
         neg = [nm for nm, v in zip(d.names, imp.values, strict=True) if v < 0]
         if neg:
-            out.append(f"Negative association with the outcome: {', '.join(neg)} (check the scale direction).")
+            out.append(t("drivers.analysis.negative", drivers=", ".join(neg)))
     return out
 
 
@@ -462,7 +445,7 @@ def what_if(
     lo, hi = d.scales[j]
     rows, xr = model_rows(d.x, d.y, d.impute_mean)
     if rows.size < len(d.names) + 2:
-        raise InputRefused("Too few complete responses to fit the model behind a what-if.")
+        raise InputRefused(t("drivers.analysis.what_if_too_few"))
     yr = d.y[rows]
     answered = ~np.isnan(d.x[rows, j])
     if delta is not None:

@@ -99,6 +99,16 @@ def fmt_percent(value: float | None, digits: int = 0, language: str | None = Non
     return f"{value * 100:.{digits}f}%"
 
 
+def fmt_month(value: date | datetime | None, language: str | None = None) -> str:
+    """2026-06-01 → 'Jun 2026' in English, '2026年6月' in Japanese."""
+    if value is None:
+        return "–"
+    lang = normalise(language) if language else _current.get()
+    if lang == "ja":
+        return f"{value.year}年{value.month}月"
+    return f"{value:%b} {value.year}"
+
+
 def fmt_date(value: date | datetime | None, language: str | None = None) -> str:
     """2026-06-01 → 'Jun 1, 2026' in English, '2026年6月1日' in Japanese."""
     if value is None:

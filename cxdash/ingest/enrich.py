@@ -30,5 +30,5 @@ def enrich_batch(engine: Engine, workspace_id: int, batch_id: int) -> int:
     seed_themes(engine, workspace_id)
     ids = batch_comment_ids(engine, batch_id)
     tags = tag_comments(engine, workspace_id, comment_ids=ids) if ids else 0
-    sync_cases(engine, workspace_id, batch_id)
+    sync_cases(engine, workspace_id)  # the whole workspace: also catches up a batch whose enrichment was cut short
     return tags

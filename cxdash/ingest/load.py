@@ -3,6 +3,10 @@
 Re-importing the same content is a no-op (content hash); re-importing a response id updates that response (its
 ratings, attributes and comments are replaced), never duplicates it. A file none of whose rows is valid, or any
 error on the way, leaves the store as it was.
+
+Imports may run at the same time (two users, two processes): they write one after the other (SQLite's write lock,
+a per-workspace advisory lock on PostgreSQL), and the content hash is checked again once the lock is held, so the
+second of two imports of the same file ends "unchanged" instead of failing on the batch's unique constraint.
 """
 
 from __future__ import annotations
@@ -10,23 +14,33 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
-from cxdash.errors import InputRefused, NotFound
+from cxdash.errors import CxdashError, InputRefused, NotFound
+from cxdash.i18n import t
+from cxdash.ingest import personal
 from cxdash.ingest.enrich import enrich_batch
 from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import ImportPlan, not_rated_warnings, plan_import, preview_import, validate_chunk
 from cxdash.ingest.write import ChunkWriter
 from cxdash.store.engine import writer
-from cxdash.store.models import ImportBatch, utcnow
+from cxdash.store.models import ImportBatch, Workspace, utcnow
 
 Progress = Callable[[float, str], None]
 BATCHES: Table = ImportBatch.__table__  # type: ignore[attr-defined]
+IMPORT_LOCK = 0x6378  # first key of PostgreSQL's per-workspace import lock (pg_advisory_xact_lock(IMPORT_LOCK, ws))
+
+
+class _SameContent(Exception):
+    """Another session committed a batch with this content first (the batch's unique constraint said so)."""
 
 
 def import_table(
@@ -36,26 +50,23 @@ def import_table(
     mapping: dict[str, str],
     progress: Progress | None = None,
     dry_run: bool = False,
+    keep_personal_data: bool | None = None,
+    actor: str = "",
 ) -> ImportResult:
     """Validate and load ``table`` into the workspace in one transaction; ``dry_run`` only previews.
 
-    ``workspace_id`` may be None only with ``dry_run`` (a workspace that does not exist yet).
+    ``workspace_id`` may be None only with ``dry_run`` (a workspace that does not exist yet). Personal data is
+    masked/dropped unless ``keep_personal_data`` (None: the workspace's default; ``actor`` goes to the audit log).
     """
+    keep = personal.resolve_keep(engine, workspace_id, keep_personal_data)
     plan = plan_import(table, mapping)
     earlier = _batch_with_hash(engine, workspace_id, table.content_hash) if workspace_id is not None else None
     if earlier is not None:
-        when = earlier.created_at.strftime("%Y-%m-%d %H:%M")
-        return _result(
-            table,
-            plan,
-            "unchanged",
-            earlier.id,
-            rejected=[],
-            message=f"'{table.file_name}' was already imported on {when} UTC (batch {earlier.id}): nothing changed.",
-        )
+        assert earlier.id is not None
+        return _unchanged(table, plan, earlier.id, earlier.created_at)
     if dry_run:
         preview = preview_import(table, mapping)
-        return _result(
+        dry = _result(
             table,
             plan,
             "dry_run",
@@ -66,16 +77,57 @@ def import_table(
             comments=preview.comments,
             touchpoints=len(preview.touchpoints),
             warnings=preview.warnings,
-            message=f"Dry run: {preview.rows_valid} of {preview.rows_read} rows of '{table.file_name}' would be "
-            "imported; nothing was written.",
+            message=t("ingest.dry_run", valid=preview.rows_valid, read=preview.rows_read, file=table.file_name),
         )
+        return personal.report(dry, plan, keep)
     if workspace_id is None:
         raise ValueError("import_table needs a workspace_id unless dry_run is set")
-    return _load(engine, workspace_id, table, plan, progress)
+    try:
+        return _load(engine, workspace_id, table, plan, progress, keep, actor)
+    except _SameContent:
+        earlier = _batch_with_hash(engine, workspace_id, table.content_hash)
+        if earlier is None or earlier.id is None:
+            raise
+        return _unchanged(table, plan, earlier.id, earlier.created_at)
+
+
+def _unchanged(table: RawTable, plan: ImportPlan, batch_id: int, created_at: datetime) -> ImportResult:
+    """The result of importing content this workspace already holds: nothing written."""
+    when = created_at.strftime("%Y-%m-%d %H:%M")
+    return _result(
+        table,
+        plan,
+        "unchanged",
+        batch_id,
+        rejected=[],
+        message=t("ingest.already_imported", file=table.file_name, when=when, batch=batch_id),
+    )
+
+
+def _take_import_lock(conn: Connection, workspace_id: int) -> None:
+    """PostgreSQL: imports into one workspace take turns (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k, :ws)"), {"k": IMPORT_LOCK, "ws": workspace_id})
+
+
+def _insert_batch(conn: Connection, values: dict[str, object]) -> int:
+    """Insert the batch row; ``_SameContent`` when another session's batch with this content won the race."""
+    try:
+        return int(conn.execute(insert(BATCHES).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    except IntegrityError as error:
+        if "content" in str(error.orig).lower():  # uq_batch_content / import_batch.content_hash
+            raise _SameContent() from error
+        raise
 
 
 def _load(
-    engine: Engine, workspace_id: int, table: RawTable, plan: ImportPlan, progress: Progress | None
+    engine: Engine,
+    workspace_id: int,
+    table: RawTable,
+    plan: ImportPlan,
+    progress: Progress | None,
+    keep: bool = False,
+    actor: str = "",
 ) -> ImportResult:
     """The transaction: batch row, then each chunk validated and written, then the batch's counts."""
     rejected: list[Rejection] = []
@@ -85,23 +137,28 @@ def _load(
     rows_read = written = updated = comments = rows_rejected = 0
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None
     with writer(engine).begin() as conn:
-        batch_id = conn.execute(
-            insert(BATCHES).values(
-                workspace_id=workspace_id,
-                file_name=table.file_name,
-                content_hash=table.content_hash or f"unhashed:{uuid.uuid4().hex}",
-                sheet=table.sheet,
-                encoding=table.encoding,
-                header_rows=table.header_rows,
-                mapping_json=json.dumps(plan.mapping, ensure_ascii=False),
-                rows_read=0,
-                responses=0,
-                responses_updated=0,
-                comments=0,
-                rows_rejected=0,
-                created_at=utcnow(),
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        _take_import_lock(conn, workspace_id)
+        earlier = _earlier_batch(conn, workspace_id, table.content_hash)
+        if earlier is not None:  # another session imported the same content while this one was validating
+            return _unchanged(table, plan, int(earlier.id), earlier.created_at)
+        batch_id = _insert_batch(
+            conn,
+            {
+                "workspace_id": workspace_id,
+                "file_name": table.file_name,
+                "content_hash": table.content_hash or f"unhashed:{uuid.uuid4().hex}",
+                "sheet": table.sheet,
+                "encoding": table.encoding,
+                "header_rows": table.header_rows,
+                "mapping_json": json.dumps(plan.mapping, ensure_ascii=False),
+                "rows_read": 0,
+                "responses": 0,
+                "responses_updated": 0,
+                "comments": 0,
+                "rows_rejected": 0,
+                "created_at": utcnow(),
+            },
+        )
         long_rating = plan.single("rating")
         csat, ces = plan.single("csat"), plan.single("ces")
         chunk_writer = ChunkWriter(
@@ -112,6 +169,7 @@ def _load(
             long_scale=long_rating.scale if long_rating else None,
             csat_scale=csat.scale if csat else None,
             ces_scale=ces.scale if ces else None,
+            keep_personal_data=keep,
         )
         chunk_writer.ensure_touchpoints(plan.touchpoints)
         for chunk in table.chunks(CHUNK_ROWS):
@@ -126,7 +184,7 @@ def _load(
                 not_rated[column] = not_rated.get(column, 0) + n
             if progress is not None:
                 fraction = rows_read / total if total else 1 - 0.5 ** (rows_read / CHUNK_ROWS)
-                progress(min(fraction, 0.99), f"{rows_read:,} rows read, {written:,} responses loaded")
+                progress(min(fraction, 0.99), t("ingest.progress_rows", rows=rows_read, written=written))
         if written == 0:
             raise InputRefused(_nothing_valid(table.file_name, rows_read, rejected))
         conn.execute(
@@ -140,13 +198,14 @@ def _load(
                 rows_rejected=rows_rejected,
             )
         )
+        personal.audit_if_kept(conn, keep, plan, actor, workspace_id, batch_id, table.file_name)
     if progress is not None:
-        progress(0.99, "Tagging comments with themes…")
-    enrich_batch(engine, workspace_id, batch_id)
+        progress(0.99, t("ingest.progress_tagging"))
+    _enrich(engine, workspace_id, batch_id)
     if progress is not None:
-        progress(1.0, f"Imported {written:,} responses")
-    note = f", {rows_rejected} rejected" if rows_rejected else ""
-    return _result(
+        progress(1.0, t("ingest.progress_done", n=written))
+    done: dict[str, Any] = {"written": written, "read": rows_read, "file": table.file_name, "updated": updated}
+    result = _result(
         table,
         plan,
         "imported",
@@ -158,20 +217,35 @@ def _load(
         touchpoints=len(touchpoints),
         updated=updated,
         warnings=plan.warnings + not_rated_warnings(plan, not_rated) + chunk_writer.warnings,
-        message=f"Imported {written:,} of {rows_read:,} rows of '{table.file_name}' ({updated:,} updated{note}).",
+        message=t("ingest.imported_with_rejected", rejected=rows_rejected, **done)
+        if rows_rejected
+        else t("ingest.imported", **done),
     )
+    return personal.report(result, plan, keep, chunk_writer)
+
+
+def _enrich(engine: Engine, workspace_id: int, batch_id: int, tries: int = 3) -> None:
+    """Themes and follow-up cases for the committed batch; run again if a concurrent import changed it meanwhile.
+
+    (PostgreSQL reads committed data statement by statement: another import may replace some of this batch's
+    comments between reading and tagging them, which the comment's foreign key refuses. The next try reads anew.)
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            enrich_batch(engine, workspace_id, batch_id)
+            return
+        except IntegrityError:
+            if attempt == tries:
+                raise
 
 
 def _nothing_valid(file_name: str, rows_read: int, rejected: list[Rejection]) -> str:
     """The refusal for a file none of whose rows can be imported."""
     if rows_read == 0:
-        return f"'{file_name}' has no data rows: check that the file is the export you meant and is not empty."
+        return t("ingest.no_data_rows", file=file_name)
     first = rejected[0]
-    where = f"column '{first.column}'" if first.column else "the whole row"
-    return (
-        f"No row of '{file_name}' could be imported: all {rows_read:,} rows were rejected "
-        f"(first: row {first.row}, {where}: {first.reason})."
-    )
+    where = t("ingest.where_column", column=first.column) if first.column else t("ingest.where_row")
+    return t("ingest.all_rejected", file=file_name, read=rows_read, row=first.row, where=where, reason=first.reason)
 
 
 def _result(
@@ -207,6 +281,16 @@ def _result(
     )
 
 
+def _earlier_batch(conn: Connection, workspace_id: int, content_hash: str) -> Any:
+    """(id, created_at) of the workspace's batch with this content, read inside the import's transaction."""
+    if not content_hash:
+        return None
+    query = select(BATCHES.c.id, BATCHES.c.created_at).where(
+        BATCHES.c.workspace_id == workspace_id, BATCHES.c.content_hash == content_hash
+    )
+    return conn.execute(query).first()
+
+
 def _batch_with_hash(engine: Engine, workspace_id: int, content_hash: str) -> ImportBatch | None:
     """The earlier batch of this workspace with the same content, if any."""
     if not content_hash:
@@ -227,6 +311,8 @@ def import_file(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    keep_personal_data: bool | None = None,
+    actor: str = "",
 ) -> ImportResult:
     """Read a file, map it (suggested roles when no mapping is given) and import it into the named workspace."""
     from cxdash.ingest.read import read_table
@@ -234,6 +320,7 @@ def import_file(
 
     table = read_table(source, file_name, sheet)
     warnings: list[str] = []
+    created: int | None = None  # the id of a workspace made for this import
     if mapping is None:
         from cxdash.ingest.suggest import suggest_roles
 
@@ -242,24 +329,46 @@ def import_file(
         unknown = [c for c in mapping if c not in table.columns]
         if unknown:
             listed = ", ".join(f"'{c}'" for c in unknown)
-            raise InputRefused(
-                f"The saved mapping names columns that '{file_name}' does not have ({listed}): "
-                "choose the roles for this file again or fix the mapping."
-            )
+            raise InputRefused(t("ingest.saved_mapping_unknown", file=file_name, columns=listed))
         extra = [c for c in table.columns if c not in mapping]
         if extra:
             listed = ", ".join(f"'{c}'" for c in extra)
-            warnings.append(f"Columns not in the saved mapping are ignored: {listed}.")
+            warnings.append(t("ingest.columns_not_in_mapping", columns=listed))
     if dry_run:
         try:
             workspace_id: int | None = get_workspace(engine, workspace).id
         except NotFound:
             workspace_id = None
     else:
-        workspace_id = get_or_create_workspace(engine, workspace).id
-    result = import_table(engine, workspace_id, table, mapping, progress=progress, dry_run=dry_run)
+        try:
+            workspace_id = get_workspace(engine, workspace).id
+        except NotFound:
+            workspace_id = created = get_or_create_workspace(engine, workspace).id
+    try:
+        result = import_table(
+            engine,
+            workspace_id,
+            table,
+            mapping,
+            progress=progress,
+            dry_run=dry_run,
+            keep_personal_data=keep_personal_data,
+            actor=actor,
+        )
+    except CxdashError:
+        if created is not None:
+            _drop_if_unused(engine, created)  # a refused file leaves no new, empty workspace behind
+        raise
     result.warnings = warnings + result.warnings
     return result
+
+
+def _drop_if_unused(engine: Engine, workspace_id: int) -> None:
+    """Delete a workspace made for an import that was refused, in one statement, unless a batch has landed in it."""
+    workspaces: Table = Workspace.__table__  # type: ignore[attr-defined]
+    in_use = select(BATCHES.c.id).where(BATCHES.c.workspace_id == workspace_id).exists()
+    with writer(engine).begin() as conn:
+        conn.execute(delete(workspaces).where(workspaces.c.id == workspace_id, ~in_use))
 
 
 def list_batches(engine: Engine, workspace_id: int) -> list[ImportBatch]:
@@ -274,5 +383,5 @@ def delete_batch(engine: Engine, batch_id: int) -> None:
     with writer(engine).begin() as conn:
         found = conn.execute(select(BATCHES.c.id).where(BATCHES.c.id == batch_id)).first()
         if found is None:
-            raise NotFound(f"Import batch {batch_id} does not exist (it may have been deleted already).")
+            raise NotFound(t("ingest.batch_not_found", batch=batch_id))
         conn.execute(delete(BATCHES).where(BATCHES.c.id == batch_id))

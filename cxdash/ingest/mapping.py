@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 from cxdash.ingest.table import RawTable
 from cxdash.roles import parse_role
 
@@ -27,6 +28,8 @@ ROLE_CHOICES: dict[str, str] = {
     "Segment attribute →": "attribute:",
     "Touchpoint of the row (reviews, tickets)": "touchpoint",
     "Rating of the row's touchpoint": "rating",
+    "Customer name (personal data)": "customer_name",
+    "Customer e-mail (personal data)": "customer_email",
 }
 _LABEL_FOR_PREFIX = {prefix: label for label, prefix in ROLE_CHOICES.items()}
 EDITOR_COLUMNS = ["Column", "Question", "Examples", "Role", "Name", "Why"]
@@ -89,19 +92,25 @@ def mapping_to_json(mapping: dict[str, str]) -> str:
     return json.dumps({"cxdash_mapping": 1, "columns": mapping}, ensure_ascii=False, indent=2)
 
 
-def mapping_from_json(text: str | bytes, source: str = "mapping file") -> dict[str, str]:
-    """Parse a saved mapping: {"columns": {column: role}} (or a plain {column: role}); roles are checked."""
+def mapping_from_json(text: str | bytes, source: str | None = None) -> dict[str, str]:
+    """Parse a saved mapping: {"columns": {column: role}} (or a plain {column: role}); roles are checked.
+
+    ``source`` names the file in messages ("mapping file 'm.json'"); by default "the mapping file".
+    """
+    source = source or t("ingest.mapping_file")
     try:
         data: Any = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InputRefused(f"The {source} is not valid JSON ({error}).") from None
+        raise InputRefused(t("ingest.mapping_not_json", source=source, error=error)) from None
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise InputRefused(f'The {source} must map column names to role strings, like {{"Q1": "nps"}}.')
+        raise InputRefused(t("ingest.mapping_shape", source=source))
     for column, role in data.items():
         try:
             parse_role(role)
         except InputRefused as error:
-            raise InputRefused(f"In the {source}, column '{column}': {error.message}") from None
+            raise InputRefused(
+                t("ingest.mapping_bad_role", source=source, column=column, error=error.message)
+            ) from None
     return dict(data)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxdash.i18n import t
+
 # Answers that mean "no answer": read as missing, never as an error (compared trimmed and lower-cased).
 NOT_ANSWERED = frozenset(
     {
@@ -60,11 +62,15 @@ class ParsedNumbers:
 
 @dataclass(frozen=True)
 class ParsedDates:
-    """A date column parsed: ``value`` (naive UTC datetime64, NaT where missing or bad), ``missing`` and ``bad``."""
+    """A date column parsed: ``value`` (naive UTC datetime64, NaT where missing or bad), ``missing`` and ``bad``.
+
+    ``outside`` marks the bad cells that are dates, but outside the years a response can have (DATE_RANGE).
+    """
 
     value: pd.Series
     missing: pd.Series
     bad: pd.Series
+    outside: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,11 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
     DateFormat("excel", (), "an Excel date or date serial number"),
 )
 DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}
+# Layouts that start with a four-digit year cannot be misread, so a cell in one of them is read whatever the
+# column's layout is (a file mixing 2024-03-01 and 2024年3月5日); day/month vs month/day follow the column's layout.
+YEAR_FIRST = ("iso", "ymd", "ja")
+# Response dates outside these years are typing errors (2924 for 2024), not survey answers.
+DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 # Excel serial day numbers that are plausible survey dates (1954-10-14 … 2119-01-04).
 _EXCEL_SERIAL_RANGE = (20_000, 80_000)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -199,9 +210,26 @@ def infer_scale(
     return best[1], False
 
 
+def _in_range(parsed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parsed datetimes (any unit) as datetime64[ns] within DATE_RANGE, and the mask of those outside it."""
+    lo, hi = DATE_RANGE
+    found = parsed.notna()
+    inside = found & (parsed >= lo) & (parsed < hi)
+    out = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns]")
+    if inside.any():
+        out[inside] = parsed[inside].astype("datetime64[ns]")
+    return out, found & ~inside
+
+
 def _parse_with(text: pd.Series, fmt: DateFormat) -> pd.Series:
-    """Strings parsed by one date family (NaT where no pattern of the family matches)."""
+    """Strings parsed by one date family (NaT where no pattern of the family matches or the year is implausible)."""
+    return _parse_family(text, fmt)[0]
+
+
+def _parse_family(text: pd.Series, fmt: DateFormat) -> tuple[pd.Series, pd.Series]:
+    """Strings parsed by one date family, and the mask of cells that matched but lie outside DATE_RANGE."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    outside = pd.Series(False, index=text.index)
     todo = text
     for pattern in fmt.patterns:
         if todo.empty:
@@ -210,10 +238,12 @@ def _parse_with(text: pd.Series, fmt: DateFormat) -> pd.Series:
             parsed = pd.to_datetime(todo, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         else:
             parsed = pd.to_datetime(todo, format=pattern, errors="coerce")
-        hit = parsed.notna()
-        out[hit[hit].index] = parsed[hit].astype("datetime64[ns]")
-        todo = todo[~hit]
-    return out
+        values, far = _in_range(parsed)
+        hit = values.notna()
+        out[hit[hit].index] = values[hit]
+        outside[far[far].index] = True
+        todo = todo[~(hit | far)]
+    return out, outside
 
 
 def _excel_serials(numbers: pd.Series) -> pd.Series:
@@ -229,20 +259,34 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
     missing = is_not_answered(values)
     present = values[~missing]
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    outside = pd.Series(False, index=values.index)
     is_text = _text_cells(present)
     text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
     if len(text):
-        out[text.index] = _parse_with(text, fmt or DATE_FORMAT_BY_KEY["iso"])
+        chosen = fmt or DATE_FORMAT_BY_KEY["iso"]
+        parsed, far = _parse_family(text, chosen)
+        for key in YEAR_FIRST:
+            todo = parsed.isna() & ~far
+            if key == chosen.key or not todo.any():
+                continue
+            more, more_far = _parse_family(text[todo], DATE_FORMAT_BY_KEY[key])
+            parsed[more.index] = parsed[more.index].fillna(more)
+            far[more_far.index] |= more_far
+        out[text.index] = parsed
+        outside[text.index] = far & parsed.isna()
     other = present[~is_text]
     if len(other):
         numeric = pd.to_numeric(
             other.where(other.map(lambda v: isinstance(v, int | float)).astype(bool)), errors="coerce"
         )
         serial = _excel_serials(numeric.astype(float))
-        stamps = pd.to_datetime(other.where(numeric.isna()), errors="coerce", utc=True).dt.tz_localize(None)
-        out[other.index] = serial.fillna(stamps.astype("datetime64[ns]"))
+        stamps, far = _in_range(
+            pd.to_datetime(other.where(numeric.isna()), errors="coerce", utc=True).dt.tz_localize(None)
+        )
+        out[other.index] = serial.fillna(stamps)
+        outside[other.index] = far
     bad = ~missing & out.isna()
-    return ParsedDates(out, missing, bad)
+    return ParsedDates(out, missing, bad, outside & bad)
 
 
 def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None]:
@@ -262,8 +306,10 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     key = next(k for k, n in counts.items() if n == best)  # ties: the order of DATE_FORMATS (m/d before d/m)
     warning = None
     if key == "mdy" and counts["dmy"] == best:
-        warning = (
-            "month/day/year (no day above 12 in the first rows, so day/month/year was possible too): "
-            "check the dates, or change the file to ISO dates (2024-01-31) if they are day/month."
-        )
+        warning = t("ingest.dates_ambiguous")
     return DATE_FORMAT_BY_KEY[key], warning
+
+
+def date_example(fmt: DateFormat | None) -> str:
+    """How a date of the family looks, in the current language (for rejection reasons)."""
+    return t(f"ingest.date_example_{fmt.key if fmt else 'iso'}")

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 from cxdash.ingest.headers import HeaderLayout, detect_layout, unique_keys
 from cxdash.ingest.sniff import (
     HEAD_BYTES,
@@ -47,20 +48,17 @@ def read_table(source: bytes | Path, file_name: str, sheet: str | None = None) -
     opener = _opener(source, file_name)
     head = read_head(opener)
     if not head.strip(b" \t\r\n\x00") or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        raise InputRefused(f"'{file_name}' is empty; export the survey again and upload the new file.")
+        raise InputRefused(t("ingest.empty", file=file_name))
     digest = content_hash(opener)
     extension = Path(file_name).suffix.lower()
     if extension == ".xls" or head.startswith(OLE2_MAGIC):
-        raise InputRefused(
-            f"'{file_name}' is an old-format Excel file (.xls); open it in Excel, save it as .xlsx or CSV, "
-            "and upload that."
-        )
+        raise InputRefused(t("ingest.old_excel", file=file_name))
     if extension in EXCEL_EXTENSIONS or head.startswith(ZIP_MAGIC):
         table = _read_excel(opener, file_name, sheet, extension)
     else:
         what = binary_kind(head)
         if what:
-            raise InputRefused(f"'{file_name}' {what}; upload the survey export as CSV or .xlsx.")
+            raise InputRefused(t("ingest.not_a_table_kind", file=file_name, what=what))
         table = _read_csv(opener, file_name, head)
     table.content_hash = digest
     return table
@@ -73,28 +71,38 @@ def _opener(source: bytes | Path, file_name: str) -> Opener:
         return lambda: io.BytesIO(data)
     path = Path(source)
     if not path.is_file():
-        raise InputRefused(f"'{file_name}' was not found at {path}; check the path and try again.")
+        raise InputRefused(t("ingest.not_found", file=file_name, path=path))
     return lambda: path.open("rb")
 
 
 # ---------------------------------------------------------------------------------------------------- CSV / text
 
 
+# Excel's first line naming the delimiter ("sep=;"), written by European Excel versions.
+_SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*(?:\r\n|\n|\r)", re.IGNORECASE)
+
+
 def _head_records(opener: Opener, encoding: str, file_name: str) -> tuple[list[list[str]], str]:
-    """The first records of a text file and its delimiter (reading further when header rows are huge)."""
+    """The first records of a text file and its delimiter (reading further when header rows are huge).
+
+    An Excel ``sep=;`` line sets the delimiter and is returned as an empty record (skipped like a blank line).
+    """
     size = HEAD_BYTES
     while True:
         head = read_head(opener, size)
         complete = len(head) < size
         text = decode_head(head, encoding, complete)
         if looks_binary(text[:HEAD_BYTES]):
-            raise InputRefused(
-                f"'{file_name}' is not a table (it contains binary data); export it as CSV or .xlsx and upload that."
-            )
-        delimiter = sniff_delimiter(text, file_name)
+            raise InputRefused(t("ingest.binary_data", file=file_name))
+        sep = _SEP_LINE.match(text)
+        delimiter = sep.group(1) if sep else sniff_delimiter(text, file_name)
         records = parse_records(text, delimiter, limit=HEAD_RECORDS + 1)
+        if sep and records:
+            records[0] = []
         if not complete and len(records) <= HEAD_RECORDS:
             records = records[:-1]  # the last record may be cut by the end of the head
+        if not complete and size >= MAX_HEAD_BYTES and not any(records):
+            raise InputRefused(t("ingest.line_too_long", file=file_name, mb=MAX_HEAD_BYTES >> 20))
         if complete or len(records) >= 8 or size >= MAX_HEAD_BYTES:
             return records, delimiter
         size *= 4
@@ -111,7 +119,7 @@ def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout
     while lead < len(records) and _is_blank(records[lead]):
         lead += 1
     if lead == len(records):
-        raise InputRefused(f"'{file_name}' has no data: every row is empty; check that you exported the right file.")
+        raise InputRefused(t("ingest.all_rows_empty", file=file_name))
     layout = detect_layout(records[lead : lead + 3])
     width = max([len(layout.columns)] + [len(r) for r in records[lead:]])
     names = layout.columns + [""] * (width - len(layout.columns))
@@ -127,6 +135,7 @@ def _clean_chunk(chunk: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 _PARSER_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")  # pandas counts rows from 0
 
 
 def _csv_chunks(
@@ -134,20 +143,20 @@ def _csv_chunks(
 ) -> Iterator[pd.DataFrame]:
     """Data rows of a text table in frames of at most ``size`` rows; index = 1-based row number in the file."""
     with opener() as handle:
-        reader = pd.read_csv(
-            handle,
-            sep=delimiter,
-            header=None,
-            names=list(range(len(columns))),
-            index_col=False,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            chunksize=max(1, size),
-        )
         position = 0
         try:
+            reader = pd.read_csv(
+                handle,
+                sep=delimiter,
+                header=None,
+                names=list(range(len(columns))),
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding=encoding,
+                chunksize=max(1, size),
+            )
             for chunk in reader:
                 chunk.index = pd.RangeIndex(position + 1, position + 1 + len(chunk))
                 position += len(chunk)
@@ -158,6 +167,8 @@ def _csv_chunks(
                     yield frame
         except pd.errors.ParserError as error:
             raise _parser_refusal(file_name, str(error), len(columns)) from None
+        except UnicodeDecodeError:  # sniffing decoded the whole file, so only a file changed under us gets here
+            raise InputRefused(t("ingest.undecodable_rows", file=file_name, row=position + 1)) from None
 
 
 def _parser_refusal(file_name: str, message: str, width: int) -> InputRefused:
@@ -165,10 +176,12 @@ def _parser_refusal(file_name: str, message: str, width: int) -> InputRefused:
     match = _PARSER_ROW.search(message)
     if match:
         return InputRefused(
-            f"'{file_name}' row {match.group(2)} has {match.group(3)} cells but the rows above have {width}; "
-            "fix that row (often an unquoted comma or line break in a comment) and upload again."
+            t("ingest.ragged_row", file=file_name, row=match.group(2), cells=match.group(3), width=width)
         )
-    return InputRefused(f"'{file_name}' is not a well-formed CSV file ({message.strip()}); export it again.")
+    quote = _OPEN_QUOTE.search(message)
+    if quote:
+        return InputRefused(t("ingest.open_quote", file=file_name, row=int(quote.group(1)) + 1))
+    return InputRefused(t("ingest.bad_csv", file=file_name, detail=message.strip()))
 
 
 def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
@@ -219,12 +232,8 @@ def _refuse_if_no_rows(sample: pd.DataFrame, records: list[list[Any]], skip: int
     if len(sample):
         return
     if len(records) > skip:
-        raise InputRefused(
-            f"'{file_name}' has column headers but every data row is empty; check that you exported the responses."
-        )
-    raise InputRefused(
-        f"'{file_name}' has a header but no data rows; export the survey again with its responses included."
-    )
+        raise InputRefused(t("ingest.data_rows_empty", file=file_name))
+    raise InputRefused(t("ingest.header_only", file=file_name))
 
 
 # ---------------------------------------------------------------------------------------------------------- Excel
@@ -242,11 +251,8 @@ class _Workbook:
         except Exception:  # noqa: BLE001 — any failure to parse an untrusted workbook is the file's fault
             self.handle.close()
             if extension in EXCEL_EXTENSIONS:
-                raise InputRefused(
-                    f"'{file_name}' is not a valid Excel workbook (it is damaged, incomplete or a renamed file); "
-                    "open it in Excel and save it again as .xlsx, or export it as CSV."
-                ) from None
-            raise InputRefused(f"'{file_name}' is a zip archive, not a table; upload the CSV or .xlsx file.") from None
+                raise InputRefused(t("ingest.bad_workbook", file=file_name)) from None
+            raise InputRefused(t("ingest.zip_archive", file=file_name)) from None
 
     def __enter__(self) -> _Workbook:
         return self
@@ -293,16 +299,16 @@ def _choose_sheet(book: Any, file_name: str, sheet: str | None) -> tuple[str, li
     if sheet is not None:
         match = [n for n in names if n == sheet] or [n for n in names if n.strip().lower() == sheet.strip().lower()]
         if not match:
-            raise InputRefused(f"'{file_name}' has no sheet '{sheet}'; its sheets are {listed}.")
+            raise InputRefused(t("ingest.no_such_sheet", file=file_name, sheet=sheet, sheets=listed))
         head = _head_rows(book, match[0])
         if not any(any(c.strip() for c in row) for row in head):
-            raise InputRefused(f"Sheet '{match[0]}' of '{file_name}' is empty; choose another sheet ({listed}).")
+            raise InputRefused(t("ingest.sheet_empty", file=file_name, sheet=match[0], sheets=listed))
         return match[0], head
     for name in names:
         head = _head_rows(book, name)
         if any(any(c.strip() for c in row) for row in head):
             return name, head
-    raise InputRefused(f"'{file_name}' has no data: every sheet is empty; check that you exported the right file.")
+    raise InputRefused(t("ingest.all_sheets_empty", file=file_name))
 
 
 def _excel_chunks(
@@ -333,10 +339,7 @@ def _excel_chunks(
                     yield frame()
                     rows, numbers = [], []
         except _BROKEN_WORKBOOK:
-            raise InputRefused(
-                f"'{file_name}' is damaged (sheet '{sheet}' could not be read to the end); "
-                "open it in Excel and save it again, or export it as CSV."
-            ) from None
+            raise InputRefused(t("ingest.sheet_damaged", file=file_name, sheet=sheet)) from None
         if rows:
             yield frame()
 
@@ -348,9 +351,7 @@ def _read_excel(opener: Opener, file_name: str, sheet: str | None, extension: st
         try:
             chosen, head = _choose_sheet(workbook.book, file_name, sheet)
         except _BROKEN_WORKBOOK:
-            raise InputRefused(
-                f"'{file_name}' is damaged and could not be read; open it in Excel and save it again as .xlsx."
-            ) from None
+            raise InputRefused(t("ingest.workbook_damaged", file=file_name)) from None
     first = min(next(i for i, c in enumerate(row) if c.strip()) for row in head if any(c.strip() for c in row))
     head = [row[first:] for row in head]
     lead, layout, columns = _layout(head, file_name)

@@ -47,6 +47,9 @@ class ImportResult:
     responses_updated: int = 0
     warnings: list[str] = field(default_factory=list)
     message: str = ""
+    personal_data_kept: bool = False  # comments not masked; customer name/e-mail columns stored
+    masked: dict[str, int] = field(default_factory=dict)  # e-mail/phone/card items replaced, and comments touched
+    contact_columns_dropped: list[str] = field(default_factory=list)  # name/e-mail columns not stored
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

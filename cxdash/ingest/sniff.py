@@ -14,20 +14,21 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 
 BLOCK = 1 << 20  # bytes per read while hashing/decoding
 HEAD_BYTES = 1 << 16  # bytes decoded to sniff the delimiter and header rows
 DELIMITERS = (",", "\t", ";")
 
-# Magic numbers of files people upload by mistake, with what to tell them.
+# Magic numbers of files people upload by mistake, with the catalogue key of what to tell them.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "is a PDF document, not a table"),
-    (b"\x89PNG", "is a PNG image, not a table"),
-    (b"\xff\xd8\xff", "is a JPEG image, not a table"),
-    (b"GIF8", "is a GIF image, not a table"),
-    (b"\x1f\x8b", "is a gzip archive, not a table"),
-    (b"Rar!", "is a RAR archive, not a table"),
-    (b"7z\xbc\xaf", "is a 7-Zip archive, not a table"),
+    (b"%PDF", "ingest.kind_pdf"),
+    (b"\x89PNG", "ingest.kind_png"),
+    (b"\xff\xd8\xff", "ingest.kind_jpeg"),
+    (b"GIF8", "ingest.kind_gif"),
+    (b"\x1f\x8b", "ingest.kind_gzip"),
+    (b"Rar!", "ingest.kind_rar"),
+    (b"7z\xbc\xaf", "ingest.kind_7zip"),
 )
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary Office files (.xls, .doc)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -58,9 +59,9 @@ def read_head(open_binary: Opener, size: int = HEAD_BYTES) -> bytes:
 
 def binary_kind(head: bytes) -> str | None:
     """Why a file is certainly not a table (e.g. 'is a PDF document, not a table'), or None."""
-    for magic, what in _MAGIC:
+    for magic, key in _MAGIC:
         if head.startswith(magic):
-            return what
+            return t(key)
     return None
 
 
@@ -78,39 +79,120 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _decodes(open_binary: Opener, encoding: str) -> bool:
-    """Whether the whole file decodes with ``encoding`` (streamed with an incremental decoder)."""
+def undecodable_at(open_binary: Opener, encoding: str) -> int | None:
+    """The byte offset of the first byte the whole file cannot be decoded at with ``encoding``, or None if it can.
+
+    Streamed with an incremental decoder; a sequence cut by the end of the file counts as undecodable.
+    """
     decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        for block in iter_blocks(open_binary):
+    done = 0
+    for block in iter_blocks(open_binary):
+        try:
             decoder.decode(block)
+        except UnicodeDecodeError as error:
+            held = len(error.object) - len(block)  # bytes the decoder kept from the previous block
+            return max(0, done - held + error.start)
+        done += len(block)
+    try:
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as error:
+        return max(0, done - len(error.object) + error.start)
+    return None
+
+
+def _decodes(open_binary: Opener, encoding: str) -> bool:
+    """Whether the whole file decodes with ``encoding``."""
+    return undecodable_at(open_binary, encoding) is None
+
+
+def first_offset(open_binary: Opener, byte: bytes) -> int | None:
+    """The offset of the first occurrence of ``byte`` in the file (a fast scan in blocks), or None."""
+    done = 0
+    for block in iter_blocks(open_binary):
+        found = block.find(byte)
+        if found >= 0:
+            return done + found
+        done += len(block)
+    return None
+
+
+def line_at(open_binary: Opener, offset: int) -> int:
+    """The 1-based line number of the byte at ``offset`` (CRLF, LF and CR all end a line)."""
+    breaks = crlf = 0
+    done = 0
+    last = b""
+    for block in iter_blocks(open_binary):
+        part = block[: max(0, offset - done)]
+        breaks += part.count(b"\n") + part.count(b"\r")
+        crlf += part.count(b"\r\n") + (1 if last == b"\r" and part[:1] == b"\n" else 0)
+        last = part[-1:]
+        done += len(block)
+        if done >= offset:
+            break
+    return breaks - crlf + 1
+
+
+def _utf16_line_at(open_binary: Opener, offset: int, encoding: str) -> int:
+    """The line number of a byte offset in a UTF-16 file (line breaks counted in the decoded text before it)."""
+    with open_binary() as handle:
+        text = handle.read(offset).decode(encoding, errors="replace")
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+
+
+def _check_utf16(open_binary: Opener, head: bytes, encoding: str, file_name: str, declared: bool) -> str:
+    """``encoding`` when the file really is UTF-16 text; a refusal naming the problem otherwise."""
+    start = 2 if declared else 0
+    sample = head[start : start + 4096].decode(encoding.replace("-sig", ""), errors="replace")
+    if declared and len(sample) >= 32 and not any(c in sample for c in "\r\n,;\t"):
+        # A UTF-16 table has line breaks and delimiters; bytes of UTF-8 text read as UTF-16 have none.
+        raise InputRefused(t("ingest.bom_utf16_mismatch", file=file_name))
+    bad = undecodable_at(open_binary, encoding)
+    if bad is not None:
+        line = _utf16_line_at(open_binary, bad, encoding)
+        raise InputRefused(t("ingest.utf16_damaged", file=file_name, line=line))
+    return encoding
+
+
+def _refuse_nul(open_binary: Opener, head: bytes, file_name: str) -> None:
+    """Refuse a non-UTF-16 file holding NUL bytes: binary data, or a text file with stray NULs (named by line)."""
+    nul = head.find(b"\x00")
+    if nul < 0:
+        found = first_offset(open_binary, b"\x00")
+        if found is None:
+            return
+        nul = found
+    if looks_binary(head.decode("latin-1").replace("\x00", "")) or head.count(b"\x00") > max(8, len(head) // 100):
+        raise InputRefused(t("ingest.binary_data", file=file_name))
+    raise InputRefused(t("ingest.nul_bytes", file=file_name, line=line_at(open_binary, nul)))
 
 
 def sniff_encoding(open_binary: Opener, head: bytes, file_name: str) -> str:
-    """The text encoding: UTF-8 with BOM, UTF-16 (BOM or not), UTF-8, cp932, then cp1252 — checked in that order."""
+    """The text encoding: UTF-8 with BOM, UTF-16 (BOM or not), UTF-8, cp932, then cp1252 — checked in that order.
+
+    A byte-order mark is checked against the text that follows it (a cp932 file behind a UTF-8 BOM is refused,
+    not read as garbage), and NUL bytes anywhere in a file that is not UTF-16 are refused with their line.
+    """
     if head.startswith(codecs.BOM_UTF8):
+        _refuse_nul(open_binary, head, file_name)
+        bad = undecodable_at(open_binary, "utf-8-sig")
+        if bad is not None:
+            line = line_at(open_binary, bad)
+            raise InputRefused(t("ingest.bom_utf8_mismatch", file=file_name, line=line))
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        le = head.startswith(codecs.BOM_UTF16_LE)
+        _check_utf16(open_binary, head, "utf-16-le" if le else "utf-16-be", file_name, declared=True)
         return "utf-16"
     bomless = _utf16_without_bom(head)
     if bomless:
-        return bomless
-    if b"\x00" in head:
-        raise InputRefused(
-            f"'{file_name}' is not a table (it contains binary data); export it as CSV or .xlsx and upload that."
-        )
+        return _check_utf16(open_binary, head, bomless, file_name, declared=False)
+    _refuse_nul(open_binary, head, file_name)
     # cp932, not shift_jis: Japanese Excel writes 髙, ① and other NEC/IBM extensions that shift_jis rejects.
     for encoding in ("utf-8", "cp932", "cp1252"):
         if _decodes(open_binary, encoding):
             return encoding
-    raise InputRefused(
-        f"'{file_name}' could not be read as text in UTF-8, UTF-16 or Shift_JIS (cp932); "
-        "save it again as 'CSV UTF-8' and upload that."
-    )
+    bad = undecodable_at(open_binary, "utf-8") or 0
+    raise InputRefused(t("ingest.undecodable", file=file_name, line=line_at(open_binary, bad)))
 
 
 def looks_binary(text: str) -> bool:

@@ -31,6 +31,17 @@ _META_CONTAINS = (
     "フリガナ", "ふりがな", "latitude", "longitude", "useragent", "npsgroup",
 )  # fmt: skip
 _META_PATTERN = re.compile(r"^(customdata\d*|recipient.*)$")
+# Contact details (personal data): offered as customer_name / customer_email, stored only when the import keeps
+# personal data. First and last names in separate columns, kana readings and addresses stay ignored.
+_NAME_COLUMN = re.compile(
+    r"^(name|fullname|yourname|customername|clientname|contactname|respondentname|recipientname|"
+    r"名前|お名前|氏名|ご氏名|顧客名|お客様名|お客さま名|会員名|ご芳名|氏名漢字)(\(.*\))?$"
+)
+_EMAIL_COLUMN = re.compile(
+    r"^(e-?mail|e-?mailaddress|mail|mailaddress|recipiente-?mail|customere-?mail|contacte-?mail|youre-?mail|"
+    r"eメール|eメールアドレス|メール|メールアドレス|ご?連絡先メールアドレス|ごメールアドレス)(\(.*\))?$"
+)
+_PERSONAL_WHY = "stored only if you keep personal data"
 _QUALTRICS_SYSTEM = re.compile(r"^q_[a-z]{3,}", re.IGNORECASE)  # Q_RecaptchaScore, Q_Language …
 _RESPONSE_ID = re.compile(
     r"^(response|respondent|submission|review|ticket|record|survey response|回答|回答者|レビュー|問い合わせ)"
@@ -317,12 +328,30 @@ def explain_roles(table: RawTable) -> dict[str, str]:
     return {key: reason for key, (_, reason) in suggest_with_reasons(table).items()}
 
 
+def _contact(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
+    """A customer's name or e-mail address (by name or, for e-mail, by values); True when the column is settled."""
+    p, compact = column.profile, column.compact
+    if _EMAIL_COLUMN.match(compact) or p.email_share >= 0.5:
+        role, what = "customer_email", "e-mail addresses"
+    elif _NAME_COLUMN.match(compact) and p.number_share < 0.5:
+        role, what = "customer_name", "people's names"
+    else:
+        return False
+    if role in _taken(out):
+        out[column.key] = ("ignore", f"{what}, but another column was chosen as the customer's")
+    else:
+        out[column.key] = (role, f"{what} (personal data: {_PERSONAL_WHY})")
+    return True
+
+
 def _ignore_first(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
     """Ignore empty, metadata, personal-data and constant columns; True when the column is settled."""
     p, compact = column.profile, column.compact
     reason = ""
     if p.n == 0:
         reason = "empty in the first rows"
+    elif _contact(column, out):
+        return True
     elif (
         compact in _META_EXACT
         or _META_PATTERN.match(compact)

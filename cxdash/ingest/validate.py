@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 from cxdash.ingest.parse import (
     CES_SCALES,
     CSAT_SCALES,
@@ -23,6 +24,7 @@ from cxdash.ingest.parse import (
     DateFormat,
     choose_date_format,
     clean_text,
+    date_example,
     infer_scale,
     parse_dates,
     parse_numbers,
@@ -32,8 +34,18 @@ from cxdash.ingest.table import RawTable
 from cxdash.roles import SINGLE_ROLES, Role, parse_role
 
 _SCALES = {"csat": (CSAT_SCALES, (1, 5)), "ces": (CES_SCALES, (1, 7)), "rating": (RATING_SCALES, (1, 5))}
-RESPONSE_COLUMNS = ("external_id", "customer", "responded_at", "channel", "nps", "csat", "ces")
-NO_CONTENT = "row has no score and no comment"
+RESPONSE_COLUMNS = (
+    "external_id",
+    "customer",
+    "responded_at",
+    "channel",
+    "nps",
+    "csat",
+    "ces",
+    "customer_name",  # contact details: stored only when the import keeps personal data
+    "customer_email",
+)
+NO_CONTENT = "row has no score and no comment"  # the English text of t("ingest.no_content")
 
 
 @dataclass(frozen=True)
@@ -116,26 +128,20 @@ def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
         listed = ", ".join(f"'{c}'" for c in unknown)
-        raise InputRefused(f"The mapping names columns that '{name}' does not have ({listed}): remove them.")
+        raise InputRefused(t("ingest.mapping_unknown_columns", file=name, columns=listed))
     roles: dict[str, Role] = {}
     for column, text in mapping.items():
         try:
             roles[column] = parse_role(text)
         except InputRefused as exc:
-            raise InputRefused(f"Column '{column}' of '{name}': {exc.message}") from None
+            raise InputRefused(t("ingest.column_role_error", column=column, file=name, error=exc.message)) from None
     used = [(c, r) for c, r in roles.items() if r.kind != "ignore"]
     _check_single_use(name, used)
     kinds = {r.kind for _, r in used}
     if not kinds & {"nps", "csat", "ces", "rating", "comment"}:
-        raise InputRefused(
-            f"'{name}' has no column for NPS, CSAT, CES, a touchpoint rating or a comment: map at least one "
-            "column to one of these roles."
-        )
+        raise InputRefused(t("ingest.nothing_to_measure", file=name))
     if any(r.kind == "rating" and r.name is None for _, r in used) and "touchpoint" not in kinds:
-        raise InputRefused(
-            f"'{name}' maps a column to 'rating' (a rating of the row's touchpoint) but no column to 'touchpoint': "
-            "map the column that names the touchpoint, or use rating:<touchpoint>."
-        )
+        raise InputRefused(t("ingest.rating_without_touchpoint", file=name))
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
     for column, role in used:
         plan.columns.append(_plan_column(table, column, role))
@@ -143,7 +149,7 @@ def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
     if date is not None:
         plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
         if ambiguous:
-            plan.warnings.append(f"Dates in column '{date.column}' are read as {ambiguous}")
+            plan.warnings.append(t("ingest.dates_read_as", column=date.column, how=ambiguous))
     return plan
 
 
@@ -158,10 +164,7 @@ def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:
         else:
             continue
         if key in seen:
-            raise InputRefused(
-                f"Columns '{seen[key]}' and '{column}' of '{name}' are both mapped to '{key}': "
-                "keep one and set the other to ignore."
-            )
+            raise InputRefused(t("ingest.role_twice", first=seen[key], second=column, file=name, role=key))
         seen[key] = column
 
 
@@ -210,13 +213,13 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
             not_rated[col.column] = int(zero.sum())
             value = value.where(~zero)
         raw = chunk.loc[parsed.bad, col.column]
-        reject(parsed.bad, col.column, (f"'{_raw(v)}' is not a number" for v in raw))
+        reject(parsed.bad, col.column, (t("ingest.not_a_number", value=_raw(v)) for v in raw))
         lo, hi = col.scale  # type: ignore[misc]
         outside = value.notna() & ~value.between(lo, hi)
-        reject(outside, col.column, (f"{_fmt(v)} is outside {lo}–{hi}" for v in value[outside]))
+        reject(outside, col.column, (t("ingest.outside_scale", value=_fmt(v), lo=lo, hi=hi) for v in value[outside]))
         if col.role.kind == "nps":
             fraction = value.notna() & ~outside & (value != value.round())
-            reject(fraction, col.column, (f"{_fmt(v)} is not a whole number (NPS is 0–10)" for v in value[fraction]))
+            reject(fraction, col.column, (t("ingest.nps_fraction", value=_fmt(v)) for v in value[fraction]))
         scores[col.column] = value
         has_content |= value.notna() & ~parsed.bad
 
@@ -228,11 +231,16 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
     date_col = plan.single("date")
     if date_col is not None:
         parsed_dates = parse_dates(chunk[date_col.column], plan.date_format)
-        expected = plan.date_format.example if plan.date_format else "2024-01-31"
-        raw = chunk.loc[parsed_dates.bad, date_col.column]
-        reject(
-            parsed_dates.bad, date_col.column, (f"'{_raw(v)}' is not a date (expected like {expected})" for v in raw)
+        expected = date_example(plan.date_format)
+        bad = parsed_dates.bad
+        far = parsed_dates.outside if parsed_dates.outside is not None else pd.Series(False, index=index)
+        reasons = (
+            t("ingest.date_implausible", value=_raw(v))
+            if out
+            else t("ingest.not_a_date", value=_raw(v), expected=expected)
+            for v, out in zip(chunk.loc[bad, date_col.column], far[bad], strict=True)
         )
+        reject(bad, date_col.column, reasons)
         dates = parsed_dates.value
 
     tp_col = plan.single("touchpoint")
@@ -240,13 +248,14 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
     row_tp = clean_text(chunk[tp_col.column]) if tp_col else None
     if row_tp is not None and long_rating is not None:
         orphan = scores[long_rating.column].notna() & row_tp.isna()
-        reject(orphan, tp_col.column, ("row has a rating but no touchpoint" for _ in range(int(orphan.sum()))))  # type: ignore[union-attr]
+        reject(orphan, tp_col.column, (t("ingest.rating_no_touchpoint") for _ in range(int(orphan.sum()))))  # type: ignore[union-attr]
 
     blank = _blank_rows(chunk)
     empty = ~failed & ~has_content & ~blank
     failed |= blank  # wholly blank lines (trailing Excel rows, spacer lines) are skipped, not rejected
+    no_content = t("ingest.no_content")
     for row in empty[empty].index:
-        problems.append((int(row), -1, "", "", NO_CONTENT))
+        problems.append((int(row), -1, "", "", no_content))
     failed |= empty
 
     id_col = plan.single("response_id")
@@ -254,7 +263,7 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
     if id_col is not None:
         candidate = ~failed & ids.notna()
         dup = candidate & (ids.isin(seen_ids) | (ids.where(candidate).duplicated() & candidate))
-        reject(dup, id_col.column, (f"response id '{v}' appears earlier in this file" for v in ids[dup]))
+        reject(dup, id_col.column, (t("ingest.duplicate_id", value=v) for v in ids[dup]))
         seen_ids.update(ids[~failed & ids.notna()])
 
     ok = ~failed
@@ -290,6 +299,8 @@ def _build_valid(
         {
             "external_id": ids[rows],
             "customer": text_of("customer_id"),
+            "customer_name": text_of("customer_name"),
+            "customer_email": text_of("customer_email"),
             "responded_at": dates[rows] if dates is not None else pd.Series(pd.NaT, index=rows),
             "channel": text_of("channel"),
             "nps": score_of("nps"),
@@ -343,8 +354,13 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 def not_rated_warnings(plan: ImportPlan, not_rated: dict[str, int]) -> list[str]:
     """One warning per column whose 0 answers were read as 'not rated', with the number of rows."""
     return [
-        f"Column '{column}': {n} row{'s' if n != 1 else ''} with 0 read as 'not rated' (scale "
-        f"{plan.scales[column][0]}–{plan.scales[column][1]})."
+        t(
+            "ingest.zero_not_rated_one" if n == 1 else "ingest.zero_not_rated",
+            column=column,
+            n=n,
+            lo=plan.scales[column][0],
+            hi=plan.scales[column][1],
+        )
         for column, n in not_rated.items()
         if n
     ]

@@ -15,19 +15,14 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from cxdash.i18n import t
 from cxdash.report.content import JourneyView, ReportContent
 from cxdash.report.text import truncate, wrap
 from cxdash.viz.charts import kpi_trend_chart, touchpoint_chart
 from cxdash.viz.drivers_chart import drivers_chart
 
 FONT = '"Noto Sans CJK JP", "Yu Gothic", "Hiragino Sans", Meiryo, sans-serif'
-LANES = (
-    ("label", "Touchpoint"),
-    ("action", "Doing"),
-    ("thinking", "Thinking"),
-    ("pain_points", "Pain points"),
-    ("opportunities", "Opportunities"),
-)
+LANES = ("label", "action", "thinking", "pain_points", "opportunities")  # lane titles: report.lane.<field>
 STAGE_COLORS = ["#3b5bdb", "#5c7cfa", "#4263eb", "#748ffc", "#364fc7", "#91a7ff"]
 EMOTION_COLORS = alt.Scale(domain=[-2, 0, 2], range=["#e03131", "#fab005", "#2f9e44"])
 AXIS_EXTENT = 130
@@ -69,13 +64,15 @@ def matrix_picture(content: ReportContent, width: int = 720, height: int = 430) 
 
 
 def _emotion_label(value: int) -> str:
-    return {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}.get(value, "")
+    """'very negative' … 'very positive' for −2 … +2 (empty outside), in the current language."""
+    name = {-2: "very_negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very_positive"}.get(value)
+    return t(f"report.feeling.{name}") if name else ""
 
 
 def journey_chart(
     journey: JourneyView,
     width: int = 1100,
-    lanes: Sequence[tuple[str, str]] = LANES,
+    lanes: Sequence[str] = LANES,
     font_size: int = 13,
     lines_per_cell: int = 3,
 ) -> alt.VConcatChart:
@@ -99,7 +96,7 @@ def journey_chart(
         if stages and stages[-1]["stage"] == step.stage:
             stages[-1]["x2"] = i + 1
         else:
-            stages.append({"stage": step.stage, "x": i, "x2": i + 1, "row": "Stage"})
+            stages.append({"stage": step.stage, "x": i, "x2": i + 1, "row": t("report.lane.stage")})
     for k, band in enumerate(stages):
         band["color"] = STAGE_COLORS[k % len(STAGE_COLORS)]
         band["mid"] = (band["x"] + band["x2"]) / 2
@@ -126,7 +123,7 @@ def journey_chart(
         "emotion:Q",
         scale=alt.Scale(domain=[-2.6, 2.6], nice=False),
         axis=alt.Axis(
-            title="Emotion",
+            title=t("report.lane.emotion"),
             titleAngle=0,
             titleAlign="right",
             titleBaseline="middle",
@@ -155,9 +152,9 @@ def journey_chart(
     emotion_row = (line + dots).properties(width=width, height=110)
 
     cells = []
-    titles = [title for _, title in lanes]
+    titles = [t(f"report.lane.{attr}") for attr in lanes]
     for i, s in enumerate(steps):
-        for attr, title in lanes:
+        for attr, title in zip(lanes, titles, strict=True):
             text = " ".join(str(getattr(s, attr) or "").split())
             cut = truncate(text, col_em, lines_per_cell, bold=attr == "label")
             lines = wrap(cut, col_em) if cut else [""]
@@ -183,7 +180,7 @@ def journey_chart(
     )
     lane_height = int(len(lanes) * (lines_per_cell * font_size * 1.25 + 22))
     lane_rows = (boxes + words).properties(width=width, height=lane_height)
-    title = journey.name + (f" · persona: {journey.persona}" if journey.persona else "")
+    title = journey.name + (" " + t("report.journey_persona", name=journey.persona) if journey.persona else "")
     return alt.vconcat(stage_row, emotion_row, lane_rows, spacing=6).properties(
         title=alt.Title(title, anchor="start", fontSize=font_size + 4)
     )

@@ -2,7 +2,8 @@
 
 KPIs with intervals and their trend, touchpoint scores, the priority matrix (key drivers of NPS over the touchpoints
 that at least half of the responses rated, 200 seeded bootstrap resamples), journey maps, persona cards and the top
-themes. Headless: plain data in, no rendering here.
+themes. Headless: plain data in, no rendering here. Text made here (notes, the display helpers at the bottom) is in
+the current language (``cxdash.i18n``), like the deck and the HTML report that show it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlmodel import select as sm_select
 from cxdash.analysis.drivers import drivers_report
 from cxdash.analysis.metrics import MetricValue
 from cxdash.errors import CxdashError, NotFound
+from cxdash.i18n import current_language, fmt_date, fmt_number, t
 from cxdash.store.drivers_data import driver_frame
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.models import JourneyMap, JourneyStage, JourneyStep, Persona, Response, Workspace
@@ -97,6 +99,7 @@ class ReportContent:
     personas: list[PersonaCard]
     themes: pd.DataFrame
     generated: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+    report_language: str = field(default_factory=current_language)  # the language the report is written in
 
     @property
     def fix_first(self) -> list[dict[str, Any]]:
@@ -108,10 +111,11 @@ class ReportContent:
 
     @property
     def period_text(self) -> str:
-        """The responses' date range as 'YYYY-MM-DD – YYYY-MM-DD' (or a note when none is dated)."""
+        """The responses' date range ('Jan 5, 2026 – Mar 30, 2026' / '2026年1月5日 – 2026年3月30日'), or a note when
+        none is dated."""
         if self.first is None or self.last is None:
-            return "no dated responses"
-        return f"{self.first:%Y-%m-%d} – {self.last:%Y-%m-%d}"
+            return t("report.no_dates")
+        return f"{fmt_date(self.first)} – {fmt_date(self.last)}"
 
     @property
     def filters_text(self) -> str:
@@ -122,17 +126,17 @@ def describe_filters(filters: Filters) -> str:
     """The filters in one line for a title page ('All responses' when there are none)."""
     parts = []
     if filters.date_from or filters.date_to:
-        parts.append(f"dates {_day(filters.date_from) or '…'} to {_day(filters.date_to) or '…'}")
+        parts.append(t("report.filter.dates", start=_day(filters.date_from) or "…", end=_day(filters.date_to) or "…"))
     parts += [f"{name}: {', '.join(map(str, vals))}" for name, vals in filters.attributes.items() if vals]
     if filters.channels:
-        parts.append("channels: " + ", ".join(filters.channels))
+        parts.append(t("report.filter.channels", names=", ".join(filters.channels)))
     if filters.touchpoints:
-        parts.append("rated " + ", ".join(filters.touchpoints))
-    return "; ".join(parts) if parts else "All responses"
+        parts.append(t("report.filter.rated", names=", ".join(filters.touchpoints)))
+    return "; ".join(parts) if parts else t("report.filter.all")
 
 
 def _day(d: date | datetime | None) -> str:
-    return "" if d is None else f"{d:%Y-%m-%d}"
+    return "" if d is None else fmt_date(d)
 
 
 def _lines(text: str) -> list[str]:
@@ -156,9 +160,9 @@ def priority_matrix(engine: Engine, workspace_id: int, filters: Filters) -> tupl
     n = max(len(frame), 1)
     drivers = [t for t in scales if t in frame.columns and frame[t].notna().sum() / n >= DRIVER_COVERAGE]
     left_out = [t for t in scales if t not in drivers]
-    note = f"Left out (rated by fewer than half of the responses): {', '.join(left_out)}." if left_out else ""
+    note = t("report.matrix.left_out", names=", ".join(left_out)) if left_out else ""
     if not drivers:
-        return None, "No touchpoint was rated by at least half of the responses, so there is no priority matrix."
+        return None, t("report.matrix.none_rated")
     try:
         report = drivers_report(
             frame,
@@ -170,7 +174,7 @@ def priority_matrix(engine: Engine, workspace_id: int, filters: Filters) -> tupl
             scales={k: v for k, v in scales.items() if k in drivers},
         )
     except CxdashError as error:
-        return None, f"No priority matrix: {error}"
+        return None, t("report.matrix.failed", error=error)
     return report, note
 
 
@@ -255,10 +259,10 @@ def gather(engine: Engine, workspace_id: int, filters: Filters | None = None) ->
     with Session(engine) as session:
         ws = session.get(Workspace, workspace_id)
         if ws is None:
-            raise NotFound(f"Workspace {workspace_id} does not exist.")
+            raise NotFound(t("report.no_workspace", id=workspace_id))
         name, language = ws.name, ws.language
     first, last, n = response_span(engine, workspace_id, f)
-    matrix, note = priority_matrix(engine, workspace_id, f) if n else (None, "No responses match the filters.")
+    matrix, note = priority_matrix(engine, workspace_id, f) if n else (None, t("report.no_responses"))
     themes = theme_summary(engine, workspace_id, filters=f, n_examples=3)
     themes = themes[themes["volume"] > 0].head(TOP_THEMES).reset_index(drop=True)
     return ReportContent(
@@ -281,7 +285,12 @@ def gather(engine: Engine, workspace_id: int, filters: Filters | None = None) ->
 
 # --- display helpers shared by the deck and the HTML report ---------------------------------------------------------
 
-KPI_LABELS = {"nps": "NPS", "csat": "CSAT (top-2 box)", "ces": "CES (ease, 1–7)"}
+KPIS = ("nps", "csat", "ces")
+
+
+def kpi_label(metric: str) -> str:
+    """'NPS', 'CSAT (top-2 box)', 'CES (ease, 1–7)' in the current language."""
+    return t(f"report.kpi.{metric}")
 
 
 def kpi_value_text(mv: MetricValue) -> str:
@@ -297,30 +306,36 @@ def kpi_value_text(mv: MetricValue) -> str:
 
 def kpi_detail_text(mv: MetricValue) -> str:
     """n and the 95% interval under a KPI's big number."""
+    n = fmt_number(mv.n)
     if mv.value is None:
-        return f"n = {mv.n:,} · no data"
+        return t("report.kpi.no_data", n=n)
     if mv.ci95 is None:
-        ci = "no interval"
+        ci = t("report.kpi.no_interval")
     elif mv.metric == "nps":
-        ci = f"95% CI {mv.ci95[0]:+.1f} to {mv.ci95[1]:+.1f}"
+        ci = t("report.kpi.ci_to", lo=f"{mv.ci95[0]:+.1f}", hi=f"{mv.ci95[1]:+.1f}")
     elif mv.metric == "csat":
-        ci = f"95% CI {mv.ci95[0]:.1f}–{mv.ci95[1]:.1f}%"
+        ci = t("report.kpi.ci_range", lo=f"{mv.ci95[0]:.1f}", hi=f"{mv.ci95[1]:.1f}%")
     else:
-        ci = f"95% CI {mv.ci95[0]:.2f}–{mv.ci95[1]:.2f}"
-    small = " · small sample" if mv.low_n else ""
-    return f"n = {mv.n:,} · {ci}{small}"
+        ci = t("report.kpi.ci_range", lo=f"{mv.ci95[0]:.2f}", hi=f"{mv.ci95[1]:.2f}")
+    small = t("report.kpi.small") if mv.low_n else ""
+    return t("report.kpi.detail", n=n, ci=ci) + small
 
 
 def fix_first_text(d: dict[str, Any]) -> str:
     """One line about a fix-first driver: its share of impact, score and bootstrap stability."""
     parts = [d["name"]]
     if d.get("share") is not None:
-        parts.append(f"{d['share']:.0%} of impact")
+        parts.append(t("report.fix.share", share=f"{d['share']:.0%}"))
     if d.get("score") is not None:
-        parts.append(f"score {d['score']:.2f}")
+        parts.append(t("report.fix.score", score=f"{d['score']:.2f}"))
     if d.get("p_fix_first") is not None:
-        parts.append(f"fix first in {d['p_fix_first']:.0%} of resamples")
-    return parts[0] + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+        parts.append(t("report.fix.stability", share=f"{d['p_fix_first']:.0%}"))
+    return parts[0] + (t("report.fix.colon") + t("report.fix.sep").join(parts[1:]) if len(parts) > 1 else "")
+
+
+def quoted(text: str) -> str:
+    """A customer's or persona's words in the quotation marks of the current language (“…” / 「…」)."""
+    return t("personas.card.quote", text=text)
 
 
 def percent(value: Any) -> str:

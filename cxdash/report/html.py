@@ -1,7 +1,8 @@
 """The stakeholder report as ONE self-contained HTML file: opens offline, prints cleanly, carries no script.
 
 Charts are inline SVG rendered by vl-convert; there are no external scripts, fonts, images or style sheets. Every
-piece of user text (workspace, personas, journeys, comments, touchpoint names) goes through ``html.escape``.
+piece of user text (workspace, personas, journeys, comments, touchpoint names) goes through ``html.escape``. The
+report's own words are in the current language (``cxdash.i18n``) or the one given to :func:`build_html`.
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from cxdash.i18n import current_language, fmt_date, fmt_number, t, use_language
 from cxdash.report import charts
 from cxdash.report.content import (
-    KPI_LABELS,
+    KPIS,
     JourneyView,
     PersonaCard,
     ReportContent,
     fix_first_text,
     gather,
     kpi_detail_text,
+    kpi_label,
     kpi_value_text,
     percent,
+    quoted,
 )
+from cxdash.store.personas import describe_segment
 from cxdash.store.queries import Filters
 
 CSS = """
@@ -71,6 +76,9 @@ footer { margin-top: 40px; font-size: 0.85rem; color: var(--muted); }
 """
 
 
+STEP_HEADINGS = ("stage", "step", "channel", "doing", "thinking", "emotion", "pain_points", "opportunities", "owner")
+
+
 def e(value: Any) -> str:
     """Escaped text for HTML content or attributes."""
     return html.escape("" if value is None else str(value), quote=True)
@@ -88,80 +96,72 @@ def _list(items: Iterable[str]) -> str:
 
 
 def header(c: ReportContent) -> str:
+    mark = "\x00"  # the count is set in bold inside the (escaped) sentence
+    responses = e(t("report.responses", n=mark)).replace(mark, f"<strong>{fmt_number(c.n_responses)}</strong>")
     return (
-        f"<header><h1>{e(c.workspace)}</h1><p class='sub'>Customer experience report</p>"
-        f"<p><strong>{c.n_responses:,}</strong> responses · {e(c.period_text)}</p>"
-        f"<p class='muted'>Filters: {e(c.filters_text)}</p></header>"
+        f"<header><h1>{e(c.workspace)}</h1><p class='sub'>{e(t('report.subtitle'))}</p>"
+        f"<p>{responses} · {e(c.period_text)}</p>"
+        f"<p class='muted'>{e(t('report.filters', filters=c.filters_text))}</p></header>"
     )
 
 
 def kpi_section(c: ReportContent) -> str:
     cards = "".join(
-        f"<div class='kpi' id='kpi-{key}'><div class='label'>{e(KPI_LABELS[key])}</div>"
+        f"<div class='kpi' id='kpi-{key}'><div class='label'>{e(kpi_label(key))}</div>"
         f"<div class='value'>{e(kpi_value_text(c.kpis[key]))}</div>"
         f"<div class='note'>{e(kpi_detail_text(c.kpis[key]))}</div></div>"
-        for key in ("nps", "csat", "ces")
+        for key in KPIS
     )
-    trend = _figure(charts.trend_picture(c, "nps", width=900, height=240), "NPS by month with 95% interval")
+    trend = _figure(charts.trend_picture(c, "nps", width=900, height=240), t("report.alt.trend"))
     if not trend:
-        trend = "<p class='muted'>No dated responses: no trend.</p>"
-    return f"<section id='kpis'><h2>Headline KPIs</h2><div class='kpis'>{cards}</div>{trend}</section>"
+        trend = f"<p class='muted'>{e(t('report.no_trend'))}</p>"
+    return f"<section id='kpis'><h2>{e(t('report.title.kpis'))}</h2><div class='kpis'>{cards}</div>{trend}</section>"
 
 
 def touchpoint_section(c: ReportContent) -> str:
-    fig = _figure(charts.touchpoint_picture(c, width=760), "Touchpoint scores with 95% intervals")
-    body = fig or "<p class='muted'>No touchpoint ratings in these responses.</p>"
-    return f"<section id='touchpoints'><h2>Touchpoint scores</h2>{body}</section>"
+    fig = _figure(charts.touchpoint_picture(c, width=760), t("report.alt.touchpoints"))
+    body = fig or f"<p class='muted'>{e(t('report.no_touchpoints'))}</p>"
+    return f"<section id='touchpoints'><h2>{e(t('report.title.touchpoints'))}</h2>{body}</section>"
 
 
 def matrix_section(c: ReportContent) -> str:
+    title = e(t("report.title.matrix"))
     if not c.drivers:
-        note = e(c.drivers_note or "No priority matrix for these responses.")
-        return f"<section id='matrix'><h2>Priority matrix: what to fix first</h2><p class='muted'>{note}</p></section>"
-    fig = _figure(charts.matrix_picture(c, width=640, height=440), "Impact on NPS against current score")
+        note = e(c.drivers_note or t("report.matrix.none"))
+        return f"<section id='matrix'><h2>{title}</h2><p class='muted'>{note}</p></section>"
+    fig = _figure(charts.matrix_picture(c, width=640, height=440), t("report.alt.matrix"))
     fix = c.fix_first
-    items = (
-        _list(fix_first_text(d) for d in fix) if fix else "<p>No touchpoint is both high-impact and low-scoring.</p>"
-    )
+    items = _list(fix_first_text(d) for d in fix) if fix else f"<p>{e(t('report.matrix.no_fix_first'))}</p>"
     missing = str(c.drivers.get("missing", ""))
     notes = [
-        f"Impact on NPS: Shapley share of R² over {c.drivers['n']:,} responses; 200 bootstrap resamples.",
-        f"Missing answers: {missing}." if missing else "",
+        t("report.matrix.method", n=fmt_number(c.drivers["n"])),
+        t("report.matrix.missing", missing=missing) if missing else "",
         c.drivers_note,
         *c.drivers.get("warnings", []),
     ]
     note_html = "".join(f"<p class='note'>{e(n)}</p>" for n in notes if n)
     return (
-        "<section id='matrix'><h2>Priority matrix: what to fix first</h2><div class='matrix'>"
-        f"<div>{fig}</div><div class='fix'><h3>Fix first</h3>{items}{note_html}</div></div></section>"
+        f"<section id='matrix'><h2>{title}</h2><div class='matrix'>"
+        f"<div>{fig}</div><div class='fix'><h3>{e(t('report.fix_first'))}</h3>{items}{note_html}</div></div></section>"
     )
 
 
 def journey_section(journeys: list[JourneyView]) -> str:
     if not journeys:
-        return "<section id='journeys'><h2>Journey map</h2><p class='muted'>No journey map yet.</p></section>"
+        return (
+            f"<section id='journeys'><h2>{e(t('report.title.journey'))}</h2>"
+            f"<p class='muted'>{e(t('report.no_journey'))}</p></section>"
+        )
     parts = ["<section id='journeys'>"]
     for j in journeys:
-        who = f" <span class='muted'>· persona: {e(j.persona)}</span>" if j.persona else ""
-        parts.append(f"<h2>Journey map: {e(j.name)}{who}</h2>")
+        who = f" <span class='muted'>{e(t('report.journey_persona', name=j.persona))}</span>" if j.persona else ""
+        parts.append(f"<h2>{e(t('report.title.journey_named', name=j.name))}{who}</h2>")
         if j.description:
             parts.append(f"<p>{e(j.description)}</p>")
-        parts.append(_figure(charts.journey_picture(j, width=1080, font_size=13, team=True), f"Journey map {j.name}"))
+        picture = charts.journey_picture(j, width=1080, font_size=13, team=True)
+        parts.append(_figure(picture, t("report.title.journey_named", name=j.name)))
         if j.steps:
-            head = "".join(
-                f"<th>{h}</th>"
-                for h in (
-                    "Stage",
-                    "Step",
-                    "Channel",
-                    "Doing",
-                    "Thinking",
-                    "Emotion",
-                    "Pain points",
-                    "Opportunities",
-                    "Owner",
-                )
-            )
+            head = "".join(f"<th>{e(t(f'report.step.{h}'))}</th>" for h in STEP_HEADINGS)
             rows = "".join(
                 "<tr>"
                 + "".join(
@@ -181,52 +181,57 @@ def journey_section(journeys: list[JourneyView]) -> str:
                 + "</tr>"
                 for s in j.steps
             )
-            parts.append(f"<h3>Steps</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            steps = e(t("report.steps"))
+            parts.append(f"<h3>{steps}</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     parts.append("</section>")
     return "".join(parts)
 
 
 def persona_card(p: PersonaCard) -> str:
-    segment = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.segment.items())
+    segment = describe_segment(p.segment) if p.segment else ""
     return (
         f"<article class='persona'><h3><span class='avatar'>{e(p.avatar)}</span>{e(p.name)}</h3>"
         f"<p>{e(p.summary)}</p>"
-        + (f"<blockquote>“{e(p.quote)}”</blockquote>" if p.quote else "")
-        + f"<div class='head'>Goals</div>{_list(p.goals)}"
-        f"<div class='head'>Pains</div>{_list(p.pains)}"
-        f"<div class='head'>Behaviours</div>{_list(p.behaviours)}"
-        + (f"<p><strong>Channels:</strong> {e(p.channels)}</p>" if p.channels else "")
-        + (f"<p class='note'>Segment: {e(segment)}</p>" if segment else "")
+        + (f"<blockquote>{e(quoted(p.quote))}</blockquote>" if p.quote else "")
+        + f"<div class='head'>{e(t('personas.heading.goals'))}</div>{_list(p.goals)}"
+        f"<div class='head'>{e(t('personas.heading.pains'))}</div>{_list(p.pains)}"
+        f"<div class='head'>{e(t('personas.heading.behaviours'))}</div>{_list(p.behaviours)}"
+        + (f"<p><strong>{e(t('report.persona.channels'))}</strong> {e(p.channels)}</p>" if p.channels else "")
+        + (f"<p class='note'>{e(t('report.persona.segment', segment=segment))}</p>" if segment else "")
         + "</article>"
     )
 
 
 def persona_section(personas: list[PersonaCard]) -> str:
-    body = "".join(persona_card(p) for p in personas) or "<p class='muted'>No personas yet.</p>"
-    return f"<section id='personas'><h2>Personas</h2><div class='personas'>{body}</div></section>"
+    body = "".join(persona_card(p) for p in personas) or f"<p class='muted'>{e(t('report.no_personas'))}</p>"
+    return (
+        f"<section id='personas'><h2>{e(t('report.title.personas'))}</h2><div class='personas'>{body}</div></section>"
+    )
 
 
 def theme_section(c: ReportContent) -> str:
+    title = e(t("report.title.themes"))
     if c.themes.empty:
-        return "<section id='themes'><h2>Top themes</h2><p class='muted'>No tagged comments.</p></section>"
+        return f"<section id='themes'><h2>{title}</h2><p class='muted'>{e(t('report.no_themes'))}</p></section>"
     rows = "".join(
         f"<tr><td><strong>{e(r['theme'])}</strong></td>"
         f"<td class='num'>{int(r['volume']):,} ({percent(r['share'])})</td>"
         f"<td class='num'>{percent(r['negative_share'])}</td>"
-        f"<td>{'<br>'.join('“' + e(x) + '”' for x in r['examples'][:2]) or '—'}</td></tr>"
+        f"<td>{'<br>'.join(e(quoted(x)) for x in r['examples'][:2]) or '—'}</td></tr>"
         for r in c.themes.to_dict("records")
     )
     return (
-        "<section id='themes'><h2>Top themes in customer comments</h2><table><thead><tr><th>Theme</th>"
-        "<th>Comments</th><th>Negative</th><th>Examples (most recent)</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table><p class='note'>Comments: tagged comments (share of all comments). "
-        "Negative: share of the theme's comments labelled negative.</p></section>"
+        f"<section id='themes'><h2>{title}</h2><table><thead><tr><th>{e(t('report.theme.theme'))}</th>"
+        f"<th>{e(t('report.theme.comments'))}</th><th>{e(t('report.theme.negative'))}</th>"
+        f"<th>{e(t('report.theme.examples'))}</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table><p class='note'>{e(t('report.theme.note'))}</p></section>"
     )
 
 
 def html_from_content(c: ReportContent) -> str:
-    """The report page for gathered content."""
-    lang = "ja" if c.language.startswith("ja") else "en"
+    """The report page for gathered content (its words in the current language)."""
+    # the page's language: the report's words, or the workspace's when its data is Japanese (CJK glyph choice)
+    lang = "ja" if c.report_language == "ja" or c.language.startswith("ja") else "en"
     body = "".join(
         [
             header(c),
@@ -236,17 +241,19 @@ def html_from_content(c: ReportContent) -> str:
             journey_section(c.journeys),
             persona_section(c.personas),
             theme_section(c),
-            f"<footer>Generated {c.generated:%Y-%m-%d %H:%M} UTC with cxdash.</footer>",
+            f"<footer>{e(t('report.generated_at', date=fmt_date(c.generated), time=f'{c.generated:%H:%M}'))}</footer>",
         ]
     )
     return (
         f"<!DOCTYPE html>\n<html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{e(c.workspace)} · customer experience report</title><style>{CSS}</style></head>"
+        f"<title>{e(t('report.page_title', workspace=c.workspace))}</title><style>{CSS}</style></head>"
         f"<body>{body}</body></html>\n"
     )
 
 
-def build_html(engine: Engine, workspace_id: int, filters: Filters | None = None) -> str:
-    """A self-contained HTML report (one string, no external resources) for the workspace and filters."""
-    return html_from_content(gather(engine, workspace_id, filters))
+def build_html(engine: Engine, workspace_id: int, filters: Filters | None = None, language: str | None = None) -> str:
+    """A self-contained HTML report (one string, no external resources) for the workspace and filters, in
+    ``language`` ('en' or 'ja'; default: the current language)."""
+    with use_language(language or current_language()):
+        return html_from_content(gather(engine, workspace_id, filters))

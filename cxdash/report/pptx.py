@@ -2,7 +2,8 @@
 
 Every text box is filled through :func:`add_text`, which cuts user text to what its box holds at its font size
 (measured by :mod:`cxdash.report.text`), so nothing overflows; runs name an East Asian font so Japanese renders.
-Charts are real pictures rendered offline by vl-convert.
+Charts are real pictures rendered offline by vl-convert. The deck's own words are in the current language
+(``cxdash.i18n``) or the one given to :func:`build_deck`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,22 @@ from pptx.text.text import TextFrame, _Run
 from pptx.util import Emu, Inches, Length, Pt
 from sqlalchemy import Engine
 
+from cxdash.i18n import current_language, fmt_date, fmt_number, t, use_language
 from cxdash.report import charts
 from cxdash.report.content import (
-    KPI_LABELS,
+    KPIS,
     PersonaCard,
     ReportContent,
     fix_first_text,
     gather,
     kpi_detail_text,
+    kpi_label,
     kpi_value_text,
     percent,
+    quoted,
 )
 from cxdash.report.text import LINE_HEIGHT, has_cjk, lines_needed, one_line, truncate
+from cxdash.store.personas import describe_segment
 from cxdash.store.queries import Filters
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
@@ -44,17 +49,10 @@ INSET_X, INSET_Y = Inches(0.1), Inches(0.05)
 WIDTH_SAFETY = 0.94  # room for kinsoku (Japanese line-start rules) and font substitution
 EA_FONT = "Yu Gothic"  # Office's Japanese UI font; viewers without it substitute a Japanese font (charset 128)
 TITLE_PT, BODY_PT, SMALL_PT = 32, 18, 14
+MIN_TITLE_PT = 26  # a long title (Japanese ones are wide) shrinks to this before it is cut
 DARK, MUTED, ACCENT = RGBColor(0x21, 0x25, 0x29), RGBColor(0x49, 0x50, 0x57), RGBColor(0x3B, 0x5B, 0xDB)
 RED, PALE = RGBColor(0xC9, 0x2A, 0x2A), RGBColor(0xED, 0xF2, 0xFF)
-SLIDE_TITLES = {
-    "title": "",
-    "kpis": "Headline KPIs",
-    "touchpoints": "Touchpoint scores",
-    "matrix": "Priority matrix: what to fix first",
-    "journey": "Journey map",
-    "persona": "Persona",
-    "themes": "Top themes in customer comments",
-}
+SLIDES = ("kpis", "touchpoints", "matrix", "journey", "themes")  # slide titles: report.title.<slide>
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,14 @@ def add_text(
 
 
 def add_title(slide: Slide, text: str) -> None:
-    add_text(slide, MARGIN, Inches(0.3), CONTENT_W, Inches(0.85), [Para(one_line(text), TITLE_PT, bold=True)])
+    """The slide's title on one line: at 32 pt, or a little smaller (down to 26 pt) before a long one is cut —
+    Japanese titles are wider per character."""
+    line = one_line(text)
+    size = next(
+        (pt for pt in range(TITLE_PT, MIN_TITLE_PT - 1, -2) if lines_needed(line, width_em(CONTENT_W, pt), True) <= 1),
+        MIN_TITLE_PT,
+    )
+    add_text(slide, MARGIN, Inches(0.3), CONTENT_W, Inches(0.85), [Para(line, size, bold=True)])
 
 
 def add_picture(slide: Slide, png: bytes, left: Length, top: Length, width: Length, height: Length) -> Any:
@@ -181,75 +186,72 @@ def title_slide(prs: Any, c: ReportContent) -> None:
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
     add_text(s, Inches(1.0), Inches(1.6), Inches(11.3), Inches(1.5), [Para(one_line(c.workspace), 40, bold=True)])
-    add_text(
-        s, Inches(1.0), Inches(3.2), Inches(11.3), Inches(0.6), [Para("Customer experience report", 24, color=ACCENT)]
-    )
+    add_text(s, Inches(1.0), Inches(3.2), Inches(11.3), Inches(0.6), [Para(t("report.subtitle"), 24, color=ACCENT)])
     details = [
-        Para(f"{c.n_responses:,} responses · {c.period_text}", 20),
-        Para(f"Filters: {c.filters_text}", 16, color=MUTED),
-        Para(f"Generated {c.generated:%Y-%m-%d} with cxdash", SMALL_PT, color=MUTED),
+        Para(f"{t('report.responses', n=fmt_number(c.n_responses))} · {c.period_text}", 20),
+        Para(t("report.filters", filters=c.filters_text), 16, color=MUTED),
+        Para(t("report.generated_on", date=fmt_date(c.generated)), SMALL_PT, color=MUTED),
     ]
     add_text(s, Inches(1.0), Inches(4.1), Inches(11.3), Inches(1.9), details)
 
 
 def kpi_slide(prs: Any, c: ReportContent) -> None:
     s = _blank(prs)
-    add_title(s, SLIDE_TITLES["kpis"])
+    add_title(s, t("report.title.kpis"))
     gap = Inches(0.3)
     card_w = Emu((CONTENT_W - 2 * gap) // 3)
-    for i, key in enumerate(("nps", "csat", "ces")):
+    for i, key in enumerate(KPIS):
         mv = c.kpis[key]
         paras = [
-            Para(KPI_LABELS[key], BODY_PT, bold=True, color=MUTED),
+            Para(kpi_label(key), BODY_PT, bold=True, color=MUTED),
             Para(kpi_value_text(mv), 44, bold=True, color=ACCENT),
             Para(kpi_detail_text(mv), SMALL_PT, color=MUTED),
         ]
         add_text(s, Emu(MARGIN + i * (card_w + gap)), Inches(1.25), card_w, Inches(1.75), paras, fill=PALE)
     chart = charts.trend_picture(c, "nps", width=1000, height=230)
     if chart is None:
-        add_text(s, MARGIN, Inches(3.3), CONTENT_W, Inches(0.8), [Para("No dated responses: no trend.", BODY_PT)])
+        add_text(s, MARGIN, Inches(3.3), CONTENT_W, Inches(0.8), [Para(t("report.no_trend"), BODY_PT)])
     else:
         add_picture(s, charts.png(chart), MARGIN, Inches(3.2), CONTENT_W, Inches(4.1))
 
 
 def touchpoint_slide(prs: Any, c: ReportContent) -> None:
     s = _blank(prs)
-    add_title(s, SLIDE_TITLES["touchpoints"])
+    add_title(s, t("report.title.touchpoints"))
     chart = charts.touchpoint_picture(c, width=600)
     if chart is None:
-        _note(s, "No touchpoint ratings in these responses.")
+        _note(s, t("report.no_touchpoints"))
         return
     add_picture(s, charts.png(chart), MARGIN, Inches(1.25), Inches(8.4), Inches(5.9))
     rated = c.touchpoints[c.touchpoints["n"] > 0].copy()
     span = (rated["scale_max"] - rated["scale_min"]).where(lambda v: v > 0, 1)
     rated["pct"] = (rated["mean"] - rated["scale_min"]) / span
-    paras = [Para("Lowest scores", 20, bold=True)]
+    paras = [Para(t("report.lowest"), 20, bold=True)]
     for _, r in rated.sort_values("pct").head(4).iterrows():
-        paras.append(
-            Para(f"• {one_line(r['touchpoint'])}: {r['mean']:.2f} of {int(r['scale_max'])}, top-2 box {r['top2']:.0f}%")
-        )
-    paras.append(Para("Bars: mean as % of each touchpoint's scale; lines: 95% intervals.", SMALL_PT, color=MUTED))
+        line = t(
+            "report.lowest_item", name=one_line(r["touchpoint"]), mean=f"{r['mean']:.2f}", max=int(r["scale_max"]),
+            top2=f"{r['top2']:.0f}",
+        )  # fmt: skip
+        paras.append(Para(f"• {line}"))
+    paras.append(Para(t("report.touchpoints_note"), SMALL_PT, color=MUTED))
     add_text(s, Inches(9.1), Inches(1.4), Inches(3.73), Inches(5.7), paras)
 
 
 def matrix_slide(prs: Any, c: ReportContent) -> None:
     s = _blank(prs)
-    add_title(s, SLIDE_TITLES["matrix"])
+    add_title(s, t("report.title.matrix"))
     chart = charts.matrix_picture(c, width=640, height=440)
     if chart is None or not c.drivers:
-        _note(s, c.drivers_note or "No priority matrix for these responses.")
+        _note(s, c.drivers_note or t("report.matrix.none"))
         return
     add_picture(s, charts.png(chart), MARGIN, Inches(1.2), Inches(8.3), Inches(6.0))
     fix = c.fix_first
-    paras = [Para("Fix first", 22, bold=True, color=RED)]
+    paras = [Para(t("report.fix_first"), 22, bold=True, color=RED)]
     if fix:
         paras += [Para("• " + fix_first_text(d), 16) for d in fix]
     else:
-        paras.append(Para("No touchpoint is both high-impact and low-scoring.", 16))
-    foot = (
-        f"Impact on NPS: Shapley share of R² (n = {c.drivers['n']:,}), "
-        f"{c.drivers.get('missing', '').split(':')[0]}, 200 bootstrap resamples."
-    )
+        paras.append(Para(t("report.matrix.no_fix_first"), 16))
+    foot = t("report.matrix.foot", n=fmt_number(c.drivers["n"]), missing=c.drivers.get("missing", "").split(":")[0])
     paras.append(Para(foot, SMALL_PT, color=MUTED))
     if c.drivers_note:
         paras.append(Para(c.drivers_note, SMALL_PT, color=MUTED))
@@ -259,17 +261,17 @@ def matrix_slide(prs: Any, c: ReportContent) -> None:
 def journey_slides(prs: Any, c: ReportContent) -> None:
     if not c.journeys:
         s = _blank(prs)
-        add_title(s, SLIDE_TITLES["journey"])
-        _note(s, "No journey map in this workspace yet.")
+        add_title(s, t("report.title.journey"))
+        _note(s, t("report.no_journey_ws"))
         return
     for j in c.journeys:
         s = _blank(prs)
-        add_title(s, f"{SLIDE_TITLES['journey']}: {j.name}")
+        add_title(s, t("report.title.journey_named", name=j.name))
         if j.description:
             add_text(s, MARGIN, Inches(1.1), CONTENT_W, Inches(0.5), [Para(one_line(j.description), 16, color=MUTED)])
         chart = charts.journey_picture(j, width=1150, font_size=14)
         if chart is None:
-            _note(s, "This journey map has no steps yet.")
+            _note(s, t("report.no_steps"))
             continue
         add_picture(s, charts.png(chart), MARGIN, Inches(1.65), CONTENT_W, Inches(5.7))
 
@@ -280,7 +282,7 @@ def _bullets(heading: str, items: Sequence[str]) -> list[Para]:
 
 def persona_slide(prs: Any, p: PersonaCard) -> None:
     s = _blank(prs)
-    add_title(s, f"{SLIDE_TITLES['persona']}: {one_line(p.avatar)} {one_line(p.name)}")
+    add_title(s, t("report.title.persona", name=f"{one_line(p.avatar)} {one_line(p.name)}"))
     left_w, right_l = Inches(5.3), Inches(6.1)
     right_w = Emu(SLIDE_W - MARGIN - right_l)
     add_text(s, MARGIN, Inches(1.25), left_w, Inches(1.9), [Para(p.summary, BODY_PT)])
@@ -291,26 +293,27 @@ def persona_slide(prs: Any, p: PersonaCard) -> None:
             Inches(3.25),
             left_w,
             Inches(1.6),
-            [Para(f"“{one_line(p.quote)}”", 20, italic=True, color=ACCENT)],
+            [Para(quoted(one_line(p.quote)), 20, italic=True, color=ACCENT)],
             fill=PALE,
         )
     extra = []
     if p.channels:
-        extra.append(Para(f"Channels: {one_line(p.channels)}", 16))
+        extra.append(Para(f"{t('report.persona.channels')} {one_line(p.channels)}", 16))
     if p.segment:
-        seg = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.segment.items())
-        extra.append(Para(f"Segment: {seg}", SMALL_PT, color=MUTED))
+        extra.append(Para(t("report.persona.segment", segment=describe_segment(p.segment)), SMALL_PT, color=MUTED))
     if extra:
         add_text(s, MARGIN, Inches(5.0), left_w, Inches(2.1), extra)
-    for k, (heading, items) in enumerate((("Goals", p.goals), ("Pains", p.pains), ("Behaviours", p.behaviours))):
+    sections = ((t("personas.heading.goals"), p.goals), (t("personas.heading.pains"), p.pains),
+                (t("personas.heading.behaviours"), p.behaviours))  # fmt: skip
+    for k, (heading, items) in enumerate(sections):
         add_text(s, right_l, Inches(1.25 + k * 1.95), right_w, Inches(1.85), _bullets(heading, items or ["—"]))
 
 
 def themes_slide(prs: Any, c: ReportContent) -> None:
     s = _blank(prs)
-    add_title(s, SLIDE_TITLES["themes"])
+    add_title(s, t("report.title.themes"))
     if c.themes.empty:
-        _note(s, "No tagged comments in these responses.")
+        _note(s, t("report.no_themes_here"))
         return
     widths = [Inches(2.7), Inches(1.7), Inches(1.7), Emu(CONTENT_W - Inches(6.1))]
     head_h, row_h = Inches(0.5), Inches(0.62)
@@ -320,7 +323,12 @@ def themes_slide(prs: Any, c: ReportContent) -> None:
     for j, w in enumerate(widths):
         table.columns[j].width = w
     table.rows[0].height = head_h
-    header = ["Theme", "Comments", "Negative", "Example (most recent)"]
+    header = [
+        t("report.theme.theme"),
+        t("report.theme.comments"),
+        t("report.theme.negative"),
+        t("report.theme.example"),
+    ]
     for j, text in enumerate(header):
         _cell(table.cell(0, j), widths[j], head_h, Para(text, 16, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF)))
     for i, r in enumerate(c.themes.to_dict("records"), start=1):
@@ -330,11 +338,11 @@ def themes_slide(prs: Any, c: ReportContent) -> None:
             Para(one_line(r["theme"]), SMALL_PT, bold=True),
             Para(f"{int(r['volume']):,} ({percent(r['share'])})", SMALL_PT),
             Para(percent(r["negative_share"]), SMALL_PT, color=RED if (r["negative_share"] or 0) >= 0.5 else DARK),
-            Para(f"“{example}”" if r["examples"] else example, SMALL_PT, italic=True),
+            Para(quoted(example) if r["examples"] else example, SMALL_PT, italic=True),
         ]
         for j, para in enumerate(cells):
             _cell(table.cell(i, j), widths[j], row_h, para)
-    foot = "Comments: tagged comments (share of all comments). Negative: share of the theme's labelled comments."
+    foot = t("report.theme.note")
     top = Emu(Inches(1.25) + head_h + row_h * (rows - 1) + Inches(0.15))
     add_text(s, MARGIN, top, CONTENT_W, Inches(0.8), [Para(foot, SMALL_PT, color=MUTED)])
 
@@ -361,16 +369,19 @@ def deck_from_content(c: ReportContent) -> bytes:
     for p in c.personas:
         persona_slide(prs, p)
     themes_slide(prs, c)
-    prs.core_properties.title = f"{c.workspace}: customer experience report"
+    prs.core_properties.title = t("report.deck_title", workspace=c.workspace)
+    prs.core_properties.language = "ja-JP" if c.report_language == "ja" else "en-US"
     prs.core_properties.author = "cxdash"
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
 
 
-def build_deck(engine: Engine, workspace_id: int, filters: Filters | None = None) -> bytes:
-    """A stakeholder deck (.pptx bytes) for the workspace and filters."""
-    return deck_from_content(gather(engine, workspace_id, filters))
+def build_deck(engine: Engine, workspace_id: int, filters: Filters | None = None, language: str | None = None) -> bytes:
+    """A stakeholder deck (.pptx bytes) for the workspace and filters, in ``language`` ('en' or 'ja'; default: the
+    current language)."""
+    with use_language(language or current_language()):
+        return deck_from_content(gather(engine, workspace_id, filters))
 
 
 __all__ = ["Para", "build_deck", "deck_from_content", "fit", "usable_height_pt", "width_em"]

@@ -111,7 +111,7 @@ def create_action(
     now = utcnow()
     with writer(engine).begin() as conn:
         tp_ids = _touchpoint_ids(conn, workspace_id, touchpoints)
-        action_id = conn.execute(
+        inserted = conn.execute(
             insert(IA).values(
                 workspace_id=workspace_id,
                 title=title.strip(),
@@ -125,7 +125,9 @@ def create_action(
                 created_at=now,
                 updated_at=now,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        action_id = int(inserted[0])
         conn.execute(insert(AT), [{"action_id": action_id, "touchpoint_id": t} for t in tp_ids])
     return get_action(engine, int(action_id))
 

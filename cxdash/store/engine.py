@@ -1,21 +1,33 @@
 """Engines: a database URL or a SQLite file path in, a configured SQLAlchemy engine out.
 
 SQLite gets foreign keys on every connection, WAL, a busy timeout, and ``BEGIN IMMEDIATE`` for write units of
-work (``writer(engine)``) so that two writers queue instead of failing with "database is locked".
+work (``writer(engine)``) so that two writers queue instead of failing with "database is locked". In WAL mode
+readers never wait for a writer (they read the last committed state); a writer waits for the one writing now —
+for as long as ``write_wait_s`` (a large import can hold the lock for minutes), then gives up with ``StoreBusy``,
+a message for the user, never SQLite's "database is locked".
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
+from cxdash.errors import CxdashError
+
 DEFAULT_DB_PATH = Path(__file__).resolve().parents[2] / "data" / "cxdash.db"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 30_000  # SQLite's own wait for a lock, per statement
+WRITE_WAIT_S = 900.0  # how long a write unit of work waits for another writer in all (BEGIN IMMEDIATE retried)
+
+
+class StoreBusy(CxdashError):
+    """Another process or session kept the store's write lock for longer than a write waits; nothing was written."""
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -30,29 +42,40 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(db: str | os.PathLike[str] | None = None, **kwargs: Any) -> Engine:
-    """Create an engine for ``db`` (see resolve_url); SQLite connections get the house pragmas."""
+def make_engine(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    write_wait_s: float = WRITE_WAIT_S,
+    **kwargs: Any,
+) -> Engine:
+    """Create an engine for ``db`` (see resolve_url); SQLite connections get the house pragmas.
+
+    ``busy_timeout_ms`` is SQLite's wait for a lock per statement; ``write_wait_s`` how long a write unit of work
+    (``writer``) keeps retrying to take the write lock before it raises ``StoreBusy``.
+    """
     url = make_url(resolve_url(db))
     if url.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {})
-        kwargs["connect_args"].setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+        kwargs["connect_args"].setdefault("timeout", busy_timeout_ms / 1000)
         kwargs["connect_args"].setdefault("check_same_thread", False)
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine, in_memory=url.database in (None, "", ":memory:"))
+        in_memory = url.database in (None, "", ":memory:")
+        _configure_sqlite(engine, in_memory, busy_timeout_ms, write_wait_s)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
     return engine
 
 
-def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+def _configure_sqlite(engine: Engine, in_memory: bool, busy_timeout_ms: int, write_wait_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own handling is off).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -61,9 +84,40 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get("cxdash_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(conn, write_wait_s)
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database table is locked" (SQLITE_BUSY, SQLITE_LOCKED)."""
+    orig = getattr(error, "orig", error)
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(orig)
+
+
+def _begin_immediate(conn: Any, wait_s: float) -> None:
+    """``BEGIN IMMEDIATE``, retried while another connection writes (each try waits up to the busy timeout).
+
+    SQLite's busy handler gives up after ``busy_timeout``; a large import holds the write lock for longer, and the
+    edit or import queued behind it should simply go next, not fail. After ``wait_s`` in all: ``StoreBusy``.
+    """
+    start = time.monotonic()
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            waited = time.monotonic() - start
+            if waited >= wait_s:
+                how_long = f"{waited / 60:.0f} minutes" if waited >= 120 else f"{waited:.1f} seconds"
+                raise StoreBusy(
+                    f"The store is busy: another import or edit has been writing to it for {how_long}, so nothing "
+                    "was written. Try again when it has finished (a large import can take minutes)."
+                ) from error
+            time.sleep(min(0.05, max(0.0, wait_s - waited)))
 
 
 def writer(engine: Engine) -> Engine:

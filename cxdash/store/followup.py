@@ -150,7 +150,8 @@ def sync_cases(engine: Engine, workspace_id: int, batch_id: int | None = None) -
         ["workspace_id", "response_id", "reason", "status", "owner", "notes", "opened_at", "updated_at"], source
     )
     with writer(engine).begin() as conn:
-        return int(conn.execute(stmt).rowcount or 0)
+        # INSERT … SELECT reports its row count only when asked to keep it (psycopg: -1 otherwise)
+        return int(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
 
 
 @dataclass(frozen=True)

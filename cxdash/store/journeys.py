@@ -19,6 +19,7 @@ from sqlmodel import select as sm_select
 
 from cxdash.analysis.metrics import MIN_N, ces_from_moments, nps_from_counts
 from cxdash.errors import InputRefused, NotFound
+from cxdash.i18n import t
 from cxdash.store.engine import writer
 from cxdash.store.models import (
     Comment,
@@ -60,9 +61,9 @@ _KEEP = object()  # "leave this field as it is" in update_journey
 def _clean_name(name: str, what: str) -> str:
     text = " ".join(str(name or "").split())
     if not text:
-        raise InputRefused(f"Give the {what} a name.")
+        raise InputRefused(t(f"journey.error.{what}_unnamed"))
     if len(text) > MAX_NAME:
-        raise InputRefused(f"The {what} name is {len(text)} characters long; keep it under {MAX_NAME}.")
+        raise InputRefused(t(f"journey.error.{what}_name_long", n=len(text), max=MAX_NAME))
     return text
 
 
@@ -78,7 +79,7 @@ def get_journey(engine: Engine, journey_id: int) -> JourneyMap:
     with Session(engine) as s:
         journey = s.get(JourneyMap, journey_id)
         if journey is None:
-            raise NotFound(f"Journey map {journey_id} no longer exists (deleted in another window?).")
+            raise NotFound(t("journey.error.map_gone", id=journey_id))
         return journey
 
 
@@ -89,7 +90,7 @@ def _name_taken(s: Session, workspace_id: int, name: str, other_than: int | None
 
 def unique_name(engine: Engine, workspace_id: int, name: str) -> str:
     """``name`` if no map of the workspace has it, else "name (2)", "name (3)" …"""
-    base = _clean_name(name, "journey map")
+    base = _clean_name(name, "map")
     with Session(engine) as s:
         candidate, k = base, 2
         while _name_taken(s, workspace_id, candidate):
@@ -101,10 +102,10 @@ def create_journey(
     engine: Engine, workspace_id: int, name: str, description: str = "", persona_id: int | None = None
 ) -> int:
     """A new empty journey map; refuses a name the workspace already uses."""
-    clean = _clean_name(name, "journey map")
+    clean = _clean_name(name, "map")
     with Session(writer(engine)) as s:
         if _name_taken(s, workspace_id, clean):
-            raise InputRefused(f"A journey map called '{clean}' already exists in this workspace; pick another name.")
+            raise InputRefused(t("journey.error.map_taken", name=clean))
         journey = JourneyMap(workspace_id=workspace_id, name=clean, description=description, persona_id=persona_id)
         s.add(journey)
         s.commit()
@@ -119,11 +120,11 @@ def update_journey(
     with Session(writer(engine)) as s:
         journey = s.get(JourneyMap, journey_id)
         if journey is None:
-            raise NotFound(f"Journey map {journey_id} no longer exists.")
+            raise NotFound(t("journey.error.map_gone", id=journey_id))
         if name is not _KEEP:
-            clean = _clean_name(name, "journey map")
+            clean = _clean_name(name, "map")
             if _name_taken(s, journey.workspace_id, clean, other_than=journey_id):
-                raise InputRefused(f"A journey map called '{clean}' already exists in this workspace.")
+                raise InputRefused(t("journey.error.map_taken", name=clean))
             journey.name = clean
         if description is not _KEEP:
             journey.description = str(description or "")
@@ -191,7 +192,7 @@ def add_stage(engine: Engine, journey_id: int, name: str, position: int | None =
     clean = _clean_name(name, "stage")
     with Session(writer(engine)) as s:
         if s.get(JourneyMap, journey_id) is None:
-            raise NotFound(f"Journey map {journey_id} no longer exists.")
+            raise NotFound(t("journey.error.map_gone", id=journey_id))
         stages = _stages(s, journey_id)
         stage = JourneyStage(journey_id=journey_id, name=clean)
         stages.insert(len(stages) if position is None else max(0, min(position, len(stages))), stage)
@@ -206,7 +207,7 @@ def add_stage(engine: Engine, journey_id: int, name: str, position: int | None =
 def _stage(s: Session, stage_id: int) -> JourneyStage:
     stage = s.get(JourneyStage, stage_id)
     if stage is None:
-        raise NotFound(f"Stage {stage_id} no longer exists.")
+        raise NotFound(t("journey.error.stage_gone", id=stage_id))
     return stage
 
 
@@ -237,7 +238,7 @@ def reorder_stages(engine: Engine, journey_id: int, stage_ids: Sequence[int]) ->
     with Session(writer(engine)) as s:
         stages = {int(st.id or 0): st for st in _stages(s, journey_id)}
         if sorted(stages) != sorted(stage_ids):
-            raise InputRefused("The new order must list each stage of the map exactly once.")
+            raise InputRefused(t("journey.error.stage_order"))
         _renumber(s, [stages[i] for i in stage_ids])
         _touch(s, journey_id)
         s.commit()
@@ -268,16 +269,16 @@ def _step_values(fields: Mapping[str, Any]) -> dict[str, Any]:
             try:
                 number = float(0 if value is None or value == "" else value)
             except (TypeError, ValueError) as error:
-                raise InputRefused(f"Emotion must be a whole number from −2 to +2, not {value!r}.") from error
+                raise InputRefused(t("journey.error.emotion", value=repr(value))) from error
             if math.isnan(number) or number != int(number) or not EMOTION_MIN <= number <= EMOTION_MAX:
-                raise InputRefused(f"Emotion must be a whole number from −2 to +2, not {value!r}.")
+                raise InputRefused(t("journey.error.emotion", value=repr(value)))
             out[key] = int(number)
         elif key == "touchpoint_id":
             out[key] = None if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
         elif key in TEXT_FIELDS:
             out[key] = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
         else:
-            raise InputRefused(f"A journey step has no field called {key!r}.")
+            raise InputRefused(t("journey.error.step_field", field=repr(key)))
     return out
 
 
@@ -308,11 +309,11 @@ def update_step(engine: Engine, step_id: int, **fields: Any) -> None:
     with Session(writer(engine)) as s:
         step = s.get(JourneyStep, step_id)
         if step is None:
-            raise NotFound(f"Step {step_id} no longer exists.")
+            raise NotFound(t("journey.error.step_gone", id=step_id))
         journey_id = _stage_journey(s, step.stage_id)
         if new_stage is not None and int(new_stage) != step.stage_id:
             if _stage_journey(s, int(new_stage)) != journey_id:
-                raise InputRefused("A step can only move to a stage of the same journey map.")
+                raise InputRefused(t("journey.error.step_move"))
             old = step.stage_id
             step.stage_id, step.position = int(new_stage), len(_steps(s, int(new_stage)))
             s.add(step)
@@ -330,7 +331,7 @@ def move_step(engine: Engine, step_id: int, delta: int) -> None:
     with Session(writer(engine)) as s:
         step = s.get(JourneyStep, step_id)
         if step is None:
-            raise NotFound(f"Step {step_id} no longer exists.")
+            raise NotFound(t("journey.error.step_gone", id=step_id))
         steps = _steps(s, step.stage_id)
         i = next(k for k, st in enumerate(steps) if st.id == step_id)
         steps.insert(max(0, min(i + delta, len(steps) - 1)), steps.pop(i))
@@ -344,7 +345,7 @@ def reorder_steps(engine: Engine, stage_id: int, step_ids: Sequence[int]) -> Non
     with Session(writer(engine)) as s:
         steps = {int(st.id or 0): st for st in _steps(s, stage_id)}
         if sorted(steps) != sorted(step_ids):
-            raise InputRefused("The new order must list each step of the stage exactly once.")
+            raise InputRefused(t("journey.error.step_order"))
         _renumber(s, [steps[i] for i in step_ids])
         _touch(s, _stage_journey(s, stage_id))
         s.commit()
@@ -371,7 +372,7 @@ def journey_content(engine: Engine, journey_id: int) -> dict[str, Any]:
     with Session(engine) as s:
         journey = s.get(JourneyMap, journey_id)
         if journey is None:
-            raise NotFound(f"Journey map {journey_id} no longer exists (deleted in another window?).")
+            raise NotFound(t("journey.error.map_gone", id=journey_id))
         persona = s.get(Persona, journey.persona_id) if journey.persona_id is not None else None
         names = {i: n for n, i in touchpoint_ids(engine, journey.workspace_id).items()}
         stages = []
@@ -415,7 +416,7 @@ def restore(engine: Engine, snap: Mapping[str, Any]) -> int:
             )
         ).first()
         if clash is not None and clash.id != snap["id"]:
-            raise InputRefused(f"Cannot undo: another map is now called '{snap['name']}'. Rename it first.")
+            raise InputRefused(t("journey.error.undo_taken", name=snap["name"]))
         persona_id = snap["persona_id"]
         if persona_id is not None and s.get(Persona, persona_id) is None:
             persona_id = None
@@ -448,14 +449,14 @@ def _write_stages(s: Session, journey_id: int, stages: Sequence[Mapping[str, Any
 def create_from_content(engine: Engine, workspace_id: int, content: Mapping[str, Any], *, replace: bool = False) -> int:
     """Create a whole map (name, description, persona_id, stages with steps) in one transaction; with ``replace`` a
     map of the same name is deleted first, else the name must be free."""
-    name = _clean_name(content["name"], "journey map")
+    name = _clean_name(content["name"], "map")
     with Session(writer(engine)) as s:
         clash = s.exec(
             sm_select(JourneyMap).where(JourneyMap.workspace_id == workspace_id, JourneyMap.name == name)
         ).first()
         if clash is not None:
             if not replace:
-                raise InputRefused(f"A journey map called '{name}' already exists in this workspace.")
+                raise InputRefused(t("journey.error.map_taken", name=name))
             s.delete(clash)
             s.flush()
         persona_id = content.get("persona_id")

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from cxdash.errors import InputRefused, NotFound
+from cxdash.i18n import t
 from cxdash.store.engine import writer
 from cxdash.store.frames import response_frame
 from cxdash.store.models import Attribute, Persona, Response, utcnow
@@ -50,9 +51,9 @@ def clean_name(name: Any) -> str:
     """A persona name as stored: trimmed, single-line, not empty, at most MAX_NAME characters."""
     text = " ".join(str(name if name is not None else "").split())
     if not text:
-        raise InputRefused("A persona needs a name.")
+        raise InputRefused(t("personas.error.no_name"))
     if len(text) > MAX_NAME:
-        raise InputRefused(f"The persona name is {len(text)} characters long; keep it under {MAX_NAME}.")
+        raise InputRefused(t("personas.error.name_long", n=len(text), max=MAX_NAME))
     return text
 
 
@@ -64,25 +65,25 @@ def clean_avatar(avatar: Any) -> str:
     if text.startswith("data:"):
         m = _DATA_URI.match(text)
         if m is None:
-            raise InputRefused("The avatar image must be a data URI like 'data:image/png;base64,…' (PNG, JPEG, GIF).")
+            raise InputRefused(t("personas.error.avatar_uri"))
         try:
             raw = base64.b64decode(m.group(2), validate=False)
         except (binascii.Error, ValueError) as error:
-            raise InputRefused("The avatar image is not valid base64.") from error
+            raise InputRefused(t("personas.error.avatar_base64")) from error
         if len(raw) > MAX_IMAGE_BYTES:
             raise InputRefused(
-                f"The avatar image is {len(raw) / 1e6:.1f} MB; use one under {MAX_IMAGE_BYTES / 1e6:.0f} MB."
+                t("personas.error.avatar_big", mb=f"{len(raw) / 1e6:.1f}", max=f"{MAX_IMAGE_BYTES / 1e6:.0f}")
             )
         return text
     if len(text) > MAX_AVATAR_TEXT:
-        raise InputRefused(f"The avatar '{text[:20]}…' is too long: use an emoji or upload an image.")
+        raise InputRefused(t("personas.error.avatar_long", avatar=text[:20]))
     return text
 
 
 def clean_text(field: str, value: Any) -> str:
     text = "" if value is None else str(value)
     if len(text) > MAX_TEXT:
-        raise InputRefused(f"'{field}' is {len(text):,} characters long; keep it under {MAX_TEXT:,}.")
+        raise InputRefused(t("personas.error.text_long", field=field, n=f"{len(text):,}", max=f"{MAX_TEXT:,}"))
     return text.replace("\r\n", "\n").strip()
 
 
@@ -94,15 +95,15 @@ def clean_segment(rule: Any) -> Segment:
         try:
             rule = json.loads(rule)
         except json.JSONDecodeError as error:
-            raise InputRefused(f"The segment rule is not valid JSON ({error.msg}).") from error
+            raise InputRefused(t("personas.error.rule_json", error=error.msg)) from error
     if not isinstance(rule, Mapping):
-        raise InputRefused('The segment rule must map attribute names to lists of values, e.g. {"Plan": ["Premium"]}.')
+        raise InputRefused(t("personas.error.rule_shape", example='{"Plan": ["Premium"]}'))
     out: Segment = {}
     for name, values in rule.items():
         if isinstance(values, str | int | float):
             values = [values]
         if not isinstance(values, Sequence) or not all(isinstance(v, str | int | float) for v in values):
-            raise InputRefused(f"The segment rule for '{name}' must be a list of values, e.g. [\"Premium\"].")
+            raise InputRefused(t("personas.error.rule_values", name=name, example='["Premium"]'))
         kept = list(dict.fromkeys(str(v) for v in values if str(v) != ""))
         if kept:
             out[str(name)] = kept
@@ -118,10 +119,13 @@ def segment_of(persona: Persona) -> Segment:
 
 
 def describe_segment(rule: Mapping[str, Sequence[str]]) -> str:
-    """A one-line description of a segment rule ("everyone" when empty)."""
+    """A one-line description of a segment rule ("everyone" when empty), in the current language."""
     if not rule:
-        return "everyone"
-    return " and ".join(f"{name} is {' or '.join(values)}" for name, values in rule.items())
+        return t("personas.segment.everyone")
+    return t("personas.segment.and").join(
+        t("personas.segment.clause", name=name, values=t("personas.segment.or").join(values))
+        for name, values in rule.items()
+    )
 
 
 def persona_filters(persona: Persona | Mapping[str, Sequence[str]] | None, base: Filters | None = None) -> Filters:
@@ -155,7 +159,7 @@ def get_persona(engine: Engine, workspace_id: int, persona_id: int) -> Persona:
     with Session(engine) as session:
         persona = session.get(Persona, persona_id)
         if persona is None or persona.workspace_id != workspace_id:
-            raise NotFound(f"Persona {persona_id} does not exist in this workspace (it may have been deleted).")
+            raise NotFound(t("personas.error.not_found", id=persona_id))
         return persona
 
 
@@ -173,14 +177,14 @@ def _check_unique(session: Session, workspace_id: int, name: str, persona_id: in
     stmt = sm_select(Persona.id, Persona.name).where(Persona.workspace_id == workspace_id)
     for pid, other in session.exec(stmt):
         if pid != persona_id and other.casefold() == name.casefold():
-            raise InputRefused(f"A persona called '{other}' already exists in this workspace: choose another name.")
+            raise InputRefused(t("personas.error.taken", name=other))
 
 
 def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Validated column values for the given fields (name, the text fields, avatar, segment)."""
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
-        raise InputRefused(f"Unknown persona field(s): {', '.join(unknown)}. Fields: {', '.join(FIELDS)}.")
+        raise InputRefused(t("personas.error.unknown_fields", unknown=", ".join(unknown), fields=", ".join(FIELDS)))
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key == "name":
@@ -200,7 +204,7 @@ def _commit(session: Session, persona: Persona) -> Persona:
         session.commit()
     except IntegrityError as error:  # a concurrent save took the name first
         session.rollback()
-        raise InputRefused(f"A persona called '{persona.name}' already exists in this workspace.") from error
+        raise InputRefused(t("personas.error.exists", name=persona.name)) from error
     session.refresh(persona)
     return persona
 
@@ -219,7 +223,7 @@ def update_persona(engine: Engine, workspace_id: int, persona_id: int, **changes
     with Session(writer(engine)) as session:
         persona = session.get(Persona, persona_id)
         if persona is None or persona.workspace_id != workspace_id:
-            raise NotFound(f"Persona {persona_id} does not exist in this workspace (it may have been deleted).")
+            raise NotFound(t("personas.error.not_found", id=persona_id))
         if "name" in values:
             _check_unique(session, workspace_id, values["name"], persona_id)
         if all(getattr(persona, k) == v for k, v in values.items()):
@@ -231,12 +235,12 @@ def update_persona(engine: Engine, workspace_id: int, persona_id: int, **changes
 
 
 def _copy_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r" \(copy(?: \d+)?\)$", "", name)
+    base = re.sub(r"(?: \(copy(?: \d+)?\)|（コピー(?: \d+)?）)$", "", name)  # a copy of a copy: one suffix
     for i in range(1, 1000):
-        candidate = f"{base} (copy)" if i == 1 else f"{base} (copy {i})"
+        candidate = t("personas.copy_name", name=base) if i == 1 else t("personas.copy_name_n", name=base, n=i)
         if candidate.casefold() not in taken:
             return candidate[:MAX_NAME]
-    raise InputRefused(f"Too many copies of '{base}' already; rename some first.")  # pragma: no cover
+    raise InputRefused(t("personas.error.copies", name=base))  # pragma: no cover
 
 
 def duplicate_persona(engine: Engine, workspace_id: int, persona_id: int) -> Persona:
@@ -244,7 +248,7 @@ def duplicate_persona(engine: Engine, workspace_id: int, persona_id: int) -> Per
     with Session(writer(engine)) as session:
         source = session.get(Persona, persona_id)
         if source is None or source.workspace_id != workspace_id:
-            raise NotFound(f"Persona {persona_id} does not exist in this workspace (it may have been deleted).")
+            raise NotFound(t("personas.error.not_found", id=persona_id))
         taken = {
             n.casefold() for n in session.exec(sm_select(Persona.name).where(Persona.workspace_id == workspace_id))
         }
@@ -257,7 +261,7 @@ def delete_persona(engine: Engine, workspace_id: int, persona_id: int) -> None:
     with Session(writer(engine)) as session:
         persona = session.get(Persona, persona_id)
         if persona is None or persona.workspace_id != workspace_id:
-            raise NotFound(f"Persona {persona_id} does not exist in this workspace (it may have been deleted).")
+            raise NotFound(t("personas.error.not_found", id=persona_id))
         session.delete(persona)
         session.commit()
 

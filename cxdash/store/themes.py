@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, Table, and_, case, delete, exists, func, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, case, delete, exists, func, insert, select
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
@@ -136,24 +136,23 @@ def _matcher(themes: Sequence[Theme]) -> ThemeMatcher:
     return ThemeMatcher([ThemeRules(t.name, t.keywords_en, t.keywords_ja, t.id) for t in themes])
 
 
-def _comment_rows(engine: Engine, workspace_id: int, comment_ids: Sequence[int] | None) -> list[Any]:
+def _comment_rows(conn: Connection, workspace_id: int, comment_ids: Sequence[int] | None) -> list[Any]:
     """(id, text, language) of the workspace's comments, all or the given ids."""
-    with engine.connect() as conn:
-        if comment_ids is None:
-            q = (
-                select(C.c.id, C.c.text, C.c.language)
-                .join(R, R.c.id == C.c.response_id)
-                .where(R.c.workspace_id == workspace_id)
-            )
-            return list(conn.execute(q.order_by(C.c.id)))
-        # Driven by the id list, the workspace checked per comment: a join lets SQLite walk every response of the
-        # workspace and probe the IN list for each (quadratic: 20 s for 6,000 comments of a 10,000-row batch).
-        in_workspace = exists().where(R.c.id == C.c.response_id, R.c.workspace_id == workspace_id)
-        q = select(C.c.id, C.c.text, C.c.language).where(in_workspace)
-        rows: list[Any] = []
-        for part in _chunks(list(comment_ids), IN_CHUNK):
-            rows.extend(conn.execute(q.where(C.c.id.in_(part))))
-        return rows
+    if comment_ids is None:
+        q = (
+            select(C.c.id, C.c.text, C.c.language)
+            .join(R, R.c.id == C.c.response_id)
+            .where(R.c.workspace_id == workspace_id)
+        )
+        return list(conn.execute(q.order_by(C.c.id)))
+    # Driven by the id list, the workspace checked per comment: a join lets SQLite walk every response of the
+    # workspace and probe the IN list for each (quadratic: 20 s for 6,000 comments of a 10,000-row batch).
+    in_workspace = exists().where(R.c.id == C.c.response_id, R.c.workspace_id == workspace_id)
+    q = select(C.c.id, C.c.text, C.c.language).where(in_workspace)
+    rows: list[Any] = []
+    for part in _chunks(list(comment_ids), IN_CHUNK):
+        rows.extend(conn.execute(q.where(C.c.id.in_(part))))
+    return rows
 
 
 def tag_comments(
@@ -163,10 +162,12 @@ def tag_comments(
     themes = [t for t in list_themes(engine, workspace_id) if theme_ids is None or t.id in set(theme_ids)]
     matcher = _matcher(themes)
     ids = [cast(int, t.id) for t in themes]
-    rows = _comment_rows(engine, workspace_id, comment_ids)
-    hits = matcher.match_many([r[1] for r in rows], [r[2] for r in rows])
-    tags = [(r[0], ids[i]) for r, found in zip(rows, hits, strict=True) for i in found]
     with writer(engine).begin() as conn:
+        # Read the comments under the write lock: a concurrent import may replace some of them (a re-imported
+        # response id), and tags must go to the comments as they are now, not as they were a moment ago.
+        rows = _comment_rows(conn, workspace_id, comment_ids)
+        hits = matcher.match_many([r[1] for r in rows], [r[2] for r in rows])
+        tags = [(r[0], ids[i]) for r, found in zip(rows, hits, strict=True) for i in found]
         for theme_part in _chunks(ids, IN_CHUNK):
             if comment_ids is None:
                 conn.execute(delete(CT).where(CT.c.theme_id.in_(theme_part)))

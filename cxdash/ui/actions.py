@@ -43,6 +43,7 @@ from cxdash.store.followup import (
     set_rules,
     update_case,
 )
+from cxdash.ui.auth import can_edit
 from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_changed
@@ -115,6 +116,8 @@ def action_hook(
     else:
         for tp in touchpoints:
             actions_summary(engine, workspace_id, touchpoint=tp)
+    if not can_edit():
+        return
     if st.button(t("actions.hook.create"), key=key, icon="➕", disabled=not touchpoints):
         start_action_draft(touchpoints, origin, title, journey_step_id, note)
         st.switch_page("pages/actions.py")
@@ -153,6 +156,8 @@ def pain_points_section(engine: Engine, workspace_id: int, content: dict[str, An
             else:
                 st.caption(t("actions.summary.none"))
             tps = [step["touchpoint"]] if step.get("touchpoint") else []
+            if not can_edit():
+                continue
             first_pain = str(step["pain_points"]).strip().splitlines()[0][:200]
             if st.button(t("actions.hook.create"), key=f"journey_action_{step['id']}", icon="➕", disabled=not tps):
                 start_action_draft(tps, "journey", "", step["id"], first_pain)
@@ -213,7 +218,8 @@ def queue_tab(ctx: PageContext) -> None:
     cols[4].metric(t("actions.queue.within_48h"), "–" if within is None else f"{within * 100:.0f}%")
     if stats.total == 0:
         st.info(t("actions.queue.empty"))
-        _rules_form(ctx)
+        if can_edit():
+            _rules_form(ctx)
         return
 
     query = _queue_filters(ctx)
@@ -221,9 +227,13 @@ def queue_tab(ctx: PageContext) -> None:
     st.caption(t("actions.queue.showing", n=fmt_number(len(cases)), limit=fmt_number(query.limit)))
     if cases.empty:
         st.info(t("actions.queue.no_match"))
-    else:
+    elif can_edit():
         _cases_editor(ctx, cases)
-    _rules_form(ctx)
+    else:
+        st.caption(t("actions.viewer"))
+        st.dataframe(cases.drop(columns=["opened_at"]), hide_index=True, width="stretch")
+    if can_edit():
+        _rules_form(ctx)
 
 
 def _queue_filters(ctx: PageContext) -> CaseQuery:
@@ -296,8 +306,8 @@ def _cases_editor(ctx: PageContext, cases: pd.DataFrame) -> None:
     )
     version = int(st.session_state.get(EDITOR_VERSION, 0))
     key = f"cases_editor_{ctx.workspace.id}_{version}"
-    status_options = list(STATUSES)
-    st.data_editor(
+    status_options: list[Any] = list(STATUSES)
+    st.data_editor(  # type: ignore[call-overload]
         view,
         key=key,
         hide_index=True,
@@ -329,7 +339,7 @@ def _cases_editor(ctx: PageContext, cases: pd.DataFrame) -> None:
             "status": st.column_config.SelectboxColumn(
                 t("actions.queue.col_status"),
                 options=status_options,
-                format_func=status_label,
+                format_func=lambda s: status_label(str(s)),
                 required=True,
                 width="small",
             ),
@@ -436,7 +446,10 @@ def _rules_form(ctx: PageContext) -> None:
 def actions_tab(ctx: PageContext) -> None:
     assert ctx.workspace is not None and ctx.workspace.id is not None
     engine, ws = ctx.engine, ctx.workspace.id
-    _new_action_form(ctx)
+    if can_edit():
+        _new_action_form(ctx)
+    else:
+        st.caption(t("actions.viewer"))
     items = list_actions(engine, ws)
     if not items:
         st.info(t("actions.list.empty"))
@@ -488,7 +501,7 @@ def _new_action_form(ctx: PageContext) -> None:
     with st.expander(t("actions.form.new"), expanded=draft is not None):
         if draft:
             origin_note = t(f"actions.origin.{draft['origin']}")
-            st.info(t("actions.form.from", origin=origin_note, touchpoints=", ".join(draft["touchpoints"])))
+            st.info(t("actions.form.from", origin=origin_note, touchpoints=_md(", ".join(draft["touchpoints"]))))
         with st.form(f"new_action_{ws}", clear_on_submit=True):
             title = st.text_input(t("actions.form.title"), value=(draft or {}).get("title", ""), max_chars=300)
             chosen = st.multiselect(
@@ -533,7 +546,7 @@ def _new_action_form(ctx: PageContext) -> None:
 
 def _action_detail(ctx: PageContext, action: dict[str, Any]) -> None:
     engine = ctx.engine
-    st.subheader(action["title"])
+    st.subheader(_md(action["title"]))
     meta = [
         t("actions.detail.touchpoints", touchpoints=", ".join(action["touchpoints"])),
         t("actions.detail.start", date=fmt_date(date.fromisoformat(action["start"]))),
@@ -550,7 +563,8 @@ def _action_detail(ctx: PageContext, action: dict[str, Any]) -> None:
     if action["expected_effect"]:
         st.markdown(f"**{t('actions.form.expected')}:** {_md(action['expected_effect'])}")
 
-    _edit_action(ctx, action)
+    if can_edit():
+        _edit_action(ctx, action)
     st.markdown(f"#### {t('actions.effect.title')}")
     c1, c2, c3 = st.columns([1, 1, 2])
     before_days = int(
@@ -683,7 +697,7 @@ def _verdict_text(name: str, m: MetricEffect) -> str:
 
 
 def _edit_action(ctx: PageContext, action: dict[str, Any]) -> None:
-    touchpoints = queries.touchpoint_names(ctx.engine, ctx.workspace.id if ctx.workspace else 0)
+    touchpoints = queries.touchpoint_names(ctx.engine, ctx.workspace.id or 0 if ctx.workspace else 0)
     with st.expander(t("actions.detail.edit")):
         with st.form(f"edit_action_{action['id']}"):
             title = st.text_input(t("actions.form.title"), value=action["title"], max_chars=300)

@@ -2,6 +2,8 @@
 
 Cached results are keyed like ``cxdash.ui.data``: (store URL, workspace, filters, data version) plus the settings,
 never an engine; the analysis object (with its bootstrap draws) is cached so that what-if and reruns are fast.
+Results that carry text for the reader (warnings, the treatment of missing answers) are keyed on the interface
+language too; spinners are drawn around the cached calls so that their text follows the language.
 """
 
 from __future__ import annotations
@@ -15,19 +17,24 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.analysis.drivers import DriverAnalysis, analyse_drivers, compare_groups, compare_methods, what_if
+from cxdash.i18n import current_language, fmt_date, fmt_number, t
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.queries import Filters
 from cxdash.ui.data import _filters_key, _key
+from cxdash.ui.labels import shown_as
 from cxdash.ui.resources import data_version
-from cxdash.viz.drivers_chart import METHOD_NAMES, PICK
+from cxdash.ui.text import literal
+from cxdash.viz.drivers_chart import METHODS, PICK, method_names
+from cxdash.viz.voice_charts import sentiment_name
 
 CHART_KEY = "drivers_chart"
 FOCUS_KEY = "drivers_focus"
-OUTCOMES = {"nps": "NPS answer (0–10)", "csat": "CSAT answer", drivers_data.PROMOTER: "Promoter (NPS ≥ 9)"}
-RULES = {"mean": "Means", "median": "Medians", "midpoint": "Scale midpoint", "custom": "Custom values"}
-MISSING = {"complete": "Complete cases", "mean": "Mean imputation"}
+OUTCOMES = ("nps", "csat", drivers_data.PROMOTER)
+RULES = ("mean", "median", "midpoint", "custom")
+MISSING = ("complete", "mean")
 RESAMPLES = [0, 200, 500, 1000, 2000]
+WHAT_IF_KINDS = ("delta", "halve")
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,34 @@ class DriverSettings:
 
 
 def outcome_label(outcome: str) -> str:
-    return OUTCOMES.get(outcome, outcome)
+    """An outcome's name in the current language (a numeric attribute keeps its own name)."""
+    names = {
+        "nps": t("drivers.outcome_nps"),
+        "csat": t("drivers.outcome_csat"),
+        drivers_data.PROMOTER: t("drivers.outcome_promoter"),
+    }
+    return names.get(outcome, outcome)
+
+
+def rule_label(rule: str) -> str:
+    """Where the quadrant lines go ('mean', 'median', 'midpoint', 'custom') in the current language."""
+    names = {
+        "mean": t("drivers.rule_mean"),
+        "median": t("drivers.rule_median"),
+        "midpoint": t("drivers.rule_midpoint"),
+        "custom": t("drivers.rule_custom"),
+    }
+    return names.get(rule, rule)
+
+
+def missing_label(missing: str) -> str:
+    """How missing answers are treated ('complete', 'mean') in the current language."""
+    names = {"complete": t("drivers.missing_complete"), "mean": t("drivers.missing_mean")}
+    return names.get(missing, missing)
+
+
+def what_if_kind_label(kind: str) -> str:
+    return t("drivers.whatif_delta") if kind == "delta" else t("drivers.whatif_halve")
 
 
 def split_by_coverage(
@@ -65,54 +99,56 @@ def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], fram
         outcomes = ["nps"]
     c1, c2, c3 = st.columns([2, 2, 3])
     outcome = c1.selectbox(
-        "Outcome",
+        t("drivers.outcome"),
         outcomes,
-        format_func=outcome_label,
+        format_func=shown_as(outcome_label, outcomes),
         key="drivers_outcome",
-        help="What the touchpoints should explain: loyalty by default.",
+        help=t("drivers.outcome_help"),
     )
+    names = method_names()
     method = c2.selectbox(
-        "Method",
-        list(METHOD_NAMES),
-        format_func=METHOD_NAMES.__getitem__,
+        t("drivers.method"),
+        list(METHODS),
+        format_func=names.__getitem__,
         key="drivers_method",
-        help="Shapley/LMG and relative weights share overlapping drivers fairly; betas and "
-        "correlations are shown for comparison.",
+        help=t("drivers.method_help"),
     )
     common, rare = split_by_coverage(frame, touchpoints)
     chosen = c3.multiselect(
-        "Touchpoints",
+        t("drivers.touchpoints"),
         list(touchpoints),
         default=common or list(touchpoints),
         key="drivers_touchpoints",
-        help="Touchpoints rated by fewer than half of the respondents start unselected: with complete cases "
-        "they would leave only the few who rated everything.",
+        help=t("drivers.touchpoints_help"),
+        placeholder=t("common.choose"),
     )
     if rare and common:
-        c3.caption("Rated by fewer than half, left out by default: " + ", ".join(rare) + ".")
+        c3.caption(t("drivers.rarely_rated", touchpoints=literal(", ".join(rare))))
     c4, c5, c6, c7 = st.columns([2, 2, 2, 1])
-    rule = c4.selectbox("Quadrant split at", list(RULES), format_func=RULES.__getitem__, key="drivers_rule")
+    rule = c4.selectbox(
+        t("drivers.quadrant_split"), list(RULES), format_func=shown_as(rule_label, RULES), key="drivers_rule"
+    )
     quadrant: Any = rule
     if rule == "custom":
-        imp = c4.number_input("Impact threshold (blank = mean)", value=None, format="%.3f", key="drivers_t_impact")
-        score = c4.number_input("Score threshold (blank = mean)", value=None, format="%.2f", key="drivers_t_score")
+        imp = c4.number_input(t("drivers.impact_threshold"), value=None, format="%.3f", key="drivers_t_impact")
+        score = c4.number_input(t("drivers.score_threshold"), value=None, format="%.2f", key="drivers_t_score")
         quadrant = ("mean" if imp is None else float(imp), "mean" if score is None else float(score))
     missing = c5.selectbox(
-        "Missing answers",
+        t("drivers.missing"),
         list(MISSING),
-        format_func=MISSING.__getitem__,
+        format_func=shown_as(missing_label, MISSING),
         key="drivers_missing",
-        help="Complete cases use only responses rating every chosen touchpoint; mean imputation "
-        "fills a blank with the touchpoint's mean (keeps n, shrinks impacts).",
+        help=t("drivers.missing_help"),
     )
     bootstrap = c6.selectbox(
-        "Bootstrap resamples",
+        t("drivers.bootstrap"),
         RESAMPLES,
         index=RESAMPLES.index(1000),
+        format_func=fmt_number,
         key="drivers_bootstrap",
-        help="1,000 for reporting; 200 is quicker while exploring. 0 = no intervals.",
+        help=t("drivers.bootstrap_help"),
     )
-    seed = c7.number_input("Seed", value=0, min_value=0, step=1, key="drivers_seed")
+    seed = c7.number_input(t("drivers.seed"), value=0, min_value=0, step=1, key="drivers_seed")
     attrs = (outcome,) if outcome in numeric else ()
     return DriverSettings(outcome, tuple(chosen), method, int(bootstrap), int(seed), quadrant, missing, attrs)
 
@@ -139,13 +175,14 @@ def scales(engine: Engine, ws: int) -> dict[str, tuple[int, int]]:
     return _scales(_key(engine), ws, data_version(), engine)
 
 
-@st.cache_data(max_entries=32, ttl=600, show_spinner="Computing driver importance with bootstrap intervals…")
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
 def _analysis(
     url: str,
     ws: int,
     fkey: tuple[Any, ...],
     skey: tuple[Any, ...],
     version: int,
+    language: str,
     _engine: Engine,
     _filters: Filters,
     _s: DriverSettings,
@@ -167,12 +204,21 @@ def _analysis(
 
 def analysis(engine: Engine, ws: int, filters: Filters, settings: DriverSettings) -> DriverAnalysis:
     """The driver analysis for these settings, cached (raises InputRefused with an actionable message)."""
-    return _analysis(
-        _key(engine), ws, _filters_key(filters), astuple(settings), data_version(), engine, filters, settings
-    )
+    with st.spinner(t("drivers.spinner_analysis")):
+        return _analysis(
+            _key(engine),
+            ws,
+            _filters_key(filters),
+            astuple(settings),
+            data_version(),
+            current_language(),
+            engine,
+            filters,
+            settings,
+        )
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner="Estimating…")
+@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
 def _what_if(
     url: str,
     ws: int,
@@ -197,13 +243,49 @@ def what_if_estimate(
     delta: float | None,
     halve: bool,
 ) -> dict[str, Any]:
-    """What-if estimate (with bootstrap interval) for one driver, cached."""
-    return _what_if(
-        _key(engine), ws, _filters_key(filters), astuple(settings), data_version(), driver, delta, halve, result
+    """What-if estimate (with bootstrap interval) for one driver, cached; ``what_if_text`` words it."""
+    with st.spinner(t("drivers.spinner_what_if")):
+        return _what_if(
+            _key(engine), ws, _filters_key(filters), astuple(settings), data_version(), driver, delta, halve, result
+        )
+
+
+def _signed(value: float | None, digits: int | None = None) -> str:
+    """A signed number for prose (3 significant digits, or ``digits`` decimals); 'n/a' when undefined."""
+    if value is None or value != value:
+        return t("drivers.na")
+    return f"{value:+.{digits}f}" if digits is not None else f"{value:+.3g}"
+
+
+def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[float, float] | None) -> str:
+    """The what-if estimate as one sentence in the current language (scenario, change, intervals, caveat)."""
+    driver = literal(estimate["driver"])  # shown with st.info: a touchpoint name must not act as Markdown
+    lo, hi = scale if scale is not None else (float("nan"), float("nan"))
+    if delta is not None:
+        scenario = t("drivers.scenario_delta", driver=driver, delta=f"{delta:+g}", lo=f"{lo:g}", hi=f"{hi:g}")
+    else:
+        scenario = t("drivers.scenario_halve", driver=driver, lo=f"{lo:g}", lo1=f"{lo + 1:g}", mid=f"{(lo + hi) / 2:g}")
+    ci = estimate.get("ci95") or [None, None]
+    text = t(
+        "drivers.estimate",
+        scenario=scenario,
+        outcome=outcome_label(str(estimate["outcome"])),
+        change=_signed(estimate["outcome_change"]),
+        lo=_signed(ci[0]),
+        hi=_signed(ci[1]),
     )
+    if estimate.get("nps_change") is not None:
+        nci = estimate.get("nps_ci95") or [None, None]
+        text += t(
+            "drivers.estimate_nps",
+            change=_signed(estimate["nps_change"], 1),
+            lo=_signed(nci[0], 1),
+            hi=_signed(nci[1], 1),
+        )
+    return text + t("drivers.estimate_caveat")
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner="Comparing methods…")
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _methods(
     url: str,
     ws: int,
@@ -222,14 +304,15 @@ def _methods(
 def methods(engine: Engine, ws: int, filters: Filters, settings: DriverSettings) -> pd.DataFrame:
     """Importance and rank of every method (attrs: kendall_w, rank_agreement), cached."""
     s = replace(settings, method="", bootstrap=0, seed=0, quadrant="mean")
-    return _methods(_key(engine), ws, _filters_key(filters), astuple(s), data_version(), engine, filters, s)
+    with st.spinner(t("drivers.spinner_methods")):
+        return _methods(_key(engine), ws, _filters_key(filters), astuple(s), data_version(), engine, filters, s)
 
 
 def _with(filters: Filters, attribute: str, value: str) -> Filters:
     return replace(filters, attributes={**filters.attributes, attribute: [value]})
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner="Comparing the two groups…")
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _groups(
     url: str,
     ws: int,
@@ -264,19 +347,20 @@ def groups(
     engine: Engine, ws: int, filters: Filters, settings: DriverSettings, attribute: str, a: str, b: str
 ) -> pd.DataFrame:
     """Importance and score of each driver in group A vs. B (attribute = value) with bootstrap differences."""
-    return _groups(
-        _key(engine),
-        ws,
-        _filters_key(filters),
-        astuple(settings),
-        data_version(),
-        attribute,
-        a,
-        b,
-        engine,
-        filters,
-        settings,
-    )
+    with st.spinner(t("drivers.spinner_groups")):
+        return _groups(
+            _key(engine),
+            ws,
+            _filters_key(filters),
+            astuple(settings),
+            data_version(),
+            attribute,
+            a,
+            b,
+            engine,
+            filters,
+            settings,
+        )
 
 
 def sync_focus_from_chart() -> None:
@@ -297,7 +381,7 @@ def focus_picker(report: dict[str, Any]) -> str:
         fix = [d for d in report["drivers"] if d["quadrant"] == "Fix first"]
         best = max(fix or report["drivers"], key=lambda d: (d["p_fix_first"] or 0, d["importance"] or 0))
         st.session_state[FOCUS_KEY] = best["name"]
-    return str(st.selectbox("Touchpoint in focus (or click a point on the chart)", names, key=FOCUS_KEY))
+    return str(st.selectbox(t("drivers.focus_picker"), names, key=FOCUS_KEY))
 
 
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
@@ -320,11 +404,12 @@ def focus_data(
 def show_verbatims(comments: pd.DataFrame, total: int) -> None:
     """Comments as plain text (never HTML or Markdown), most negative first."""
     if comments.empty:
-        st.caption("No comment mentions this touchpoint.")
+        st.caption(t("drivers.no_comments"))
         return
-    st.caption(f"{len(comments)} of {total} comments about it, most negative first (repeated texts shown once).")
+    st.caption(t("drivers.comments_shown", shown=fmt_number(len(comments)), total=fmt_number(total)))
     for row in comments.itertuples():
         with st.container(border=True):
             st.text(str(row.text))
-            when = pd.Timestamp(row.responded_at).strftime("%d %b %Y") if pd.notna(row.responded_at) else "undated"
-            st.caption(f"{row.label or 'unscored'} · {when}")
+            when = fmt_date(pd.Timestamp(row.responded_at)) if pd.notna(row.responded_at) else t("drivers.undated")
+            label = sentiment_name(str(row.label)) if row.label else t("drivers.unscored")
+            st.caption(f"{label} · {when}")

@@ -8,10 +8,12 @@ from contextlib import contextmanager
 import streamlit as st
 
 from cxdash.errors import CxdashError
+from cxdash.ui.text import literal
 
 
 def show_error(error: CxdashError) -> None:
-    st.error(error.message, icon="⚠️")
+    # messages are plain text that quotes file names, column names and values: never let Markdown act on them
+    st.error(literal(error.message), icon="⚠️")
 
 
 @contextmanager

@@ -9,6 +9,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.errors import CxdashError
+from cxdash.export import to_safe_csv
+from cxdash.i18n import fmt_number, t
 from cxdash.ingest.mapping import EDITOR_COLUMNS, ROLE_CHOICES, editor_frame, mapping_from_editor, mapping_from_json
 from cxdash.ingest.result import ImportPreview
 from cxdash.ingest.table import RawTable
@@ -16,8 +18,9 @@ from cxdash.store.models import Workspace
 from cxdash.store.workspaces import list_workspaces
 from cxdash.ui import state
 from cxdash.ui.errors import show_error
+from cxdash.ui.text import literal
 
-NEW_WORKSPACE = "➕ New workspace…"
+NEW_WORKSPACE = "➕ New workspace…"  # the select box's value for "a new workspace" (shown in the UI's language)
 
 
 def target_workspace(engine: Engine, current: Workspace | None) -> str | None:
@@ -25,10 +28,19 @@ def target_workspace(engine: Engine, current: Workspace | None) -> str | None:
     names = [w.name for w in list_workspaces(engine)]
     options = [*names, NEW_WORKSPACE]
     index = names.index(current.name) if current is not None and current.name in names else len(names)
-    choice = st.selectbox("Import into workspace", options, index=index, key=state.IMPORT_TARGET)
+    new_label = t("import.new_workspace")
+    choice = st.selectbox(
+        t("import.target_workspace"),
+        options,
+        index=index,
+        key=state.IMPORT_TARGET,
+        format_func=lambda o: new_label if o == NEW_WORKSPACE else o,
+    )
     if choice != NEW_WORKSPACE:
         return str(choice)
-    name = st.text_input("New workspace name", key=state.IMPORT_NEW_WS, placeholder="e.g. Acme — Q3 survey")
+    name = st.text_input(
+        t("import.new_workspace_name"), key=state.IMPORT_NEW_WS, placeholder=t("import.new_workspace_placeholder")
+    )
     return name.strip() or None
 
 
@@ -51,14 +63,20 @@ def read_upload(data: bytes, file_name: str, sheet: str | None) -> RawTable | No
 
 
 def describe_table(table: RawTable) -> str:
-    kind = {"qualtrics": "Qualtrics export", "surveymonkey": "SurveyMonkey export", "google_forms": "Google Forms"}
-    parts = [kind.get(table.source, "table")]
+    """What was read: the survey tool, encoding, sheet, header rows and columns, in the current language."""
+    kind = {
+        "qualtrics": t("import.source_qualtrics"),
+        "surveymonkey": t("import.source_surveymonkey"),
+        "google_forms": t("import.source_google_forms"),
+    }
+    parts = [kind.get(table.source, t("import.source_table"))]
     if table.encoding:
-        parts.append(f"encoding {table.encoding}")
+        parts.append(t("import.encoding", encoding=table.encoding))
     if table.sheet:
-        parts.append(f"sheet '{table.sheet}'")
-    parts.append(f"{table.header_rows} header row{'s' if table.header_rows != 1 else ''}")
-    parts.append(f"{len(table.columns)} columns")
+        parts.append(t("import.sheet_name", sheet=table.sheet))
+    header = t("import.header_row") if table.header_rows == 1 else t("import.header_rows", n=table.header_rows)
+    parts.append(header)
+    parts.append(t("import.columns", n=fmt_number(len(table.columns))))
     return " · ".join(parts)
 
 
@@ -78,7 +96,7 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
                 loaded = {}
             unknown = [c for c in loaded if c not in table.columns]
             if unknown:
-                st.warning("The saved mapping names columns this file does not have: " + ", ".join(unknown))
+                st.warning(t("import.unknown_columns", columns=literal(", ".join(unknown))))
             mapping.update({c: r for c, r in loaded.items() if c in table.columns})
         base = (key, editor_frame(table, mapping, explain_roles(table)))
         st.session_state["_import_roles_base"] = base
@@ -91,10 +109,14 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
         disabled=["Column", "Question", "Examples", "Why"],
         column_order=EDITOR_COLUMNS,
         column_config={
-            "Role": st.column_config.SelectboxColumn("Role", options=list(ROLE_CHOICES), required=True, width="medium"),
-            "Name": st.column_config.TextColumn("Name", help="Touchpoint or attribute name for roles marked →"),
-            "Examples": st.column_config.TextColumn("Examples", width="medium"),
-            "Why": st.column_config.TextColumn("Why suggested", width="medium"),
+            "Column": st.column_config.TextColumn(t("import.col_column")),
+            "Question": st.column_config.TextColumn(t("import.col_question")),
+            "Role": st.column_config.SelectboxColumn(
+                t("import.col_role"), options=list(ROLE_CHOICES), required=True, width="medium"
+            ),
+            "Name": st.column_config.TextColumn(t("import.col_name"), help=t("import.col_name_help")),
+            "Examples": st.column_config.TextColumn(t("import.col_examples"), width="medium"),
+            "Why": st.column_config.TextColumn(t("import.col_why"), width="medium"),
         },
     )
     return mapping_from_editor(edited, table)
@@ -103,23 +125,28 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
 def validation_report(preview: ImportPreview) -> None:
     """What the import will do: counts, warnings, and every rejected row with its reason."""
     a, b, c, d = st.columns(4)
-    a.metric("Rows read", f"{preview.rows_read:,}")
-    b.metric("Will be imported", f"{preview.rows_valid:,}")
-    c.metric("Rejected", f"{len(preview.rejected):,}")
-    d.metric("Comments", f"{preview.comments:,}")
+    a.metric(t("import.rows_read"), fmt_number(preview.rows_read))
+    b.metric(t("import.will_import"), fmt_number(preview.rows_valid))
+    c.metric(t("import.rejected"), fmt_number(len(preview.rejected)))
+    d.metric(t("import.comments"), fmt_number(preview.comments))
     if preview.touchpoints:
-        st.caption("Touchpoints: " + ", ".join(preview.touchpoints))
+        st.caption(t("import.touchpoints", touchpoints=literal(", ".join(preview.touchpoints))))
     for warning in preview.warnings:
-        st.warning(warning, icon="ℹ️")
+        st.warning(literal(warning), icon="ℹ️")
     if preview.rejected:
         frame = pd.DataFrame([r.__dict__ for r in preview.rejected]).rename(
-            columns={"row": "Row", "column": "Column", "value": "Value", "reason": "Reason"}
+            columns={
+                "row": t("import.col_row"),
+                "column": t("import.col_column"),
+                "value": t("import.col_value"),
+                "reason": t("import.col_reason"),
+            }
         )
-        st.markdown(f"**Rows that will be rejected ({len(frame):,})** — row numbers as in the file.")
+        st.markdown(t("import.rejected_rows", n=fmt_number(len(frame))))
         st.dataframe(frame.head(1000), hide_index=True, width="stretch")
         st.download_button(
-            "Download the rejected rows (CSV)",
-            frame.to_csv(index=False).encode("utf-8-sig"),
+            t("import.download_rejected"),
+            to_safe_csv(frame),
             file_name="rejected_rows.csv",
             mime="text/csv",
         )

@@ -18,11 +18,14 @@ from sqlalchemy import Engine
 
 from cxdash import journeys_io
 from cxdash.errors import CxdashError
+from cxdash.i18n import current_language, fmt_number, t
 from cxdash.store import journeys as store
 from cxdash.store.queries import Filters
+from cxdash.ui.auth import can_edit
 from cxdash.ui.data import _filters_key, _key
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_changed, data_version
+from cxdash.ui.text import literal
 
 JOURNEY_ID = "journey_id"
 UNDO = "journey_undo"  # (journey_id, what, snapshot or None when the change created the map)
@@ -34,20 +37,20 @@ ERROR = "journey_error"
 SELECT_NEXT = "journey_select_next_run"  # the picker's key cannot change once drawn: the next run selects this
 FLASH = "journey_flash"
 BLANK = "blank"
-STEP_COLUMNS = {
-    "position": "#",
-    "touchpoint_label": "Step",
-    "touchpoint": "Touchpoint (data)",
-    "channel": "Channel",
-    "action": "Action",
-    "thinking": "Thinking",
-    "emotion": "Emotion",
-    "pain_points": "Pain points",
-    "opportunities": "Opportunities",
-    "owner": "Owner",
-    "backstage": "Backstage",
-    "stage": "Stage",
-}
+STEP_COLUMNS = (  # the step editor's columns, in order; each one's heading is journey.col.<name>
+    "position",
+    "touchpoint_label",
+    "touchpoint",
+    "channel",
+    "action",
+    "thinking",
+    "emotion",
+    "pain_points",
+    "opportunities",
+    "owner",
+    "backstage",
+    "stage",
+)
 # Static CSS (no user text): presentation mode hides the sidebar and enlarges type.
 PRESENT_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -110,16 +113,18 @@ def show_messages() -> None:
         show_error(CxdashError(error))
     note = st.session_state.pop(FLASH, None)
     if note:
-        st.info(note)
+        st.info(literal(note))
 
 
 def undo_button(engine: Engine) -> None:
+    if not can_edit():  # viewers read the map; editing widgets are not drawn
+        return
     entry = st.session_state.get(UNDO)
-    label = f"↩️ Undo: {entry[1]}" if entry else "↩️ Undo last change"
-    if st.button(label, key="journey_undo_btn", disabled=entry is None, help="Puts the map back as it was before"):
+    label = t("journey.undo.what", what=entry[1]) if entry else t("journey.undo.last")
+    if st.button(label, key="journey_undo_btn", disabled=entry is None, help=t("journey.undo.help")):
         done = undo(engine)
         if done:
-            st.toast(f"Undone: {done}")
+            st.toast(t("journey.undo.done", what=done))
             st.rerun()
 
 
@@ -138,39 +143,47 @@ def map_picker(engine: Engine, workspace_id: int) -> int | None:
     if st.session_state.get(JOURNEY_ID) not in ids:
         st.session_state[JOURNEY_ID] = ids[0]
     names = {m.id: m.name for m in maps}
-    return int(st.selectbox("Journey map", ids, format_func=lambda i: names[i], key=JOURNEY_ID))
+    return int(st.selectbox(t("journey.picker"), ids, format_func=lambda i: names[i], key=JOURNEY_ID))
 
 
 def _persona_choice(engine: Engine, workspace_id: int, key: str, current: int | None = None) -> int | None:
     people = store.personas(engine, workspace_id)
     options: list[int | None] = [None, *people]
     index = options.index(current) if current in options else 0
+    shared = t("journey.persona_shared")  # option labels fixed while drawing (not looked up later, elsewhere)
     return st.selectbox(
-        "Persona",
+        t("journey.persona"),
         options,
         index=index,
-        format_func=lambda i: "Shared (all personas)" if i is None else people[i],
+        format_func=lambda i: shared if i is None else people[i],
         key=key,
-        help="A map can belong to one persona, or be shared by all.",
+        help=t("journey.persona_help"),
     )
 
 
 def new_map_form(engine: Engine, workspace_id: int, expanded: bool) -> None:
     """Create a map from a template or blank, or import a journey JSON file."""
-    with st.expander("➕ New journey map", expanded=expanded):
-        templates = {t["id"]: t for t in journeys_io.list_templates()}
+    if not can_edit():
+        return
+    with st.expander(t("journey.new.title"), expanded=expanded):
+        lang = current_language()  # templates in the page's language first (the order is otherwise EN, then JA)
+        listed = sorted(journeys_io.list_templates(), key=lambda tpl: not str(tpl.get("language", "")).startswith(lang))
+        templates = {tpl["id"]: tpl for tpl in listed}
+        labels = {BLANK: t("journey.new.blank")} | {
+            i: t("journey.new.template", name=tpl["name"]) for i, tpl in templates.items()
+        }
         choice = st.selectbox(
-            "Start from",
-            [BLANK, *templates],
-            format_func=lambda t: "Blank map" if t == BLANK else f"Template: {templates[t]['name']}",
+            t("journey.new.start_from"),
+            list(labels),
+            format_func=labels.__getitem__,
             key="journey_new_template",
         )
         default = "" if choice == BLANK else templates[choice]["name"]
-        name = st.text_input("Name", value=default, key=f"journey_new_name_{choice}", max_chars=200)
+        name = st.text_input(t("journey.name"), value=default, key=f"journey_new_name_{choice}", max_chars=200)
         persona = _persona_choice(engine, workspace_id, "journey_new_persona")
-        if st.button("Create map", key="journey_create", type="primary"):
+        if st.button(t("journey.new.create"), key="journey_create", type="primary"):
             created: dict[str, int] = {}
-            with change(engine, None, "create map"):
+            with change(engine, None, t("journey.what.create")):
                 if choice == BLANK:
                     created["id"] = store.create_journey(engine, workspace_id, name, persona_id=persona)
                 else:
@@ -180,11 +193,11 @@ def new_map_form(engine: Engine, workspace_id: int, expanded: bool) -> None:
                     if persona is not None:
                         store.update_journey(engine, result.journey_id, persona_id=persona)
             if "id" in created:
-                st.session_state[UNDO] = (created["id"], "create map", None)
+                st.session_state[UNDO] = (created["id"], t("journey.what.create"), None)
                 st.session_state[SELECT_NEXT] = created["id"]
                 st.rerun()
-        upload = st.file_uploader("…or import a journey file (JSON)", type=["json"], key="journey_upload")
-        if upload is not None and st.button("Import file", key="journey_import"):
+        upload = st.file_uploader(t("journey.new.upload"), type=["json"], key="journey_upload")
+        if upload is not None and st.button(t("journey.new.import"), key="journey_import"):
             try:
                 result = journeys_io.import_journey(
                     engine, workspace_id, journeys_io.loads(upload.getvalue()), on_conflict="rename"
@@ -192,32 +205,32 @@ def new_map_form(engine: Engine, workspace_id: int, expanded: bool) -> None:
             except CxdashError as error:
                 show_error(error)
                 return
-            st.session_state[UNDO] = (result.journey_id, "import map", None)
+            st.session_state[UNDO] = (result.journey_id, t("journey.what.import"), None)
             st.session_state[SELECT_NEXT] = result.journey_id
             _written()
             if result.unknown_touchpoints:
-                st.session_state[FLASH] = "Not in this workspace's data, kept as text: " + ", ".join(
-                    result.unknown_touchpoints
-                )
+                st.session_state[FLASH] = t("journey.new.unknown", names=", ".join(result.unknown_touchpoints))
             st.rerun()
 
 
 def map_settings(engine: Engine, content: dict[str, Any]) -> None:
     """Rename, describe, assign a persona, or delete the current map."""
+    if not can_edit():
+        return
     jid = int(content["id"])
-    with st.expander("⚙️ Map settings"):
+    with st.expander(t("journey.settings.title")):
         with st.form(f"journey_settings_{jid}_{rev()}", border=False):
-            name = st.text_input("Name", value=content["name"], max_chars=200)
-            description = st.text_area("Description", value=content["description"], height=80)
+            name = st.text_input(t("journey.name"), value=content["name"], max_chars=200)
+            description = st.text_area(t("journey.settings.description"), value=content["description"], height=80)
             persona = _persona_choice(
                 engine, content["workspace_id"], f"journey_persona_{jid}_{rev()}", content["persona_id"]
             )
-            if st.form_submit_button("Save settings"):
-                with change(engine, jid, "map settings"):
+            if st.form_submit_button(t("journey.settings.save")):
+                with change(engine, jid, t("journey.what.settings")):
                     store.update_journey(engine, jid, name=name, description=description, persona_id=persona)
                 st.rerun()
-        if st.button("🗑️ Delete this map", key=f"journey_delete_{jid}"):
-            with change(engine, jid, f"delete map “{content['name']}”"):
+        if st.button(t("journey.settings.delete"), key=f"journey_delete_{jid}"):
+            with change(engine, jid, t("journey.what.delete_map", name=content["name"])):
                 store.delete_journey(engine, jid)
             st.rerun()
 
@@ -227,33 +240,43 @@ def map_settings(engine: Engine, content: dict[str, Any]) -> None:
 
 def stage_editor(engine: Engine, content: dict[str, Any]) -> None:
     """One row per stage: rename in place, move left/right, delete; and a field to add a stage."""
+    if not can_edit():  # viewers: the stages in order, read-only
+        st.markdown(" → ".join(inert_md(s["name"]) for s in content["stages"]) or "–")
+        return
     jid = int(content["id"])
     stages = content["stages"]
     for i, stage in enumerate(stages):
         sid = int(stage["id"])
         c1, c2, c3, c4 = st.columns([6, 1, 1, 1], vertical_alignment="bottom")
-        new = c1.text_input(f"Stage {i + 1}", value=stage["name"], key=f"journey_stage_{sid}_{rev()}", max_chars=200)
+        new = c1.text_input(
+            t("journey.stage.numbered", number=i + 1),
+            value=stage["name"],
+            key=f"journey_stage_{sid}_{rev()}",
+            max_chars=200,
+        )
         if new.strip() and new != stage["name"]:
-            with change(engine, jid, f"rename stage “{stage['name']}”"):
+            with change(engine, jid, t("journey.what.rename_stage", name=stage["name"])):
                 store.rename_stage(engine, sid, new)
             st.rerun()
-        if c2.button("◀", key=f"journey_stage_left_{sid}", disabled=i == 0, help="Move earlier"):
-            with change(engine, jid, f"move stage “{stage['name']}”"):
+        if c2.button("◀", key=f"journey_stage_left_{sid}", disabled=i == 0, help=t("journey.stage.earlier")):
+            with change(engine, jid, t("journey.what.move_stage", name=stage["name"])):
                 store.move_stage(engine, sid, -1)
             st.rerun()
-        if c3.button("▶", key=f"journey_stage_right_{sid}", disabled=i == len(stages) - 1, help="Move later"):
-            with change(engine, jid, f"move stage “{stage['name']}”"):
+        if c3.button(
+            "▶", key=f"journey_stage_right_{sid}", disabled=i == len(stages) - 1, help=t("journey.stage.later")
+        ):
+            with change(engine, jid, t("journey.what.move_stage", name=stage["name"])):
                 store.move_stage(engine, sid, 1)
             st.rerun()
-        if c4.button("🗑️", key=f"journey_stage_del_{sid}", help="Delete the stage and its steps"):
-            with change(engine, jid, f"delete stage “{stage['name']}”"):
+        if c4.button("🗑️", key=f"journey_stage_del_{sid}", help=t("journey.stage.delete")):
+            with change(engine, jid, t("journey.what.delete_stage", name=stage["name"])):
                 store.delete_stage(engine, sid)
             st.rerun()
     with st.form(f"journey_add_stage_{jid}", clear_on_submit=True, border=False):
         c1, c2 = st.columns([6, 3], vertical_alignment="bottom")
-        name = c1.text_input("New stage", placeholder="e.g. Onboarding", max_chars=200)
-        if c2.form_submit_button("Add stage") and name.strip():
-            with change(engine, jid, f"add stage “{name.strip()}”"):
+        name = c1.text_input(t("journey.stage.new"), placeholder=t("journey.stage.placeholder"), max_chars=200)
+        if c2.form_submit_button(t("journey.stage.add")) and name.strip():
+            with change(engine, jid, t("journey.what.add_stage", name=name.strip())):
                 store.add_stage(engine, jid, name)
             st.rerun()
 
@@ -294,7 +317,7 @@ def apply_step_edits(
     edited, added, deleted = edits.get("edited_rows", {}), edits.get("added_rows", []), edits.get("deleted_rows", [])
     if not (edited or added or deleted):
         return False
-    with change(engine, int(content["id"]), f"edit steps of “{stage['name']}”"):
+    with change(engine, int(content["id"]), t("journey.what.edit_steps", name=stage["name"])):
         order = {sid: float(i + 1) for i, sid in enumerate(ids)}
         leaving = {ids[int(d)] for d in deleted}
         for row_index, row in edited.items():
@@ -323,6 +346,9 @@ def apply_step_edits(
 
 def step_editor(engine: Engine, content: dict[str, Any], stage: dict[str, Any], tps: dict[str, int]) -> None:
     """A data editor for one stage's steps; changes are written as soon as they are made."""
+    if not can_edit():  # viewers: the steps as a read-only table
+        st.dataframe(steps_frame(stage), hide_index=True, width="stretch")
+        return
     key = steps_key(int(stage["id"]))
     edits = st.session_state.get(key)
     if isinstance(edits, dict) and apply_step_edits(engine, content, stage, edits, tps):
@@ -336,26 +362,28 @@ def step_editor(engine: Engine, content: dict[str, Any], stage: dict[str, Any], 
         width="stretch",
         column_config={
             "position": st.column_config.NumberColumn(
-                "#", min_value=1, step=1, width="small", help="Type a number to move the step"
+                "#", min_value=1, step=1, width="small", help=t("journey.col.position_help")
             ),
-            "touchpoint_label": st.column_config.TextColumn("Step", help="What the customer does here, in a few words"),
+            "touchpoint_label": st.column_config.TextColumn(
+                t("journey.col.touchpoint_label"), help=t("journey.col.touchpoint_label_help")
+            ),
             "touchpoint": st.column_config.SelectboxColumn(
-                "Touchpoint (data)", options=list(tps), help="Link to a touchpoint of the survey data (or leave empty)"
+                t("journey.col.touchpoint"), options=list(tps), help=t("journey.col.touchpoint_help")
             ),
             "emotion": st.column_config.SelectboxColumn(
-                "Emotion",
+                t("journey.col.emotion"),
                 options=[-2, -1, 0, 1, 2],
                 default=0,
                 required=True,
-                help="−2 very negative … +2 very positive",
+                help=t("journey.col.emotion_help"),
             ),
             "stage": st.column_config.SelectboxColumn(
-                "Stage", options=stage_names, help="Move the step to another stage"
+                t("journey.col.stage"), options=stage_names, help=t("journey.col.stage_help")
             ),
         }
         | {
-            c: st.column_config.TextColumn(label)
-            for c, label in STEP_COLUMNS.items()
+            c: st.column_config.TextColumn(t(f"journey.col.{c}"))
+            for c in STEP_COLUMNS
             if c in store.TEXT_FIELDS and c != "touchpoint_label"
         },
     )
@@ -364,7 +392,7 @@ def step_editor(engine: Engine, content: dict[str, Any], stage: dict[str, Any], 
 # --- data cards -----------------------------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=32, ttl=600, show_spinner="Reading the data behind the map…")
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
 def _evidence(
     url: str, ws: int, names: tuple[str, ...], fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters
 ) -> pd.DataFrame:
@@ -374,10 +402,11 @@ def _evidence(
 def evidence(engine: Engine, ws: int, content: dict[str, Any], filters: Filters) -> pd.DataFrame:
     """Evidence (scores, NPS, sentiment) of the map's linked touchpoints, cached."""
     names = tuple(dict.fromkeys(s["touchpoint"] for st_ in content["stages"] for s in st_["steps"] if s["touchpoint"]))
-    return _evidence(_key(engine), ws, names, _filters_key(filters), data_version(), engine, filters)
+    with st.spinner(t("journey.cards.reading")):
+        return _evidence(_key(engine), ws, names, _filters_key(filters), data_version(), engine, filters)
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner="Estimating each touchpoint's impact on NPS…")
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _impact(url: str, ws: int, fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters) -> dict[str, float | None]:
     return store.touchpoint_impact(_engine, ws, _f)
 
@@ -390,30 +419,33 @@ def _themes(url: str, ws: int, name: str, fk: tuple[Any, ...], v: int, _engine: 
 def data_cards(engine: Engine, ws: int, ev: pd.DataFrame, filters: Filters) -> None:
     """One card per linked touchpoint: n, score, NPS of raters, impact, top themes; thin data is marked."""
     if ev.empty:
-        st.caption("No step is linked to a touchpoint with data yet: pick one in the **Touchpoint (data)** column.")
+        st.caption(t("journey.cards.none"))
         return
-    impact = _impact(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+    with st.spinner(t("journey.cards.impact")):
+        impact = _impact(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
     cols = st.columns(3)
     for i, row in enumerate(ev.itertuples(index=False)):
         with cols[i % 3].container(border=True):
             st.markdown(f"**{inert_md(row.touchpoint)}**")
             if not row.n:
-                st.caption("No ratings in the current data.")
+                st.caption(t("journey.cards.no_ratings"))
                 continue
             if row.low_n:
-                st.warning("Too little data for a firm reading", icon="⚠️")
+                st.warning(t("journey.cards.low_n"), icon="⚠️")
             share = impact.get(row.touchpoint)
             nps = "–" if pd.isna(row.nps) else f"{row.nps:+.0f}"
-            st.markdown(
-                f"Rated by **{row.n:,}** · score **{row.mean:.2f}** on {row.scale_min:.0f}–{row.scale_max:.0f}"
-                f" (95% {row.lo:.2f}–{row.hi:.2f})  \nNPS of those who rated it: **{nps}** (n={row.nps_n:,})  \n"
-                f"Impact on NPS: **{'–' if share is None else f'{share:.0%}'}** of explained variance  \n"
-                f"Comments about it: {row.n_comments:,}"
-                + ("" if pd.isna(row.sentiment) else f" · sentiment {row.sentiment / 2:+.2f}")
-            )
+            lines = [
+                t("journey.cards.rated", n=fmt_number(row.n), mean=f"{row.mean:.2f}",
+                  scale=f"{row.scale_min:.0f}–{row.scale_max:.0f}", ci=f"{row.lo:.2f}–{row.hi:.2f}"),
+                t("journey.cards.nps", nps=nps, n=fmt_number(row.nps_n)),
+                t("journey.cards.impact_line", share="–" if share is None else f"{share:.0%}"),
+                t("journey.cards.comments", n=fmt_number(row.n_comments))
+                + ("" if pd.isna(row.sentiment) else t("journey.cards.sentiment", value=f"{row.sentiment / 2:+.2f}")),
+            ]  # fmt: skip
+            st.markdown("  \n".join(lines))
             themes = _themes(_key(engine), ws, row.touchpoint, _filters_key(filters), data_version(), engine, filters)
             if themes:
-                st.caption("Top themes: " + ", ".join(inert_md(t) for t in themes))
+                st.caption(t("journey.cards.themes", themes=", ".join(inert_md(x) for x in themes)))
 
 
 def inert_md(text: str) -> str:
@@ -430,17 +462,17 @@ def inert_md(text: str) -> str:
 def presentation_controls(n_stages: int) -> int | None:
     """Hide the sidebar and enlarge type; return the stage to show (None = the whole map)."""
     st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    whole = st.toggle("Whole map", key=PRESENT_WHOLE)
+    whole = st.toggle(t("journey.present_whole"), key=PRESENT_WHOLE)
     if whole or n_stages == 0:
         return None
     index = min(int(st.session_state.get(PRESENT_STAGE, 0)), n_stages - 1)
     c1, c2, c3 = st.columns([1, 1, 6])
-    if c1.button("◀ Previous", key="journey_prev", disabled=index == 0):
+    if c1.button(t("journey.present_prev"), key="journey_prev", disabled=index == 0):
         index -= 1
-    if c2.button("Next ▶", key="journey_next", disabled=index >= n_stages - 1):
+    if c2.button(t("journey.present_next"), key="journey_next", disabled=index >= n_stages - 1):
         index += 1
     st.session_state[PRESENT_STAGE] = index
-    c3.markdown(f"Stage **{index + 1}** of {n_stages}")
+    c3.markdown(t("journey.present_stage", number=index + 1, total=n_stages))
     return index
 
 

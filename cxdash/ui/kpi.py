@@ -6,24 +6,36 @@ from typing import Any
 
 import streamlit as st
 
-TILES = (
-    ("nps", "NPS", "{:+.0f}", "% promoters (9–10) − % detractors (0–6) of the 0–10 recommend question."),
-    ("csat", "CSAT", "{:.1f}%", "Share of answers in the top two boxes of the satisfaction scale."),
-    ("ces", "CES", "{:.2f}", "Mean customer effort score on a 1–7 scale (higher = easier)."),
-)
+from cxdash.i18n import fmt_number, t
+
+FORMATS = {"nps": "{:+.0f}", "csat": "{:.1f}%", "ces": "{:.2f}"}
+
+
+def tiles() -> list[tuple[str, str, str, str]]:
+    """(metric, label, value format, help text) of each tile, in the current language."""
+    return [
+        ("nps", t("kpi.label_nps"), FORMATS["nps"], t("kpi.help_nps")),
+        ("csat", t("kpi.label_csat"), FORMATS["csat"], t("kpi.help_csat")),
+        ("ces", t("kpi.label_ces"), FORMATS["ces"], t("kpi.help_ces")),
+    ]
 
 
 def kpi_tiles(kpis: dict[str, Any]) -> None:
     """Three bordered tiles: NPS, CSAT, CES, each with n and its 95% interval."""
-    for column, (key, label, fmt, help_text) in zip(st.columns(len(TILES)), TILES, strict=True):
+    specs = tiles()
+    for column, (key, label, fmt, help_text) in zip(st.columns(len(specs)), specs, strict=True):
         metric = kpis.get(key)
         with column:
             if metric is None or metric.value is None:
                 st.metric(label, "—", help=help_text, border=True)
-                st.caption("No answers")
+                st.caption(t("kpi.no_answers"))
                 continue
             st.metric(label, fmt.format(metric.value), help=help_text, border=True)
             lo, hi = metric.ci95 if metric.ci95 else (None, None)
-            interval = f"95% CI {fmt.format(lo)} to {fmt.format(hi)}" if lo is not None else "no interval"
-            note = " · small sample: read with care" if getattr(metric, "low_n", False) else ""
-            st.caption(f"n = {metric.n:,} · {interval}{note}")
+            interval = (
+                t("kpi.interval", lo=fmt.format(lo), hi=fmt.format(hi)) if lo is not None else t("kpi.no_interval")
+            )
+            parts = [t("kpi.n", n=fmt_number(metric.n)), interval]
+            if getattr(metric, "low_n", False):
+                parts.append(t("kpi.small_sample"))
+            st.caption(" · ".join(parts))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,6 +21,7 @@ from cxdash.analysis import clusters
 from cxdash.analysis.drivers import drivers_report
 from cxdash.errors import CxdashError, InputRefused
 from cxdash.export import chart_png, chart_svg
+from cxdash.i18n import current_language, fmt_number, t, use_language
 from cxdash.personas_io import import_personas, personas_json
 from cxdash.store import drivers_data
 from cxdash.store import personas as store
@@ -28,9 +29,11 @@ from cxdash.store.frames import touchpoint_scales
 from cxdash.store.models import Persona
 from cxdash.store.queries import Filters
 from cxdash.store.themes import comments_frame
+from cxdash.ui.auth import can_edit
 from cxdash.ui.data import _filters_key, _key
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_version
+from cxdash.ui.sidebar import init_language
 from cxdash.viz.persona_card import file_stem, persona_card_chart
 
 EDITING = "personas_editing"  # persona id whose form is open, or NEW
@@ -40,12 +43,8 @@ FLASH = "personas_flash"
 IMPORT_KEY = "personas_import_file"
 NEW = "new"
 DRIVER_METHOD = "rw"
-TEXT_AREAS = {
-    "summary": "Summary (one line)",
-    "goals": "Goals (one per line)",
-    "pains": "Pains (one per line)",
-    "behaviours": "Behaviours (one per line)",
-}
+TEXT_AREAS = ("summary", "goals", "pains", "behaviours")  # labels: personas.form.<field>
+SENTIMENTS = ("positive", "neutral", "negative")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>:=^&])")
 
 
@@ -88,7 +87,7 @@ def image_to_data_uri(data: bytes, size: int = 256) -> str:
             out = io.BytesIO()
             img.save(out, format="PNG", optimize=True)
     except (UnidentifiedImageError, OSError) as error:
-        raise InputRefused("The avatar file is not an image cxdash can read (use PNG or JPEG).") from error
+        raise InputRefused(t("personas.form.avatar_unreadable")) from error
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
@@ -101,15 +100,19 @@ def label(persona: Persona) -> str:
 
 
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
-def _drivers(url: str, ws: int, fkey: tuple[Any, ...], v: int, _engine: Engine, _filters: Filters) -> dict[str, Any]:
+def _drivers(
+    url: str, ws: int, fkey: tuple[Any, ...], v: int, lang: str, _engine: Engine, _filters: Filters
+) -> dict[str, Any]:
     frame = drivers_data.driver_frame(_engine, ws, _filters)
     scales = touchpoint_scales(_engine, ws)
     n = max(len(frame), 1)
-    chosen = [t for t in scales if t in frame.columns and frame[t].notna().sum() >= 0.5 * n]
+    chosen = [tp for tp in scales if tp in frame.columns and frame[tp].notna().sum() >= 0.5 * n]
     if not chosen:
-        return {"error": "No touchpoint is rated by at least half of this segment."}
+        return {"error": t("personas.card.no_driver", language=lang)}
     try:
-        report = drivers_report(frame, "nps", chosen, DRIVER_METHOD, bootstrap=0, scales={t: scales[t] for t in chosen})
+        report = drivers_report(
+            frame, "nps", chosen, DRIVER_METHOD, bootstrap=0, scales={tp: scales[tp] for tp in chosen}
+        )
     except InputRefused as error:
         return {"error": error.message}
     ranked = sorted(report["drivers"], key=lambda d: -(d["share"] or 0.0))
@@ -118,7 +121,7 @@ def _drivers(url: str, ws: int, fkey: tuple[Any, ...], v: int, _engine: Engine, 
 
 def top_drivers(engine: Engine, ws: int, filters: Filters) -> dict[str, Any]:
     """The segment's 3 strongest drivers of the NPS answer (relative weights, no bootstrap), or an error message."""
-    return _drivers(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+    return _drivers(_key(engine), ws, _filters_key(filters), data_version(), current_language(), engine, filters)
 
 
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
@@ -152,22 +155,66 @@ def typical_comments(engine: Engine, ws: int, filters: Filters) -> dict[str, Any
     return _comments(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
 
 
-@st.cache_data(max_entries=8, ttl=1800, show_spinner="Clustering respondents…")
+@st.cache_data(max_entries=8, ttl=1800, show_spinner=False)
 def _clustering(
-    url: str, ws: int, fkey: tuple[Any, ...], k: int | None, seed: int, v: int, _engine: Engine, _filters: Filters
+    url: str,
+    ws: int,
+    fkey: tuple[Any, ...],
+    k: int | None,
+    seed: int,
+    v: int,
+    lang: str,
+    _engine: Engine,
+    _filters: Filters,
 ) -> clusters.Clustering:
-    return clusters.cluster_respondents(store.respondent_frame(_engine, ws, _filters), k=k, seed=seed)
+    # the clusters' labels and the reasons for left-out variables are text: keyed on the language
+    with use_language(lang):
+        return clusters.cluster_respondents(store.respondent_frame(_engine, ws, _filters), k=k, seed=seed)
 
 
 def clustering(engine: Engine, ws: int, filters: Filters, k: int | None, seed: int) -> clusters.Clustering:
-    return _clustering(_key(engine), ws, _filters_key(filters), k, seed, data_version(), engine, filters)
+    with st.spinner(t("personas.suggest.spinner")):
+        return _clustering(
+            _key(engine), ws, _filters_key(filters), k, seed, data_version(), current_language(), engine, filters
+        )
+
+
+def clustering_headline(result: clusters.Clustering, chosen: bool) -> str:
+    """'**3 groups** of 2,996 respondents (as asked; silhouette k=3: 0.412; seed 0).'"""
+    sil = ", ".join(f"k={j}: {s:.3f}" for j, s in result.silhouettes.items())
+    how = t("personas.suggest.how_best") if chosen else t("personas.suggest.how_asked")
+    return t("personas.suggest.headline", k=result.k, n=fmt_number(result.n), how=how, silhouette=sil, seed=result.seed)
+
+
+def _score_name(name: Any) -> str:
+    """A score variable's name as shown ("NPS answer" is the clustering's name for the NPS question)."""
+    return t("personas.cluster.nps_answer") if name == clusters.NPS_ANSWER else str(name)
+
+
+def cluster_table(table: pd.DataFrame) -> None:
+    """The clusters side by side: size, share, NPS with interval and each score's cluster mean."""
+    shown = table.rename(columns={clusters.NPS_ANSWER: t("personas.cluster.nps_answer")})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "cluster": "#",
+            "label": t("personas.cluster.group"),
+            "size": t("personas.cluster.respondents"),
+            "share": st.column_config.NumberColumn(t("personas.cluster.share"), format="percent"),
+            "nps": st.column_config.NumberColumn("NPS", format="%+.0f"),
+            "nps_lo": st.column_config.NumberColumn(t("personas.cluster.nps_lo"), format="%+.0f"),
+            "nps_hi": st.column_config.NumberColumn(t("personas.cluster.nps_hi"), format="%+.0f"),
+        },
+    )
 
 
 # --- cards ------------------------------------------------------------------------------------------------------
 
 
 def _fmt_nps(v: float | None) -> str:
-    return "n/a" if v is None else f"{v:+.0f}"
+    return t("personas.na") if v is None else f"{v:+.0f}"
 
 
 def segment_figures(engine: Engine, ws: int, persona: Persona, base: Filters) -> dict[str, Any]:
@@ -178,27 +225,29 @@ def segment_figures(engine: Engine, ws: int, persona: Persona, base: Filters) ->
     filters = store.persona_filters(persona, base)
     nps = data.kpis(engine, ws, filters)["nps"]
     stats = {"n": nps.n, "nps": nps.value, "nps_lo": nps.lo, "nps_hi": nps.hi, "low_n": bool(nps.low_n and nps.n)}
-    ci = f" (95% {_fmt_nps(nps.lo)} to {_fmt_nps(nps.hi)})" if nps.ci95 else ""
-    low = " · ⚠️ small segment" if nps.low_n and nps.n else ""
-    st.markdown(f"**Segment:** {plain(store.describe_segment(store.segment_of(persona)))}")
-    st.markdown(f"**n = {nps.n:,}** NPS answers · **NPS {_fmt_nps(nps.value)}**{ci}{low}")
+    ci = t("personas.card.ci", lo=_fmt_nps(nps.lo), hi=_fmt_nps(nps.hi)) if nps.ci95 else ""
+    low = t("personas.card.small") if nps.low_n and nps.n else ""
+    st.markdown(t("personas.card.segment", segment=plain(store.describe_segment(store.segment_of(persona)))))
+    st.markdown(t("personas.card.nps", n=fmt_number(nps.n), nps=_fmt_nps(nps.value)) + ci + low)
     if nps.n == 0:
-        st.caption("No response matches this segment (with the sidebar filters).")
+        st.caption(t("personas.card.no_match"))
         return stats
     drivers = top_drivers(engine, ws, filters)
     if "error" in drivers:
-        st.caption(f"Drivers: {plain(drivers['error'])}")
+        st.caption(t("personas.card.drivers_error", error=plain(drivers["error"])))
     else:
         items = " · ".join(
-            f"{i}. {plain(name)} ({share:.0%} of explained, score {score:.2f})"
+            t("personas.card.driver", i=i, name=plain(name), share=f"{share:.0%}", score=f"{score:.2f}")
             for i, (name, share, score) in enumerate(drivers["drivers"], start=1)
         )
-        st.markdown(f"**Top drivers** (relative weights, n = {drivers['n']:,}): {items}")
+        st.markdown(t("personas.card.drivers", n=fmt_number(drivers["n"]), items=items))
     said = typical_comments(engine, ws, filters)
     if said["texts"]:
-        st.markdown(f"**Typical comments** (most are {plain(said['label'] or 'unscored')}, {said['share'] or 0:.0%}):")
+        mood = t(f"personas.sentiment.{said['label']}") if said["label"] in SENTIMENTS else plain(said["label"] or "")
+        st.markdown(t("personas.card.comments", label=mood or t("personas.sentiment.unscored"),
+                      share=f"{said['share'] or 0:.0%}"))  # fmt: skip
         for text in said["texts"]:
-            st.caption(f"“{plain(text)}”")
+            st.caption(t("personas.card.quote", text=plain(text)))
     return stats
 
 
@@ -206,10 +255,19 @@ def card_downloads(persona: Persona, stats: Mapping[str, Any] | None = None) -> 
     """PNG and SVG buttons for the persona's card; the image is only drawn when a button is clicked."""
     stem = f"persona-{file_stem(persona.name)}"
     pid = persona.id
+    lang = current_language()  # the image is drawn later, outside this script run: in the page's language
+
+    def card(render: Callable[[Any], bytes]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            with use_language(lang):
+                return render(persona_card_chart(persona, stats))
+
+        return make
+
     d1, d2 = st.columns(2)
     d1.download_button(
-        "🖼️ Card (PNG)",
-        data=lambda: chart_png(persona_card_chart(persona, stats)),
+        t("personas.card.png"),
+        data=card(chart_png),
         file_name=f"{stem}.png",
         mime="image/png",
         on_click="ignore",
@@ -217,8 +275,8 @@ def card_downloads(persona: Persona, stats: Mapping[str, Any] | None = None) -> 
         width="stretch",
     )
     d2.download_button(
-        "🖼️ Card (SVG)",
-        data=lambda: chart_svg(persona_card_chart(persona, stats)),
+        t("personas.card.svg"),
+        data=card(chart_svg),
         file_name=f"{stem}.svg",
         mime="image/svg+xml",
         on_click="ignore",
@@ -245,30 +303,46 @@ def persona_card(engine: Engine, ws: int, persona: Persona, base: Filters, value
                 st.markdown(f"> *{plain(persona.quote)}*")
         g, p, b = st.columns(3)
         for col, title, text in (
-            (g, "Goals", persona.goals),
-            (p, "Pains", persona.pains),
-            (b, "Behaviours", persona.behaviours),
+            (g, t("personas.heading.goals"), persona.goals),
+            (p, t("personas.heading.pains"), persona.pains),
+            (b, t("personas.heading.behaviours"), persona.behaviours),
         ):
             col.markdown(f"**{title}**\n\n{bullets(text) or '—'}")
         if persona.channels:
-            st.markdown(f"**Channels:** {plain(persona.channels)}")
+            st.markdown(t("personas.card.channels", channels=plain(persona.channels)))
         stats = segment_figures(engine, ws, persona, base)
         if st.session_state.get(CONFIRM_DELETE) == pid:
-            st.warning(f"Delete the persona {plain(persona.name)}? This cannot be undone.")
+            st.warning(t("personas.card.confirm_delete", name=plain(persona.name)))
             c1, c2 = st.columns(2)
             c1.button(
-                "Delete", key=f"persona_delete_yes_{pid}", type="primary", on_click=_delete, args=(engine, ws, pid)
+                t("personas.card.delete_yes"),
+                key=f"persona_delete_yes_{pid}",
+                type="primary",
+                on_click=_delete,
+                args=(engine, ws, pid),
             )
             c2.button(
-                "Cancel", key=f"persona_delete_no_{pid}", on_click=st.session_state.pop, args=(CONFIRM_DELETE, None)
+                t("personas.card.cancel"),
+                key=f"persona_delete_no_{pid}",
+                on_click=st.session_state.pop,
+                args=(CONFIRM_DELETE, None),
             )
             return
+        if not can_edit():  # viewers: the card and its downloads, no edit/duplicate/delete
+            card_downloads(persona, stats)
+            return
         c1, c2, c3 = st.columns(3)
-        c1.button("✏️ Edit", key=f"persona_edit_{pid}", on_click=start_edit, args=(pid,), width="stretch")
+        c1.button(t("personas.card.edit"), key=f"persona_edit_{pid}", on_click=start_edit, args=(pid,), width="stretch")
         c2.button(
-            "📋 Duplicate", key=f"persona_dup_{pid}", on_click=_duplicate, args=(engine, ws, pid), width="stretch"
+            t("personas.card.duplicate"),
+            key=f"persona_dup_{pid}",
+            on_click=_duplicate,
+            args=(engine, ws, pid),
+            width="stretch",
         )
-        c3.button("🗑️ Delete", key=f"persona_del_{pid}", on_click=_ask_delete, args=(pid,), width="stretch")
+        c3.button(
+            t("personas.card.delete"), key=f"persona_del_{pid}", on_click=_ask_delete, args=(pid,), width="stretch"
+        )
         card_downloads(persona, stats)
 
 
@@ -286,7 +360,12 @@ def show_flash() -> None:
 
 
 def _run(action: Any, *args: Any) -> Any:
-    """Run a store write from a callback; an expected error is shown on the next run."""
+    """Run a store write from a callback; an expected error is shown on the next run.
+
+    Callbacks run before the page script (and so before the app makes the session's language current): the
+    language is set here first, so that messages and drafts written by the callback are in it.
+    """
+    init_language()
     try:
         return action(*args)
     except CxdashError as error:
@@ -295,9 +374,11 @@ def _run(action: Any, *args: Any) -> Any:
 
 
 def _duplicate(engine: Engine, ws: int, pid: int) -> None:
+    if not can_edit():
+        return
     copy = _run(store.duplicate_persona, engine, ws, pid)
     if copy is not None:
-        _flash(f"Created '{copy.name}'.")
+        _flash(t("personas.flash.created", name=copy.name))
 
 
 def _ask_delete(pid: int) -> None:
@@ -305,6 +386,8 @@ def _ask_delete(pid: int) -> None:
 
 
 def _delete(engine: Engine, ws: int, pid: int) -> None:
+    if not can_edit():
+        return
     st.session_state.pop(CONFIRM_DELETE, None)
 
     def delete() -> bool:
@@ -312,7 +395,7 @@ def _delete(engine: Engine, ws: int, pid: int) -> None:
         return True
 
     if _run(delete):
-        _flash("Persona deleted.")
+        _flash(t("personas.flash.deleted"))
 
 
 def _prefix(pid: int | str) -> str:
@@ -321,6 +404,8 @@ def _prefix(pid: int | str) -> str:
 
 def start_edit(pid: int | str) -> None:
     """Open a persona's form with fresh values from the store (old widget state dropped)."""
+    if not can_edit():
+        return
     for key in [k for k in st.session_state if str(k).startswith(_prefix(pid))]:
         del st.session_state[key]
     st.session_state[EDITING] = pid
@@ -333,15 +418,19 @@ def segment_editor(
     prefix: str, rule: Mapping[str, Sequence[str]], values: Mapping[str, list[str]]
 ) -> dict[str, list[str]]:
     """One multiselect per attribute (values from the data; rule values no longer in the data kept)."""
-    st.markdown("**Segment rule** — who this persona stands for (values of one attribute: any; attributes: all)")
+    st.markdown(t("personas.form.rule"))
     out: dict[str, list[str]] = {}
     names = list(values) + [n for n in rule if n not in values]
     if not names:
-        st.caption("This workspace has no respondent attributes, so the persona stands for everyone.")
+        st.caption(t("personas.form.no_attributes"))
     for i, name in enumerate(names):
         options = list(values.get(name, [])) + [v for v in rule.get(name, []) if v not in values.get(name, [])]
         chosen = st.multiselect(
-            name, options, default=list(rule.get(name, [])), key=f"{prefix}seg_{i}", placeholder="anyone"
+            name,
+            options,
+            default=list(rule.get(name, [])),
+            key=f"{prefix}seg_{i}",
+            placeholder=t("personas.form.anyone"),
         )
         if chosen:
             out[name] = list(chosen)
@@ -351,34 +440,36 @@ def segment_editor(
 
 def persona_form(engine: Engine, ws: int, persona: Persona | None, values: Mapping[str, list[str]]) -> None:
     """Create (persona None) or edit a persona; Save writes to the store at once."""
+    if not can_edit():
+        return
     pid: int | str = NEW if persona is None else int(persona.id or 0)
     prefix = _prefix(pid)
     current = persona or Persona(workspace_id=ws, name="")
     with st.form(key=f"{prefix}form", border=False):
-        st.markdown("**New persona**" if persona is None else f"**Editing {plain(current.name)}**")
+        st.markdown(t("personas.form.new") if persona is None else t("personas.form.editing", name=plain(current.name)))
         c1, c2, c3 = st.columns([3, 1, 2])
-        name = c1.text_input("Name", value=current.name, key=f"{prefix}name", max_chars=store.MAX_NAME)
+        name = c1.text_input(t("personas.form.name"), value=current.name, key=f"{prefix}name", max_chars=store.MAX_NAME)
         emoji = c2.text_input(
-            "Emoji",
+            t("personas.form.emoji"),
             value="" if is_image(current.avatar) else current.avatar,
             key=f"{prefix}emoji",
             max_chars=store.MAX_AVATAR_TEXT,
-            help="Shown as the avatar unless an image is uploaded.",
+            help=t("personas.form.emoji_help"),
         )
-        upload = c3.file_uploader("Or an image", type=["png", "jpg", "jpeg"], key=f"{prefix}image")
+        upload = c3.file_uploader(t("personas.form.image"), type=["png", "jpg", "jpeg"], key=f"{prefix}image")
         drop_image = False
         if is_image(current.avatar):
-            drop_image = c3.checkbox("Remove the image (use the emoji)", key=f"{prefix}drop_image")
+            drop_image = c3.checkbox(t("personas.form.drop_image"), key=f"{prefix}drop_image")
         texts = {
-            f: st.text_area(lbl, value=getattr(current, f), key=f"{prefix}{f}", height=80)
-            for f, lbl in TEXT_AREAS.items()
+            f: st.text_area(t(f"personas.form.{f}"), value=getattr(current, f), key=f"{prefix}{f}", height=80)
+            for f in TEXT_AREAS
         }
-        texts["channels"] = st.text_input("Channels", value=current.channels, key=f"{prefix}channels")
-        texts["quote"] = st.text_input("Quote", value=current.quote, key=f"{prefix}quote")
+        texts["channels"] = st.text_input(t("personas.form.channels"), value=current.channels, key=f"{prefix}channels")
+        texts["quote"] = st.text_input(t("personas.form.quote"), value=current.quote, key=f"{prefix}quote")
         rule = segment_editor(prefix, store.segment_of(current), values)
         s1, s2 = st.columns(2)
-        saved = s1.form_submit_button("💾 Save", type="primary", width="stretch")
-        cancelled = s2.form_submit_button("Cancel", width="stretch")
+        saved = s1.form_submit_button(t("personas.form.save"), type="primary", width="stretch")
+        cancelled = s2.form_submit_button(t("personas.form.cancel"), width="stretch")
     if cancelled:
         st.session_state.pop(EDITING, None)
         st.rerun()
@@ -397,7 +488,7 @@ def persona_form(engine: Engine, ws: int, persona: Persona | None, values: Mappi
         show_error(error)
         return
     st.session_state.pop(EDITING, None)
-    _flash(f"Saved '{saved_persona.name}'.")
+    _flash(t("personas.flash.saved", name=saved_persona.name))
     st.rerun()
 
 
@@ -406,68 +497,81 @@ def persona_form(engine: Engine, ws: int, persona: Persona | None, values: Mappi
 
 def cluster_profile(c: clusters.Cluster) -> None:
     """A cluster's size, NPS, scores vs. overall and over-represented attribute values."""
-    ci = f" (95% {_fmt_nps(c.nps.lo)} to {_fmt_nps(c.nps.hi)})" if c.nps.ci95 else ""
-    st.markdown(f"**{c.size:,} respondents ({c.share:.0%})** · NPS {_fmt_nps(c.nps.value)}{ci}")
+    ci = t("personas.card.ci", lo=_fmt_nps(c.nps.lo), hi=_fmt_nps(c.nps.hi)) if c.nps.ci95 else ""
+    st.markdown(
+        t("personas.cluster.size", n=fmt_number(c.size), share=f"{c.share:.0%}", nps=_fmt_nps(c.nps.value)) + ci
+    )
     left, right = st.columns(2)
     scores = c.scores.reset_index()
+    scores["variable"] = scores["variable"].map(_score_name)
     left.dataframe(
         scores,
         hide_index=True,
         width="stretch",
         column_config={
-            "variable": "Score",
-            "cluster": st.column_config.NumberColumn("Cluster mean", format="%.2f"),
-            "overall": st.column_config.NumberColumn("Overall mean", format="%.2f"),
-            "diff": st.column_config.NumberColumn("Difference", format="%+.2f"),
+            "variable": t("personas.cluster.score"),
+            "cluster": st.column_config.NumberColumn(t("personas.cluster.mean"), format="%.2f"),
+            "overall": st.column_config.NumberColumn(t("personas.cluster.overall_mean"), format="%.2f"),
+            "diff": st.column_config.NumberColumn(t("personas.cluster.difference"), format="%+.2f"),
         },
     )
     if c.over.empty:
-        right.caption(f"No attribute value is over-represented (≥ {clusters.LIFT}× its overall share).")
+        right.caption(t("personas.cluster.none_over", lift=clusters.LIFT))
     else:
         right.dataframe(
             c.over.head(8),
             hide_index=True,
             width="stretch",
             column_config={
-                "attribute": "Attribute",
-                "value": "Value",
-                "share": st.column_config.NumberColumn("In cluster", format="percent"),
-                "overall": st.column_config.NumberColumn("Overall", format="percent"),
-                "lift": st.column_config.NumberColumn("Lift", format="%.2f×"),
+                "attribute": t("personas.cluster.attribute"),
+                "value": t("personas.cluster.value"),
+                "share": st.column_config.NumberColumn(t("personas.cluster.in_cluster"), format="percent"),
+                "overall": st.column_config.NumberColumn(t("personas.cluster.overall"), format="percent"),
+                "lift": st.column_config.NumberColumn(t("personas.cluster.lift"), format="%.2f×"),
             },
         )
 
 
 def create_from_cluster(engine: Engine, ws: int, c: clusters.Cluster) -> None:
     """Button callback: the cluster's draft becomes a persona card (name made unique)."""
+    if not can_edit():
+        return
+    init_language()  # the draft's summary, goals and pains are written in the session's language
     draft = clusters.persona_draft(c)
     draft["name"] = store.free_name(engine, ws, draft["name"])
     made = _run(lambda: store.create_persona(engine, ws, **draft))
     if made is not None:
-        _flash(f"Created the persona '{made.name}' from cluster {c.number}; edit it to add goals and a quote.")
+        _flash(t("personas.flash.from_cluster", name=made.name, number=c.number))
 
 
 def import_export(engine: Engine, ws: int, ws_name: str) -> None:
     """Download the workspace's personas as JSON; upload a file to update or create personas by name."""
     c1, c2 = st.columns([1, 2])
     c1.download_button(
-        "⬇️ Export JSON",
+        t("personas.io.export"),
         data=lambda: personas_json(engine, ws),
         file_name=f"personas-{re.sub(r'[^A-Za-z0-9]+', '-', ws_name).strip('-') or 'workspace'}.json",
         mime="application/json",
         on_click="ignore",
         width="stretch",
     )
+    if not can_edit():  # viewers may download the personas, not import them
+        return
     with c2.form("personas_import_form", border=False, clear_on_submit=True):
-        upload = st.file_uploader("Import personas (JSON)", type=["json"], key=IMPORT_KEY)
-        go = st.form_submit_button(
-            "⬆️ Import", help="Same name: updated. New name: created. A refused file changes nothing."
-        )
+        upload = st.file_uploader(t("personas.io.upload"), type=["json"], key=IMPORT_KEY)
+        go = st.form_submit_button(t("personas.io.import"), help=t("personas.io.import_help"))
     if go and upload is not None:
         try:
             summary = import_personas(engine, ws, upload.getvalue())
         except CxdashError as error:
             show_error(error)
             return
-        _flash(summary.message())
+        _flash(
+            t(
+                "personas.io.imported",
+                created=len(summary.created),
+                updated=len(summary.updated),
+                unchanged=len(summary.unchanged),
+            )
+        )
         st.rerun()

@@ -44,9 +44,9 @@ def scorecard(engine: Engine, workspace_id: int, filters: Filters, days: int) ->
     assert isinstance(last_day, date)
     end = datetime.combine(last_day + timedelta(days=1), time.min)
     mid, start = end - timedelta(days=days), end - timedelta(days=2 * days)
-    keep = {"attributes": filters.attributes, "channels": filters.channels}
-    cur_f = Filters(date_from=mid, date_to=end - timedelta(microseconds=1), **keep)
-    prev_f = Filters(date_from=start, date_to=mid - timedelta(microseconds=1), **keep)
+    attrs, channels = filters.attributes, filters.channels
+    cur_f = Filters(date_from=mid, date_to=end - timedelta(microseconds=1), attributes=attrs, channels=channels)
+    prev_f = Filters(date_from=start, date_to=mid - timedelta(microseconds=1), attributes=attrs, channels=channels)
     cur, prev = queries._kpi_sums(engine, workspace_id, cur_f), queries._kpi_sums(engine, workspace_id, prev_f)
     current, previous = queries._metrics(cur), queries._metrics(prev)
     changes = {

@@ -15,3 +15,4 @@ IMPORT_PREVIEW = "import_preview"
 IMPORT_TARGET = "import_target_workspace"
 IMPORT_NEW_WS = "import_new_workspace"
 DATA_VERSION = "data_version"
+LANGUAGE = "ui_language"  # the session's interface language ('en' / 'ja'), chosen in the sidebar

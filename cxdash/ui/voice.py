@@ -15,16 +15,19 @@ from cxdash.analysis.themes import top_terms
 from cxdash.analysis.tokens import language_of
 from cxdash.errors import CxdashError
 from cxdash.export import to_safe_csv
+from cxdash.i18n import fmt_date, fmt_number, t
 from cxdash.store import themes as theme_store
 from cxdash.store import verbatims
 from cxdash.store.models import Theme
 from cxdash.store.queries import Filters
 from cxdash.store.verbatims import LABELS, NO_VALUE, SCORE_BANDS, VerbatimPage, VerbatimQuery
 from cxdash.ui import state
+from cxdash.ui.auth import can_edit
 from cxdash.ui.data import _filters_key, _key
 from cxdash.ui.errors import show_error
+from cxdash.ui.labels import shown_as
 from cxdash.ui.resources import data_changed, data_version
-from cxdash.viz.voice_charts import MIX_SELECTION, THEME_SELECTION, verbatim_html
+from cxdash.viz.voice_charts import MIX_SELECTION, THEME_SELECTION, sentiment_name, verbatim_html
 
 # Session-state keys of this page, defined once.
 SEARCH = "voice_search"
@@ -43,7 +46,59 @@ EDIT_THEME = "voice_edit_theme"
 EDIT_THEME_NEXT = "voice_edit_theme_next_run"
 NEW_THEME = 0
 PAGE_SIZE = 25
-BAND_NAMES = {"promoter": "Promoters (9–10)", "passive": "Passives (7–8)", "detractor": "Detractors (0–6)"}
+
+
+# -- names of codes, in the current language -------------------------------------------------------------------
+def band_name(band: str) -> str:
+    """An NPS score band ('promoter', 'passive', 'detractor') with its answers."""
+    names = {
+        "promoter": t("voice.band_promoter"),
+        "passive": t("voice.band_passive"),
+        "detractor": t("voice.band_detractor"),
+    }
+    return names.get(band, band)
+
+
+def split_label(code: str) -> str:
+    """What a chart or a keyword list is split by, as a choice: 'Time', 'Touchpoint', … 'Sentiment'."""
+    names = {
+        "period": t("voice.split_period"),
+        "touchpoint": t("voice.split_touchpoint"),
+        "stage": t("voice.split_stage"),
+        "segment": t("voice.split_segment"),
+        "theme": t("voice.split_theme"),
+        "sentiment": t("voice.split_sentiment"),
+    }
+    return names.get(code, code)
+
+
+def split_title(code: str) -> str:
+    """The same inside a title ('Sentiment by time')."""
+    names = {
+        "period": t("voice.title_period"),
+        "touchpoint": t("voice.title_touchpoint"),
+        "stage": t("voice.title_stage"),
+        "segment": t("voice.title_segment"),
+        "theme": t("voice.title_theme"),
+    }
+    return names.get(code, code)
+
+
+def placeholder_names() -> dict[str, str]:
+    """Display names of the stand-ins for 'no touchpoint', 'no stage' and 'no value' in groups and filters."""
+    return {
+        verbatims.NO_TOUCHPOINT: t("voice.no_touchpoint"),
+        verbatims.NO_STAGE: t("voice.no_stage"),
+        NO_VALUE: t("voice.no_value"),
+    }
+
+
+def _shown(value: Any) -> str:
+    """A group value as the reader sees it (sentiment labels and placeholders translated)."""
+    text = str(value)
+    if text in LABELS:
+        return sentiment_name(text)
+    return placeholder_names().get(text, text)
 
 
 # -- cached reads ---------------------------------------------------------------------------------------------
@@ -70,16 +125,17 @@ def theme_summary(engine: Engine, ws: int, filters: Filters) -> pd.DataFrame:
     return _summary(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner="Looking for phrases no theme covers…")
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _suggestions(url: str, ws: int, fk: tuple[Any, ...], v: int, _engine: Engine, _filters: Filters) -> pd.DataFrame:
     return theme_store.suggest_new_themes(_engine, ws, 8, filters=_filters)
 
 
 def suggestions(engine: Engine, ws: int, filters: Filters) -> pd.DataFrame:
-    return _suggestions(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+    with st.spinner(t("voice.spinner_suggestions")):
+        return _suggestions(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner="Finding distinctive keywords…")
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _terms(
     url: str, ws: int, fk: tuple[Any, ...], group: str, attribute: str | None, v: int,
     _engine: Engine, _filters: Filters,
@@ -92,7 +148,8 @@ def _terms(
 def distinctive_terms(
     engine: Engine, ws: int, filters: Filters, group: str, attribute: str | None = None
 ) -> pd.DataFrame:
-    return _terms(_key(engine), ws, _filters_key(filters), group, attribute, data_version(), engine, filters)
+    with st.spinner(t("voice.spinner_terms")):
+        return _terms(_key(engine), ws, _filters_key(filters), group, attribute, data_version(), engine, filters)
 
 
 @st.cache_data(max_entries=128, ttl=300, show_spinner=False)
@@ -203,51 +260,53 @@ def _done(message: str) -> None:
 
 def rescore_button(engine: Engine, ws: int) -> None:
     """Re-run sentiment for every comment of the workspace, with a progress bar."""
-    if not st.button(
-        "Re-score sentiment", key="voice_rescore", help="Score every comment again with the current analysers."
-    ):
+    if not can_edit():  # viewers read; only editors change stored data
+        return
+    if not st.button(t("voice.rescore"), key="voice_rescore", help=t("voice.rescore_help")):
         return
     from cxdash.analysis.rescoring import rescore_workspace
 
-    bar = st.progress(0.0, text="Re-scoring comments…")
+    bar = st.progress(0.0, text=t("voice.rescoring"))
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Re-scored {done:,} of {total:,} comments")
+        text = t("voice.rescored_progress", done=fmt_number(done), total=fmt_number(total))
+        bar.progress(done / total if total else 1.0, text=text)
 
     n = rescore_workspace(engine, ws, progress)
-    _done(f"Sentiment re-scored for {n:,} comments.")
+    _done(t("voice.rescored", n=fmt_number(n)))
 
 
 def theme_editor(engine: Engine, ws: int, themes: Sequence[Theme]) -> None:
     """Add, edit or delete a theme (name + keyword rules in English and Japanese); comments are re-tagged."""
+    if not can_edit():
+        return
     by_id = {int(t.id): t for t in themes if t.id is not None}
     options = [NEW_THEME, *by_id]
     if EDIT_THEME_NEXT in st.session_state:  # set by a save or a suggestion on the run before
         st.session_state[EDIT_THEME] = st.session_state.pop(EDIT_THEME_NEXT)
     if st.session_state.get(EDIT_THEME) not in options:
         st.session_state[EDIT_THEME] = NEW_THEME
+    new_theme = t("voice.new_theme")
     chosen = st.selectbox(
-        "Theme", options, key=EDIT_THEME, format_func=lambda i: "➕ New theme" if i == NEW_THEME else by_id[i].name
+        t("voice.theme"), options, key=EDIT_THEME, format_func=lambda i: new_theme if i == NEW_THEME else by_id[i].name
     )
     theme = by_id.get(chosen)
     with st.form(f"voice_theme_form_{chosen}", border=False):
-        name = st.text_input("Name", value=theme.name if theme else "", key=f"voice_theme_name_{chosen}")
+        name = st.text_input(t("voice.theme_name"), value=theme.name if theme else "", key=f"voice_theme_name_{chosen}")
         left, right = st.columns(2)
         en = left.text_area(
-            "English rules (one per line)",
+            t("voice.rules_en"),
             value=theme.keywords_en if theme else "",
             key=f"voice_theme_en_{chosen}",
-            help="A word (plurals match), a prefix with * (deliver*), a phrase (customer service); "
-            "a rule starting with - excludes (-free delivery).",
+            help=t("voice.rules_en_help"),
         )
         ja = right.text_area(
-            "Japanese rules (one per line)",
+            t("voice.rules_ja"),
             value=theme.keywords_ja if theme else "",
             key=f"voice_theme_ja_{chosen}",
-            help="A word or fragment (届 matches 届かない; 遅い matches 遅かった); words separated by a space must all "
-            "occur; - excludes.",
+            help=t("voice.rules_ja_help"),
         )
-        save = st.form_submit_button("Save theme", type="primary")
+        save = st.form_submit_button(t("voice.save_theme"), type="primary")
     if save:
         try:
             saved = theme_store.save_theme(engine, ws, name, en, ja, theme_id=theme.id if theme else None)
@@ -255,11 +314,11 @@ def theme_editor(engine: Engine, ws: int, themes: Sequence[Theme]) -> None:
             show_error(error)
         else:
             st.session_state[EDIT_THEME_NEXT] = int(saved.id) if saved.id is not None else NEW_THEME
-            _done(f"Theme '{saved.name}' saved and comments re-tagged.")
-    if theme is not None and st.button(f"Delete theme '{theme.name}'", key=f"voice_theme_delete_{chosen}"):
+            _done(t("voice.theme_saved", name=saved.name))
+    if theme is not None and st.button(t("voice.delete_theme", name=theme.name), key=f"voice_theme_delete_{chosen}"):
         theme_store.delete_theme(engine, ws, int(chosen))
         st.session_state[EDIT_THEME_NEXT] = NEW_THEME
-        _done(f"Theme '{theme.name}' deleted.")
+        _done(t("voice.theme_deleted", name=theme.name))
 
 
 def suggestion_list(engine: Engine, ws: int, table: pd.DataFrame) -> None:
@@ -270,14 +329,19 @@ def suggestion_list(engine: Engine, ws: int, table: pd.DataFrame) -> None:
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(
             verbatim_html(
-                f"“{term}” — {int(row.count)} comments",
+                t("voice.suggestion", term=term, n=fmt_number(int(row.count))),
                 (),
-                [f"e.g. {example[:160]}"] if example else [],
+                [t("voice.for_example", example=example[:160])] if example else [],
                 "cx-suggestion",
             ),
             unsafe_allow_html=True,
         )
-        if right.button("Create theme", key=f"voice_suggest_{i}", help=f"A new theme with the rule '{term}'"):
+        if right.button(
+            t("voice.create_theme"),
+            key=f"voice_suggest_{i}",
+            help=t("voice.create_theme_help", term=term),
+            disabled=not can_edit(),
+        ):
             lang = language_of(term)
             try:
                 saved = theme_store.save_theme(
@@ -287,7 +351,7 @@ def suggestion_list(engine: Engine, ws: int, table: pd.DataFrame) -> None:
                 show_error(error)
             else:
                 st.session_state[EDIT_THEME_NEXT] = int(saved.id) if saved.id is not None else NEW_THEME
-                _done(f"Theme '{saved.name}' created from a suggestion; edit its rules below.")
+                _done(t("voice.theme_created", name=saved.name))
 
 
 # -- the verbatim browser ---------------------------------------------------------------------------------------
@@ -306,8 +370,7 @@ def verbatim_filters(
 ) -> VerbatimQuery:
     """Search box and filters; returns the query they describe."""
     text = st.text_input(
-        "Search comments", key=SEARCH, placeholder="e.g. late delivery, 配送, \"customer service\"",
-        help="Every word must occur (case-insensitive); put a phrase in quotes.",
+        t("voice.search"), key=SEARCH, placeholder=t("voice.search_placeholder"), help=t("voice.search_help"),
     )  # fmt: skip
     bounds = (_day(bounds[0]), _day(bounds[1]))
     names = [t.name for t in themes]
@@ -319,35 +382,58 @@ def verbatim_filters(
     ):
         _keep(key, options)
     cols = st.columns(4 if touchpoints else 3)
-    labels = cols[0].multiselect("Sentiment", LABELS, key=LABELS_KEY, format_func=str.title)
-    chosen_themes = cols[1].multiselect("Theme", names, key=THEMES_KEY)
-    bands = cols[2].multiselect("NPS score band", SCORE_BANDS, key=BANDS_KEY, format_func=BAND_NAMES.__getitem__)
+    anyone = t("common.all")  # what an empty filter means
+    labels = cols[0].multiselect(
+        t("voice.sentiment"), LABELS, key=LABELS_KEY, format_func=shown_as(_shown, LABELS), placeholder=anyone
+    )
+    chosen_themes = cols[1].multiselect(t("voice.theme"), names, key=THEMES_KEY, placeholder=anyone)
+    bands = cols[2].multiselect(
+        t("voice.score_band"),
+        SCORE_BANDS,
+        key=BANDS_KEY,
+        format_func=shown_as(band_name, SCORE_BANDS),
+        placeholder=anyone,
+    )
     chosen_tps: list[str] = []
     chosen_stages: list[str] = []
     if touchpoints:
-        chosen_tps = cols[3].multiselect("Touchpoint", touchpoints, key=TOUCHPOINTS_KEY)
+        chosen_tps = cols[3].multiselect(
+            t("voice.touchpoint"),
+            touchpoints,
+            key=TOUCHPOINTS_KEY,
+            format_func=shown_as(_shown, touchpoints),
+            placeholder=anyone,
+        )
     query_attrs: dict[str, list[str]] = {}
     date_from = date_to = None
     lo, hi = bounds
     narrowed = st.session_state.get(DATES_KEY) not in (None, (lo, hi)) or bool(st.session_state.get(SEG_VALUES_KEY))
-    with st.expander("More filters: date, segment, stage", expanded=narrowed):
+    with st.expander(t("voice.more_filters"), expanded=narrowed):
         c1, c2, c3 = st.columns(3)
         if lo is not None and hi is not None:
             if DATES_KEY not in st.session_state:
                 st.session_state[DATES_KEY] = (lo, hi)
-            picked = c1.date_input("Dates", min_value=lo, max_value=hi, key=DATES_KEY)
+            picked = c1.date_input(t("voice.dates"), min_value=lo, max_value=hi, key=DATES_KEY)
             if isinstance(picked, tuple | list) and len(picked) == 2 and (picked[0], picked[1]) != (lo, hi):
                 date_from, date_to = picked[0], picked[1]
         if attributes:
             if st.session_state.get(SEG_ATTR_KEY) not in attributes:
                 st.session_state[SEG_ATTR_KEY] = next(iter(attributes))
-            attr = c2.selectbox("Segment", list(attributes), key=SEG_ATTR_KEY)
+            attr = c2.selectbox(t("voice.segment"), list(attributes), key=SEG_ATTR_KEY)
             _keep(SEG_VALUES_KEY, attributes[attr])
-            values = c2.multiselect(f"{attr} is", attributes[attr], key=SEG_VALUES_KEY)
+            values = c2.multiselect(
+                t("voice.attribute_is", name=attr), attributes[attr], key=SEG_VALUES_KEY, placeholder=anyone
+            )
             if values:
                 query_attrs[attr] = list(values)
         if stages:
-            chosen_stages = c3.multiselect("Journey stage", stages, key=STAGES_KEY)
+            chosen_stages = c3.multiselect(
+                t("voice.journey_stage"),
+                stages,
+                key=STAGES_KEY,
+                format_func=shown_as(_shown, stages),
+                placeholder=anyone,
+            )
     by_name = {t.name: int(t.id) for t in themes if t.id is not None}
     return VerbatimQuery(
         text=text or "",
@@ -363,9 +449,10 @@ def verbatim_filters(
 
 
 def _meta(row: Any) -> list[str]:
-    when = row.responded_at.strftime("%Y-%m-%d") if isinstance(row.responded_at, datetime | pd.Timestamp) else ""
-    score = f"{row.label} ({row.compound:+.2f})" if row.label and pd.notna(row.compound) else (row.label or "")
-    nps = f"NPS {int(row.nps)}" if pd.notna(row.nps) else ""
+    when = fmt_date(row.responded_at) if isinstance(row.responded_at, datetime | pd.Timestamp) else ""
+    label = sentiment_name(row.label) if row.label else ""
+    score = f"{label} ({row.compound:+.2f})" if row.label and pd.notna(row.compound) else label
+    nps = t("voice.meta_nps", score=int(row.nps)) if pd.notna(row.nps) else ""
     tp = row.touchpoint if row.touchpoint != verbatims.NO_TOUCHPOINT else ""
     return [when, score, nps, tp, row.themes]
 
@@ -387,20 +474,21 @@ def verbatim_list(engine: Engine, ws: int, filters: Filters, query: VerbatimQuer
         return
     head, pager, export = st.columns([3, 1, 1], vertical_alignment="bottom")
     first = page.offset + 1 if page.total else 0
-    head.markdown(f"**{page.total:,} comments** match · showing {first:,}–{page.offset + len(page.rows):,}")
+    last = page.offset + len(page.rows)
+    head.markdown(t("voice.matches", n=fmt_number(page.total), first=fmt_number(first), last=fmt_number(last)))
     if pages > 1:
-        pager.number_input("Page", min_value=1, max_value=pages, step=1, key=PAGE_KEY)
+        pager.number_input(t("voice.page"), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
     export.download_button(
-        "Export CSV",
+        t("voice.export_csv"),
         data=lambda: to_safe_csv(verbatims.export_verbatims(engine, ws, filters, query)),
         file_name="verbatims.csv",
         mime="text/csv",
         key="voice_export",
         disabled=page.total == 0,
-        help="All matching comments, UTF-8 with BOM (opens in Excel); formula-like cells are neutralised.",
+        help=t("voice.export_help"),
     )
     if page.rows.empty:
-        st.info("No comments match. Clear the search or a filter (or a chart selection).")
+        st.info(t("voice.no_match"))
         return
     terms = verbatims.search_terms(query.text)
     blocks = "".join(verbatim_html(row.text, terms, _meta(row)) for row in page.rows.itertuples(index=False))
@@ -412,28 +500,34 @@ def theme_table(summary: pd.DataFrame, with_change: bool) -> None:
     """Volume, share, share negative, change vs. the previous period and example comments per theme (as text)."""
     table = pd.DataFrame(
         {
-            "Theme": summary["theme"],
-            "Comments": summary["volume"],
-            "Share %": summary["share"] * 100,
-            "Negative %": summary["negative_share"] * 100,
-            "Change": summary["volume_change"],
-            "Change %": summary["volume_change_pct"] * 100,
-            "Examples": [" ⏐ ".join(str(e)[:140] for e in ex[:2]) for ex in summary["examples"]],
+            "theme": summary["theme"],
+            "volume": summary["volume"],
+            "share": summary["share"] * 100,
+            "negative": summary["negative_share"] * 100,
+            "change": summary["volume_change"],
+            "change_pct": summary["volume_change_pct"] * 100,
+            "examples": [" ⏐ ".join(str(e)[:140] for e in ex[:2]) for ex in summary["examples"]],
         }
     )
     if not with_change:
-        table = table.drop(columns=["Change", "Change %"])
+        table = table.drop(columns=["change", "change_pct"])
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         height=min(36 * (len(table) + 1) + 4, 620),
         column_config={
-            "Share %": st.column_config.NumberColumn(format="%.1f%%"),
-            "Negative %": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
-            "Change": st.column_config.NumberColumn(format="%+d", help="Comments vs. the period before"),
-            "Change %": st.column_config.NumberColumn(format="%+.0f%%"),
-            "Examples": st.column_config.TextColumn(width="large"),
+            "theme": st.column_config.TextColumn(t("voice.col_theme")),
+            "volume": st.column_config.NumberColumn(t("voice.col_comments")),
+            "share": st.column_config.NumberColumn(t("voice.col_share_pct"), format="%.1f%%"),
+            "negative": st.column_config.ProgressColumn(
+                t("voice.col_negative_pct"), format="%.0f%%", min_value=0, max_value=100
+            ),
+            "change": st.column_config.NumberColumn(
+                t("voice.col_change"), format="%+d", help=t("voice.col_change_help")
+            ),
+            "change_pct": st.column_config.NumberColumn(t("voice.col_change_pct"), format="%+.0f%%"),
+            "examples": st.column_config.TextColumn(t("voice.col_examples"), width="large"),
         },
     )
 
@@ -442,12 +536,12 @@ def terms_table(terms: pd.DataFrame, group_title: str) -> None:
     """Distinctive terms per group with their counts and an example comment (as text)."""
     table = pd.DataFrame(
         {
-            group_title: terms["group"],
-            "Term": terms["term"],
-            "Comments": terms["count"],
-            "Share %": terms["share"] * 100,
-            "Distinctiveness": terms["score"],
-            "Example": [str(ex[0])[:160] if len(ex) else "" for ex in terms["examples"]],
+            "group": [_shown(g) for g in terms["group"]],
+            "term": terms["term"],
+            "count": terms["count"],
+            "share": terms["share"] * 100,
+            "score": terms["score"],
+            "example": [str(ex[0])[:160] if len(ex) else "" for ex in terms["examples"]],
         }
     )
     st.dataframe(
@@ -455,8 +549,13 @@ def terms_table(terms: pd.DataFrame, group_title: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Share %": st.column_config.NumberColumn(format="%.0f%%"),
-            "Distinctiveness": st.column_config.NumberColumn(format="%.1f", help="Log-odds z-score vs. other groups"),
-            "Example": st.column_config.TextColumn(width="large"),
+            "group": st.column_config.TextColumn(group_title),
+            "term": st.column_config.TextColumn(t("voice.col_term")),
+            "count": st.column_config.NumberColumn(t("voice.col_comments")),
+            "share": st.column_config.NumberColumn(t("voice.col_share_pct"), format="%.0f%%"),
+            "score": st.column_config.NumberColumn(
+                t("voice.col_distinctiveness"), format="%.1f", help=t("voice.col_distinctiveness_help")
+            ),
+            "example": st.column_config.TextColumn(t("voice.col_example"), width="large"),
         },
     )

@@ -1,30 +1,46 @@
-"""Altair charts of the Overview: KPI trend with its interval band, touchpoint scores, segment comparison."""
+"""Altair charts of the Overview: KPI trend with its interval band, touchpoint scores, segment comparison.
+
+Titles, axis titles, legends and tooltips are in the current interface language (``cxdash.i18n``).
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-METRIC_TITLES = {"nps": "NPS", "csat": "CSAT (% top-2 box)", "ces": "CES (mean, 1–7)"}
+from cxdash.i18n import t
+
 METRIC_DOMAINS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
 LOW_N_COLOR = "#adb5bd"
 MAIN_COLOR = "#3b5bdb"
+
+
+def metric_title(metric: str) -> str:
+    """The axis title of a KPI: 'NPS', 'CSAT (% top-2 box)', 'CES (mean, 1–7)' (or the code itself)."""
+    titles = {"nps": t("charts.metric_nps"), "csat": t("charts.metric_csat"), "ces": t("charts.metric_ces")}
+    return titles.get(metric, metric)
+
+
+def sample_labels(min_n: int) -> tuple[str, str]:
+    """Legend entries of points with enough answers and of those with fewer than ``min_n``."""
+    return t("charts.n_at_least", n=min_n), t("charts.n_below", n=min_n)
 
 
 def kpi_trend_chart(trend: pd.DataFrame, metric: str, min_n: int = 30) -> alt.Chart:
     """Line of a KPI per period with its 95% interval as a band; periods under ``min_n`` drawn grey."""
     data = trend[trend["metric"] == metric].copy()
     data["low_n"] = data["n"] < min_n
-    data["sample"] = data["low_n"].map({True: f"n < {min_n}", False: f"n ≥ {min_n}"})
-    title = METRIC_TITLES.get(metric, metric)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    enough, few = sample_labels(min_n)
+    data["sample"] = data["low_n"].map({True: few, False: enough})
+    title = metric_title(metric)
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=t("charts.axis_month"), labelAngle=0))
     y_scale = alt.Scale(zero=False, nice=True)
     tooltip = [
-        alt.Tooltip("period:T", title="Period", format="%B %Y"),
+        alt.Tooltip("period:T", title=t("charts.period"), format=t("charts.tooltip_month")),
         alt.Tooltip("value:Q", title=title, format=".1f"),
-        alt.Tooltip("lo:Q", title="95% CI low", format=".1f"),
-        alt.Tooltip("hi:Q", title="95% CI high", format=".1f"),
-        alt.Tooltip("n:Q", title="n"),
+        alt.Tooltip("lo:Q", title=t("charts.ci_low"), format=".1f"),
+        alt.Tooltip("hi:Q", title=t("charts.ci_high"), format=".1f"),
+        alt.Tooltip("n:Q", title=t("charts.n")),
     ]
     base = alt.Chart(data)
     band = base.mark_area(opacity=0.18, color=MAIN_COLOR).encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
@@ -34,12 +50,12 @@ def kpi_trend_chart(trend: pd.DataFrame, metric: str, min_n: int = 30) -> alt.Ch
         y="value:Q",
         color=alt.Color(
             "sample:N",
-            scale=alt.Scale(domain=[f"n ≥ {min_n}", f"n < {min_n}"], range=[MAIN_COLOR, LOW_N_COLOR]),
+            scale=alt.Scale(domain=[enough, few], range=[MAIN_COLOR, LOW_N_COLOR]),
             legend=alt.Legend(title=None, orient="bottom"),
         ),
         tooltip=tooltip,
     )
-    return (band + line + points).properties(height=260, title=f"{title} by period, with 95% interval")
+    return (band + line + points).properties(height=260, title=t("charts.trend_title", metric=title))
 
 
 def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
@@ -56,21 +72,21 @@ def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
     base = alt.Chart(data)
     bars = base.mark_bar(color=MAIN_COLOR, opacity=0.85).encode(
         y=y,
-        x=alt.X("mean_pct:Q", title="Mean score (% of scale)", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("mean_pct:Q", title=t("charts.mean_pct_of_scale"), scale=alt.Scale(domain=[0, 100])),
         opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(0.9)),
         tooltip=[
-            alt.Tooltip("touchpoint:N", title="Touchpoint"),
-            alt.Tooltip("stage:N", title="Stage"),
-            alt.Tooltip("mean:Q", title="Mean", format=".2f"),
-            alt.Tooltip("lo:Q", title="95% CI low", format=".2f"),
-            alt.Tooltip("hi:Q", title="95% CI high", format=".2f"),
-            alt.Tooltip("top2:Q", title="Top-2 box %", format=".1f"),
-            alt.Tooltip("n:Q", title="n"),
+            alt.Tooltip("touchpoint:N", title=t("charts.touchpoint")),
+            alt.Tooltip("stage:N", title=t("charts.stage")),
+            alt.Tooltip("mean:Q", title=t("charts.mean"), format=".2f"),
+            alt.Tooltip("lo:Q", title=t("charts.ci_low"), format=".2f"),
+            alt.Tooltip("hi:Q", title=t("charts.ci_high"), format=".2f"),
+            alt.Tooltip("top2:Q", title=t("charts.top2_pct"), format=".1f"),
+            alt.Tooltip("n:Q", title=t("charts.n")),
         ],
     )
     errors = base.mark_rule(color="#212529").encode(y=y, x="lo_pct:Q", x2="hi_pct:Q")
     height = max(160, 28 * len(data))
-    return (bars + errors).properties(height=height, title="Touchpoint scores, with 95% interval")
+    return (bars + errors).properties(height=height, title=t("charts.touchpoints_title"))
 
 
 def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_n: int = 30) -> alt.Chart:
@@ -81,7 +97,7 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
     lo_bound, hi_bound = METRIC_DOMAINS.get(metric, (None, None))
     if lo_bound is not None:
         data[[value, lo, hi]] = data[[value, lo, hi]].clip(lo_bound, hi_bound)
-    title = METRIC_TITLES.get(metric, metric)
+    title = metric_title(metric)
     y = alt.Y("segment:N", title=attribute, sort=None)
     base = alt.Chart(data)
     points = base.mark_point(filled=True, size=90, color=MAIN_COLOR).encode(
@@ -91,10 +107,12 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
         tooltip=[
             alt.Tooltip("segment:N", title=attribute),
             alt.Tooltip(f"{value}:Q", title=title, format=".1f"),
-            alt.Tooltip(f"{lo}:Q", title="95% CI low", format=".1f"),
-            alt.Tooltip(f"{hi}:Q", title="95% CI high", format=".1f"),
-            alt.Tooltip(f"{metric}_n:Q", title="n"),
+            alt.Tooltip(f"{lo}:Q", title=t("charts.ci_low"), format=".1f"),
+            alt.Tooltip(f"{hi}:Q", title=t("charts.ci_high"), format=".1f"),
+            alt.Tooltip(f"{metric}_n:Q", title=t("charts.n")),
         ],
     )
     rules = base.mark_rule(color=MAIN_COLOR).encode(y=y, x=f"{lo}:Q", x2=f"{hi}:Q")
-    return (rules + points).properties(height=max(120, 34 * len(data)), title=f"{title} by {attribute}")
+    return (rules + points).properties(
+        height=max(120, 34 * len(data)), title=t("charts.segment_title", metric=title, attribute=attribute)
+    )

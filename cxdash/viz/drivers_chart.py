@@ -2,6 +2,7 @@
 
 Pure builders: a ``drivers_report`` dict (or a frame) in, an ``alt.Chart`` or DataFrame out; tests read
 ``chart.to_dict()``. The matrix carries a point selection named ``PICK`` on the touchpoint name for click-through.
+Text is in the current interface language; in the matrix's data, ``quadrant`` holds the quadrant's display name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from cxdash.i18n import t
+
 PICK = "pick"
 QUADRANT_COLORS = {
     "Fix first": "#e03131",
@@ -20,20 +23,43 @@ QUADRANT_COLORS = {
     "Monitor": "#1c7ed6",
     "Low priority": "#868e96",
 }
-METHOD_TITLES = {
-    "lmg": "Impact: share of R² (Shapley / LMG)",
-    "rw": "Impact: relative weight (Johnson)",
-    "beta": "Impact: standardised beta",
-    "pearson": "Impact: Pearson correlation",
-    "spearman": "Impact: Spearman correlation",
-}
-METHOD_NAMES = {
-    "lmg": "Shapley / LMG",
-    "rw": "Relative weights",
-    "beta": "Standardised betas",
-    "pearson": "Pearson r",
-    "spearman": "Spearman ρ",
-}
+METHODS = ("lmg", "rw", "beta", "pearson", "spearman")
+
+
+def method_names() -> dict[str, str]:
+    """Method code → its name in the current language, in the order the page lists them."""
+    return {
+        "lmg": t("charts.method_lmg"),
+        "rw": t("charts.method_rw"),
+        "beta": t("charts.method_beta"),
+        "pearson": t("charts.method_pearson"),
+        "spearman": t("charts.method_spearman"),
+    }
+
+
+def method_title(method: str) -> str:
+    """The impact axis title of a method."""
+    titles = {
+        "lmg": t("charts.impact_lmg"),
+        "rw": t("charts.impact_rw"),
+        "beta": t("charts.impact_beta"),
+        "pearson": t("charts.impact_pearson"),
+        "spearman": t("charts.impact_spearman"),
+    }
+    return titles.get(method, t("charts.impact"))
+
+
+def quadrant_name(quadrant: str) -> str:
+    """A quadrant ('Fix first', 'Keep strong', 'Monitor', 'Low priority' in the analysis) in the current language."""
+    names = {
+        "Fix first": t("charts.quadrant_fix_first"),
+        "Keep strong": t("charts.quadrant_keep_strong"),
+        "Monitor": t("charts.quadrant_monitor"),
+        "Low priority": t("charts.quadrant_low_priority"),
+    }
+    return names.get(quadrant, quadrant)
+
+
 TABLE_COLUMNS = [
     "rank",
     "touchpoint",
@@ -124,8 +150,8 @@ def drivers_chart(
         y_lo = max(y_lo, 0.0)  # importance shares cannot go below zero: start the axis there
     x_scale = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
     y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False)
-    x_title = "Current score (mean rating, 95% interval)"
-    y_title = METHOD_TITLES.get(str(report.get("method")), "Impact") + " (bootstrap 95% interval)"
+    x_title = t("charts.current_score")
+    y_title = t("charts.impact_axis", impact=method_title(str(report.get("method"))))
 
     # quadrant names sit in the outer corners of the upper quadrants and just under the impact line in the lower
     # ones (low-impact points crowd the bottom of the chart)
@@ -173,7 +199,10 @@ def drivers_chart(
             },
         ]
     )
-    colors = alt.Scale(domain=list(QUADRANT_COLORS), range=list(QUADRANT_COLORS.values()))
+    quads["top"] = quads["quadrant"].isin(["Fix first", "Keep strong"])
+    quads["quadrant"] = [quadrant_name(q) for q in quads["quadrant"]]
+    data["quadrant"] = [quadrant_name(q) for q in data["quadrant"]]
+    colors = alt.Scale(domain=[quadrant_name(q) for q in QUADRANT_COLORS], range=list(QUADRANT_COLORS.values()))
     shade = (
         alt.Chart(quads)
         .mark_rect(opacity=0.07)
@@ -188,7 +217,7 @@ def drivers_chart(
     labels = []
     for align in ("left", "right"):
         for top in (True, False):
-            part = quads[(quads["al"] == align) & (quads["quadrant"].isin(["Fix first", "Keep strong"]) == top)]
+            part = quads[(quads["al"] == align) & (quads["top"] == top)]
             labels.append(
                 alt.Chart(part)
                 .mark_text(
@@ -226,18 +255,18 @@ def drivers_chart(
     pick = alt.selection_point(name=PICK, fields=["name"], on="click", clear="dblclick")
     highlight = alt.condition(pick, alt.value(0.95), alt.value(0.35))
     tooltip = [
-        alt.Tooltip("name:N", title="Touchpoint"),
-        alt.Tooltip("quadrant:N", title="Quadrant"),
-        alt.Tooltip("importance:Q", title="Impact", format=".3f"),
-        alt.Tooltip("importance_lo:Q", title="Impact 95% low", format=".3f"),
-        alt.Tooltip("importance_hi:Q", title="Impact 95% high", format=".3f"),
-        alt.Tooltip("share:Q", title="Share of impact", format=".1%"),
-        alt.Tooltip("score:Q", title="Score", format=".2f"),
-        alt.Tooltip("score_lo:Q", title="Score 95% low", format=".2f"),
-        alt.Tooltip("score_hi:Q", title="Score 95% high", format=".2f"),
-        alt.Tooltip("n:Q", title="n answering"),
-        alt.Tooltip("p_fix_first:Q", title="P(fix first) in resamples", format=".0%"),
-        alt.Tooltip("rank:Q", title="Impact rank"),
+        alt.Tooltip("name:N", title=t("charts.touchpoint")),
+        alt.Tooltip("quadrant:N", title=t("charts.quadrant")),
+        alt.Tooltip("importance:Q", title=t("charts.impact"), format=".3f"),
+        alt.Tooltip("importance_lo:Q", title=t("charts.impact_low"), format=".3f"),
+        alt.Tooltip("importance_hi:Q", title=t("charts.impact_high"), format=".3f"),
+        alt.Tooltip("share:Q", title=t("charts.share_of_impact"), format=".1%"),
+        alt.Tooltip("score:Q", title=t("charts.score"), format=".2f"),
+        alt.Tooltip("score_lo:Q", title=t("charts.score_low"), format=".2f"),
+        alt.Tooltip("score_hi:Q", title=t("charts.score_high"), format=".2f"),
+        alt.Tooltip("n:Q", title=t("charts.n_answering")),
+        alt.Tooltip("p_fix_first:Q", title=t("charts.p_fix_first_resamples"), format=".0%"),
+        alt.Tooltip("rank:Q", title=t("charts.impact_rank")),
     ]
     points = (
         alt.Chart(data)
@@ -246,9 +275,11 @@ def drivers_chart(
             x=alt.X("score:Q", scale=x_scale),
             y=alt.Y("importance:Q", scale=y_scale),
             size=alt.Size(
-                "n:Q", scale=alt.Scale(range=[80, 700]), legend=alt.Legend(title="n answering", orient="bottom")
+                "n:Q",
+                scale=alt.Scale(range=[80, 700]),
+                legend=alt.Legend(title=t("charts.n_answering"), orient="bottom"),
             ),
-            color=alt.Color("quadrant:N", scale=colors, legend=alt.Legend(title="Quadrant", orient="bottom")),
+            color=alt.Color("quadrant:N", scale=colors, legend=alt.Legend(title=t("charts.quadrant"), orient="bottom")),
             opacity=highlight,
             tooltip=tooltip,
         )
@@ -270,7 +301,7 @@ def drivers_chart(
         layers.append(ring)
     outcome = outcome_label or report.get("outcome", "")
     return alt.LayerChart(layer=layers).properties(
-        height=height, title=f"Moments of truth: impact on {outcome} vs. current score (n = {report.get('n')})"
+        height=height, title=t("charts.matrix_title", outcome=outcome, n=report.get("n"))
     )
 
 
@@ -281,38 +312,40 @@ def touchpoint_trend_chart(
     data = trend.copy()
     if scale is not None:
         data[["mean", "lo", "hi"]] = data[["mean", "lo", "hi"]].clip(scale[0], scale[1])
-    data["sample"] = np.where(data["n"] < min_n, f"n < {min_n}", f"n ≥ {min_n}")
+    enough, few = t("charts.n_at_least", n=min_n), t("charts.n_below", n=min_n)
+    data["sample"] = np.where(data["n"] < min_n, few, enough)
     y_scale = alt.Scale(zero=False, domain=list(scale) if scale else alt.Undefined)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=t("charts.axis_month"), labelAngle=0))
     base = alt.Chart(data)
     band = base.mark_area(opacity=0.18, color="#3b5bdb").encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
     line = base.mark_line(color="#3b5bdb", strokeWidth=2.5).encode(
-        x=x, y=alt.Y("mean:Q", title="Mean rating", scale=y_scale)
+        x=x, y=alt.Y("mean:Q", title=t("charts.mean_rating"), scale=y_scale)
     )
     dots = base.mark_point(filled=True, size=50).encode(
         x=x,
         y=alt.Y("mean:Q", scale=y_scale),
         color=alt.Color(
             "sample:N",
-            scale=alt.Scale(domain=[f"n ≥ {min_n}", f"n < {min_n}"], range=["#3b5bdb", "#adb5bd"]),
+            scale=alt.Scale(domain=[enough, few], range=["#3b5bdb", "#adb5bd"]),
             legend=alt.Legend(title=None, orient="bottom"),
         ),
         tooltip=[
-            alt.Tooltip("period:T", title="Month", format="%B %Y"),
-            alt.Tooltip("mean:Q", title="Mean", format=".2f"),
-            alt.Tooltip("lo:Q", title="95% low", format=".2f"),
-            alt.Tooltip("hi:Q", title="95% high", format=".2f"),
-            alt.Tooltip("n:Q", title="n"),
+            alt.Tooltip("period:T", title=t("charts.month"), format=t("charts.tooltip_month")),
+            alt.Tooltip("mean:Q", title=t("charts.mean"), format=".2f"),
+            alt.Tooltip("lo:Q", title=t("charts.low95"), format=".2f"),
+            alt.Tooltip("hi:Q", title=t("charts.high95"), format=".2f"),
+            alt.Tooltip("n:Q", title=t("charts.n")),
         ],
     )
-    return (band + line + dots).properties(height=220, title=f"{touchpoint}: mean rating by month, with 95% interval")
+    return (band + line + dots).properties(height=220, title=t("charts.touchpoint_trend_title", touchpoint=touchpoint))
 
 
 def methods_table(comparison: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     """Importance and rank per method side by side (touchpoints ordered by their mean rank)."""
+    names = method_names()
     out = pd.DataFrame(index=comparison.index)
     for m in methods:
-        out[METHOD_NAMES.get(m, m)] = comparison[m]
-        out[f"rank · {METHOD_NAMES.get(m, m)}"] = comparison[f"rank_{m}"].astype(float)
+        out[names.get(m, m)] = comparison[m]
+        out[t("charts.rank_of", method=names.get(m, m))] = comparison[f"rank_{m}"].astype(float)
     order = comparison[[f"rank_{m}" for m in methods]].mean(axis=1).sort_values(kind="stable").index
-    return out.loc[order].rename_axis("touchpoint")
+    return out.loc[order].rename_axis(t("charts.touchpoint_index"))

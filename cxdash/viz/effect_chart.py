@@ -26,7 +26,7 @@ def effect_chart(
     title: str,
     y_title: str,
     height: int = 320,
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """``series``: period, n, mean, lo, hi, low_n (from ``cxdash.store.actions.effect_series``)."""
     data = series.dropna(subset=["mean"]).copy()
     data["period"] = pd.to_datetime(data["period"])
@@ -37,17 +37,21 @@ def effect_chart(
         .mark_area(opacity=0.18, color=LINE_COLOUR)
         .encode(x=x, y=alt.Y("lo:Q", scale=y_scale, title=y_title), y2="hi:Q")
     )
-    line = alt.Chart(data).mark_line(color=LINE_COLOUR, point=True).encode(
-        x=x,
-        y=alt.Y("mean:Q", scale=y_scale),
-        opacity=alt.condition("datum.low_n", alt.value(0.4), alt.value(1.0)),
-        tooltip=[
-            alt.Tooltip("period:T", title=t("actions.chart.week"), format="%Y-%m-%d"),
-            alt.Tooltip("mean:Q", title=y_title, format=".2f"),
-            alt.Tooltip("lo:Q", title=t("actions.chart.ci_low"), format=".2f"),
-            alt.Tooltip("hi:Q", title=t("actions.chart.ci_high"), format=".2f"),
-            alt.Tooltip("n:Q", title="n"),
-        ],
+    line = (
+        alt.Chart(data)
+        .mark_line(color=LINE_COLOUR, point=True)
+        .encode(
+            x=x,
+            y=alt.Y("mean:Q", scale=y_scale),
+            opacity=alt.condition("datum.low_n", alt.value(0.4), alt.value(1.0)),
+            tooltip=[
+                alt.Tooltip("period:T", title=t("actions.chart.week"), format="%Y-%m-%d"),
+                alt.Tooltip("mean:Q", title=y_title, format=".2f"),
+                alt.Tooltip("lo:Q", title=t("actions.chart.ci_low"), format=".2f"),
+                alt.Tooltip("hi:Q", title=t("actions.chart.ci_high"), format=".2f"),
+                alt.Tooltip("n:Q", title="n"),
+            ],
+        )
     )
     windows = pd.DataFrame(
         [
@@ -85,6 +89,4 @@ def effect_chart(
         .mark_text(color=START_COLOUR, align="left", dx=4, dy=-4, baseline="bottom", fontWeight="bold")
         .encode(x="start:T", y=alt.value(12), text="label:N")
     )
-    return alt.layer(shade, band, line, mean_rules, start_rule, start_text).properties(
-        title=title, height=height
-    )
+    return alt.layer(shade, band, line, mean_rules, start_rule, start_text).properties(title=title, height=height)

@@ -18,18 +18,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-TEXT_LANES = (
-    ("Touchpoint", "label"),
-    ("Action", "action"),
-    ("Thinking", "thinking"),
-)
-LOWER_LANES = (
-    ("Pain points", "pain_points"),
-    ("Opportunities", "opportunities"),
-)
-EMOTION_LANE = "Emotion"
-FELT, SCORE, SENTIMENT = "Felt (map)", "Score (data)", "Sentiment (data)"
+from cxdash.i18n import t
+from cxdash.viz.fonts import register_export_fonts, with_font
+
+# Lanes by step field; each lane's title is journey.lane.<field> in the current language.
+TEXT_LANES = ("label", "action", "thinking")
+LOWER_LANES = ("pain_points", "opportunities")
+# The curves of the emotion lane: fixed codes in the data ("series"), shown by their translated names ("curve").
+FELT, SCORE, SENTIMENT = "felt", "score", "sentiment"
 SERIES = (FELT, SCORE, SENTIMENT)
+STATUSES = ("data", "too little data", "no data", "not linked to data")  # a step's data status (codes)
 COLOURS = ("#1f3b73", "#e07b00", "#2a9d8f")
 BANDS = ("#eef2f8", "#ffffff")
 LANE_TEXT_COLOUR = {"pain_points": "#9b1c1c", "opportunities": "#1c6b3a"}
@@ -127,6 +125,16 @@ def step_frame(journey: Mapping[str, Any], evidence: pd.DataFrame | None = None)
     return frame
 
 
+def curve_name(series: str) -> str:
+    """A curve's name in the current language ('Felt (map)' / '感情（マップ）')."""
+    return t(f"journey.curve.{series}")
+
+
+def status_text(status: str) -> str:
+    """A step's data status in the current language."""
+    return t("journey.status." + status.replace(" ", "_"))
+
+
 def _curves(steps: pd.DataFrame) -> pd.DataFrame:
     """Long format for the emotion lane: one row per step and series (value, lo, hi, low_n, note)."""
     out = []
@@ -138,16 +146,20 @@ def _curves(steps: pd.DataFrame) -> pd.DataFrame:
             n, k = int(r.n), int(r.n_comments) if pd.notna(r.n_comments) else 0
             if pd.notna(r.score):
                 out.append({"x": r.x, "series": SCORE, "value": float(r.score), "lo": _f(r.score_lo),
-                            "hi": _f(r.score_hi), "low_n": n < 30, "n": n, "note": f"n={n}" if n < 30 else "",
+                            "hi": _f(r.score_hi), "low_n": n < 30, "n": n,
+                            "note": t("journey.note.n", n=n) if n < 30 else "",
                             "label": r.label})  # fmt: skip
             if pd.notna(r.sentiment):
                 out.append({"x": r.x, "series": SENTIMENT, "value": float(r.sentiment), "lo": _f(r.sentiment_lo),
                             "hi": _f(r.sentiment_hi), "low_n": k < 30, "n": k,
-                            "note": f"{k} comments" if k < 30 else "", "label": r.label})  # fmt: skip
+                            "note": t("journey.note.comments", n=k) if k < 30 else "",
+                            "label": r.label})  # fmt: skip
             elif low or k == 0:
                 out.append({"x": r.x, "series": SENTIMENT, "value": None, "lo": None, "hi": None, "low_n": True,
-                            "n": k, "note": "no comments", "label": r.label})  # fmt: skip
-    return pd.DataFrame(out, columns=["x", "series", "value", "lo", "hi", "low_n", "n", "note", "label"])
+                            "n": k, "note": t("journey.note.no_comments"), "label": r.label})  # fmt: skip
+    frame = pd.DataFrame(out, columns=["x", "series", "value", "lo", "hi", "low_n", "n", "note", "label"])
+    frame["curve"] = frame["series"].map(curve_name)
+    return frame
 
 
 def _f(v: Any) -> float | None:
@@ -202,21 +214,23 @@ def journey_chart(
             scale=alt.Scale(domain=[title]),
         )  # fmt: skip
 
+    stage_title = t("journey.lane.stage")
     header = (
         alt.Chart(spans)
         .mark_rect(color="#1f3b73", stroke="white", strokeWidth=2)
         .encode(x=alt.X("x0:Q", scale=x_scale, axis=None), x2="x1:Q")
-        + alt.Chart(spans.assign(lane="Stage"))
+        + alt.Chart(spans.assign(lane=stage_title))
         .mark_text(color="white", fontWeight="bold", fontSize=font + 3)
         .encode(
             x=alt.X("mid:Q", scale=x_scale, axis=None),
-            y=lane_axis("Stage"),
+            y=lane_axis(stage_title),
             text="title:N",
-            tooltip=[alt.Tooltip("stage:N", title="Stage")],
+            tooltip=[alt.Tooltip("stage:N", title=stage_title)],
         )  # fmt: skip
     ).properties(width=width, height=int(font * 3))
 
-    def text_lane(title: str, field: str, max_lines: int) -> Any:
+    def text_lane(field: str, max_lines: int) -> Any:
+        title = t(f"journey.lane.{field}")
         data = steps[["x", "stage", field]].copy()
         data["lane"] = title
         # one string with line breaks, not a list: Streamlit ships chart data as Arrow, where a list shows as "[…]"
@@ -231,22 +245,23 @@ def journey_chart(
                 x=x,
                 y=lane_axis(title),
                 text="lines:N",
-                tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("full:N", title=title)],
+                tooltip=[alt.Tooltip("stage:N", title=stage_title), alt.Tooltip("full:N", title=title)],
             )  # fmt: skip
         )
         return alt.layer(background(height), text).properties(width=width, height=height)
 
     lanes: list[Any] = [header]
-    lanes += [text_lane(t, f, 2 if f == "label" else 4) for t, f in TEXT_LANES]
+    lanes += [text_lane(f, 2 if f == "label" else 4) for f in TEXT_LANES]
     lanes.append(_emotion_lane(steps, x, background, font, width, axis_w))
-    lanes += [text_lane(t, f, 4) for t, f in LOWER_LANES]
+    lanes += [text_lane(f, 4) for f in LOWER_LANES]
     title = str(journey.get("name", ""))
-    return (
+    chart = (
         alt.vconcat(*lanes, spacing=2, title=alt.TitleParams(title, fontSize=font + 6, anchor="start"))
         .resolve_scale(color="independent", x="shared")
         .configure_view(stroke=None)
         .configure_legend(labelFontSize=font, titleFontSize=font, orient="top")
     )
+    return with_font(chart)  # a Japanese font first: exported images draw Japanese, not boxes
 
 
 def _emotion_lane(steps: pd.DataFrame, x: alt.X, background: Any, font: int, width: int, axis_w: int) -> Any:
@@ -256,21 +271,22 @@ def _emotion_lane(steps: pd.DataFrame, x: alt.X, background: Any, font: int, wid
     y = alt.Y(
         "value:Q",
         scale=y_scale,
-        axis=alt.Axis(title=EMOTION_LANE, titleFontWeight="bold", titleFontSize=font + 1, titleAngle=0,
+        axis=alt.Axis(title=t("journey.lane.emotion"), titleFontWeight="bold", titleFontSize=font + 1, titleAngle=0,
                       titleAlign="left", titleX=-axis_w, titleY=-6, values=[-2, -1, 0, 1, 2],
                       labelFontSize=font, grid=True, gridDash=[2, 3], minExtent=axis_w, maxExtent=axis_w),
     )  # fmt: skip
+    names = [curve_name(s) for s in SERIES]
     colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=list(SERIES), range=list(COLOURS)),
-        legend=alt.Legend(title="Curves (−2 … +2)", orient="top", direction="horizontal"),
+        "curve:N",
+        scale=alt.Scale(domain=names, range=list(COLOURS)),
+        legend=alt.Legend(title=t("journey.tip.curves"), orient="top", direction="horizontal"),
     )
     tip = [
-        alt.Tooltip("label:N", title="Step"),
-        alt.Tooltip("series:N", title="Curve"),
-        alt.Tooltip("value:Q", title="Value (−2…+2)", format=".2f"),
-        alt.Tooltip("lo:Q", title="95% low", format=".2f"),
-        alt.Tooltip("hi:Q", title="95% high", format=".2f"),
+        alt.Tooltip("label:N", title=t("journey.tip.step")),
+        alt.Tooltip("curve:N", title=t("journey.tip.curve")),
+        alt.Tooltip("value:Q", title=t("journey.tip.value"), format=".2f"),
+        alt.Tooltip("lo:Q", title=t("journey.tip.low"), format=".2f"),
+        alt.Tooltip("hi:Q", title=t("journey.tip.high"), format=".2f"),
         alt.Tooltip("n:Q", title="n"),
     ]
     base = alt.Chart(curves).encode(x=x)
@@ -294,7 +310,7 @@ def _emotion_lane(steps: pd.DataFrame, x: alt.X, background: Any, font: int, wid
         fill=alt.condition(
             "datum.low_n",
             alt.value("white"),
-            alt.Fill("series:N", scale=alt.Scale(domain=list(SERIES), range=list(COLOURS)), legend=None),
+            alt.Fill("curve:N", scale=alt.Scale(domain=names, range=list(COLOURS)), legend=None),
         ),
         shape=alt.condition(alt.datum.series == FELT, alt.value("diamond"), alt.value("circle")),
         tooltip=tip,
@@ -313,10 +329,11 @@ def _emotion_lane(steps: pd.DataFrame, x: alt.X, background: Any, font: int, wid
     )
     missing = steps[steps["status"] != "data"][["x", "status"]].copy()
     missing["value"] = -2.45
+    missing["status_text"] = missing["status"].map(status_text)
     status_marks = (
         alt.Chart(missing)
         .mark_text(fontSize=max(9, font - 2), color="#6b7280")
-        .encode(x=x, y=alt.Y("value:Q", scale=y_scale), text="status:N")
+        .encode(x=x, y=alt.Y("value:Q", scale=y_scale), text="status_text:N")
     )
     return alt.layer(background(height), zero, band, whisker, line, points, note_marks, status_marks).properties(
         width=width, height=height
@@ -332,15 +349,14 @@ def journey_image(chart: alt.TopLevelMixin, fmt: str = "png", scale: float = 2.0
 
     buf: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "png" else io.StringIO()
     try:
+        register_export_fonts()
         if fmt == "png":
             chart.save(buf, format="png", scale_factor=scale)
         else:
             chart.save(buf, format="svg")
-    except ValueError as error:
+    except (ValueError, ImportError) as error:
         if "vl-convert" in str(error) or "vl_convert" in str(error):
-            raise CxdashError(
-                "Chart images need the 'vl-convert-python' package (pip install vl-convert-python)."
-            ) from error
+            raise CxdashError(t("export.needs_vl_convert")) from error
         raise
     value = buf.getvalue()
     return value if isinstance(value, bytes) else value.encode("utf-8")

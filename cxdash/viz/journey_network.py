@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from cxdash.i18n import fmt_number, t
+
 NO_DATA = "#b8bec9"
 LOW, MID, HIGH = (192, 57, 43), (240, 165, 0), (46, 139, 87)
 _CDN_TAG = re.compile(
@@ -53,11 +55,7 @@ _AS_TEXT = """
 })();
 </script>
 """
-_LEGEND = (
-    '<div style="font:13px sans-serif;color:#444;padding:6px 4px;clear:both">'
-    "Node size: responses that rated the touchpoint · colour: mean score, red (low) → green (high) · "
-    "grey: no data · dashed border: too little data · arrows: the order of the steps in the map</div>"
-)
+_LEGEND = '<div style="font:13px sans-serif;color:#444;padding:6px 4px;clear:both">{text}</div>'  # static text
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> str:
@@ -99,23 +97,28 @@ def _nodes_and_order(journey: Mapping[str, Any]) -> tuple[dict[str, dict[str, An
 
 
 def _node_title(node: Mapping[str, Any], ev: Mapping[str, Any] | None) -> str:
-    lines = [node["name"], "Stage: " + ", ".join(node["stages"])]
+    lines = [node["name"], t("journey.network.stage", names=", ".join(node["stages"]))]
     if node["steps"]:
-        lines.append("Steps: " + ", ".join(node["steps"]))
+        lines.append(t("journey.network.steps", names=", ".join(node["steps"])))
     if not node["linked"]:
-        lines.append("Not linked to survey data")
+        lines.append(t("journey.network.not_linked"))
     elif ev is None or not ev.get("n"):
-        lines.append("No ratings in the current data")
+        lines.append(t("journey.cards.no_ratings"))
     else:
-        lines.append(
-            f"Rated by {int(ev['n']):,} · mean {ev['mean']:.2f} on {ev['scale_min']:.0f}–{ev['scale_max']:.0f}"
-        )
+        scale = f"{ev['scale_min']:.0f}–{ev['scale_max']:.0f}"
+        lines.append(t("journey.network.rated", n=fmt_number(int(ev["n"])), mean=f"{ev['mean']:.2f}", scale=scale))
         if _num(ev.get("nps")) is not None:
-            lines.append(f"NPS of those who rated it: {ev['nps']:+.0f} (n={int(ev['nps_n']):,})")
+            lines.append(t("journey.cards.nps_plain", nps=f"{ev['nps']:+.0f}", n=fmt_number(int(ev["nps_n"]))))
         if _num(ev.get("sentiment")) is not None:
-            lines.append(f"Comment sentiment {ev['sentiment'] / 2:+.2f} ({int(ev['n_comments']):,} comments)")
+            lines.append(
+                t(
+                    "journey.network.sentiment",
+                    value=f"{ev['sentiment'] / 2:+.2f}",
+                    n=fmt_number(int(ev["n_comments"])),
+                )
+            )
         if ev.get("low_n"):
-            lines.append("Too little data for a firm reading")
+            lines.append(t("journey.cards.low_n"))
     return "\n".join(lines)
 
 
@@ -157,7 +160,7 @@ def journey_network(journey: Mapping[str, Any], evidence: pd.DataFrame | None = 
         if a != b:
             pairs[(a, b)] = pairs.get((a, b), 0) + 1
     for (a, b), count in pairs.items():
-        text = f"{nodes[a]['name']} → {nodes[b]['name']}" + (f" (×{count} in the map)" if count > 1 else "")
+        text = f"{nodes[a]['name']} → {nodes[b]['name']}" + (t("journey.network.times", n=count) if count > 1 else "")
         net.add_edge(ids[a], ids[b], width=1 + count, color="#8896ab", cx_title=html.escape(text))
     net.set_options(
         json.dumps(
@@ -178,7 +181,8 @@ def offline_html(page: str) -> str:
     page = _CDN_TAG.sub("", page)
     page = re.sub(r"<!--\s*<link[^>]*node_modules.*?-->", "", page, flags=re.DOTALL)
     page = page.replace("<h1></h1>", "")
-    page = page.replace("</body>", _LEGEND + _AS_TEXT + "</body>", 1)
+    legend = _LEGEND.format(text=html.escape(t("journey.network.legend")))
+    page = page.replace("</body>", legend + _AS_TEXT + "</body>", 1)
     remote = [u for u in external_refs(page) if u]
     if remote:
         raise RuntimeError(f"The network HTML still loads resources from outside: {remote}")

@@ -23,6 +23,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from cxdash.i18n import fmt_number, t
+
 FONT = "Noto Sans CJK JP, Yu Gothic, Meiryo, sans-serif"
 EMOJI_FONT = f"Noto Color Emoji, Apple Color Emoji, Segoe UI Emoji, {FONT}"
 WIDTH = 760
@@ -193,17 +195,17 @@ STYLES: dict[str, tuple[float, float, bool, bool, str]] = {
     "segment": (12, 17, False, False, "#4b5563"),
     "stats": (13, 19, True, False, "#111827"),
 }
-SECTIONS = (
-    ("goals", "Goals", "#1c6b3a"),
-    ("pains", "Pains", "#9b1c1c"),
-    ("behaviours", "Behaviours", "#1f3b73"),
-    ("channels", "Channels", "#7a4b00"),
+SECTIONS = (  # field, colour; the heading is personas.card.<field> in the current language
+    ("goals", "#1c6b3a"),
+    ("pains", "#9b1c1c"),
+    ("behaviours", "#1f3b73"),
+    ("channels", "#7a4b00"),
 )
 MAX_LINES = {"name": 2, "summary": 4, "quote": 3, "item": 4, "column": 14, "segment": 3}
 
 
 def _fmt_nps(value: Any) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{float(value):+.0f}"
+    return t("personas.na") if value is None or pd.isna(value) else f"{float(value):+.0f}"
 
 
 def _items(field: str, text: str) -> list[str]:
@@ -219,20 +221,21 @@ def _segment_text(persona: Any) -> str:
         rule = segment_of(persona)
     except (AttributeError, TypeError, ValueError):
         rule = {}
-    return f"Segment: {describe_segment(rule)}"
+    return t("personas.image.segment", segment=describe_segment(rule))
 
 
 def stats_text(stats: Mapping[str, Any]) -> str:
-    """'Segment size: 257 NPS answers · NPS +28 (95% CI +19 to +37)' (+ a small-segment note, top drivers)."""
+    """'Segment size: 257 NPS answers · NPS +28 (95% CI +19 to +37)' (+ a small-segment note), in the current
+    language."""
     n = int(stats.get("n") or 0)
-    text = f"Segment size: {n:,} NPS answer{'' if n == 1 else 's'}"
+    text = t("personas.image.size_one" if n == 1 else "personas.image.size", n=fmt_number(n))
     if n:
-        text += f" · NPS {_fmt_nps(stats.get('nps'))}"
+        text += t("personas.image.nps", nps=_fmt_nps(stats.get("nps")))
         lo, hi = stats.get("nps_lo"), stats.get("nps_hi")
         if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
-            text += f" (95% CI {_fmt_nps(lo)} to {_fmt_nps(hi)})"
+            text += t("personas.image.ci", lo=_fmt_nps(lo), hi=_fmt_nps(hi))
         if stats.get("low_n"):
-            text += " · small segment"
+            text += t("personas.image.small")
     return text
 
 
@@ -350,7 +353,7 @@ def persona_card_chart(persona: Any, stats: Mapping[str, Any] | None = None) -> 
     quote = " ".join(str(getattr(persona, "quote", "") or "").split())
     if quote:
         top = y
-        y = layout.lines("quote", f"“{quote}”", PAD + 14, y, inner - 14, MAX_LINES["quote"])
+        y = layout.lines("quote", t("personas.card.quote", text=quote), PAD + 14, y, inner - 14, MAX_LINES["quote"])
         layout.rect(PAD, top, PAD + 4, y - 2, "#1f3b73")
         y += 14
         layout.rect(PAD, y, WIDTH - PAD, y + 1, "#e5e7eb")
@@ -361,9 +364,9 @@ def persona_card_chart(persona: Any, stats: Mapping[str, Any] | None = None) -> 
     # goals / pains / behaviours / channels
     col_px = (inner - 3 * GAP) / 4
     bottoms = [
-        _column(layout, field, title, colour, str(getattr(persona, field, "") or ""), PAD + i * (col_px + GAP), y,
-                col_px)
-        for i, (field, title, colour) in enumerate(SECTIONS)
+        _column(layout, field, t(f"personas.heading.{field}"), colour, str(getattr(persona, field, "") or ""),
+                PAD + i * (col_px + GAP), y, col_px)
+        for i, (field, colour) in enumerate(SECTIONS)
     ]  # fmt: skip
     y = max(bottoms) + 10
     layout.rect(PAD, y, WIDTH - PAD, y + 1, "#e5e7eb")

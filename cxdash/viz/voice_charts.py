@@ -1,16 +1,19 @@
 """Voice of the Customer: sentiment-mix and theme charts (Altair, clickable) and a comment as safe, highlighted HTML.
 
 Pure functions: data in, chart spec or HTML string out. Comments are user text: :func:`verbatim_html` escapes every
-character that HTML or Streamlit's Markdown would interpret before it adds its own ``<mark>`` tags.
+character that HTML or Streamlit's Markdown would interpret before it adds its own ``<mark>`` tags. Chart text is in
+the current interface language; the data fields a click selects (``group``, ``label``, ``theme``) keep their values.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
+
+from cxdash.i18n import fmt_date, fmt_month, t
 
 LABEL_ORDER = ["negative", "neutral", "positive"]
 LABEL_COLORS = ["#e03131", "#adb5bd", "#2f9e44"]
@@ -73,49 +76,82 @@ def verbatim_html(
     return f'<div class="{css_class}" style="{ROW_STYLE}">{body}{line}</div>'
 
 
-def _period_label(group: str, period: str) -> str:
+def period_label(group: str, period: str) -> str:
+    """A period's start as its label: 'Jun 2026' / '2026年6月', 'Q2 2026' / '2026年 第2四半期', or the week's day."""
     ts = pd.Timestamp(group)
     if period == "quarter":
-        return f"Q{ts.quarter} {ts.year}"
+        return t("charts.quarter", q=ts.quarter, year=ts.year)
     if period == "week":
-        return ts.strftime("%d %b %Y")
-    return ts.strftime("%b %Y")
+        return fmt_date(ts)
+    return fmt_month(ts)
+
+
+def sentiment_name(label: str) -> str:
+    """'positive' / 'neutral' / 'negative' in the current language."""
+    names = {
+        "positive": t("charts.sentiment_positive"),
+        "neutral": t("charts.sentiment_neutral"),
+        "negative": t("charts.sentiment_negative"),
+    }
+    return names.get(label, label)
+
+
+def split_name(by: str) -> str:
+    """What a sentiment split groups by ('period', 'touchpoint', …) as a column title."""
+    names = {
+        "period": t("charts.period"),
+        "touchpoint": t("charts.touchpoint"),
+        "stage": t("charts.stage"),
+        "segment": t("charts.segment"),
+        "theme": t("charts.theme"),
+    }
+    return names.get(by, by)
 
 
 def sentiment_mix_chart(
-    mix: pd.DataFrame, by: str, *, title: str | None = None, period: str = "month", selectable: bool = True
+    mix: pd.DataFrame,
+    by: str,
+    *,
+    title: str | None = None,
+    period: str = "month",
+    selectable: bool = True,
+    names: Mapping[str, str] | None = None,
 ) -> alt.Chart:
     """Stacked 100% bars of negative / neutral / positive shares per group (counts in the tooltips).
 
     Periods run left to right; touchpoints, stages, segments and themes are horizontal bars in ``order``.
-    With ``selectable``, clicking a bar segment selects its (group, label): point selection ``mix_pick``.
+    ``names`` renames groups for display (e.g. the "no touchpoint" placeholder). With ``selectable``, clicking a
+    bar segment selects its (group, label): point selection ``mix_pick``.
     """
     data = mix.copy()
+    shown = [str((names or {}).get(g, g)) for g in data["group"]]
     if by == "period":
-        data["axis"] = [_period_label(g, period) for g in data["group"]]
+        data["axis"] = [period_label(g, period) for g in data["group"]]
     else:
-        data["axis"] = [f"{g}  (n={t:,})" for g, t in zip(data["group"], data["total"], strict=True)]
+        data["axis"] = [f"{g}  (n={n:,})" for g, n in zip(shown, data["total"], strict=True)]
+    data["shown"] = shown if by != "period" else data["axis"]
+    data["sentiment"] = [sentiment_name(lab) for lab in data["label"]]
     data["stack"] = data["label"].map({lab: i for i, lab in enumerate(LABEL_ORDER)})
     axis_order = data.sort_values("order", kind="stable")["axis"].drop_duplicates().tolist()
-    share = alt.X("share:Q", stack="normalize", title="Share of comments", axis=alt.Axis(format="%"))
+    share = alt.X("share:Q", stack="normalize", title=t("charts.share_of_comments"), axis=alt.Axis(format="%"))
     color = alt.Color(
-        "label:N",
-        title="Sentiment",
-        scale=alt.Scale(domain=LABEL_ORDER, range=LABEL_COLORS),
+        "sentiment:N",
+        title=t("charts.sentiment"),
+        scale=alt.Scale(domain=[sentiment_name(lab) for lab in LABEL_ORDER], range=LABEL_COLORS),
         legend=alt.Legend(orient="bottom"),
     )
     tooltip = [
-        alt.Tooltip("group:N", title=by.title()),
-        alt.Tooltip("label:N", title="Sentiment"),
-        alt.Tooltip("n:Q", title="Comments", format=","),
-        alt.Tooltip("share:Q", title="Share", format=".1%"),
-        alt.Tooltip("total:Q", title="All comments in group", format=","),
+        alt.Tooltip("shown:N", title=split_name(by)),
+        alt.Tooltip("sentiment:N", title=t("charts.sentiment")),
+        alt.Tooltip("n:Q", title=t("charts.comments"), format=","),
+        alt.Tooltip("share:Q", title=t("charts.share"), format=".1%"),
+        alt.Tooltip("total:Q", title=t("charts.comments_in_group"), format=","),
     ]
     chart = alt.Chart(data).mark_bar()
     if by == "period":
         encoding = {
             "x": alt.X("axis:N", sort=axis_order, title=None, axis=alt.Axis(labelAngle=-40)),
-            "y": alt.Y("share:Q", stack="normalize", title="Share of comments", axis=alt.Axis(format="%")),
+            "y": alt.Y("share:Q", stack="normalize", title=t("charts.share_of_comments"), axis=alt.Axis(format="%")),
         }
         height = 280
     else:
@@ -125,7 +161,7 @@ def sentiment_mix_chart(
     if selectable:
         pick = alt.selection_point(name=MIX_SELECTION, fields=["group", "label"], on="click")
         chart = chart.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
-    return chart.properties(height=height, title=title or f"Sentiment by {by}")
+    return chart.properties(height=height, title=title or t("charts.sentiment_by", split=split_name(by)))
 
 
 def theme_chart(summary: pd.DataFrame, *, selectable: bool = True, with_change: bool = True) -> alt.Chart:
@@ -139,23 +175,27 @@ def theme_chart(summary: pd.DataFrame, *, selectable: bool = True, with_change: 
         .mark_bar()
         .encode(
             y=alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("volume:Q", title="Comments"),
+            x=alt.X("volume:Q", title=t("charts.comments")),
             color=alt.Color(
                 "negative_share:Q",
-                title="Share negative",
+                title=t("charts.share_negative"),
                 scale=alt.Scale(domain=[0, 1], scheme="reds"),
                 legend=alt.Legend(format="%", orient="right", gradientLength=120),
             ),
             tooltip=[
-                alt.Tooltip("theme:N", title="Theme"),
-                alt.Tooltip("volume:Q", title="Comments", format=","),
-                alt.Tooltip("share:Q", title="Share of all comments", format=".1%"),
-                alt.Tooltip("negative_share:Q", title="Share negative", format=".0%"),
+                alt.Tooltip("theme:N", title=t("charts.theme")),
+                alt.Tooltip("volume:Q", title=t("charts.comments"), format=","),
+                alt.Tooltip("share:Q", title=t("charts.share_of_all_comments"), format=".1%"),
+                alt.Tooltip("negative_share:Q", title=t("charts.share_negative"), format=".0%"),
             ]
-            + ([alt.Tooltip("volume_change:Q", title="Change vs previous period", format="+,")] if with_change else []),
+            + (
+                [alt.Tooltip("volume_change:Q", title=t("charts.change_vs_previous"), format="+,")]
+                if with_change
+                else []
+            ),
         )
     )
     if selectable:
         pick = alt.selection_point(name=THEME_SELECTION, fields=["theme_id", "theme"], on="click")
         chart = chart.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
-    return chart.properties(height=max(140, 28 * len(data)), title="Themes: comments and share negative")
+    return chart.properties(height=max(140, 28 * len(data)), title=t("charts.themes_title"))

@@ -131,3 +131,66 @@ def test_presentation_mode_one_stage_then_whole(demo_app: Path) -> None:
     at.toggle(key="journey_present_whole").set_value(True).run()
     assert len(stage_titles(at)) == 6
     assert not at.get("iframe")  # presentation shows the map only
+
+
+# --- in Japanese ------------------------------------------------------------------------------------------------
+
+JA = "デモ — さくらマート (JA)"
+
+
+def chart_rows(at: AppTest) -> list[dict]:
+    """Every data row of the page's map chart."""
+    import pyarrow as pa
+
+    rows: list[dict] = []
+    for ds in at.get("vega_lite_chart")[0].proto.datasets:
+        rows += pa.ipc.open_stream(ds.data.data).read_all().to_pandas().to_dict("records")
+    return rows
+
+
+def test_the_page_in_japanese(demo_app: Path) -> None:
+    from cxdash.i18n import use_language
+    from tests.app.visible_text import english_left, visible_texts
+
+    engine = open_store(str(demo_app))
+    at = new_app()
+    at.session_state["ui_language"] = "ja"  # cxdash.ui.state.LANGUAGE, as the sidebar's picker sets it
+    at.session_state["workspace_id"] = get_workspace(engine, JA).id
+    # AppTest reads select boxes' labels in the test's thread: it speaks the session's language too
+    with use_language("ja"):
+        at.run()
+        at.switch_page(PAGE).run()
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert at.title[0].value == "カスタマージャーニーマップ"
+        assert [tab.label for tab in at.tabs] == ["🗺️ マップ", "✏️ 編集", "🕸️ ネットワーク", "📊 タッチポイント別データ"]
+        spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+        assert spec["title"]["text"] == "ネットスーパーの注文から受け取りまで"
+        rows = chart_rows(at)
+        assert {"ステージ", "タッチポイント", "行動", "思考", "ペインポイント", "改善機会"} <= {
+            r.get("lane") for r in rows
+        }
+        curves = {r.get("curve") for r in rows}
+        assert {"想定の感情（マップ）", "スコア（データ）", "コメントの感情（データ）"} <= curves
+        text = json.dumps(spec, ensure_ascii=False)
+        assert '"title": "感情"' in text and "感情曲線（−2 … +2）" in text
+        assert "Felt (map)" not in text and '"title": "Step"' not in text and "Curves" not in text
+        (frame,) = at.get("iframe")
+        assert "ノードの大きさ" in frame.proto.srcdoc and "Node size" not in frame.proto.srcdoc
+        cards = " ".join(m.value for m in at.markdown)
+        assert "評価した人の NPS" in cards and "NPS への影響" in cards
+        assert [b.label for b in at.get("download_button")] == ["マップ（JSON）", "マップ（PNG）", "マップ（SVG）"]
+        assert at.button(key="journey_undo_btn").label == "↩️ 直前の変更を元に戻す"
+        left = english_left(visible_texts(at), ["journey"])
+        assert not left, left
+
+        # an edit in Japanese: the undo button says what it will undo
+        journey = J.journey_content(engine, at.selectbox(key="journey_id").value)
+        first = journey["stages"][0]
+        at.text_input(key=f"journey_stage_{first['id']}_0").set_value("気づく").run()
+        assert not at.exception, at.exception
+        assert at.button(key="journey_undo_btn").label == f"↩️ 元に戻す：ステージ「{first['name']}」の名前変更"
+        at.toggle(key="journey_present").set_value(True).run()
+        assert [b.label for b in at.button if b.key in ("journey_prev", "journey_next")] == ["◀ 前へ", "次へ ▶"]
+        assert f"ステージ **1** / {len(journey['stages'])}" in [m.value for m in at.markdown]
+        assert stage_titles(at) == {"気づく"}

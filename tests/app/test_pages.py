@@ -16,6 +16,7 @@ PAGES = [
     "pages/personas.py",
     "pages/journey.py",
     "pages/import_data.py",
+    "pages/privacy.py",
 ]
 
 
@@ -38,8 +39,12 @@ def test_page_runs_on_empty_store(empty_app: Path, page: str) -> None:
 def test_overview_shows_kpis_with_n_and_interval(demo_app: Path) -> None:
     at = new_app().run()
     labels = [m.label for m in at.metric]
-    assert labels == ["NPS", "CSAT", "CES"]
+    assert labels[:3] == ["NPS", "CSAT", "CES"]  # the tiles, then the balanced scorecard
+    assert labels[3:] == ["NPS", "CSAT (top-2 %)", "CES (1–7)", "Open follow-up cases", "Actions in progress"]
     assert all(m.value not in ("—", "") for m in at.metric)
+    card = {m.label: m for m in at.metric[3:]}
+    assert card["Actions in progress"].value == "2"  # the demo's courier and support-chat actions
+    assert any("against the 30 days before" in c.value for c in at.caption)
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("95% CI") == 3 and "n = " in captions
     charts = at.get("vega_lite_chart")

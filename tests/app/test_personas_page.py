@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cxdash.i18n import t, use_language
 from cxdash.store import personas as store
 from cxdash.store.workspaces import get_workspace, open_store
 from cxdash.ui import personas as ui
@@ -46,15 +48,16 @@ def open_page(entry: Path) -> AppTest:
     return at
 
 
-def ws_id(db: Path) -> tuple[object, int]:
+def ws_id(db: Path, name: str = EN) -> tuple[object, int]:
     engine = open_store(str(db))
-    w = get_workspace(engine, EN)
+    w = get_workspace(engine, name)
     assert w.id is not None
     return engine, w.id
 
 
 def card_texts(at: AppTest) -> list[str]:
-    return [unescape(s.value) for s in at.main.subheader if s.value != "Suggest personas from data"]
+    suggest = {t("personas.suggest.title", language=lang) for lang in ("en", "ja")}
+    return [unescape(s.value) for s in at.main.subheader if s.value not in suggest]
 
 
 def unescape(markdown: str) -> str:
@@ -248,3 +251,97 @@ def test_sidebar_persona_narrows_the_kpis_of_other_pages(demo_app: Path, entry: 
     assert any("Persona segment: Plan is Premium" in c.value for c in at.sidebar.caption)
     at.run()
     assert at.selectbox(key=key).value == priya.id  # the choice stays
+
+
+# --- in Japanese ------------------------------------------------------------------------------------------------
+
+JA = "デモ — さくらマート (JA)"
+LANGUAGE = "ui_language"  # cxdash.ui.state.LANGUAGE: the session's interface language
+
+
+def open_in(language: str, workspace: str, db: Path) -> AppTest:
+    """The personas page of ``workspace`` with the interface in ``language`` (as the sidebar's picker sets it)."""
+    _, ws = ws_id(db, workspace)
+    at = new_app()
+    at.session_state[LANGUAGE] = language
+    at.session_state["workspace_id"] = ws
+    at.run()
+    at.switch_page("pages/personas.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def test_thread_in_japanese() -> Iterator[None]:
+    """AppTest calls a select box's ``format_func`` in the test's thread, outside the script run, when it reads the
+    widget's state: that thread must speak the session's language too, or a translated option is "not in list"."""
+    with use_language("ja"):
+        yield
+
+
+@pytest.mark.usefixtures("test_thread_in_japanese")
+def test_the_page_in_japanese(demo_app: Path) -> None:
+    from tests.app.visible_text import english_left, visible_texts
+
+    engine, ws = ws_id(demo_app, JA)
+    at = open_in("ja", JA, demo_app)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "ペルソナ"
+    assert card_texts(at) == ["共働きの佐藤さん", "シニアの田中さん"]
+    md = [unescape(m.value) for m in at.markdown]
+    assert sum(m.startswith("**セグメント：** ") for m in md) == 2
+    assert any(re.match(r"NPS 回答 \*\*n = [\d,]+\*\* · \*\*NPS [+-]\d+\*\*（95% 信頼区間 ", m) for m in md), md
+    assert sum(m.startswith("**代表的なコメント**（") for m in md) == 2
+    assert {"**目標**", "**ペインポイント**", "**行動特性**"} <= {m.split("\n")[0] for m in md}
+    assert at.button(key=f"persona_edit_{store.find_persona(engine, ws, '共働きの佐藤さん').id}").label == "✏️ 編集"
+    assert [b.label for b in at.get("download_button") if "PNG" in b.label][0] == "🖼️ カード（PNG）"
+
+    # suggestions from the data, and a persona made from one of them
+    at.selectbox(key="personas_k").set_value(3).run()
+    at.button(key="personas_find").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        re.match(r"回答者 [\d,]+ 人を \*\*3 グループ\*\* に分けました（指定どおり", m.value) for m in at.markdown
+    )
+    method = next(unescape(c.value) for c in at.caption if unescape(c.value).startswith("スコア（標準化）："))
+    assert "NPS 回答" in method and "欠損スコアは変数の平均で補完" in method
+    assert [e.label.split("：")[0] for e in at.expander][:3] == ["グループ 1", "グループ 2", "グループ 3"]
+    at.button(key="personas_from_cluster_1").click().run()
+    made = store.list_personas(engine, ws)[-1]
+    assert made.summary.startswith("回答者 ") and "のグループから提案" in made.summary
+    assert "グループ 1 からペルソナ" in at.success[0].value
+    left = english_left(visible_texts(at), ["personas"])
+    assert not left, left  # every word of the page (not the user's) is Japanese
+
+    # the edit form
+    at.button(key="persona_edit_" + str(made.id)).click().run()
+    p = ui._prefix(made.id or 0)
+    assert at.text_input(key=f"{p}name").label == "名前"
+    assert at.text_area(key=f"{p}goals").label == "目標（1 行に 1 つ）"
+    assert "セグメント条件" in " ".join(m.value for m in at.markdown)
+    left = english_left(visible_texts(at), ["personas"])
+    assert not left, left
+
+
+def test_switching_language_redraws_cached_text(demo_app: Path) -> None:
+    """The clusters' labels and notes are cached: a switch to Japanese must not show the English ones."""
+    from tests.app.visible_text import english_left, visible_texts
+
+    at = open_in("en", JA, demo_app)
+    at.selectbox(key="personas_k").set_value(3).run()
+    at.button(key="personas_find").click().run()
+    english = [e.label for e in at.expander]
+    assert english[0].startswith("Group 1: ")
+    assert len(english_left(visible_texts(at), ["personas"])) > 10  # the check sees English where there is some
+    with use_language("ja"):  # see test_thread_in_japanese
+        at.session_state[LANGUAGE] = "ja"
+        at.run()
+        assert not at.exception, at.exception
+        japanese = [e.label for e in at.expander]
+        assert japanese[0].startswith("グループ 1：")
+        assert not any(w in label for label in japanese for w in ("promoters", "detractors", "mixed", "scorers"))
+        assert any(unescape(c.value).startswith("スコア（標準化）：") for c in at.caption)
+        assert not english_left(visible_texts(at), ["personas"])
+    at.session_state[LANGUAGE] = "en"
+    at.run()
+    assert [e.label for e in at.expander] == english

@@ -15,11 +15,12 @@ def test_actions_page_queue_and_effect(server: str, page) -> None:  # type: igno
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("Actions — close the loop").wait_for(timeout=180_000)
     wait_idle(page)
-    assert main.get_by_text("Open cases").count() >= 1
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the queue table
+    main.get_by_text("Open cases").first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)  # the queue table
     shot(page, "actions_queue")
     page.get_by_role("tab", name="Improvement actions").click()
     wait_idle(page)
+    main.get_by_text("Improved: 95% interval", exact=False).first.wait_for(timeout=60_000)
     assert main.get_by_text("Next-day courier for standard delivery").count() >= 1
     assert main.get_by_text("Improved: 95% interval", exact=False).count() == 3  # score, NPS, negative share
     chart = page.locator('[data-testid="stVegaLiteChart"]').first

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.stores import StoreFactory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,16 +22,17 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("cli") / "demo.db"
-    out = run("demo", "--db", str(db), "--json")
+def demo_db(store_factory: StoreFactory) -> Iterator[str]:
+    db = store_factory.new("demo")
+    out = run("demo", "--db", db, "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["workspaces"] == ["Demo — Acme Online (EN)", "デモ — さくらマート (JA)"]
-    return db
+    yield db
+    store_factory.drop(db)
 
 
-def test_info_counts(demo_db: Path) -> None:
-    out = run("info", "--db", str(demo_db), "--json")
+def test_info_counts(demo_db: str) -> None:
+    out = run("info", "--db", demo_db, "--json")
     assert out.returncode == 0, out.stderr
     info = json.loads(out.stdout)
     assert info["workspace"] == "Demo — Acme Online (EN)"
@@ -38,9 +42,9 @@ def test_info_counts(demo_db: Path) -> None:
     assert info["comments"] > 1000
 
 
-def test_metrics_with_filter(demo_db: Path) -> None:
-    everyone = json.loads(run("metrics", "--db", str(demo_db), "--json").stdout)
-    premium = json.loads(run("metrics", "--db", str(demo_db), "--filter", "Plan=Premium", "--json").stdout)
+def test_metrics_with_filter(demo_db: str) -> None:
+    everyone = json.loads(run("metrics", "--db", demo_db, "--json").stdout)
+    premium = json.loads(run("metrics", "--db", demo_db, "--filter", "Plan=Premium", "--json").stdout)
     assert set(everyone) == {"nps", "csat", "ces"}
     for key in ("nps", "csat", "ces"):
         lo, hi = everyone[key]["ci95"]
@@ -49,17 +53,17 @@ def test_metrics_with_filter(demo_db: Path) -> None:
     assert premium["nps"]["value"] > everyone["nps"]["value"]  # the demo's premium customers are happier
 
 
-def test_metrics_of_an_empty_workspace_are_null(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
+def test_metrics_of_an_empty_workspace_are_null(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     csv = tmp_path / "c.csv"
     csv.write_text("Comment\nHello there, nice shop\nToo slow for me\nFriendly staff, will return\n", encoding="utf-8")
-    assert run("import", str(csv), "--db", str(db), "--workspace", "W").returncode == 0
-    data = json.loads(run("metrics", "--db", str(db), "--workspace", "W", "--json").stdout)
+    assert run("import", str(csv), "--db", db, "--workspace", "W").returncode == 0
+    data = json.loads(run("metrics", "--db", db, "--workspace", "W", "--json").stdout)
     assert data["nps"] == {"value": None, "n": 0, "ci95": None}
 
 
-def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
+def test_import_then_unchanged_then_update(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     first = tmp_path / "first.csv"
     first.write_text(
         "ResponseId,RecordedDate,How likely are you to recommend us?,Comment\n"
@@ -67,7 +71,7 @@ def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
         "R4,2026-03-04,10,Love it\nR5,2026-03-04,7,\nR6,2026-03-05,8,Fine\n",
         encoding="utf-8",
     )
-    out = run("import", str(first), "--db", str(db), "--workspace", "CLI", "--json")
+    out = run("import", str(first), "--db", db, "--workspace", "CLI", "--json")
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
     assert res["status"] == "imported" and res["responses"] == 5 and res["rows_read"] == 6
@@ -75,7 +79,7 @@ def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
         {"row": 3, "column": "How likely are you to recommend us?", "value": "12", "reason": "12 is outside 0–10"}
     ]
     assert res["mapping"]["How likely are you to recommend us?"] == "nps" and res["encoding"] == "utf-8"
-    again = json.loads(run("import", str(first), "--db", str(db), "--workspace", "CLI", "--json").stdout)
+    again = json.loads(run("import", str(first), "--db", db, "--workspace", "CLI", "--json").stdout)
     assert again["status"] == "unchanged" and again["batch_id"] == res["batch_id"]
     second = tmp_path / "second.csv"
     second.write_text(
@@ -85,22 +89,22 @@ def test_import_then_unchanged_then_update(tmp_path: Path) -> None:
     reuse = {k: v for k, v in res["mapping"].items() if k != "Comment"}  # the second export has no comment column
     saved.write_text(json.dumps({"columns": reuse}), encoding="utf-8")
     upd = json.loads(
-        run("import", str(second), "--db", str(db), "--workspace", "CLI", "--mapping", str(saved), "--json").stdout
+        run("import", str(second), "--db", db, "--workspace", "CLI", "--mapping", str(saved), "--json").stdout
     )
     assert upd["responses_updated"] == 1
-    info = json.loads(run("info", "--db", str(db), "--workspace", "CLI", "--json").stdout)
+    info = json.loads(run("info", "--db", db, "--workspace", "CLI", "--json").stdout)
     assert info["responses"] == 5 and info["batches"] == 2
 
 
-def test_dry_run_writes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
+def test_dry_run_writes_nothing(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     csv = tmp_path / "c.csv"
     csv.write_text("NPS\n9\n10\n", encoding="utf-8")
     out = run(
         "import",
         str(csv),
         "--db",
-        str(db),
+        db,
         "--workspace",
         "Dry",
         "--mapping",
@@ -110,7 +114,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["status"] == "dry_run"
-    assert run("info", "--db", str(db), "--workspace", "Dry").returncode == 2  # the workspace was never created
+    assert run("info", "--db", db, "--workspace", "Dry").returncode == 2  # the workspace was never created
 
 
 def _mapping(tmp_path: Path) -> str:
@@ -129,12 +133,14 @@ def _mapping(tmp_path: Path) -> str:
         (b"NPS\nabc\nxyz\n", "bad.csv", "bad.csv"),
     ],
 )
-def test_refused_input_exits_2_with_one_sentence(tmp_path: Path, content: bytes, name: str, expected: str) -> None:
-    db = tmp_path / "x.db"
+def test_refused_input_exits_2_with_one_sentence(
+    tmp_path: Path, store_url: str, content: bytes, name: str, expected: str
+) -> None:
+    db = store_url
     path = tmp_path / name
     path.write_bytes(content)
     mapping = ["--mapping", _mapping(tmp_path)] if name == "bad.csv" else []
-    out = run("import", str(path), "--db", str(db), *mapping, "--json")
+    out = run("import", str(path), "--db", db, *mapping, "--json")
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     err = out.stderr.strip()
@@ -142,8 +148,8 @@ def test_refused_input_exits_2_with_one_sentence(tmp_path: Path, content: bytes,
     assert json.loads(out.stdout)["status"] == "rejected"
 
 
-def test_unknown_workspace_and_missing_file(tmp_path: Path) -> None:
-    out = run("info", "--db", str(tmp_path / "x.db"), "--workspace", "Nope")
+def test_unknown_workspace_and_missing_file(tmp_path: Path, store_url: str) -> None:
+    out = run("info", "--db", store_url, "--workspace", "Nope")
     assert out.returncode == 2 and "No workspace called 'Nope'" in out.stderr
-    out = run("import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "x.db"))
+    out = run("import", str(tmp_path / "missing.csv"), "--db", store_url)
     assert out.returncode == 2 and "is not a file" in out.stderr

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from cxdash.demo.load import load_demo
-from cxdash.store.workspaces import open_store
-
 REPO = Path(__file__).resolve().parents[2]
 MTCARS = REPO.parent / "shared" / "eval" / "kda" / "mtcars.csv"
 
@@ -65,12 +62,9 @@ def test_too_few_rows_is_refused(tmp_path: Path) -> None:
     assert out.returncode == 2 and "too few" in out.stderr
 
 
-def test_demo_store_defaults_to_nps_and_all_touchpoints(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    engine = open_store(str(db))
-    load_demo(engine)
-    engine.dispose()
-    out = _run("--db", str(db), "--workspace", "Demo — Acme Online (EN)", "--bootstrap", "200", "--json")
+def test_demo_store_defaults_to_nps_and_all_touchpoints(demo_store_url: str) -> None:
+    db = demo_store_url
+    out = _run("--db", db, "--workspace", "Demo — Acme Online (EN)", "--bootstrap", "200", "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["outcome"] == "nps" and len(report["drivers"]) == 10
@@ -79,7 +73,7 @@ def test_demo_store_defaults_to_nps_and_all_touchpoints(tmp_path: Path) -> None:
     assert "complete cases" in report["missing"]
     text = _run(
         "--db",
-        str(db),
+        db,
         "--workspace",
         "Demo — Acme Online (EN)",
         "--method",

@@ -221,3 +221,20 @@ def test_cli_actions_list_add_effect(store_url: str, engine: Engine, capsys: pyt
     err = capsys.readouterr().err
     assert "No touchpoint called 'Nope'" in err and "Traceback" not in err
     assert main(["actions", "effect", "--db", store_url, "--workspace", "Loop", "--id", "999"]) == 2
+
+
+def test_cli_choices_match_the_store() -> None:
+    from cxdash import cli_actions
+    from cxdash.store import actions, followup
+
+    assert cli_actions.ACTION_STATUSES == actions.STATUSES
+    assert cli_actions.CASE_STATUSES == followup.STATUSES
+    assert cli_actions.DEFAULT_WINDOW_DAYS == actions.DEFAULT_WINDOW_DAYS
+
+
+def test_cli_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "actions" in out and "95% intervals" in out

@@ -140,7 +140,7 @@ def test_spec_mapping_covers_every_column(fresh: Path, acme: pd.DataFrame) -> No
 @pytest.mark.skipif(
     importlib.util.find_spec("cxdash.ingest.load") is None, reason="cxdash.ingest.load (the importer) is not there yet"
 )
-def test_load_demo_through_the_importer_is_idempotent(tmp_path: Path) -> None:
+def test_load_demo_through_the_importer_is_idempotent(store_url: str) -> None:
     from sqlmodel import Session, select
 
     from cxdash.demo.load import ensure_demo, load_demo
@@ -148,7 +148,7 @@ def test_load_demo_through_the_importer_is_idempotent(tmp_path: Path) -> None:
     from cxdash.store.queries import counts, kpis, touchpoint_scores
     from cxdash.store.workspaces import get_workspace, open_store
 
-    engine = open_store(str(tmp_path / "demo.db"))
+    engine = open_store(store_url)
     assert ensure_demo(engine) == [spec.ACME_NAME, spec.SAKURA_NAME]
     acme_id = get_workspace(engine, spec.ACME_NAME).id
     sakura_id = get_workspace(engine, spec.SAKURA_NAME).id
@@ -181,3 +181,4 @@ def test_load_demo_through_the_importer_is_idempotent(tmp_path: Path) -> None:
     assert snapshot() == before and counts(engine, acme_id) == first
     assert ensure_demo(engine) == []  # a store with workspaces is left alone
     assert np.isfinite(kpis(engine, sakura_id)["nps"].value or np.nan)
+    engine.dispose()

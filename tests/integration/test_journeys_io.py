@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from cxdash import journeys_io as io
 from cxdash.cli_journey import add_journey_parser
-from cxdash.demo.load import load_demo
 from cxdash.errors import CxdashError, InputRefused
 from cxdash.store import journeys as J
 from cxdash.store.workspaces import get_or_create_workspace, get_workspace, open_store
@@ -24,20 +23,11 @@ REPO = Path(__file__).resolve().parents[2]
 EN = "Demo — Acme Online (EN)"
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("jdemo") / "demo.db"
-    engine = open_store(str(path))
-    load_demo(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def demo(tmp_path: Path, demo_template: Path) -> tuple[Path, Engine]:
-    db = tmp_path / "demo.db"
-    shutil.copy(demo_template, db)
-    return db, open_store(str(db))
+def demo(demo_store_url: str) -> Iterator[tuple[str, Engine]]:
+    engine = open_store(demo_store_url)
+    yield demo_store_url, engine
+    engine.dispose()
 
 
 def ws_id(engine: Engine, name: str = EN) -> int:
@@ -46,7 +36,7 @@ def ws_id(engine: Engine, name: str = EN) -> int:
     return w.id
 
 
-def test_round_trip_is_exact(demo: tuple[Path, Engine]) -> None:
+def test_round_trip_is_exact(demo: tuple[str, Engine]) -> None:
     _, engine = demo
     for name in (EN, "デモ — さくらマート (JA)"):
         ws = ws_id(engine, name)
@@ -63,7 +53,7 @@ def test_round_trip_is_exact(demo: tuple[Path, Engine]) -> None:
         assert io.export_journey(engine, again.journey_id) == doc
 
 
-def test_import_into_another_store_keeps_text_of_unknown_touchpoints(demo: tuple[Path, Engine], engine: Engine) -> None:
+def test_import_into_another_store_keeps_text_of_unknown_touchpoints(demo: tuple[str, Engine], engine: Engine) -> None:
     _, demo_engine = demo
     (journey,) = J.list_journeys(demo_engine, ws_id(demo_engine))
     assert journey.id is not None
@@ -85,7 +75,7 @@ def test_import_into_another_store_keeps_text_of_unknown_touchpoints(demo: tuple
     assert len(J.list_journeys(engine, ws)) == 2
 
 
-def test_every_template_loads_and_imports(demo: tuple[Path, Engine]) -> None:
+def test_every_template_loads_and_imports(demo: tuple[str, Engine]) -> None:
     _, engine = demo
     templates = io.list_templates()
     assert {t["id"] for t in templates} == {
@@ -141,42 +131,38 @@ def run_cli(*argv: str) -> int:
     return int(args.func(args))
 
 
-def test_cli_export_import_html(demo: tuple[Path, Engine], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_import_html(demo: tuple[str, Engine], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db, engine = demo
     out = tmp_path / "map.json"
-    assert run_cli("journey", "export", "--db", str(db), "--workspace", EN, "--out", str(out), "--json") == 0
+    assert run_cli("journey", "export", "--db", db, "--workspace", EN, "--out", str(out), "--json") == 0
     assert json.loads(capsys.readouterr().out)["steps"] == 11
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["cxdash"] == "journey" and doc["name"] == "Order to doorstep"
     with pytest.raises(InputRefused, match="already exists"):
-        run_cli("journey", "import", str(out), "--db", str(db), "--workspace", EN)
-    assert run_cli("journey", "import", str(out), "--db", str(db), "--workspace", EN, "--rename") == 0
+        run_cli("journey", "import", str(out), "--db", db, "--workspace", EN)
+    assert run_cli("journey", "import", str(out), "--db", db, "--workspace", EN, "--rename") == 0
     assert "Order to doorstep (2)" in capsys.readouterr().out
     with pytest.raises(InputRefused, match="--name"):
-        run_cli("journey", "export", "--db", str(db), "--workspace", EN, "--out", str(out))
+        run_cli("journey", "export", "--db", db, "--workspace", EN, "--out", str(out))
     with pytest.raises(CxdashError, match="No journey map"):
-        run_cli(
-            "journey", "html", "--db", str(db), "--workspace", EN, "--name", "Nope", "--out", str(tmp_path / "x.html")
-        )
+        run_cli("journey", "html", "--db", db, "--workspace", EN, "--name", "Nope", "--out", str(tmp_path / "x.html"))
     page = tmp_path / "net.html"
     assert (
-        run_cli(
-            "journey", "html", "--db", str(db), "--workspace", EN, "--name", "Order to doorstep", "--out", str(page)
-        )
+        run_cli("journey", "html", "--db", db, "--workspace", EN, "--name", "Order to doorstep", "--out", str(page))
         == 0
     )
     html_text = page.read_text(encoding="utf-8")
     assert "vis.Network" in html_text and "cdn.jsdelivr" not in html_text and "Delivery speed" in html_text
 
 
-def test_cli_as_a_subprocess(demo: tuple[Path, Engine], tmp_path: Path) -> None:
+def test_cli_as_a_subprocess(demo: tuple[str, Engine], tmp_path: Path) -> None:
     probe = subprocess.run([sys.executable, "-m", "cxdash", "journey", "--help"], cwd=REPO, capture_output=True)
     if probe.returncode != 0:
         pytest.skip("`journey` is not registered in cxdash/cli.py yet")
     db, _ = demo
     out = tmp_path / "m.json"
     done = subprocess.run(
-        [sys.executable, "-m", "cxdash", "journey", "export", "--db", str(db), "--workspace", EN, "--out", str(out)],
+        [sys.executable, "-m", "cxdash", "journey", "export", "--db", db, "--workspace", EN, "--out", str(out)],
         cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -1,9 +1,7 @@
-"""Journey maps in a real SQLite file: every kind of edit persists (seen through a fresh engine), reorders keep a
+"""Journey maps in a real store: every kind of edit persists (seen through a fresh engine), reorders keep a
 dense order, and a snapshot taken before a change puts the map back exactly."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -21,8 +19,8 @@ def ws(engine: Engine) -> int:
     return w.id
 
 
-def reopen(db_path: Path) -> Engine:
-    return open_store(str(db_path))
+def reopen(store_url: str) -> Engine:
+    return open_store(store_url)
 
 
 def names(content: dict) -> list[tuple[str, list[str]]]:
@@ -39,7 +37,7 @@ def build(engine: Engine, ws: int) -> int:
     return jid
 
 
-def test_maps_create_rename_describe_persona_delete(engine: Engine, db_path: Path, ws: int) -> None:
+def test_maps_create_rename_describe_persona_delete(engine: Engine, store_url: str, ws: int) -> None:
     jid = J.create_journey(engine, ws, "  Order   to door ")
     with pytest.raises(InputRefused, match="already exists"):
         J.create_journey(engine, ws, "Order to door")
@@ -53,25 +51,25 @@ def test_maps_create_rename_describe_persona_delete(engine: Engine, db_path: Pat
         s.commit()
         pid = p.id
     J.update_journey(engine, jid, name="Door to door", description="why", persona_id=pid)
-    fresh = J.journey_content(reopen(db_path), jid)
+    fresh = J.journey_content(reopen(store_url), jid)
     assert (fresh["name"], fresh["description"], fresh["persona"]) == ("Door to door", "why", "Priya")
     J.update_journey(engine, jid, persona_id=None)
-    assert J.journey_content(reopen(db_path), jid)["persona"] is None
+    assert J.journey_content(reopen(store_url), jid)["persona"] is None
     other = J.create_journey(engine, ws, "Other")
     with pytest.raises(InputRefused):
         J.update_journey(engine, other, name="Door to door")
     assert J.unique_name(engine, ws, "Other") == "Other (2)"
     J.delete_journey(engine, jid)
-    assert [j.name for j in J.list_journeys(reopen(db_path), ws)] == ["Other"]
+    assert [j.name for j in J.list_journeys(reopen(store_url), ws)] == ["Other"]
 
 
-def test_stage_edits_persist_and_reorder(engine: Engine, db_path: Path, ws: int) -> None:
+def test_stage_edits_persist_and_reorder(engine: Engine, store_url: str, ws: int) -> None:
     jid = build(engine, ws)
     c = J.journey_content(engine, jid)
     a, b = (s["id"] for s in c["stages"])
     c_id = J.add_stage(engine, jid, "Deliver")
     first = J.add_stage(engine, jid, "Aware", position=0)
-    assert [s["name"] for s in J.journey_content(reopen(db_path), jid)["stages"]] == [
+    assert [s["name"] for s in J.journey_content(reopen(store_url), jid)["stages"]] == [
         "Aware",
         "Discover",
         "Buy",
@@ -80,14 +78,14 @@ def test_stage_edits_persist_and_reorder(engine: Engine, db_path: Path, ws: int)
     J.rename_stage(engine, b, "Purchase")
     J.move_stage(engine, c_id, -1)
     J.move_stage(engine, first, -5)  # clamped
-    assert [s["name"] for s in J.journey_content(reopen(db_path), jid)["stages"]] == [
+    assert [s["name"] for s in J.journey_content(reopen(store_url), jid)["stages"]] == [
         "Aware",
         "Discover",
         "Deliver",
         "Purchase",
     ]
     J.reorder_stages(engine, jid, [b, a, c_id, first])
-    assert [s["name"] for s in J.journey_content(reopen(db_path), jid)["stages"]] == [
+    assert [s["name"] for s in J.journey_content(reopen(store_url), jid)["stages"]] == [
         "Purchase",
         "Discover",
         "Deliver",
@@ -96,7 +94,7 @@ def test_stage_edits_persist_and_reorder(engine: Engine, db_path: Path, ws: int)
     with pytest.raises(InputRefused):
         J.reorder_stages(engine, jid, [b, a])
     J.delete_stage(engine, a)  # with its two steps
-    content = J.journey_content(reopen(db_path), jid)
+    content = J.journey_content(reopen(store_url), jid)
     assert names(content) == [("Purchase", ["Pays"]), ("Deliver", []), ("Aware", [])]
     from sqlalchemy import text
 
@@ -106,7 +104,7 @@ def test_stage_edits_persist_and_reorder(engine: Engine, db_path: Path, ws: int)
     assert positions == [0, 1, 2]
 
 
-def test_step_edits_persist_move_and_validate(engine: Engine, db_path: Path, ws: int) -> None:
+def test_step_edits_persist_move_and_validate(engine: Engine, store_url: str, ws: int) -> None:
     from cxdash.ingest.load import import_file
 
     import_file(
@@ -123,17 +121,20 @@ def test_step_edits_persist_move_and_validate(engine: Engine, db_path: Path, ws:
     J.update_step(
         engine, s_pay, touchpoint_id=tp, thinking="hope it works", emotion=-2, owner="Payments", backstage="PSP"
     )
-    step = J.journey_content(reopen(db_path), jid)["stages"][1]["steps"][0]
+    step = J.journey_content(reopen(store_url), jid)["stages"][1]["steps"][0]
     assert (step["touchpoint"], step["thinking"], step["emotion"], step["owner"], step["backstage"]) == (
         "Checkout", "hope it works", -2, "Payments", "PSP")  # fmt: skip
     J.move_step(engine, s_search, -1)
-    assert names(J.journey_content(reopen(db_path), jid))[0] == ("Discover", ["Searches", "Sees ad"])
+    assert names(J.journey_content(reopen(store_url), jid))[0] == ("Discover", ["Searches", "Sees ad"])
     J.reorder_steps(engine, c["stages"][0]["id"], [s_ad, s_search])
     J.update_step(engine, s_ad, stage_id=c["stages"][1]["id"])  # move to the other stage, last
-    assert names(J.journey_content(reopen(db_path), jid)) == [("Discover", ["Searches"]), ("Buy", ["Pays", "Sees ad"])]
+    assert names(J.journey_content(reopen(store_url), jid)) == [
+        ("Discover", ["Searches"]),
+        ("Buy", ["Pays", "Sees ad"]),
+    ]
     J.add_step(engine, c["stages"][1]["id"], position=0, touchpoint_label="Basket")
     J.delete_step(engine, s_pay)
-    assert names(J.journey_content(reopen(db_path), jid))[1] == ("Buy", ["Basket", "Sees ad"])
+    assert names(J.journey_content(reopen(store_url), jid))[1] == ("Buy", ["Basket", "Sees ad"])
     for bad in (3, -3, 1.5, "x"):
         with pytest.raises(InputRefused, match="Emotion"):
             J.update_step(engine, s_search, emotion=bad)
@@ -145,7 +146,7 @@ def test_step_edits_persist_move_and_validate(engine: Engine, db_path: Path, ws:
         J.update_step(engine, s_search, stage_id=foreign)
 
 
-def test_snapshot_restores_every_kind_of_change(engine: Engine, db_path: Path, ws: int) -> None:
+def test_snapshot_restores_every_kind_of_change(engine: Engine, store_url: str, ws: int) -> None:
     jid = build(engine, ws)
     before = J.snapshot(engine, jid)
     stage_a = before["stages"][0]["id"]
@@ -165,7 +166,7 @@ def test_snapshot_restores_every_kind_of_change(engine: Engine, db_path: Path, w
         snap = J.snapshot(engine, jid)
         apply()
         J.restore(engine, snap)
-        assert strip(J.journey_content(reopen(db_path), jid)) == strip(before)  # same ids, order and text
+        assert strip(J.journey_content(reopen(store_url), jid)) == strip(before)  # same ids, order and text
 
 
 def test_restore_refuses_when_the_name_was_taken(engine: Engine, ws: int) -> None:

@@ -1,9 +1,9 @@
-"""Aggregates computed in SQLite equal the same statistics computed in pandas on the inserted rows."""
+"""Aggregates computed in the database (SQLite or PostgreSQL) equal the same statistics computed in pandas."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -37,6 +37,7 @@ from cxdash.store.queries import (
     touchpoint_scores,
 )
 from cxdash.store.workspaces import open_store
+from tests.stores import StoreFactory
 
 N = 600
 TOUCHPOINTS = [("Search", "Discover", 1, 5), ("Checkout", "Buy", 2, 5), ("Delivery", "Deliver", 1, 10)]
@@ -47,9 +48,10 @@ def _t(model: Any) -> Table:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, int, pd.DataFrame, pd.DataFrame]:
-    """A SQLite file with one workspace of N random responses, plus a second workspace that must never leak in."""
-    engine = open_store(str(Path(tmp_path_factory.mktemp("db")) / "metrics.db"))
+def store(store_factory: StoreFactory) -> Iterator[tuple[Engine, int, pd.DataFrame, pd.DataFrame]]:
+    """A store with one workspace of N random responses, plus a second workspace that must never leak in."""
+    url = store_factory.new("metrics")
+    engine = open_store(url)
     rng = np.random.default_rng(42)
     start = datetime(2025, 11, 1)
     resp = pd.DataFrame(
@@ -173,7 +175,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, int, pd.Dat
         conn.execute(insert(_t(Comment)), [{"response_id": i, "text": "ok"} for i in range(1, 41)])
         conn.execute(insert(_t(Persona)), [{"workspace_id": 1, "name": "P", "segment_json": "{}", "updated_at": start}])
         conn.execute(insert(_t(JourneyMap)), [{"workspace_id": 1, "name": "J", "updated_at": start}])
-    return engine, 1, resp, rat
+    yield engine, 1, resp, rat
+    engine.dispose()
+    store_factory.drop(url)
 
 
 def _expected(frame: pd.DataFrame) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from cxdash.errors import InputRefused
 from cxdash.personas_io import export_personas, import_personas, parse_personas, personas_json
 from cxdash.store import personas as store
 from cxdash.store.workspaces import get_or_create_workspace, open_store
+from tests.stores import StoreFactory
 
 REPO = Path(__file__).resolve().parents[2]
 PNG = (
@@ -51,7 +52,7 @@ def fill(engine: Engine, workspace: int) -> None:
     store.create_persona(engine, workspace, "Everyone else")
 
 
-def test_export_import_export_is_exact(engine: Engine, tmp_path: Path) -> None:
+def test_export_import_export_is_exact(engine: Engine, store_factory: StoreFactory) -> None:
     a = ws(engine)
     fill(engine, a)
     first = personas_json(engine, a)
@@ -59,13 +60,16 @@ def test_export_import_export_is_exact(engine: Engine, tmp_path: Path) -> None:
     assert doc["cxdash"] == "personas" and doc["version"] == 1 and len(doc["personas"]) == 3
     assert doc["personas"][0]["segment"] == {"Plan": ["Premium"], "Age group": ["25-34", "35-44"]}
     assert "共働き" in first  # non-ASCII kept readable
-    other_store = open_store(str(tmp_path / "other.db"))
+    other_url = store_factory.new("other")
+    other_store = open_store(other_url)
     b = ws(other_store, "Elsewhere")
     summary = import_personas(other_store, b, first.encode("utf-8"))
     assert summary.created == ["Premium Priya", "共働きの佐藤さん", "Everyone else"]
     assert personas_json(other_store, b) == first
     again = import_personas(other_store, b, first)
     assert again.unchanged == summary.created and not again.created and not again.updated
+    other_store.dispose()
+    store_factory.drop(other_url)
 
 
 def test_import_updates_by_name_and_creates_new(engine: Engine) -> None:
@@ -121,38 +125,38 @@ def test_a_bad_persona_late_in_the_file_writes_nothing(engine: Engine) -> None:
     assert parse_personas({**doc, "personas": doc["personas"][:1]}) == [{"name": "Good"}]
 
 
-def test_cli_export_and_import(engine: Engine, db_path: Path, tmp_path: Path) -> None:
+def test_cli_export_and_import(engine: Engine, store_url: str, tmp_path: Path) -> None:
     a = ws(engine, "Studio")
     fill(engine, a)
     out = tmp_path / "personas.json"
     buf = io.StringIO()
-    assert main_persona(["export", "--db", str(db_path), "--workspace", "Studio", "--out", str(out)], buf) == 0
+    assert main_persona(["export", "--db", store_url, "--workspace", "Studio", "--out", str(out)], buf) == 0
     assert "3 persona(s) of 'Studio'" in buf.getvalue()
     assert out.read_text(encoding="utf-8") == personas_json(engine, a)
     ws(engine, "Copy")
     buf = io.StringIO()
-    code = main_persona(["import", str(out), "--db", str(db_path), "--workspace", "Copy", "--json"], buf)
+    code = main_persona(["import", str(out), "--db", store_url, "--workspace", "Copy", "--json"], buf)
     assert code == 0
     assert json.loads(buf.getvalue())["created"] == ["Premium Priya", "共働きの佐藤さん", "Everyone else"]
     assert personas_json(engine, ws(engine, "Copy")) == out.read_text(encoding="utf-8")
     stdout = io.StringIO()
-    assert main_persona(["export", "--db", str(db_path), "--workspace", "Copy", "--out", "-"], stdout) == 0
+    assert main_persona(["export", "--db", store_url, "--workspace", "Copy", "--out", "-"], stdout) == 0
     assert stdout.getvalue() == out.read_text(encoding="utf-8")
 
 
-def test_cli_refuses_with_a_message(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_with_a_message(store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"cxdash": "journeys"}', encoding="utf-8")
-    engine = open_store(str(db_path))
+    engine = open_store(store_url)
     ws(engine, "Studio")
-    assert main_persona(["import", str(bad), "--db", str(db_path), "--workspace", "Studio"]) == 2
+    assert main_persona(["import", str(bad), "--db", store_url, "--workspace", "Studio"]) == 2
     assert "not a cxdash persona file" in capsys.readouterr().err
-    assert main_persona(["import", str(tmp_path / "missing.json"), "--db", str(db_path)]) == 2
-    assert main_persona(["export", "--db", str(db_path), "--workspace", "Nope", "--out", "x.json"]) == 2
+    assert main_persona(["import", str(tmp_path / "missing.json"), "--db", store_url]) == 2
+    assert main_persona(["export", "--db", store_url, "--workspace", "Nope", "--out", "x.json"]) == 2
     assert "No workspace called 'Nope'" in capsys.readouterr().err
 
 
-def test_python_m_cxdash_persona(engine: Engine, db_path: Path, tmp_path: Path) -> None:
+def test_python_m_cxdash_persona(engine: Engine, store_url: str, tmp_path: Path) -> None:
     helped = subprocess.run([sys.executable, "-m", "cxdash", "persona", "--help"], cwd=REPO, capture_output=True)
     if helped.returncode != 0:
         pytest.skip("`persona` is not registered in cxdash/cli.py yet")
@@ -166,7 +170,7 @@ def test_python_m_cxdash_persona(engine: Engine, db_path: Path, tmp_path: Path) 
             "persona",
             "export",
             "--db",
-            str(db_path),
+            store_url,
             "--workspace",
             "Studio",
             "--out",

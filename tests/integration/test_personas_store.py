@@ -1,15 +1,14 @@
-"""Persona store on a real SQLite file: create, update, duplicate, delete (each saved at once), unique names with a
+"""Personas in a real store: create, update, duplicate, delete (each saved at once), unique names with a
 clear message, segment rules merged into filters so that KPIs are those of the persona's respondents."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from cxdash.demo.load import load_demo
 from cxdash.errors import InputRefused, NotFound
 from cxdash.store import personas as store
 from cxdash.store.queries import Filters, kpis
@@ -21,20 +20,11 @@ PNG = (
 )
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = open_store(str(path))
-    load_demo(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def demo(tmp_path: Path, demo_template: Path) -> Engine:
-    db = tmp_path / "demo.db"
-    db.write_bytes(demo_template.read_bytes())
-    return open_store(str(db))
+def demo(demo_store_url: str) -> Iterator[Engine]:
+    engine = open_store(demo_store_url)
+    yield engine
+    engine.dispose()
 
 
 def ws_id(engine: Engine, name: str = "Studio") -> int:
@@ -44,8 +34,8 @@ def ws_id(engine: Engine, name: str = "Studio") -> int:
 
 
 def reopen(engine: Engine) -> Engine:
-    """A new engine on the same file: what a browser refresh or another process sees."""
-    return open_store(str(engine.url.database))
+    """A new engine on the same store: what a browser refresh or another process sees."""
+    return open_store(engine.url.render_as_string(hide_password=False))
 
 
 def test_create_update_and_read_back_from_a_new_connection(engine: Engine) -> None:

@@ -20,15 +20,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cxdash.cli_report import main_report
-from cxdash.demo.load import load_demo
 from cxdash.demo.spec import ACME_NAME, SAKURA_NAME
 from cxdash.report.content import gather, kpi_value_text
 from cxdash.report.html import build_html
-from cxdash.report.pptx import SLIDE_H, SLIDE_W, build_deck, usable_height_pt, width_em
+from cxdash.report.pptx import MIN_TITLE_PT, SLIDE_H, SLIDE_W, build_deck, usable_height_pt, width_em
 from cxdash.report.text import LINE_HEIGHT, has_cjk, lines_needed, truncate
 from cxdash.store.models import JourneyMap, JourneyStage, JourneyStep, Persona
 from cxdash.store.queries import kpis
 from cxdash.store.workspaces import get_or_create_workspace, get_workspace, open_store
+from tests.stores import StoreFactory
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -36,12 +36,13 @@ LONG = "This persona's summary runs on and on " * 30
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Path]]:
-    path = tmp_path_factory.mktemp("report") / "d.db"
-    engine = open_store(str(path))
-    load_demo(engine)
-    yield engine, path
+def store(store_factory: StoreFactory, demo_template_url: str) -> Iterator[tuple[Engine, str]]:
+    """The demo store (a copy of this module's own) and its URL."""
+    url = store_factory.copy(demo_template_url)
+    engine = open_store(url)
+    yield engine, url
     engine.dispose()
+    store_factory.drop(url)
 
 
 def _ws(engine: Engine, name: str) -> int:
@@ -51,7 +52,7 @@ def _ws(engine: Engine, name: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def hostile_ws(store: tuple[Engine, Path]) -> int:
+def hostile_ws(store: tuple[Engine, str]) -> int:
     """A workspace without responses whose persona and journey carry markup and very long text."""
     engine, _ = store
     ws = get_or_create_workspace(engine, "Hostile & <b>bold</b> workspace")
@@ -78,19 +79,19 @@ def _open(data: bytes) -> Any:
 
 
 @pytest.fixture(scope="module")
-def acme_deck(store: tuple[Engine, Path]) -> Any:
+def acme_deck(store: tuple[Engine, str]) -> Any:
     engine, _ = store
     return _open(build_deck(engine, _ws(engine, ACME_NAME)))
 
 
 @pytest.fixture(scope="module")
-def sakura_deck(store: tuple[Engine, Path]) -> Any:
+def sakura_deck(store: tuple[Engine, str]) -> Any:
     engine, _ = store
     return _open(build_deck(engine, _ws(engine, SAKURA_NAME)))
 
 
 @pytest.fixture(scope="module")
-def acme_html(store: tuple[Engine, Path]) -> str:
+def acme_html(store: tuple[Engine, str]) -> str:
     engine, _ = store
     return build_html(engine, _ws(engine, ACME_NAME))
 
@@ -167,7 +168,7 @@ def test_every_text_fits_its_box_with_readable_fonts(acme_deck: Any, sakura_deck
             assert title.text_frame.paragraphs[0].runs[0].font.size.pt >= 28
 
 
-def test_kpi_slide_shows_the_store_kpis_and_matrix_names_fix_first(store: tuple[Engine, Path], acme_deck: Any) -> None:
+def test_kpi_slide_shows_the_store_kpis_and_matrix_names_fix_first(store: tuple[Engine, str], acme_deck: Any) -> None:
     engine, _ = store
     k = kpis(engine, _ws(engine, ACME_NAME))
     slides = list(acme_deck.slides)
@@ -192,7 +193,7 @@ def test_japanese_deck_has_japanese_text_with_an_east_asian_font(sakura_deck: An
 
 
 def test_long_and_hostile_text_is_cut_to_fit_and_an_empty_workspace_still_builds(
-    store: tuple[Engine, Path], hostile_ws: int
+    store: tuple[Engine, str], hostile_ws: int
 ) -> None:
     engine, _ = store
     deck = _open(build_deck(engine, hostile_ws))
@@ -212,7 +213,7 @@ def test_long_and_hostile_text_is_cut_to_fit_and_an_empty_workspace_still_builds
             assert used <= usable_height_pt(height) + 0.01
 
 
-def test_html_report_is_one_offline_file_with_the_kpis(store: tuple[Engine, Path], acme_html: str) -> None:
+def test_html_report_is_one_offline_file_with_the_kpis(store: tuple[Engine, str], acme_html: str) -> None:
     engine, _ = store
     text = acme_html
     assert text.startswith("<!DOCTYPE html>")
@@ -228,7 +229,7 @@ def test_html_report_is_one_offline_file_with_the_kpis(store: tuple[Engine, Path
     assert "Premium Priya" in text and "Delivery speed" in text
 
 
-def test_html_report_escapes_user_text(store: tuple[Engine, Path], hostile_ws: int) -> None:
+def test_html_report_escapes_user_text(store: tuple[Engine, str], hostile_ws: int) -> None:
     engine, _ = store
     text = build_html(engine, hostile_ws)
     assert HOSTILE not in text
@@ -236,14 +237,14 @@ def test_html_report_escapes_user_text(store: tuple[Engine, Path], hostile_ws: i
     assert "<b>bold</b>" not in text and "Hostile &amp; &lt;b&gt;bold&lt;/b&gt; workspace" in text
 
 
-def test_japanese_html_report(store: tuple[Engine, Path]) -> None:
+def test_japanese_html_report(store: tuple[Engine, str]) -> None:
     engine, _ = store
     text = build_html(engine, _ws(engine, SAKURA_NAME))
     assert "<html lang='ja'>" in text
     assert "共働きの佐藤さん" in text and "配送スピード" in text
 
 
-def test_gather_uses_touchpoints_rated_by_half_and_seeded_bootstrap(store: tuple[Engine, Path]) -> None:
+def test_gather_uses_touchpoints_rated_by_half_and_seeded_bootstrap(store: tuple[Engine, str]) -> None:
     engine, _ = store
     ws = _ws(engine, ACME_NAME)
     first, second = gather(engine, ws), gather(engine, ws)
@@ -262,7 +263,7 @@ def test_truncate_cuts_with_an_ellipsis_within_the_lines() -> None:
 
 
 def test_cli_function_writes_both_formats_and_refuses_other_suffixes(
-    store: tuple[Engine, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: tuple[Engine, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, path = store
     deck, page = tmp_path / "r.pptx", tmp_path / "r.html"
@@ -274,7 +275,7 @@ def test_cli_function_writes_both_formats_and_refuses_other_suffixes(
     assert "must end in .pptx" in capsys.readouterr().err
 
 
-def test_python_m_cxdash_report(store: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_python_m_cxdash_report(store: tuple[Engine, str], tmp_path: Path) -> None:
     probe = subprocess.run(
         [sys.executable, "-m", "cxdash", "report", "--help"], cwd=REPO, capture_output=True, text=True
     )
@@ -290,3 +291,98 @@ def test_python_m_cxdash_report(store: tuple[Engine, Path], tmp_path: Path) -> N
     )
     assert run.returncode == 0, run.stderr
     assert _title(_open(out.read_bytes()).slides[0]) == ACME_NAME
+
+
+# --- in Japanese -------------------------------------------------------------------------------------------------
+
+JA_TITLES = [
+    SAKURA_NAME,
+    "主要 KPI",
+    "タッチポイント別スコア",
+    "優先度マトリクス：最優先で改善すべき点",
+    "ジャーニーマップ：ネットスーパーの注文から受け取りまで",
+    "ペルソナ：👩‍👧 共働きの佐藤さん",
+    "ペルソナ：👴 シニアの田中さん",
+    "顧客コメントの主なテーマ",
+]
+
+
+@pytest.fixture(scope="module")
+def sakura_deck_ja(store: tuple[Engine, str]) -> Any:
+    engine, _ = store
+    return _open(build_deck(engine, _ws(engine, SAKURA_NAME), language="ja"))
+
+
+def test_japanese_deck_has_japanese_headings_and_words(sakura_deck_ja: Any) -> None:
+    assert [_title(s) for s in sakura_deck_ja.slides] == JA_TITLES
+    text = " ".join(tf.text for s in sakura_deck_ja.slides for tf, _, _ in _frames(s))
+    for words in ("顧客体験レポート", "回答 ", "件", "絞り込み：すべての回答", "95% 信頼区間", "最優先で改善", "目標",
+                  "ペインポイント", "スコアが低い項目", "テーマ", "コメント数"):  # fmt: skip
+        assert words in text, words
+    for english in ("Headline KPIs", "responses", "Filters:", "Generated", "Fix first", "Goals", "Lowest scores",
+                    "95% CI", "Theme", "Comments:"):  # fmt: skip
+        assert english not in text, english
+    # dates in the Japanese form, and Japanese text marked and fonted as such
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 – \d{4}年\d{1,2}月\d{1,2}日", text)
+    for run in (r for s in sakura_deck_ja.slides for tf, _, _ in _frames(s) for p in tf.paragraphs for r in p.runs):
+        if has_cjk(run.text):
+            assert run._r.find(qn("a:rPr")).get("lang") == "ja-JP"
+    assert sakura_deck_ja.core_properties.language == "ja-JP"
+
+
+def test_japanese_deck_text_still_fits_its_boxes(sakura_deck_ja: Any) -> None:
+    for slide in sakura_deck_ja.slides:
+        title = next(s for s in slide.shapes if s.has_text_frame and s.text_frame.text.strip())
+        assert title.text_frame.paragraphs[0].runs[0].font.size.pt >= MIN_TITLE_PT
+        assert not title.text_frame.text.endswith("…")  # long Japanese titles shrink a little rather than lose words
+        for tf, width, height in _frames(slide):
+            if tf.text.strip():
+                used = sum(
+                    lines_needed(p.text, width_em(width, p.runs[0].font.size.pt), bool(p.runs[0].font.bold))
+                    * p.runs[0].font.size.pt
+                    * LINE_HEIGHT
+                    for p in tf.paragraphs
+                )
+                assert used <= usable_height_pt(height) + 0.01, tf.text
+
+
+def test_japanese_html_report_has_japanese_headings(store: tuple[Engine, str]) -> None:
+    engine, _ = store
+    text = build_html(engine, _ws(engine, ACME_NAME), language="ja")  # English data, Japanese report
+    assert "<html lang='ja'>" in text
+    headings = re.findall(r"<h2>(.*?)</h2>", text)
+    assert headings[:3] == ["主要 KPI", "タッチポイント別スコア", "優先度マトリクス：最優先で改善すべき点"]
+    assert "ジャーニーマップ：Order to doorstep" in headings[3]
+    assert headings[4:] == ["ペルソナ", "顧客コメントの主なテーマ"]
+    for words in ("顧客体験レポート", "<th>ステージ</th>", "<th>ペインポイント</th>", "<th>改善機会</th>", "目標",
+                  "最優先で改善", "95% 信頼区間", "cxdash で作成"):  # fmt: skip
+        assert words in text, words
+    assert "Premium Priya" in text and "Delivery speed" in text  # user text and data stay as they are
+    # the journey chart inside the report speaks Japanese too
+    assert "タッチポイント" in text and "想定の感情（マップ）" in text
+    for english in ("Headline KPIs", "Touchpoint scores", "Fix first", "<th>Stage</th>", "Goals", "Generated"):
+        assert english not in text, english
+
+
+def test_report_language_does_not_leak(store: tuple[Engine, str]) -> None:
+    """A Japanese report leaves English the current language (and so the default of the next report)."""
+    engine, _ = store
+    build_html(engine, _ws(engine, SAKURA_NAME), language="ja")
+    text = build_html(engine, _ws(engine, SAKURA_NAME))
+    assert "<h2>Headline KPIs</h2>" in text and "主要 KPI" not in text
+
+
+def test_cli_lang_option(store: tuple[Engine, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, path = store
+    deck, page = tmp_path / "ja.pptx", tmp_path / "ja.html"
+    assert main_report(["--db", str(path), "--workspace", SAKURA_NAME, "--out", str(deck), "--lang", "ja"]) == 0
+    assert [_title(s) for s in _open(deck.read_bytes()).slides] == JA_TITLES
+    assert "を " in capsys.readouterr().out  # the confirmation is in Japanese too
+    assert main_report(["--db", str(path), "--out", str(page), "--lang", "ja", "--filter", "Plan=Basic"]) == 0
+    html_text = page.read_text(encoding="utf-8")
+    assert "絞り込み：Plan: Basic" in html_text and "<h2>主要 KPI</h2>" in html_text
+    assert main_report(["--db", str(path), "--out", str(tmp_path / "r.pdf"), "--lang", "ja"]) == 2
+    assert "--out は .pptx" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main_report(["--db", str(path), "--out", str(page), "--lang", "fr"])
+    assert "invalid choice: 'fr'" in capsys.readouterr().err

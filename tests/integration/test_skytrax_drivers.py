@@ -1,4 +1,4 @@
-"""Real data end to end: the Skytrax lounge reviews imported into a SQLite store, then the drivers of 'recommended'.
+"""Real data end to end: the Skytrax lounge reviews imported into a store, then the drivers of 'recommended'.
 
 The file rates 7 lounge touchpoints 1–5 with 0 = not rated, which the importer recognises and reports, so the
 raw file imports whole. ``overall_rating`` mixes 1–5 and 1–10 answers and is left out.
@@ -6,6 +6,7 @@ raw file imports whole. ``overall_rating`` mixes 1–5 and 1–10 answers and is
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from cxdash.ingest.load import import_file
 from cxdash.store.drivers_data import driver_frame, numeric_attributes
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.workspaces import get_workspace, open_store
+from tests.stores import StoreFactory
 
 SKYTRAX = Path(__file__).resolve().parents[3] / "shared" / "eval" / "cx" / "skytrax_lounge.csv"
 RATINGS = ["comfort", "cleanliness", "bar_beverages", "catering", "washrooms", "wifi_connectivity", "staff_service"]
@@ -44,9 +46,9 @@ def raw() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, raw: pd.DataFrame) -> tuple[object, int]:
-    tmp = tmp_path_factory.mktemp("skytrax")
-    engine = open_store(str(tmp / "x.db"))
+def store(store_factory: StoreFactory, raw: pd.DataFrame) -> Iterator[tuple[object, int]]:
+    url = store_factory.new("skytrax")
+    engine = open_store(url)
     result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax", mapping=MAPPING)
     assert result.responses == len(raw), result.message
     assert result.rejected_rows == []
@@ -54,7 +56,9 @@ def store(tmp_path_factory: pytest.TempPathFactory, raw: pd.DataFrame) -> tuple[
     assert len(not_rated) == len(RATINGS), result.warnings  # every rating column has some zeros
     ws = get_workspace(engine, "Skytrax").id
     assert ws is not None
-    return engine, ws
+    yield engine, ws
+    engine.dispose()
+    store_factory.drop(url)
 
 
 def test_import_keeps_every_review_with_not_rated_as_missing(store: tuple[object, int], raw: pd.DataFrame) -> None:

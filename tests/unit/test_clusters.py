@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cxdash.analysis.clusters import (
+    NPS_ANSWER,
     adjusted_rand,
     cluster_respondents,
     design_matrix,
@@ -139,3 +140,25 @@ def test_refuses_too_little_data_and_bad_k() -> None:
         cluster_respondents(big, k=1)
     with pytest.raises(InputRefused, match="nothing to cluster"):
         cluster_respondents(big.iloc[:0])
+
+
+def test_method_labels_and_drafts_in_japanese() -> None:
+    from cxdash.i18n import use_language
+
+    frame, _ = planted()
+    frame["Returns"] = np.nan
+    frame.loc[:20, "Returns"] = 3.0
+    with use_language("ja"):
+        text = design_matrix(frame).method_text()
+        result = cluster_respondents(frame, k=3, seed=0)
+        drafts = [persona_draft(c) for c in result.clusters]
+    assert text.startswith("スコア（標準化）：Delivery、Checkout、Support、Search、NPS 回答。")
+    assert "Returns（回答率 5%）" in text and "欠損スコアは変数の平均で補完（45 件）" in text
+    assert "NPS answer" not in text and "answered by" not in text
+    for c, draft in zip(result.clusters, drafts, strict=True):
+        assert draft["summary"].startswith(f"回答者 {c.size:,} 人（") and "のグループから提案" in draft["summary"]
+        assert c.label.endswith(("（推奨者中心）", "（批判者中心）", "（混在）"))
+    plus = next(d for c, d in zip(result.clusters, drafts, strict=True) if segment_rule(c).get("Plan") == ["Plus"])
+    assert plus["pains"].startswith("平均より低いスコア：") and "Support" in plus["pains"]
+    # the clusters' internal names do not change with the language
+    assert all(NPS_ANSWER in c.scores.index for c in result.clusters)

@@ -103,13 +103,11 @@ def test_wrap_and_truncate() -> None:
     assert wrap_text("", 10, 2) == [] and wrap_text(None, 10, 2) == []  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from cxdash.demo.load import load_demo
+@pytest.fixture
+def demo_engine(demo_store_url: str):  # type: ignore[no-untyped-def]
     from cxdash.store.workspaces import open_store
 
-    engine = open_store(str(tmp_path_factory.mktemp("jchart") / "demo.db"))
-    load_demo(engine)
+    engine = open_store(demo_store_url)
     yield engine
     engine.dispose()
 
@@ -137,3 +135,27 @@ def test_data_curve_on_the_demo(demo_engine, tmp_path: Path) -> None:  # type: i
     png = journey_image(chart, "png", scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     assert journey_image(chart, "svg").startswith(b"<svg")
+
+
+def test_the_map_in_japanese() -> None:
+    from cxdash.i18n import use_language
+
+    with use_language("ja"):
+        chart = journey_chart(JOURNEY, EVIDENCE)
+        steps = step_frame(JOURNEY, EVIDENCE)
+    spec = chart.to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    rows = datasets(chart)
+    assert {"ステージ", "タッチポイント", "行動", "思考", "ペインポイント", "改善機会"} <= {r.get("lane") for r in rows}
+    assert '"title": "感情"' in text and '"title": "感情曲線（−2 … +2）"' in text
+    assert {"想定の感情（マップ）", "スコア（データ）", "コメントの感情（データ）"} == {
+        r.get("curve") for r in rows if r.get("curve")
+    }
+    assert {"n=12", "コメント 3 件"} <= {r.get("note") for r in rows}
+    assert {"データ不足", "データ未連携"} <= {r.get("status_text") for r in rows}
+    # the codes the chart filters and colours on do not change with the language
+    assert list(steps["status"]) == ["data", "not linked to data", "too little data"]
+    assert {r.get("series") for r in rows if r.get("series")} == {FELT, SCORE, SENTIMENT}
+    for word in ("Touchpoint", "Thinking", "Pain points", "Felt (map)", "comments", "Curve", "Step"):
+        assert f'"{word}' not in text, word
+    assert spec["config"]["font"].startswith('"Noto Sans CJK JP"')  # exported images draw Japanese, not boxes

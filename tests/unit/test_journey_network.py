@@ -72,3 +72,23 @@ def test_nodes_sized_by_volume_coloured_by_score_and_step_order_edges() -> None:
 def test_score_colour_runs_red_to_green() -> None:
     assert score_colour(-2) == "#c0392b" and score_colour(2) == "#2e8b57" and score_colour(None) == NO_DATA
     assert score_colour(float("nan")) == NO_DATA
+
+
+def test_legend_and_tooltips_in_japanese() -> None:
+    import html
+    import json
+
+    from cxdash.i18n import use_language
+
+    with use_language("ja"):
+        page = journey_network(JOURNEY, EVIDENCE)
+    assert "ノードの大きさ：タッチポイントを評価した回答数" in page and "Node size" not in page
+    nodes = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL)
+    assert nodes
+    tips = {n["id"]: html.unescape(n["cx_title"]) for n in json.loads(nodes.group(1))}
+    checkout, label_only, delivery = tips["n0"], tips["n1"], tips["n2"]
+    assert "ステージ：A " in checkout and "評価数 900 · 平均 4.20（尺度 1–5）" in checkout
+    assert "評価した人の NPS：+30（n=880）" in checkout and "コメントの感情 +0.20（コメント 50 件）" in checkout
+    assert label_only.endswith("アンケートデータに紐づいていません")
+    assert delivery.endswith("確かな判断にはデータが少なすぎます")  # too little data
+    assert not any(w in tip for tip in tips.values() for w in ("Rated by", "Stage:", "Not linked", "comments"))

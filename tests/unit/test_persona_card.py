@@ -4,6 +4,7 @@ cut with "…", hostile text stays a text mark's value, and the card renders off
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -143,3 +144,35 @@ def test_card_renders_as_png_and_svg() -> None:
     assert "<img" not in svg  # the hostile quote is escaped text in the SVG
     ja = pc.persona_card_chart(persona(name="共働きの佐藤さん", summary=JA))
     assert chart_png(ja).startswith(b"\x89PNG")
+
+
+def test_card_words_in_japanese() -> None:
+    from cxdash.i18n import use_language
+
+    with use_language("ja"):
+        chart = pc.persona_card_chart(persona(segment_json='{"年代": ["30代", "40代"], "Plan": ["Premium"]}'), STATS)
+        low = pc.persona_card_chart(persona(), STATS | {"n": 12, "low_n": True})
+    assert pc.card_lines(chart, "heading") == ["目標", "ペインポイント", "行動特性", "チャネル"]
+    assert pc.card_lines(chart, "segment") == ["セグメント：年代が30代 または 40代、かつ PlanがPremium"]
+    assert pc.card_lines(chart, "stats") == ["セグメントの規模：NPS 回答 257 件 · NPS +28（95% 信頼区間 +19〜+37）"]
+    assert pc.card_lines(low, "stats")[0].endswith(" · 小さなセグメント")
+    # the user's own words are never translated, and English stays the default afterwards
+    assert "Fast delivery" in pc.card_lines(chart, "item")
+    assert pc.card_lines(pc.persona_card_chart(persona()), "heading")[0] == "Goals"
+
+
+def test_japanese_card_image_names_a_japanese_font_first() -> None:
+    """In the exported SVG every text with Japanese in it is drawn with Noto Sans CJK JP first (vl-convert draws a
+    text with the first family of the list it finds, so a Latin font first could turn Japanese into boxes)."""
+    pytest.importorskip("vl_convert")
+    from cxdash.export import chart_png, chart_svg
+    from cxdash.i18n import use_language
+
+    with use_language("ja"):
+        card = pc.persona_card_chart(persona(name="共働きの佐藤さん", summary=JA), STATS)
+        assert chart_png(card, scale=1).startswith(b"\x89PNG")
+        svg = chart_svg(card).decode("utf-8")
+    families = re.findall(r'<text[^>]*font-family="([^"]*)"[^>]*>[^<]*[\u3040-\u30ff\u4e00-\u9fff]', svg)
+    assert len(families) >= 8  # name, summary, headings, segment, figures
+    for family in families:
+        assert family.split(",")[0].strip() in ("Noto Sans CJK JP", "Noto Color Emoji"), family

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from cxdash.ingest.read import read_table
-from cxdash.ingest.suggest import clean_name, explain_roles, suggest_roles
+from cxdash.ingest.suggest import clean_name, explain_roles, suggest_roles, suggest_with_reasons
 from cxdash.ingest.table import RawTable
 from cxdash.roles import parse_role
 
@@ -92,9 +92,10 @@ def test_qualtrics_roles(qualtrics: RawTable) -> None:
     assert_valid_roles(roles)
     ignored = [
         "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
-        "RecipientEmail", "LocationLatitude", "DistributionChannel", "UserLanguage",
+        "LocationLatitude", "DistributionChannel", "UserLanguage",
     ]  # fmt: skip
     assert {c: roles[c] for c in ignored} == dict.fromkeys(ignored, "ignore")
+    assert roles["RecipientEmail"] == "customer_email"  # personal data: dropped at import unless kept
     assert roles["RecordedDate"] == "date"
     assert roles["ResponseId"] == "response_id"
     assert roles["Q1"] == "nps"
@@ -142,8 +143,9 @@ def test_surveymonkey_roles(tmp_path: Path) -> None:
     assert_valid_roles(roles)
     assert roles["Respondent ID"] == "response_id"
     assert roles["End Date"] == "date"
-    for column in ("Collector ID", "Start Date", "IP Address", "Email Address", "First Name", "Last Name"):
+    for column in ("Collector ID", "Start Date", "IP Address", "First Name", "Last Name"):
         assert roles[column] == "ignore", column
+    assert roles["Email Address"] == "customer_email"
     assert roles["Custom Data 1"] == "ignore"
     assert roles["How likely is it that you would recommend us to a friend or colleague?"] == "nps"
     assert roles[f"{matrix} - Checkout"] == "rating:Checkout"
@@ -180,7 +182,7 @@ def test_google_forms_japanese_roles(tmp_path: Path, encoding: str) -> None:
     assert roles["年代"] == "attribute:年代"
     assert roles["自由記述"] == "comment"
     assert roles["配送スピードについてご意見があればお聞かせください"] == "comment:配送スピード"
-    assert roles["お名前"] == "ignore"
+    assert roles["お名前"] == "customer_name"
 
 
 def test_google_forms_english_matrix_in_excel_values(tmp_path: Path) -> None:
@@ -198,7 +200,7 @@ def test_google_forms_english_matrix_in_excel_values(tmp_path: Path) -> None:
     table = read_table(path, path.name)
     assert table.source == "google_forms"
     assert list(suggest_roles(table).values()) == [
-        "date", "nps", "rating:Checkout", "rating:Delivery", "csat", "comment", "ignore",
+        "date", "nps", "rating:Checkout", "rating:Delivery", "csat", "comment", "customer_email",
     ]  # fmt: skip
 
 
@@ -315,7 +317,7 @@ def test_plain_names_in_any_case_width_and_language() -> None:
         "contact": "ignore",  # phone numbers
         "homepage": "ignore",  # URLs
         "ip": "ignore",
-        "mail": "ignore",
+        "mail": "customer_email",  # e-mail addresses: personal data, dropped at import unless kept
         "survey_version": "ignore",  # constant
         "blank": "ignore",
         "Q_RecaptchaScore": "ignore",
@@ -354,3 +356,43 @@ def test_repeated_response_ids_are_not_a_response_id() -> None:
 )
 def test_clean_name(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "role"),
+    [
+        ("氏名", ["山田太郎", "佐藤花子"], "customer_name"),
+        ("お名前", ["山田", "佐藤"], "customer_name"),
+        ("名前", ["たろう", "はなこ"], "customer_name"),
+        ("氏名（漢字）", ["山田太郎", "佐藤花子"], "customer_name"),
+        ("Name", ["Ann Lee", "Bo Chan"], "customer_name"),
+        ("Customer name", ["Ann Lee", "Bo Chan"], "customer_name"),
+        ("E-mail", ["ann@example.com", "bo@example.org"], "customer_email"),
+        ("Email", ["", ""], "ignore"),  # empty in the sample
+        ("メールアドレス", ["taro@example.jp", "hanako@example.jp"], "customer_email"),
+        ("Ｅメール", ["taro@example.jp", "hanako@example.jp"], "customer_email"),
+        ("連絡先", ["taro@example.jp", "hanako@example.jp"], "customer_email"),  # by its values
+        ("First Name", ["Ann", "Bo"], "ignore"),  # half a name: not stored
+        ("フリガナ", ["ヤマダ", "サトウ"], "ignore"),
+        ("Product name", ["Kettle", "Toaster"], "attribute:Product name"),  # not a person
+    ],
+)
+def test_contact_columns_are_offered_as_personal_data(header: str, values: list[str], role: str) -> None:
+    frame = pd.DataFrame({"NPS": [str(i % 11) for i in range(N)], header: [values[i % 2] for i in range(N)]})
+    roles = suggest_with_reasons(RawTable.from_frame(frame, "contacts.csv"))
+    assert roles[header][0] == role
+    if role.startswith("customer_"):
+        assert "personal data" in roles[header][1]
+
+
+def test_only_one_column_gets_each_contact_role() -> None:
+    frame = pd.DataFrame(
+        {
+            "NPS": [str(i % 11) for i in range(N)],
+            "E-mail": [f"a{i}@example.com" for i in range(N)],
+            "Work e-mail": [f"b{i}@example.com" for i in range(N)],
+            "氏名": [f"山田{i}" for i in range(N)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "contacts.csv"))
+    assert roles == {"NPS": "nps", "E-mail": "customer_email", "Work e-mail": "ignore", "氏名": "customer_name"}

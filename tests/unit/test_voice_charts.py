@@ -46,7 +46,7 @@ def test_mix_chart_stacks_shares_by_group_with_counts_in_tooltips() -> None:
     assert enc["x"]["field"] == "share" and enc["x"]["stack"] == "normalize"
     assert enc["y"]["sort"] == ["Checkout  (n=10)", "Delivery  (n=10)"]  # journey order, n in the label
     assert enc["color"]["scale"]["domain"] == ["negative", "neutral", "positive"]
-    assert {t["field"] for t in enc["tooltip"]} >= {"n", "share", "total", "label", "group"}
+    assert {t["field"] for t in enc["tooltip"]} >= {"n", "share", "total", "sentiment", "shown"}
     params = spec["params"]
     assert params[0]["name"] == MIX_SELECTION and params[0]["select"]["fields"] == ["group", "label"]
 

@@ -1,0 +1,219 @@
+"""What must hold on SQLite and on PostgreSQL alike (each test runs on the backend the fixtures give: SQLite files
+by default, PostgreSQL under ``.ci/run``): bulk writes store exactly what was written, filters that can match
+nothing, the respondent frame, fresh planner statistics after a bulk write, and the benchmark's generator."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any, cast
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, Table, insert, select, text
+
+from cxdash.errors import InputRefused
+from cxdash.ingest.load import import_file
+from cxdash.ingest.write import insert_rows
+from cxdash.store.engine import writer
+from cxdash.store.frames import response_frame
+from cxdash.store.models import Comment, ImportBatch, Rating, Response, Touchpoint, Workspace
+from cxdash.store.queries import Filters, kpis, touchpoint_scores
+from cxdash.store.workspaces import get_workspace, open_store
+
+REPO = Path(__file__).resolve().parents[2]
+R = cast(Table, Response.__table__)
+C = cast(Table, Comment.__table__)
+RT = cast(Table, Rating.__table__)
+TP = cast(Table, Touchpoint.__table__)
+CSV = """id,date,nps,plan,Delivery,Checkout,comment
+r1,2026-01-05,2,Basic,1,3,Late again
+r2,2026-01-20,9,Plus,5,,Great
+r3,2026-02-03,7,Basic,,4,
+r4,2026-02-10,10,Plus,4,5,Lovely staff
+r5,2026-03-01,0,Basic,2,1,Never again
+"""
+MAPPING = {
+    "id": "response_id", "date": "date", "nps": "nps", "plan": "attribute:plan", "Delivery": "rating:Delivery",
+    "Checkout": "rating:Checkout", "comment": "comment",
+}  # fmt: skip
+
+
+@pytest.fixture
+def ws(engine: Engine) -> int:
+    import_file(engine, CSV.encode(), "s.csv", "Shop", mapping=MAPPING)
+    ws_id = get_workspace(engine, "Shop").id
+    assert ws_id is not None
+    return ws_id
+
+
+def test_bulk_writer_stores_exactly_what_it_was_given(engine: Engine, ws: int) -> None:
+    """Text that COPY's text format must escape (tabs, newlines, backslashes, \\N), non-ASCII, None and times."""
+    texts = ["tab\there", "two\nlines", "back\\slash", "\\N", "", "配送が遅い 😡", "quote ' and \" and ,", "x" * 5000]
+    with engine.connect() as conn:
+        rid = conn.execute(select(R.c.id).where(R.c.workspace_id == ws).order_by(R.c.id)).scalars().first()
+    with writer(engine).begin() as conn:
+        insert_rows(
+            conn,
+            C,
+            {
+                "response_id": [rid] * len(texts),
+                "touchpoint_id": [None] * len(texts),
+                "source": ["bulk"] * len(texts),
+                "text": texts,
+                "language": [None] * len(texts),
+                "compound": [0.25, -1.0, None, 0.0, 1e-9, -0.5, 0.125, None],
+                "label": ["positive", "negative", None, "neutral", None, "negative", "positive", None],
+                "method": ["m"] * len(texts),
+            },
+        )
+    with engine.connect() as conn:
+        back = conn.execute(
+            select(C.c.text, C.c.compound, C.c.label).where(C.c.source == "bulk").order_by(C.c.id)
+        ).all()
+    assert [tuple(r) for r in back] == [
+        ("tab\there", 0.25, "positive"),
+        ("two\nlines", -1.0, "negative"),
+        ("back\\slash", None, None),
+        ("\\N", 0.0, "neutral"),
+        ("", 1e-9, None),
+        ("配送が遅い 😡", -0.5, "negative"),
+        ("quote ' and \" and ,", 0.125, "positive"),
+        ("x" * 5000, None, None),
+    ]
+
+
+def test_bulk_writer_keeps_times_and_the_transaction(engine: Engine, ws: int) -> None:
+    when = datetime(2026, 3, 4, 5, 6, 7, 891011)
+    with pytest.raises(RuntimeError), writer(engine).begin() as conn:
+        insert_rows(conn, R, {"workspace_id": [ws], "batch_id": [1], "source_row": [99], "responded_at": [when]})
+        raise RuntimeError("rolled back")
+    with engine.connect() as conn:
+        assert conn.execute(select(R.c.id).where(R.c.source_row == 99)).first() is None
+    with writer(engine).begin() as conn:
+        insert_rows(conn, R, {"workspace_id": [ws], "batch_id": [1], "source_row": [99], "responded_at": [when]})
+    with engine.connect() as conn:
+        assert conn.execute(select(R.c.responded_at).where(R.c.source_row == 99)).scalar_one() == when
+
+
+def test_a_filter_value_no_store_can_hold_matches_nothing(engine: Engine, ws: int) -> None:
+    """A NUL character (the persona filter's "no value" marker) is refused by PostgreSQL in text: such a value must
+    match nothing on both backends instead of failing, and the other values of the same filter still count."""
+    assert kpis(engine, ws)["nps"].n == 5
+    assert kpis(engine, ws, Filters(attributes={"plan": ["\x00(no value)"]}))["nps"].n == 0
+    assert kpis(engine, ws, Filters(attributes={"plan": ["\x00(no value)", "Plus"]}))["nps"].n == 2
+    assert kpis(engine, ws, Filters(channels=["\x00"]))["nps"].n == 0
+    assert touchpoint_scores(engine, ws, Filters(touchpoints=["Delivery\x00"])).empty
+
+
+def _pivot_by_hand(engine: Engine, ws: int) -> pd.DataFrame:
+    """The respondent frame the long way: every row through pandas, pivoted by touchpoint name."""
+    with engine.connect() as conn:
+        base = pd.DataFrame(
+            [tuple(r) for r in conn.execute(
+                select(R.c.id, R.c.responded_at, R.c.nps, R.c.csat, R.c.csat_max, R.c.ces).where(R.c.workspace_id == ws)
+            )],
+            columns=["id", "responded_at", "nps", "csat", "csat_max", "ces"],
+        ).set_index("id")  # fmt: skip
+        long = pd.DataFrame(
+            [tuple(r) for r in conn.execute(
+                select(RT.c.response_id, TP.c.name, RT.c.score).join(TP, TP.c.id == RT.c.touchpoint_id)
+                .where(TP.c.workspace_id == ws)
+            )],
+            columns=["id", "touchpoint", "score"],
+        )  # fmt: skip
+        order = list(conn.execute(select(TP.c.name).where(TP.c.workspace_id == ws).order_by(TP.c.position)).scalars())
+    for col in ("nps", "csat", "ces"):
+        base[col] = pd.to_numeric(base[col], errors="coerce").astype("float64")
+    wide = long.pivot(index="id", columns="touchpoint", values="score").astype("float64")
+    return base.join(wide[[t for t in order if t in wide.columns]], how="left")
+
+
+def test_respondent_frame_equals_the_pandas_pivot(engine: Engine, ws: int) -> None:
+    frame = response_frame(engine, ws)
+    pd.testing.assert_frame_equal(frame, _pivot_by_hand(engine, ws), check_names=False)
+    assert list(frame.columns) == ["responded_at", "nps", "csat", "csat_max", "ces", "Delivery", "Checkout"]
+    assert frame.loc[frame["nps"] == 7.0, "Delivery"].isna().all()  # r3 did not rate Delivery
+    assert frame["Checkout"].isna().sum() == 1 and frame["Delivery"].isna().sum() == 1
+    plus = response_frame(engine, ws, Filters(attributes={"plan": ["Plus"]}))
+    assert sorted(plus["nps"]) == [9.0, 10.0]
+    assert response_frame(engine, ws, Filters(date_from=datetime(2030, 1, 1))).empty
+
+
+def test_a_touchpoint_named_like_a_built_in_column_is_refused_with_a_message(engine: Engine, ws: int) -> None:
+    with writer(engine).begin() as conn:
+        conn.execute(TP.update().where(TP.c.workspace_id == ws, TP.c.name == "Delivery").values(name="nps"))
+    with pytest.raises(InputRefused, match="'nps' has the name of a built-in column"):
+        response_frame(engine, ws)
+
+
+def _known_rows(conn: Any) -> float | None:
+    """How many responses the planner's statistics know of (None: no statistics)."""
+    if conn.dialect.name == "postgresql":
+        return float(conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'response'")).scalar_one())
+    if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is None:
+        return None
+    stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'response' LIMIT 1")).scalar()
+    return float(stat.split()[0]) if stat else None
+
+
+def test_planner_statistics_follow_a_bulk_write(engine: Engine, ws: int) -> None:
+    """A bulk write of many rows refreshes the response table's statistics inside its transaction (stale ones made
+    the queries after an import walk every row per row on PostgreSQL, and page queries on SQLite read the table in
+    random order); a small write leaves them alone."""
+    with engine.connect() as conn:
+        before = _known_rows(conn)
+    assert before is None or before < 1_000  # the five responses of the fixture did not trigger an ANALYZE
+    n = 5_000
+    with writer(engine).begin() as conn:
+        insert_rows(
+            conn,
+            R,
+            {"workspace_id": [ws] * n, "batch_id": [1] * n, "source_row": list(range(1000, 1000 + n))},
+        )
+        assert (_known_rows(conn) or 0) >= n
+    with writer(engine).begin() as conn:
+        insert_rows(conn, R, {"workspace_id": [ws] * 10, "batch_id": [1] * 10, "source_row": list(range(10))})
+        assert (_known_rows(conn) or 0) < n + 10  # 10 more rows are no reason to read the table again
+    assert kpis(engine, ws)["nps"].n == 5
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_pages", REPO / "bench" / "bench_pages.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_data_is_what_the_pages_read_and_ids_keep_counting(store_url: str) -> None:
+    """The benchmark writes explicit ids; afterwards the store still hands out new ids (PostgreSQL sequences moved
+    past them) and the page queries see every generated row."""
+    bench = _bench()
+    engine = open_store(store_url)
+    with writer(engine).begin() as conn:
+        bench.generate(conn, 300)
+    with engine.connect() as conn:
+        n_nps = conn.execute(select(R.c.id).where(R.c.nps.is_not(None))).all()
+        n_ratings = len(conn.execute(select(RT.c.response_id)).all())
+    assert kpis(engine, 1)["nps"].n == len(n_nps)
+    scores = touchpoint_scores(engine, 1)
+    assert list(scores["touchpoint"]) == [name for name, *_ in bench.TOUCHPOINTS]
+    assert int(scores["n"].sum()) == n_ratings
+    calls: dict[str, Any] = {**bench.overview(engine), **bench.drivers_data_calls(engine)}
+    assert all(fn() is not None for fn in calls.values())
+    with writer(engine).begin() as conn:  # new rows after explicit ids
+        now = datetime(2026, 1, 1)
+        ws = conn.execute(
+            insert(cast(Table, Workspace.__table__)).values(name="After", language="en", created_at=now)
+        ).inserted_primary_key
+        batch = conn.execute(
+            insert(cast(Table, ImportBatch.__table__)).values(
+                workspace_id=ws[0], file_name="f", content_hash="h", created_at=now
+            )
+        ).inserted_primary_key
+        new = conn.execute(insert(R).values(workspace_id=ws[0], batch_id=batch[0], source_row=1)).inserted_primary_key
+    assert ws[0] == 2 and new[0] == 301
+    engine.dispose()
