@@ -82,7 +82,12 @@ def response_frame(engine: Engine, workspace_id: int, filters: Filters | None = 
         column_of = np.full(int(long[:, 1].max()) + 1, -1, dtype="int64")
         for j, (tp_id, _) in enumerate(order):
             column_of[tp_id] = j
+        rows = frame.index.get_indexer(long[:, 0].astype("int64"))
+        cols = column_of[long[:, 1].astype("int64")]
+        # Only ratings of this frame's responses and of this workspace's touchpoints (PostgreSQL reads each query
+        # at its own moment: a response committed in between has ratings but no row here).
+        keep = (rows >= 0) & (cols >= 0)
         wide = np.full((len(frame), len(order)), np.nan)
-        wide[frame.index.get_indexer(long[:, 0].astype("int64")), column_of[long[:, 1].astype("int64")]] = long[:, 2]
+        wide[rows[keep], cols[keep]] = long[keep, 2]
         frame = frame.join(pd.DataFrame(wide, index=frame.index, columns=[name for _, name in order]))
     return frame

@@ -142,6 +142,25 @@ def test_respondent_frame_equals_the_pandas_pivot(engine: Engine, ws: int) -> No
     assert response_frame(engine, ws, Filters(date_from=datetime(2030, 1, 1))).empty
 
 
+def test_respondent_frame_keeps_to_the_workspaces_own_touchpoints(engine: Engine, ws: int) -> None:
+    """A rating pointing at another workspace's touchpoint (never written by the importer) is not a column here,
+    and a workspace whose responses carry only such ratings has no touchpoint columns."""
+    import_file(engine, CSV.encode(), "other.csv", "Other", mapping=MAPPING)
+    other = get_workspace(engine, "Other").id
+    with engine.connect() as conn:
+        foreign = conn.execute(select(TP.c.id).where(TP.c.workspace_id == other, TP.c.name == "Delivery")).scalar_one()
+        rid = conn.execute(select(R.c.id).where(R.c.workspace_id == ws, R.c.external_id == "r3")).scalar_one()
+    with writer(engine).begin() as conn:
+        conn.execute(insert(RT).values(response_id=rid, touchpoint_id=foreign, score=5.0))
+    frame = response_frame(engine, ws)
+    pd.testing.assert_frame_equal(frame, _pivot_by_hand(engine, ws), check_names=False)
+    assert pd.isna(frame.loc[rid, "Delivery"])  # r3 did not rate this workspace's Delivery
+    with writer(engine).begin() as conn:
+        conn.execute(TP.delete().where(TP.c.workspace_id == ws))
+        conn.execute(insert(RT).values(response_id=rid, touchpoint_id=foreign + 1, score=1.0))
+    assert list(response_frame(engine, ws).columns) == ["responded_at", "nps", "csat", "csat_max", "ces"]
+
+
 def test_a_touchpoint_named_like_a_built_in_column_is_refused_with_a_message(engine: Engine, ws: int) -> None:
     with writer(engine).begin() as conn:
         conn.execute(TP.update().where(TP.c.workspace_id == ws, TP.c.name == "Delivery").values(name="nps"))

@@ -1,10 +1,9 @@
-"""Verbatim search, filters, paging, sentiment mix and re-scoring on a real SQLite store filled by the importer."""
+"""Verbatim search, filters, paging, sentiment mix and re-scoring on a real store filled by the importer."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 from typing import cast
 
 import pandas as pd
@@ -187,7 +186,7 @@ def test_export_is_excel_safe_csv(engine: Engine, ws: int) -> None:
     assert len(everything) == 9 and "配送が遅い" in everything["text"].tolist()
 
 
-def test_rescore_restores_scores_and_reports_progress(engine: Engine, ws: int, db_path: Path) -> None:
+def test_rescore_restores_scores_and_reports_progress(engine: Engine, ws: int) -> None:
     with writer(engine).begin() as conn:
         conn.execute(update(C).values(compound=0.0, label="neutral", method="stale", language=None))
     calls: list[tuple[int, int]] = []
