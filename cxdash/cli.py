@@ -15,6 +15,7 @@ from typing import Any
 
 from cxdash.cli_actions import add_actions_parser
 from cxdash.cli_journey import add_journey_parser
+from cxdash.cli_output import emit
 from cxdash.cli_persona import add_persona_parser
 from cxdash.cli_privacy import add_privacy_parsers, cli_actor
 from cxdash.cli_report import add_report_parser
@@ -23,14 +24,6 @@ from cxdash.errors import CxdashError, InputRefused
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
-    else:
-        print(text)
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -44,7 +37,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     engine = _open(args)
     names = load_demo(engine)
-    _emit(args, {"status": "ok", "workspaces": names}, "Demo workspaces ready: " + ", ".join(names))
+    emit(args, {"status": "ok", "workspaces": names}, "Demo workspaces ready: " + ", ".join(names))
     return EXIT_OK
 
 
@@ -79,7 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.comments} comments, {result.touchpoints} touchpoints, {len(result.rejected_rows)} rows rejected"
         + (f" — {result.message}" if result.message else "")
     )
-    _emit(args, result.to_json(), text)
+    emit(args, result.to_json(), text)
     return EXIT_OK
 
 
@@ -92,7 +85,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     assert ws.id is not None
     data = {"workspace": ws.name, **counts(engine, ws.id), "touchpoint_names": touchpoint_names(engine, ws.id)}
     lines = [f"{k}: {v}" for k, v in data.items()]
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -115,7 +108,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         f"{k.upper()}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
         for k, v in data.items()
     ]
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -177,7 +170,7 @@ def cmd_drivers(args: argparse.Namespace) -> int:
             f"n {d['n']} · {d['quadrant']}"
         )
     lines += [f"missing: {report['missing']}", *(f"warning: {w}" for w in report["warnings"])]
-    _emit(args, report, "\n".join(lines))
+    emit(args, report, "\n".join(lines))
     return EXIT_OK
 
 

@@ -10,9 +10,9 @@ negative-comment share) ``{"before": {"value", "n"}, "after": {"value", "n"}, "d
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
+
+from cxdash.cli_output import emit
 
 # The choices, spelled here so that `python -m cxdash` starts without loading pandas and scipy (the store modules
 # load them); tests/integration/test_closed_loop.py checks they equal cxdash.store.actions / followup's.
@@ -21,14 +21,6 @@ ACTION_STATUSES = ("planned", "in_progress", "done", "stopped")
 CASE_STATUSES = ("new", "contacted", "resolved", "no_action")
 
 EXIT_OK = 0
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        json.dump(data, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
-    else:
-        print(text)
 
 
 def _workspace(args: argparse.Namespace) -> tuple[Any, int, str]:
@@ -70,7 +62,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     lines = [f"Workspace '{ws_name}': {stats.open} open case(s) of {stats.total}; {len(actions)} action(s)."]
     for a in actions:
         lines.append(f"  #{a['id']} [{a['status']}] {a['title']} — {', '.join(a['touchpoints'])} from {a['start']}")
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -89,7 +81,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         status=args.status,
         expected_effect=args.expected or "",
     )
-    _emit(args, action, f"Action #{action['id']} '{action['title']}' added to '{ws_name}' (starts {action['start']}).")
+    emit(args, action, f"Action #{action['id']} '{action['title']}' added to '{ws_name}' (starts {action['start']}).")
     return EXIT_OK
 
 
@@ -108,7 +100,7 @@ def cmd_effect(args: argparse.Namespace) -> int:
             f"  {name}: {_num(m.before.value)} (n={m.before.n}) → {_num(m.after.value)} (n={m.after.n}); "
             f"difference {_num(c.diff)} {ci}, p={_num(c.p_value, 4)} — {m.verdict.replace('_', ' ')}"
         )
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -117,7 +109,7 @@ def cmd_case(args: argparse.Namespace) -> int:
 
     engine, _, _ = _workspace(args)
     row = update_case(engine, args.id, status=args.status, owner=args.owner, notes=args.notes)
-    _emit(args, row, f"Case #{row['id']}: {row['status']}, owner '{row['owner'] or '—'}'.")
+    emit(args, row, f"Case #{row['id']}: {row['status']}, owner '{row['owner'] or '—'}'.")
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from cxdash.cli_output import emit
 from cxdash.errors import InputRefused
 
 EXIT_OK = 0
@@ -31,14 +32,6 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str, out: TextIO | None = None) -> None:
-    stream = out or sys.stdout
-    if getattr(args, "json", False):
-        stream.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
-    else:
-        stream.write(text + "\n")
 
 
 def _workspace(args: argparse.Namespace) -> tuple[Any, int, str]:
@@ -70,7 +63,7 @@ def cmd_forget_customer(args: argparse.Namespace) -> int:
         + (", name/e-mail" if counts["contact_details"] else "")
         + ("." if args.yes else ". Nothing was deleted: add --yes to delete.")
     )
-    _emit(args, {"status": status, "workspace": ws_name, "customer": done.customer_id, **counts}, text)
+    emit(args, {"status": status, "workspace": ws_name, "customer": done.customer_id, **counts}, text)
     return EXIT_OK
 
 
@@ -89,7 +82,7 @@ def cmd_delete_workspace(args: argparse.Namespace) -> int:
         f"{counts['comments']} comments, {counts['customers']} customers"
         + ("." if args.yes else ". Nothing was deleted: add --yes to delete.")
     )
-    _emit(args, {"status": status, "workspace": ws_name, **counts}, text)
+    emit(args, {"status": status, "workspace": ws_name, **counts}, text)
     return EXIT_OK
 
 
@@ -105,7 +98,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         + json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
         for e in entries
     ]
-    _emit(args, [e.to_json() for e in entries], "\n".join(lines) or "The audit log is empty.")
+    emit(args, [e.to_json() for e in entries], "\n".join(lines) or "The audit log is empty.")
     return EXIT_OK
 
 
@@ -121,7 +114,7 @@ def cmd_privacy(args: argparse.Namespace) -> int:
         if keep
         else f"Imports into '{ws_name}' mask personal data in comments and drop customer names and e-mail addresses."
     )
-    _emit(args, {"workspace": ws_name, "keep_personal_data": keep}, text)
+    emit(args, {"workspace": ws_name, "keep_personal_data": keep}, text)
     return EXIT_OK
 
 
@@ -138,7 +131,7 @@ def cmd_hash_password(args: argparse.Namespace, stdin: TextIO | None = None) -> 
     hashed = hash_password(password)
     user = (args.user or "").strip()
     line = f'"{user}" = "{hashed}"' if user else hashed
-    _emit(args, {"user": user or None, "hash": hashed}, line)
+    emit(args, {"user": user or None, "hash": hashed}, line)
     return EXIT_OK
 
 

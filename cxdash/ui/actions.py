@@ -48,6 +48,7 @@ from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_changed
 from cxdash.ui.sidebar import PageContext
+from cxdash.ui.text import literal
 from cxdash.viz.effect_chart import effect_chart
 
 DRAFT = "action_draft"  # a pre-filled new action handed over by another page
@@ -83,6 +84,12 @@ def start_action_draft(
     }
 
 
+def _action_line(action: dict[str, Any]) -> str:
+    """A Markdown list item: the action's title, status and start date."""
+    since = t("actions.summary.since", date=fmt_date(date.fromisoformat(action["start"])))
+    return f"- **{literal(action['title'])}** — {action_status_label(action['status'])}, {since}"
+
+
 def actions_summary(
     engine: Engine, workspace_id: int, touchpoint: str | None = None, step_id: int | None = None
 ) -> None:
@@ -92,10 +99,7 @@ def actions_summary(
         st.caption(t("actions.summary.none"))
         return
     for a in items:
-        st.markdown(
-            f"- **{_md(a['title'])}** — {action_status_label(a['status'])}, "
-            f"{t('actions.summary.since', date=fmt_date(date.fromisoformat(a['start'])))}"
-        )
+        st.markdown(_action_line(a))
 
 
 def action_hook(
@@ -141,7 +145,7 @@ def pain_points_section(engine: Engine, workspace_id: int, content: dict[str, An
     st.caption(t("actions.journey.help"))
     for stage, step in steps:
         label = step.get("touchpoint") or step.get("touchpoint_label") or step.get("action") or ""
-        with st.expander(f"{_md(stage['name'])} › {_md(label)}"):
+        with st.expander(f"{literal(stage['name'])} › {literal(label)}"):
             st.markdown(f"**{t('actions.journey.pain')}**")
             st.text(str(step["pain_points"]))
             linked = {a["id"]: a for a in list_actions(engine, workspace_id, journey_step_id=step["id"])}
@@ -149,10 +153,7 @@ def pain_points_section(engine: Engine, workspace_id: int, content: dict[str, An
                 linked |= {a["id"]: a for a in list_actions(engine, workspace_id, touchpoint=step["touchpoint"])}
             if linked:
                 for a in linked.values():
-                    st.markdown(
-                        f"- **{_md(a['title'])}** — {action_status_label(a['status'])}, "
-                        f"{t('actions.summary.since', date=fmt_date(date.fromisoformat(a['start'])))}"
-                    )
+                    st.markdown(_action_line(a))
             else:
                 st.caption(t("actions.summary.none"))
             tps = [step["touchpoint"]] if step.get("touchpoint") else []
@@ -164,17 +165,6 @@ def pain_points_section(engine: Engine, workspace_id: int, content: dict[str, An
                 st.switch_page("pages/actions.py")
             if not tps:
                 st.caption(t("actions.hook.no_touchpoint"))
-
-
-def _md(text: str) -> str:
-    """User text inside Markdown: escape the characters Markdown and HTML would interpret."""
-    out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+-.!|~<>$&":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _hours(h: float | None) -> str:
@@ -427,10 +417,11 @@ def _rules_form(ctx: PageContext) -> None:
             detractors = st.checkbox(t("actions.rules.detractors"), value=rules.detractors)
             low_csat = st.checkbox(t("actions.rules.low_csat"), value=rules.low_csat)
             negative = st.checkbox(t("actions.rules.negative_comment"), value=rules.negative_comment)
+            names = queries.touchpoint_names(ctx.engine, ws)
             tps = st.multiselect(
                 t("actions.rules.negative_touchpoints"),
-                queries.touchpoint_names(ctx.engine, ws),
-                default=[x for x in rules.negative_touchpoints if x in queries.touchpoint_names(ctx.engine, ws)],
+                names,
+                default=[x for x in rules.negative_touchpoints if x in names],
                 help=t("actions.rules.negative_touchpoints_help"),
             )
             if st.form_submit_button(t("actions.rules.save")):
@@ -501,7 +492,7 @@ def _new_action_form(ctx: PageContext) -> None:
     with st.expander(t("actions.form.new"), expanded=draft is not None):
         if draft:
             origin_note = t(f"actions.origin.{draft['origin']}")
-            st.info(t("actions.form.from", origin=origin_note, touchpoints=_md(", ".join(draft["touchpoints"]))))
+            st.info(t("actions.form.from", origin=origin_note, touchpoints=literal(", ".join(draft["touchpoints"]))))
         with st.form(f"new_action_{ws}", clear_on_submit=True):
             title = st.text_input(t("actions.form.title"), value=(draft or {}).get("title", ""), max_chars=300)
             chosen = st.multiselect(
@@ -546,7 +537,7 @@ def _new_action_form(ctx: PageContext) -> None:
 
 def _action_detail(ctx: PageContext, action: dict[str, Any]) -> None:
     engine = ctx.engine
-    st.subheader(_md(action["title"]))
+    st.subheader(literal(action["title"]))
     meta = [
         t("actions.detail.touchpoints", touchpoints=", ".join(action["touchpoints"])),
         t("actions.detail.start", date=fmt_date(date.fromisoformat(action["start"]))),
@@ -557,11 +548,11 @@ def _action_detail(ctx: PageContext, action: dict[str, Any]) -> None:
     step = journey_step_label(engine, action["journey_step_id"])
     if step:
         meta.append(t("actions.detail.journey_step", step=step))
-    st.caption(" · ".join(_md(m) for m in meta))
+    st.caption(" · ".join(literal(m) for m in meta))
     if action["description"]:
         st.text(action["description"])
     if action["expected_effect"]:
-        st.markdown(f"**{t('actions.form.expected')}:** {_md(action['expected_effect'])}")
+        st.markdown(f"**{t('actions.form.expected')}:** {literal(action['expected_effect'])}")
 
     if can_edit():
         _edit_action(ctx, action)

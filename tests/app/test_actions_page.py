@@ -103,7 +103,7 @@ def test_drivers_page_hands_over_a_prefilled_action(demo_app: Path) -> None:
     at = new_app().run()
     at.switch_page("pages/drivers.py").run()
     assert not at.exception, at.exception
-    assert any(m.value.startswith("- **Next\\-day courier") for m in at.markdown)  # the demo action shows there
+    assert any(m.value.startswith("- **Next-day courier") for m in at.markdown)  # the demo action shows there
     at.button(key="drivers_new_action").click().run()
     assert not at.exception, at.exception
     draft = at.session_state["action_draft"]

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, log_path: Path, no_demo: bool = False) -> Iterator[str]:
+def running_app(db: Path, log_path: Path, no_demo: bool = False, extra_args: Sequence[str] = ()) -> Iterator[str]:
     """`streamlit run app.py` on a free localhost port over the store ``db``; yields the base URL, stops it after."""
     port = _free_port()
     env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{db}"}
@@ -54,7 +54,7 @@ def running_app(db: Path, log_path: Path, no_demo: bool = False) -> Iterator[str
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
+             "--server.headless", "true", "--server.address", "127.0.0.1", *extra_args],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"

@@ -3,17 +3,12 @@ page; a viewer's navigation has no Import or Data & privacy page, an editor's ha
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from cxdash.access import hash_password
-from tests.e2e.conftest import REPO, _free_port, _need_browser, shot, wait_idle
+from tests.e2e.conftest import _need_browser, running_app, shot, wait_idle
 
 PASSWORD = "correct horse battery"
 
@@ -29,32 +24,10 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f'[passwords]\nann = "{hashed}"\nvic = "{hashed}"\n\n[roles]\nann = "editor"\nvic = "viewer"\n',
         encoding="utf-8",
     )
-    port = _free_port()
-    env = {**os.environ, "CXDASH_DATABASE_URL": f"sqlite:///{tmp / 'access.db'}", "CXDASH_NO_DEMO": "1"}
-    with open(tmp / "streamlit.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1", "--secrets.files", str(secrets)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 90
-            while time.time() < deadline:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError(f"streamlit did not start within 90 s (log: {tmp / 'streamlit.log'})")
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with running_app(
+        tmp / "access.db", tmp / "streamlit.log", no_demo=True, extra_args=["--secrets.files", str(secrets)]
+    ) as url:
+        yield url
 
 
 def nav_titles(page: object) -> list[str]:
