@@ -12,12 +12,7 @@
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
-import os
-import sys
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -25,6 +20,7 @@ from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from cxdash.analysis import pool
 from cxdash.analysis.lang import _LATIN, fold_width, has_fullwidth_ascii
 from cxdash.analysis.lang import detect_language as _detect_language
 
@@ -106,13 +102,13 @@ def _score_unique(texts: Sequence[str], lang: str) -> list[_Raw]:
     return out  # type: ignore[return-value]
 
 
-def _worker_init() -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"  # one embedding thread per worker process
-
-
 def _worker_task(args: tuple[list[str], str]) -> tuple[list[tuple[str, str]], bytes, list[float]]:
     """Scores packed for a cheap trip back: distinct (lang, method) pairs, one code byte per text, compounds."""
-    raw = _score_unique(*args)
+    return pack(_score_unique(*args))
+
+
+def pack(raw: Sequence[_Raw]) -> tuple[list[tuple[str, str]], bytes, list[float]]:
+    """(distinct (lang, method) pairs, one code byte per text, compounds): cheap to send between processes."""
     kinds: dict[tuple[str, str], int] = {}
     codes = bytearray()
     for tl, _, method in raw:
@@ -120,61 +116,33 @@ def _worker_task(args: tuple[list[str], str]) -> tuple[list[tuple[str, str]], by
     return list(kinds), bytes(codes), [c for _, c, _ in raw]
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_pool_failed = False
+def unpack(kinds: list[tuple[str, str]], codes: bytes, compounds: list[float]) -> list[_Raw]:
+    return [(kinds[k][0], c, kinds[k][1]) for k, c in zip(codes, compounds, strict=True)]
 
 
-def _main_is_importable() -> bool:
-    """Worker processes re-import ``__main__``; they cannot when it came from stdin or a missing file."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    return getattr(main, "__spec__", None) is not None or path is None or os.path.exists(path)
+def worth_a_pool(texts: Sequence[str], threshold: int | None = None) -> bool:
+    """Whether scoring these distinct texts is worth sending to the worker processes (Japanese costs ~100× more)."""
+    n_ja = sum(1 for t in texts[:2000] if not t.isascii())
+    limit = PARALLEL_THRESHOLD if threshold is None else threshold
+    return len(texts) >= limit or (len(texts) >= JA_PARALLEL_THRESHOLD and n_ja > 200)
 
 
-def _get_pool() -> ProcessPoolExecutor | None:
-    """The worker pool, started on first use; None on one core or after the pool has failed once."""
-    global _pool, _pool_workers
-    if _pool is None and not _pool_failed:
-        n = min(os.cpu_count() or 1, 8)
-        if n < 2 or not _main_is_importable():
-            return None
-        try:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cxdash.analysis.sentiment"])
-            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
-            _pool_workers = n
-        except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
-            return None
-        atexit.register(shutdown_pool)
-    return _pool
-
-
-def shutdown_pool() -> None:
-    """Stop the worker processes (they are started again on the next large batch)."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+def task_size(n: int) -> int:
+    """Texts per pool task: about four tasks per worker, 500 to CHUNK_SIZE."""
+    return max(500, min(CHUNK_SIZE, n // (4 * max(pool.workers(), 1)) or 500))
 
 
 def _score_many(texts: list[str], lang: str) -> list[_Raw]:
-    global _pool_failed
-    n_ja = sum(1 for t in texts[:2000] if not t.isascii())
-    if len(texts) >= PARALLEL_THRESHOLD or (len(texts) >= JA_PARALLEL_THRESHOLD and n_ja > 200):
-        pool = _get_pool()
-        if pool is not None:
-            chunk = max(500, min(CHUNK_SIZE, len(texts) // (4 * _pool_workers) or 500))
-            tasks = [(texts[i : i + chunk], lang) for i in range(0, len(texts), chunk)]
-            try:
-                out: list[_Raw] = []
-                for kinds, codes, compounds in pool.map(_worker_task, tasks):
-                    out.extend((kinds[k][0], c, kinds[k][1]) for k, c in zip(codes, compounds, strict=True))
-                return out
-            except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: never lose an import, score in-process
-                _pool_failed = True
-                shutdown_pool()
-    return _score_unique(texts, lang)
+    if not worth_a_pool(texts) or pool.get_pool() is None:
+        return _score_unique(texts, lang)
+    size = task_size(len(texts))
+    collect = pool.map_later(_worker_task, [(texts[i : i + size], lang) for i in range(0, len(texts), size)])
+    return [raw for packed in collect() for raw in unpack(*packed)]
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (see :mod:`cxdash.analysis.pool`)."""
+    pool.shutdown_pool()
 
 
 # -- public API ----------------------------------------------------------------------------------------------
@@ -187,7 +155,7 @@ def clear_cache() -> None:
     _interned.clear()
 
 
-def _make_score(raw: _Raw) -> SentimentScore:
+def make_score(raw: _Raw) -> SentimentScore:
     hit = _interned.get(raw)
     if hit is None:
         if len(_interned) > CACHE_MAX:
@@ -209,7 +177,7 @@ def score_texts(texts: Sequence[str], lang: str = "auto") -> list[SentimentScore
         if len(cache) + len(unique) > CACHE_MAX:
             cache.clear()  # and so the batch's texts that were cached must be scored again
             unique = list(dict.fromkeys(texts))
-        cache.update(zip(unique, map(_make_score, _score_many(unique, lang)), strict=True))
+        cache.update(zip(unique, map(make_score, _score_many(unique, lang)), strict=True))
         if len(cache) > CACHE_MAX:  # a batch larger than the cache: answer from it, then forget it
             out = [cache[t] for t in texts]
             cache.clear()

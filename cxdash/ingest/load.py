@@ -2,7 +2,9 @@
 
 Re-importing the same content is a no-op (content hash); re-importing a response id updates that response (its
 ratings, attributes and comments are replaced), never duplicates it. A file none of whose rows is valid, or any
-error on the way, leaves the store as it was.
+error on the way, leaves the store as it was. Comments are scored and tagged with the workspace's themes by the
+worker processes while the chunk's other rows are written, and their tags go in with them; follow-up cases are
+opened after the commit.
 
 Imports may run at the same time (two users, two processes): they write one after the other (SQLite's write lock,
 a per-workspace advisory lock on PostgreSQL), and the content hash is checked again once the lock is held, so the
@@ -23,16 +25,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
+from cxdash.analysis.themes import ThemeRules
 from cxdash.errors import CxdashError, InputRefused, NotFound
 from cxdash.i18n import t
 from cxdash.ingest import personal
-from cxdash.ingest.enrich import enrich_batch
 from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import ImportPlan, not_rated_warnings, plan_import, preview_import, validate_chunk
 from cxdash.ingest.write import ChunkWriter
 from cxdash.store.engine import writer
+from cxdash.store.followup import sync_cases
 from cxdash.store.models import ImportBatch, Workspace, utcnow
+from cxdash.store.themes import seed_themes_in, theme_rules
 
 Progress = Callable[[float, str], None]
 BATCHES: Table = ImportBatch.__table__  # type: ignore[attr-defined]
@@ -170,6 +174,7 @@ def _load(
             csat_scale=csat.scale if csat else None,
             ces_scale=ces.scale if ces else None,
             keep_personal_data=keep,
+            themes=_themes(conn, workspace_id),
         )
         chunk_writer.ensure_touchpoints(plan.touchpoints)
         for chunk in table.chunks(CHUNK_ROWS):
@@ -187,6 +192,7 @@ def _load(
                 progress(min(fraction, 0.99), t("ingest.progress_rows", rows=rows_read, written=written))
         if written == 0:
             raise InputRefused(_nothing_valid(table.file_name, rows_read, rejected))
+        chunk_writer.finish()
         conn.execute(
             update(BATCHES)
             .where(BATCHES.c.id == batch_id)
@@ -200,8 +206,8 @@ def _load(
         )
         personal.audit_if_kept(conn, keep, plan, actor, workspace_id, batch_id, table.file_name)
     if progress is not None:
-        progress(0.99, t("ingest.progress_tagging"))
-    _enrich(engine, workspace_id, batch_id)
+        progress(0.99, t("ingest.progress_cases"))
+    _open_cases(engine, workspace_id)
     if progress is not None:
         progress(1.0, t("ingest.progress_done", n=written))
     done: dict[str, Any] = {"written": written, "read": rows_read, "file": table.file_name, "updated": updated}
@@ -224,15 +230,21 @@ def _load(
     return personal.report(result, plan, keep, chunk_writer)
 
 
-def _enrich(engine: Engine, workspace_id: int, batch_id: int, tries: int = 3) -> None:
-    """Themes and follow-up cases for the committed batch; run again if a concurrent import changed it meanwhile.
+def _themes(conn: Connection, workspace_id: int) -> list[ThemeRules]:
+    """The themes the batch's comments are tagged with, in the import's transaction (seeded on first use)."""
+    seed_themes_in(conn, workspace_id)
+    return theme_rules(conn, workspace_id)
+
+
+def _open_cases(engine: Engine, workspace_id: int, tries: int = 3) -> None:
+    """Follow-up cases for the committed batch; run again if a concurrent import changed it meanwhile.
 
     (PostgreSQL reads committed data statement by statement: another import may replace some of this batch's
-    comments between reading and tagging them, which the comment's foreign key refuses. The next try reads anew.)
+    responses between reading them and opening their cases. The next try reads anew.)
     """
     for attempt in range(1, tries + 1):
         try:
-            enrich_batch(engine, workspace_id, batch_id)
+            sync_cases(engine, workspace_id)  # the whole workspace: also catches up a batch cut short before this
             return
         except IntegrityError:
             if attempt == tries:

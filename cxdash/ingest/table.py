@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 SAMPLE_ROWS = 5_000
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 
 
 @dataclass

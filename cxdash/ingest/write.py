@@ -6,7 +6,8 @@ PostgreSQL rows are streamed with COPY and key lookups take one array parameter.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,12 @@ import pandas as pd
 from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 
-from cxdash.analysis.sentiment import score_texts
+from cxdash.analysis.comments import CommentAnalysis, analyse_later
+from cxdash.analysis.themes import ThemeRules
 from cxdash.i18n import t
 from cxdash.ingest.validate import ValidChunk
 from cxdash.privacy import MaskCounts, mask_texts
-from cxdash.store.models import Attribute, Comment, Customer, Rating, Response, Touchpoint
+from cxdash.store.models import Attribute, Comment, CommentTheme, Customer, Rating, Response, Touchpoint
 
 IN_LIST = 900  # ids per IN (...) list: under SQLite's oldest bound-parameter limit (999)
 ANY_LIST = 100_000  # keys per PostgreSQL "= ANY(array)" lookup
@@ -34,6 +36,7 @@ TOUCHPOINTS: Table = Touchpoint.__table__  # type: ignore[attr-defined]
 RATINGS: Table = Rating.__table__  # type: ignore[attr-defined]
 ATTRIBUTES: Table = Attribute.__table__  # type: ignore[attr-defined]
 COMMENTS: Table = Comment.__table__  # type: ignore[attr-defined]
+COMMENT_THEMES: Table = CommentTheme.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -52,12 +55,19 @@ class ChunkWriter:
     keep_personal_data: bool = False  # False: comments masked (cxdash.privacy), names and e-mail addresses dropped
     masked: MaskCounts = field(default_factory=MaskCounts)
     contacts_stored: int = 0  # customers whose name or e-mail address was written
+    themes: list[ThemeRules] = field(default_factory=list)  # the workspace's themes (with ids): comments are tagged
+    added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
+    _pending: tuple[pd.DataFrame, dict[int, int], list[str], Callable[[], CommentAnalysis]] | None = None
+
+    # Comments go in one chunk late: the workers score and tag chunk k's comments while this process validates and
+    # writes chunk k + 1's rows; ``finish`` writes the last chunk's.
 
     def write(self, valid: ValidChunk) -> tuple[int, int, int]:
         """Write a chunk's responses, ratings, attributes and comments; returns (written, updated, comments)."""
         resp = valid.responses
         if resp.empty:
             return 0, 0, 0
+        texts, analysis = self._analyse_comments(valid.comments)  # scored by the workers while this writes the rest
         self.ensure_touchpoints(valid.touchpoints)
         customers = self._customer_ids(resp["customer"].dropna().unique().tolist())
         if self.keep_personal_data:
@@ -74,20 +84,45 @@ class ChunkWriter:
         is_old = [e is not None and e in existing for e in ext]
         new_idx = [i for i, flag in enumerate(is_old) if not flag]
         old_idx = [i for i, flag in enumerate(is_old) if flag]
+        ids: list[int] = [existing[e] if flag else 0 for e, flag in zip(ext, is_old, strict=True)]
+        for i, rid in zip(new_idx, reserve_ids(self.conn, RESPONSES, len(new_idx)), strict=True):
+            ids[i] = rid
         if new_idx:
-            insert_rows(self.conn, RESPONSES, {k: [v[i] for i in new_idx] for k, v in columns.items()})
+            self._insert(
+                RESPONSES,
+                {"id": [ids[i] for i in new_idx]} | {k: [v[i] for i in new_idx] for k, v in columns.items()},
+            )
         if old_idx:
-            old = [{**{k: v[i] for k, v in columns.items()}, "rid": existing[ext[i]]} for i in old_idx]
+            old = [{**{k: v[i] for k, v in columns.items()}, "rid": ids[i]} for i in old_idx]
             stmt = update(RESPONSES).where(RESPONSES.c.id == bindparam("rid"))
             self.conn.execute(stmt, old)
             for table in (RATINGS, ATTRIBUTES, COMMENTS):
-                for ids in _batches([r["rid"] for r in old]):
-                    self.conn.execute(delete(table).where(table.c.response_id.in_(ids)))
-        rows = self._response_ids(int(resp.index.min()), int(resp.index.max()))
+                for part in _batches([r["rid"] for r in old]):
+                    self.conn.execute(delete(table).where(table.c.response_id.in_(part)))
+        rows = dict(zip(columns["source_row"], ids, strict=True))
         self._write_ratings(valid.ratings, rows)
         self._write_attributes(valid.attributes, rows)
-        comments = self._write_comments(valid.comments, rows)
-        return len(ext), len(old_idx), comments
+        self._flush_comments()
+        self._pending = (valid.comments, rows, texts, analysis)
+        return len(ext), len(old_idx), len(texts)
+
+    def _flush_comments(self) -> None:
+        """Write the comments of the chunk before (waiting for their analysis if it is not done yet)."""
+        if self._pending is not None:
+            comments, rows, texts, analysis = self._pending
+            self._pending = None
+            self._write_comments(comments, rows, texts, analysis)
+
+    def _insert(self, table: Table, columns: dict[str, list[Any]]) -> None:
+        insert_rows(self.conn, table, columns, analyse=False)
+        self.added[table.name] = self.added.get(table.name, 0) + len(next(iter(columns.values()), []))
+
+    def finish(self) -> None:
+        """Write the last chunk's comments; refresh the planner's statistics of the tables this batch grew by a good
+        part (once, not per chunk)."""
+        self._flush_comments()
+        for table in (CUSTOMERS, RESPONSES, RATINGS, ATTRIBUTES, COMMENTS, COMMENT_THEMES):
+            refresh_statistics(self.conn, table, self.added.get(table.name, 0))
 
     def ensure_touchpoints(self, names: Sequence[str]) -> None:
         """Ids of the touchpoints named, creating missing ones with this file's scale."""
@@ -150,8 +185,9 @@ class ChunkWriter:
         known = _lookup(self.conn, CUSTOMERS, "external_id", external_ids, workspace_id=self.workspace_id)
         new = [c for c in external_ids if c not in known]
         if new:
-            self.conn.execute(insert(CUSTOMERS), [{"workspace_id": self.workspace_id, "external_id": c} for c in new])
-            known.update(_lookup(self.conn, CUSTOMERS, "external_id", new, workspace_id=self.workspace_id))
+            ids = reserve_ids(self.conn, CUSTOMERS, len(new))
+            self._insert(CUSTOMERS, {"id": ids, "workspace_id": [self.workspace_id] * len(new), "external_id": new})
+            known.update(zip(new, ids, strict=True))
         return known
 
     def _store_contacts(self, resp: pd.DataFrame, customers: dict[str, int]) -> None:
@@ -199,53 +235,59 @@ class ChunkWriter:
             "ces_max": [ces[1] if ces and v is not None else None for v in ces_v],
         }
 
-    def _response_ids(self, lo: int, hi: int) -> dict[int, int]:
-        """Response id per source row of this batch in [lo, hi] (inserted and updated alike)."""
-        query = select(RESPONSES.c.source_row, RESPONSES.c.id).where(
-            RESPONSES.c.batch_id == self.batch_id, RESPONSES.c.source_row.between(lo, hi)
-        )
-        return {row: rid for row, rid in self.conn.execute(query)}
-
     def _write_ratings(self, ratings: pd.DataFrame, rows: dict[int, int]) -> None:
         if ratings.empty:
             return
-        insert_rows(
-            self.conn,
-            RATINGS,
+        frame = pd.DataFrame(
             {
-                "response_id": _values(ratings["source_row"].map(rows)),
-                "touchpoint_id": _values(ratings["touchpoint"].map(self.touchpoint_ids)),
-                "score": ratings["score"].astype(float).tolist(),
-            },
+                "response_id": ratings["source_row"].map(rows).to_numpy(dtype="int64"),
+                "touchpoint_id": ratings["touchpoint"].map(self.touchpoint_ids).to_numpy(dtype="int64"),
+                "score": ratings["score"].to_numpy(dtype=float),
+            }
         )
+        # in key order: each row lands at the end of the primary-key index instead of at a random place in it
+        frame = frame.sort_values(["response_id", "touchpoint_id"], kind="stable")
+        self._insert(RATINGS, {name: frame[name].tolist() for name in frame.columns})
 
     def _write_attributes(self, attributes: pd.DataFrame, rows: dict[int, int]) -> None:
         if attributes.empty:
             return
-        insert_rows(
-            self.conn,
-            ATTRIBUTES,
+        frame = pd.DataFrame(
             {
-                "response_id": _values(attributes["source_row"].map(rows)),
+                "response_id": attributes["source_row"].map(rows).to_numpy(dtype="int64"),
                 "name": _values(attributes["name"]),
                 "value": _values(attributes["value"]),
-            },
+            }
         )
+        frame = frame.sort_values(["response_id", "name"], kind="stable")  # key order, as the ratings
+        self._insert(ATTRIBUTES, {name: frame[name].tolist() for name in frame.columns})
 
-    def _write_comments(self, comments: pd.DataFrame, rows: dict[int, int]) -> int:
-        """Insert comments with their sentiment (scored here, once per distinct text); returns how many."""
-        if comments.empty:
-            return 0
-        texts = comments["text"].tolist()
-        if not self.keep_personal_data:
+    def _analyse_comments(self, comments: pd.DataFrame) -> tuple[list[str], Callable[[], CommentAnalysis]]:
+        """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
+        texts: list[str] = comments["text"].tolist() if not comments.empty else []
+        if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
-        scores = score_texts(texts)
+        return texts, analyse_later(texts, self.themes)
+
+    def _write_comments(
+        self,
+        comments: pd.DataFrame,
+        rows: dict[int, int],
+        texts: list[str],
+        analysis: Callable[[], CommentAnalysis],
+    ) -> None:
+        """Insert comments with their sentiment and theme tags (the tags in the same transaction)."""
+        if comments.empty:
+            return
+        done = analysis()
+        scores = done.scores
+        ids = reserve_ids(self.conn, COMMENTS, len(texts))
         tp_ids = [self.touchpoint_ids.get(t) if t else None for t in comments["touchpoint"]]
-        insert_rows(
-            self.conn,
+        self._insert(
             COMMENTS,
             {
+                "id": ids,
                 "response_id": [rows[int(row)] for row in comments["source_row"]],
                 "touchpoint_id": tp_ids,
                 "source": _values(comments["source"]),
@@ -256,7 +298,25 @@ class ChunkWriter:
                 "method": [x.method for x in scores],
             },
         )
-        return len(texts)
+        theme_ids = [t.theme_id for t in self.themes]
+        tags = [(cid, theme_ids[i]) for cid, hit in zip(ids, done.themes, strict=True) for i in hit]
+        self._insert(COMMENT_THEMES, {"comment_id": [c for c, _ in tags], "theme_id": [t for _, t in tags]})
+
+
+def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """``n`` new ids for ``table``'s integer primary key, for rows this transaction inserts with their ids given.
+
+    SQLite: the next ids after the largest (what SQLite would pick itself; the import holds the write lock).
+    PostgreSQL: taken from the column's sequence, so concurrent writers never collide.
+    """
+    if n == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+        name = conn.dialect.identifier_preparer.format_table(table)
+        return [int(i) for (i,) in conn.execute(seq, {"t": name, "n": n})]
+    top = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(top + 1, top + 1 + n))
 
 
 def _value(value: Any) -> Any:
@@ -274,7 +334,9 @@ def _values(series: pd.Series) -> list[Any]:
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric_dollar": "${}", "numeric": ":{}"}
 
 
-def insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]], chunk: int = 50_000) -> None:
+def insert_rows(
+    conn: Connection, table: Table, columns: dict[str, list[Any]], chunk: int = 50_000, analyse: bool = True
+) -> None:
     """Bulk INSERT through the driver's executemany with plain tuples.
 
     Skips SQLAlchemy's per-row parameter processing (several times slower for a million rows); each column's
@@ -298,11 +360,11 @@ def insert_rows(conn: Connection, table: Table, columns: dict[str, list[Any]], c
     rows = list(zip(*values, strict=True))
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(conn, f"COPY {target} FROM STDIN", rows)
+    else:
+        for start in range(0, len(rows), chunk):
+            conn.exec_driver_sql(sql, rows[start : start + chunk])
+    if analyse:
         refresh_statistics(conn, table, len(rows))
-        return
-    for start in range(0, len(rows), chunk):
-        conn.exec_driver_sql(sql, rows[start : start + chunk])
-    refresh_statistics(conn, table, len(rows))
 
 
 def _copy_rows(conn: Connection, copy_sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -348,6 +410,17 @@ def _batches(values: Sequence[Any], size: int = IN_LIST) -> Iterator[Sequence[An
         yield values[start : start + size]
 
 
+def _json_safe(value: Any) -> bool:
+    """A string that goes through SQLite's json_each unchanged (no NUL, no lone surrogate)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _lookup(conn: Connection, table: Table, key: str, values: Iterable[Any], workspace_id: int) -> dict[Any, int]:
     """``{key value: id}`` of the rows of ``table`` in the workspace whose ``key`` is one of ``values``."""
     out: dict[Any, int] = {}
@@ -358,7 +431,18 @@ def _lookup(conn: Connection, table: Table, key: str, values: Iterable[Any], wor
             query = select(column, table.c.id).where(table.c.workspace_id == workspace_id, column == any_(keys))
             out.update({k: i for k, i in conn.execute(query)})
         return out
-    for chunk in _batches(list(values)):
+    wanted = list(values)
+    if conn.dialect.name == "sqlite" and all(_json_safe(k) for k in wanted):
+        # one statement per chunk with the keys as one JSON array, probed through the (workspace, key) index
+        prep = conn.dialect.identifier_preparer
+        sql = (
+            f"SELECT {prep.quote(key)}, id FROM {prep.format_table(table)} WHERE workspace_id = ? "
+            f"AND {prep.quote(key)} IN (SELECT value FROM json_each(?))"
+        )
+        for chunk in _batches(wanted, ANY_LIST):
+            out.update((k, i) for k, i in conn.exec_driver_sql(sql, (workspace_id, json.dumps(list(chunk)))))
+        return out
+    for chunk in _batches(wanted):
         query = select(column, table.c.id).where(table.c.workspace_id == workspace_id, column.in_(chunk))
         out.update({k: i for k, i in conn.execute(query)})
     return out

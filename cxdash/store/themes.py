@@ -55,23 +55,31 @@ def list_themes(engine: Engine, workspace_id: int) -> list[Theme]:
 
 def seed_themes(engine: Engine, workspace_id: int, taxonomy: Sequence[ThemeRules] | None = None) -> int:
     """Give a workspace without themes the default taxonomy; returns how many were added (0 if it had some)."""
-    items = list(taxonomy) if taxonomy is not None else load_default_taxonomy()
     with writer(engine).begin() as conn:
-        if conn.execute(select(func.count()).select_from(T).where(T.c.workspace_id == workspace_id)).scalar_one():
-            return 0
-        rows = [
-            {
-                "workspace_id": workspace_id,
-                "name": t.name,
-                "keywords_en": t.keywords_en,
-                "keywords_ja": t.keywords_ja,
-                "position": i,
-            }
-            for i, t in enumerate(items)
-        ]
-        if rows:
-            conn.execute(insert(T), rows)
+        return seed_themes_in(conn, workspace_id, taxonomy)
+
+
+def seed_themes_in(conn: Connection, workspace_id: int, taxonomy: Sequence[ThemeRules] | None = None) -> int:
+    """``seed_themes`` inside the caller's transaction (an import seeds and tags in its own)."""
+    if conn.execute(select(func.count()).select_from(T).where(T.c.workspace_id == workspace_id)).scalar_one():
+        return 0
+    items = list(taxonomy) if taxonomy is not None else load_default_taxonomy()
+    rows = [
+        {"workspace_id": workspace_id, "name": t.name, "keywords_en": t.keywords_en, "keywords_ja": t.keywords_ja,
+         "position": i}
+        for i, t in enumerate(items)
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(T), rows)
     return len(items)
+
+
+def theme_rules(conn: Connection, workspace_id: int) -> list[ThemeRules]:
+    """The workspace's themes as the matcher takes them (with their ids), in display order."""
+    q = select(T.c.id, T.c.name, T.c.keywords_en, T.c.keywords_ja).where(T.c.workspace_id == workspace_id)
+    return [
+        ThemeRules(r.name, r.keywords_en, r.keywords_ja, r.id) for r in conn.execute(q.order_by(T.c.position, T.c.id))
+    ]
 
 
 def save_theme(

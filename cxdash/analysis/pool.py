@@ -1,0 +1,97 @@
+"""The worker processes that score and tag comments: one per core, started on first use, shared by the process.
+
+Work is handed over as a list of tasks and collected later (``map_later``), so the caller can go on (an import
+writes its responses and ratings) while the workers score the comments. Where there is no pool (one core, a
+``__main__`` that workers cannot re-import, or a pool that failed once) the tasks run in the calling process when
+their result is asked for: slower, never lost.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+MAX_WORKERS = 8
+
+_pool: ProcessPoolExecutor | None = None
+_workers = 0
+_failed = False
+
+
+def _worker_init() -> None:
+    os.environ["OMP_NUM_THREADS"] = "1"  # one embedding thread per worker process
+
+
+def _main_is_importable() -> bool:
+    """Worker processes re-import ``__main__``; they cannot when it came from stdin or a missing file."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return getattr(main, "__spec__", None) is not None or path is None or os.path.exists(path)
+
+
+def get_pool() -> ProcessPoolExecutor | None:
+    """The worker pool, started on first use; None on one core or after the pool has failed once."""
+    global _pool, _workers
+    if _pool is None and not _failed:
+        n = min(os.cpu_count() or 1, MAX_WORKERS)
+        if n < 2 or not _main_is_importable():
+            return None
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["cxdash.analysis.comments"])
+            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
+            _workers = n
+        except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
+            return None
+        atexit.register(shutdown_pool)
+    return _pool
+
+
+def workers() -> int:
+    """How many worker processes the pool has (0 before it is started)."""
+    return _workers if _pool is not None else 0
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (they are started again on the next large batch)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def _give_up() -> None:
+    global _failed
+    _failed = True
+    shutdown_pool()
+
+
+def map_later(fn: Callable[[A], R], tasks: Sequence[A], parallel: bool = True) -> Callable[[], list[R]]:
+    """Start ``fn`` on every task (in the pool when ``parallel`` and there is one); returns a function that waits
+    for the results, in task order. A pool that breaks (a killed worker) is given up and the tasks are run here."""
+    pool = get_pool() if parallel and tasks else None
+    futures: list[Future[R]] = []
+    if pool is not None:
+        try:
+            futures = [pool.submit(fn, task) for task in tasks]
+        except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: run the tasks here instead
+            _give_up()
+            futures = []
+
+    def collect() -> list[R]:
+        if futures:
+            try:
+                return [f.result() for f in futures]
+            except Exception:  # noqa: BLE001 - never lose an import to a broken worker: run the tasks here
+                _give_up()
+        return [fn(task) for task in tasks]
+
+    return collect

@@ -1,0 +1,98 @@
+"""An import scores and tags its comments in its own transaction: the tags it writes are exactly those a rebuild
+from the stored comments gives, whether the comments went through the worker processes or not."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+
+from cxdash.analysis import comments as comment_analysis
+from cxdash.analysis import pool
+from cxdash.analysis.sentiment import vader_compound
+from cxdash.errors import InputRefused
+from cxdash.ingest.load import import_table
+from cxdash.ingest.table import RawTable
+from cxdash.store.themes import list_themes, tag_comments
+from cxdash.store.workspaces import get_or_create_workspace
+
+PARTS_EN = [
+    "the delivery was late",
+    "support never replied",
+    "checkout was easy",
+    "the price is too high",
+    "staff were friendly",
+    "the app kept crashing",
+    "great value for money",
+    "the parcel arrived damaged",
+]
+PARTS_JA = [
+    "配送が遅かった",
+    "スタッフの対応が丁寧でした",
+    "価格が高すぎる",
+    "アプリが使いにくい",
+    "梱包がきれいでした",
+]
+MAPPING = {"id": "response_id", "nps": "nps", "Delivery": "rating:Delivery", "comment": "comment"}
+
+
+def survey(n: int, seed: int) -> RawTable:
+    rnd = random.Random(seed)
+    texts = []
+    for i in range(n):
+        if i % 7 == 0:
+            texts.append("、".join(rnd.sample(PARTS_JA, 2)) + f"（{i}）")
+        else:
+            texts.append(f"{rnd.choice(PARTS_EN).capitalize()} and {rnd.choice(PARTS_EN)} (order {i}).")
+    frame = pd.DataFrame(
+        {
+            "id": [f"R{seed}-{i}" for i in range(n)],
+            "nps": [str(rnd.randint(0, 10)) for _ in range(n)],
+            "Delivery": [str(rnd.randint(1, 5)) for _ in range(n)],
+            "comment": texts,
+        }
+    )
+    return RawTable.from_frame(frame, file_name=f"survey{seed}.csv", content_hash=f"analysis-{seed}")
+
+
+def stored_tags(engine: Engine) -> set[tuple[str, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT c.text, ct.theme_id FROM comment_theme ct JOIN comment c ON c.id = ct.comment_id")
+        )
+        return {(t, tid) for t, tid in rows}
+
+
+@pytest.mark.parametrize("through_pool", [False, True], ids=["in-process", "worker-pool"])
+def test_import_tags_equal_a_rebuild_from_the_stored_comments(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, through_pool: bool
+) -> None:
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 50 if through_pool else 10**9)
+    ws = get_or_create_workspace(engine, "Tags").id
+    assert ws is not None
+    result = import_table(engine, ws, survey(400, seed=1), MAPPING)
+    assert result.status == "imported" and result.comments == 400
+    if through_pool:
+        assert pool.workers() >= 2  # the comments really went to the worker processes
+    assert list_themes(engine, ws), "the import seeds the default themes"
+    imported = stored_tags(engine)
+    assert len(imported) > 100
+    tag_comments(engine, ws)  # rebuild every tag from the stored comments
+    assert stored_tags(engine) == imported
+    with engine.connect() as conn:
+        rows = list(conn.execute(text("SELECT text, language, compound, method FROM comment")))
+    english = [r for r in rows if r.language == "en"]
+    assert len(english) > 300 and all(r.compound == vader_compound(r.text) for r in english)
+    assert {r.language for r in rows} == {"en", "ja"}
+
+
+def test_refused_import_seeds_no_themes(engine: Engine) -> None:
+    ws = get_or_create_workspace(engine, "Empty").id
+    assert ws is not None
+    frame = pd.DataFrame({"id": ["a", "b"], "nps": ["11", "12"], "Delivery": ["1", "2"], "comment": ["x", "y"]})
+    bad = RawTable.from_frame(frame, file_name="bad.csv", content_hash="bad")
+    with pytest.raises(InputRefused):
+        import_table(engine, ws, bad, MAPPING)
+    assert list_themes(engine, ws) == []
