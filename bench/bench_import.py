@@ -1,7 +1,7 @@
 """Import benchmark: cxdash's import (validation, normalised ratings, dedupe, sentiment) beside the hand-written
 script (bench/baseline_script.py), on synthetic files of 10k / 100k / 1M rows, each run in its own process.
 
-    python bench/bench_import.py [--sizes 10000 100000 1000000] [--keep]
+    python bench/bench_import.py [--sizes 10000 100000 1000000] [--ja-share 0.1]
 
 Prints, per size: wall time, rows/s and peak memory (max RSS) of each, and the ratio cxdash / script.
 """
@@ -53,6 +53,7 @@ def _run(code: str, *args: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--ja-share", type=float, default=None, help="share of Japanese answers (default 10%%)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from gen_survey import generate
@@ -65,7 +66,10 @@ def main() -> None:
         for rows in args.sizes:
             csv_path = Path(tmp) / f"survey_{rows}.csv"
             t0 = time.perf_counter()
-            generate(rows, csv_path)
+            if args.ja_share is None:
+                generate(rows, csv_path)
+            else:
+                generate(rows, csv_path, ja_share=args.ja_share)
             gen_s = time.perf_counter() - t0
             ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}.db"))
             script = str(HERE / "baseline_script.py")

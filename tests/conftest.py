@@ -36,8 +36,15 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"cxdash test stores: {where}"
 
 
+SERIAL_DIRS = {"e2e"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if SERIAL_DIRS & set(item.path.parts) or item.get_closest_marker("serial"):
+            # one browser and one app server at a time, on one xdist worker; the rest spread over the others
+            item.add_marker(pytest.mark.xdist_group("serial"))
         if STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.store)
         if BACKEND != "sqlite" and item.get_closest_marker("sqlite_only"):

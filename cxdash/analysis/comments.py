@@ -43,6 +43,23 @@ def _task(args: tuple[list[str], _Rules]) -> tuple[list[tuple[str, str]], bytes,
     return (*sentiment.pack(raw), [tuple(h) for h in hits])
 
 
+def _warm(_: object) -> None:
+    """Load what scoring and tagging need (VADER, the Japanese dictionaries and embedding model, a tokenizer)."""
+    from cxdash.analysis import sentiment_ja
+    from cxdash.analysis.tokens import analyse
+
+    sentiment.vader_compound("ok")
+    sentiment_ja.score_ja_batch(["まあまあ"])
+    analyse("配送", "ja")
+
+
+def warm_up() -> None:
+    """Start the worker processes and load their models now (a large import calls this before reading on), so
+    that start-up overlaps with the caller's own work instead of delaying the first comments."""
+    if pool.get_pool() is not None:
+        pool.map_later(_warm, [None] * pool.workers())
+
+
 def _spread(texts: list[str], size: int) -> list[list[str]]:
     """Tasks of about ``size`` texts, with the costly non-ASCII ones (Japanese: ~100× an English text) dealt out
     evenly, so no worker is left with most of the work."""

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
+from cxdash.analysis.comments import warm_up
 from cxdash.analysis.themes import ThemeRules
 from cxdash.errors import CxdashError, InputRefused, NotFound
 from cxdash.i18n import t
@@ -140,6 +141,8 @@ def _load(
     touchpoints: set[str] = set(plan.touchpoints)
     rows_read = written = updated = comments = rows_rejected = 0
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None
+    if total is None and plan.of_kind("comment"):
+        warm_up()  # a large file with comments: the workers start while this validates and writes the first rows
     with writer(engine).begin() as conn:
         _take_import_lock(conn, workspace_id)
         earlier = _earlier_batch(conn, workspace_id, table.content_hash)
