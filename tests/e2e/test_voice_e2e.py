@@ -75,6 +75,8 @@ def test_hostile_comments_show_as_literal_text(hostile_server: str, page) -> Non
     page.get_by_role("textbox", name="Search comments").press("Enter")
     wait_idle(page)
     main.locator("strong", has_text=re.compile(r"^2 comments$")).wait_for()
+    # the count can be drawn before the list under it: wait for the list's highlights themselves
+    main.locator(".cx-verbatim mark").nth(1).wait_for()
     marks = main.locator(".cx-verbatim mark").all_inner_texts()
     assert marks == ["pwned", "pwned"], marks
     _full_shot(page, "voice-search-hostile")
@@ -96,6 +98,12 @@ def test_clicking_a_theme_bar_filters_the_verbatims(hostile_server: str, page) -
     wait_idle(page)
     theme_filter = page.locator('[data-testid="stMultiSelect"]', has_text="Theme")
     theme_filter.get_by_text("Delivery").wait_for()
-    metas = page.locator(".cx-verbatim > div").all_inner_texts()
+    # the filter can be drawn before the list under it: give the list time to follow
+    metas: list[str] = []
+    for _ in range(60):
+        metas = page.locator(".cx-verbatim > div").all_inner_texts()
+        if metas and all("Delivery" in m for m in metas):
+            break
+        page.wait_for_timeout(500)
     assert metas and all("Delivery" in m for m in metas), metas
     _full_shot(page, "voice-theme-click")
