@@ -19,7 +19,7 @@ PAGES = [
     st.Page("pages/personas.py", title=t("app.pages.personas"), icon="🧑‍🤝‍🧑", url_path="personas"),
     st.Page("pages/journey.py", title=t("app.pages.journey"), icon="🗺️", url_path="journey"),
     st.Page("pages/actions.py", title=t("actions.page_title"), icon="✅", url_path="actions"),
-    st.Page("pages/import_data.py", title=t("app.pages.import"), icon="📥", url_path="import", visibility=editors()),
+    st.Page("pages/import.py", title=t("app.pages.import"), icon="📥", url_path="import", visibility=editors()),
     st.Page("pages/privacy.py", title=t("privacy.nav_title"), icon="🔒", url_path="privacy", visibility=editors()),
 ]
 

@@ -15,7 +15,7 @@ st.title(t("actions.title"))
 
 if ctx.workspace is None:
     st.info(t("actions.empty_store"))
-    st.page_link("pages/import_data.py", label=t("actions.go_import"), icon="📥")
+    st.page_link("pages/import.py", label=t("actions.go_import"), icon="📥")
     st.stop()
 
 st.caption(t("actions.intro"))

@@ -31,7 +31,7 @@ st.caption(t("drivers.intro"))
 
 if ctx.workspace is None:
     st.info(t("common.empty_store"))
-    st.page_link("pages/import_data.py", label=t("common.go_to_import"), icon="📥")
+    st.page_link("pages/import.py", label=t("common.go_to_import"), icon="📥")
     st.stop()
 ws = ctx.workspace.id
 assert ws is not None

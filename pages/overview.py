@@ -21,7 +21,7 @@ show_flash()
 if ctx.workspace is None:
     st.title(t("overview.title"))
     st.info(t("common.empty_store"))
-    st.page_link("pages/import_data.py", label=t("common.go_to_import"), icon="📥")
+    st.page_link("pages/import.py", label=t("common.go_to_import"), icon="📥")
     st.stop()
 
 ws_id = ctx.workspace.id

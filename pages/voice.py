@@ -27,7 +27,7 @@ st.title(t("voice.title"))
 
 if ctx.workspace is None:
     st.info(t("voice.empty_store"))
-    st.page_link("pages/import_data.py", label=t("common.go_to_import"), icon="📥")
+    st.page_link("pages/import.py", label=t("common.go_to_import"), icon="📥")
     st.stop()
 
 ws = ctx.workspace.id

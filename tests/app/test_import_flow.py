@@ -37,7 +37,7 @@ def _counts(db: Path) -> dict[str, int]:
 
 
 def _upload(at, name: str = "survey.csv", data: str = CSV):  # type: ignore[no-untyped-def]
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("pages/import.py").run()
     at.selectbox(key="import_target_workspace").set_value("➕ New workspace…").run()
     at.text_input(key="import_new_workspace").input("Test survey").run()
     at.file_uploader(key="import_upload").set_value((name, data.encode("utf-8"), "text/csv")).run()
@@ -88,7 +88,7 @@ def test_changed_role_is_used(empty_app: Path) -> None:
 def test_delete_batch_from_history(demo_app: Path) -> None:
     before = _counts(demo_app)
     at = new_app().run()
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("pages/import.py").run()
     at.checkbox(key="delete_batch_sure").check().run()
     at.button(key="delete_batch_go").click().run()
     assert not at.exception, at.exception

@@ -15,7 +15,7 @@ PAGES = [
     "pages/drivers.py",
     "pages/personas.py",
     "pages/journey.py",
-    "pages/import_data.py",
+    "pages/import.py",
     "pages/privacy.py",
 ]
 

@@ -133,7 +133,7 @@ def test_import_page_offers_keep_personal_data_and_reports_masking(empty_app: Pa
         "A3,c@example.com,7,Fine\n"
     )
     at = new_app().run()
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("pages/import.py").run()
     at.selectbox(key="import_target_workspace").set_value("➕ New workspace…").run()
     at.text_input(key="import_new_workspace").input("Masked").run()
     at.file_uploader(key="import_upload").set_value(("s.csv", csv.encode(), "text/csv")).run()
@@ -196,7 +196,7 @@ def test_viewer_reads_but_cannot_import_edit_or_delete(demo_app: Path) -> None:
     assert at.title[0].value != "Sign in to cxdash"
     assert "Signed in as **vic** (viewer)" in [c.value for c in at.sidebar.caption]
     assert at.metric  # the Overview's numbers
-    for page in ("pages/import_data.py", "pages/privacy.py"):  # a direct link stops at once
+    for page in ("pages/import.py", "pages/privacy.py"):  # a direct link stops at once
         at.switch_page(page).run()
         assert [w.value for w in at.warning] == ["Only editors can use this page. You are signed in as a viewer."]
         assert not at.main.file_uploader and not at.main.text_input and not at.main.toggle
@@ -218,7 +218,7 @@ def test_viewer_reads_but_cannot_import_edit_or_delete(demo_app: Path) -> None:
 def test_editor_signs_in_edits_and_is_the_actor_of_the_audit(demo_app: Path) -> None:
     at = signed_in("ann")
     assert "Signed in as **ann** (editor)" in [c.value for c in at.sidebar.caption]
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("pages/import.py").run()
     assert not at.warning and at.file_uploader
     at = privacy_page(at)
     at.toggle(key="privacy_keep_default_1").set_value(True).run()

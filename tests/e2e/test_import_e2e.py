@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import shot, wait_idle
+from tests.e2e.conftest import running_app, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -62,3 +62,14 @@ def test_upload_import_and_overview(server: str, page, tmp_path: Path) -> None: 
     assert "n = 3" in body  # 3 valid NPS answers; the 'abc' row was rejected
     assert "+33" in body  # 2 promoters, 1 detractor of 3 → +33
     shot(page, "overview-after-import")
+
+
+def test_import_deep_link_as_the_servers_first_request(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A bookmark to /import on a server that has run nothing yet opens the Import page, with no "Page not found"."""
+    with running_app(tmp_path / "fresh.db", tmp_path / "streamlit.log", no_demo=True) as url:
+        page.goto(f"{url}/import")
+        page.get_by_text("Survey export or review file").wait_for(timeout=60_000)
+        page.wait_for_timeout(2000)  # the dialog, when there was one, came up after the page
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator('[role="dialog"]').count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Import").is_visible()
