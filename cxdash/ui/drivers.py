@@ -93,7 +93,7 @@ def split_by_coverage(
 
 def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], frame: pd.DataFrame) -> DriverSettings:
     """The analysis settings: outcome, method, touchpoints, quadrant split, missing answers, resamples, seed."""
-    numeric = drivers_data.numeric_attributes(engine, workspace_id)
+    numeric = numeric_attributes(engine, workspace_id)
     outcomes = [o for o in OUTCOMES if o in frame.columns and frame[o].nunique() >= 2] + numeric
     if not outcomes:
         outcomes = ["nps"]
@@ -166,6 +166,16 @@ def frame(engine: Engine, ws: int, filters: Filters, attributes: Sequence[str] =
 
 
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _numeric(url: str, ws: int, version: int, _engine: Engine) -> list[str]:
+    return drivers_data.numeric_attributes(_engine, ws)
+
+
+def numeric_attributes(engine: Engine, ws: int) -> list[str]:
+    """Segment attributes whose values are all numbers (possible outcomes), cached."""
+    return _numeric(_key(engine), ws, data_version(), engine)
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _scales(url: str, ws: int, version: int, _engine: Engine) -> dict[str, tuple[int, int]]:
     return touchpoint_scales(_engine, ws)
 
@@ -187,7 +197,7 @@ def _analysis(
     _filters: Filters,
     _s: DriverSettings,
 ) -> DriverAnalysis:
-    data = drivers_data.driver_frame(_engine, ws, _filters, _s.attributes)
+    data = frame(_engine, ws, _filters, _s.attributes)  # the cached frame the controls were drawn from
     sc = {k: v for k, v in touchpoint_scales(_engine, ws).items() if k in _s.drivers}
     return analyse_drivers(
         data,
@@ -296,7 +306,7 @@ def _methods(
     _filters: Filters,
     _s: DriverSettings,
 ) -> pd.DataFrame:
-    data = drivers_data.driver_frame(_engine, ws, _filters, _s.attributes)
+    data = frame(_engine, ws, _filters, _s.attributes)  # the cached frame the controls were drawn from
     sc = {k: v for k, v in touchpoint_scales(_engine, ws).items() if k in _s.drivers}
     return compare_methods(data, _s.outcome, list(_s.drivers), scales=sc, missing=_s.missing)
 
@@ -327,8 +337,8 @@ def _groups(
     _s: DriverSettings,
 ) -> pd.DataFrame:
     sc = {k: v for k, v in touchpoint_scales(_engine, ws).items() if k in _s.drivers}
-    fa = drivers_data.driver_frame(_engine, ws, _with(_filters, attribute, a), _s.attributes)
-    fb = drivers_data.driver_frame(_engine, ws, _with(_filters, attribute, b), _s.attributes)
+    fa = frame(_engine, ws, _with(_filters, attribute, a), _s.attributes)
+    fb = frame(_engine, ws, _with(_filters, attribute, b), _s.attributes)
     return compare_groups(
         fa,
         fb,

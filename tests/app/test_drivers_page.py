@@ -95,3 +95,20 @@ def test_empty_store_points_to_import(empty_app: Path) -> None:
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any("Import" in i.value for i in at.info)
+
+
+def test_the_respondent_frame_is_read_once_per_filter_set(demo_app: Path, monkeypatch: Any) -> None:
+    from cxdash.store import drivers_data
+
+    calls: list[tuple[Any, ...]] = []
+    real = drivers_data.driver_frame
+
+    def counting(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(args[1:2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(drivers_data, "driver_frame", counting)
+    at = _open()
+    _matrix(at)  # the analysis ran
+    # the controls and the analysis (after changing the resamples too) share one read of the data
+    assert len(calls) == 1, calls
