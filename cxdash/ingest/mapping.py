@@ -8,44 +8,58 @@ from typing import Any
 import pandas as pd
 
 from cxdash.errors import InputRefused
-from cxdash.i18n import t
+from cxdash.i18n import LANGUAGES, t, use_language
 from cxdash.ingest.table import RawTable
 from cxdash.roles import parse_role
 
-# What the role editor offers: label shown → role prefix. A prefix ending in ':' takes the Name column.
-ROLE_CHOICES: dict[str, str] = {
-    "Ignore": "ignore",
-    "Response ID": "response_id",
-    "Customer ID": "customer_id",
-    "Date": "date",
-    "Channel": "channel",
-    "NPS (0–10 recommend)": "nps",
-    "CSAT (overall satisfaction)": "csat",
-    "CES (customer effort)": "ces",
-    "Touchpoint rating →": "rating:",
-    "Comment": "comment",
-    "Comment on touchpoint →": "comment:",
-    "Segment attribute →": "attribute:",
-    "Touchpoint of the row (reviews, tickets)": "touchpoint",
-    "Rating of the row's touchpoint": "rating",
-    "Customer name (personal data)": "customer_name",
-    "Customer e-mail (personal data)": "customer_email",
+# What the role editor offers: role prefix → catalogue key of its label. A prefix ending in ':' takes the Name column.
+ROLE_PREFIXES: dict[str, str] = {
+    "ignore": "roles.ignore",
+    "response_id": "roles.response_id",
+    "customer_id": "roles.customer_id",
+    "date": "roles.date",
+    "channel": "roles.channel",
+    "nps": "roles.nps",
+    "csat": "roles.csat",
+    "ces": "roles.ces",
+    "rating:": "roles.rating_named",
+    "comment": "roles.comment",
+    "comment:": "roles.comment_named",
+    "attribute:": "roles.attribute",
+    "touchpoint": "roles.touchpoint",
+    "rating": "roles.rating_row",
+    "customer_name": "roles.customer_name",
+    "customer_email": "roles.customer_email",
 }
-_LABEL_FOR_PREFIX = {prefix: label for label, prefix in ROLE_CHOICES.items()}
 EDITOR_COLUMNS = ["Column", "Question", "Examples", "Role", "Name", "Why"]
+
+
+def role_choices() -> dict[str, str]:
+    """The role editor's options in the interface language: label shown → role prefix."""
+    return {t(key): prefix for prefix, key in ROLE_PREFIXES.items()}
+
+
+def _prefix_of(label: str) -> str:
+    """The role prefix of an editor label in any interface language (a session may switch language mid-edit)."""
+    for language in LANGUAGES:
+        with use_language(language):
+            prefix = role_choices().get(label)
+        if prefix is not None:
+            return prefix
+    return "ignore"
 
 
 def role_to_choice(role: str) -> tuple[str, str]:
     """Split a role string into (editor label, name)."""
     parsed = parse_role(role)
     if parsed.name is not None:
-        return _LABEL_FOR_PREFIX[f"{parsed.kind}:"], parsed.name
-    return _LABEL_FOR_PREFIX[parsed.kind], ""
+        return t(ROLE_PREFIXES[f"{parsed.kind}:"]), parsed.name
+    return t(ROLE_PREFIXES[parsed.kind]), ""
 
 
 def choice_to_role(label: str, name: str | None, fallback_name: str) -> str:
     """The role string for an editor row; a named role without a name takes the column's readable name."""
-    prefix = ROLE_CHOICES.get(label, "ignore")
+    prefix = _prefix_of(label)
     if prefix.endswith(":"):
         clean = (name or "").strip() or fallback_name.strip()
         return f"{prefix}{clean}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
+from cxdash.i18n import t
 from cxdash.ingest.table import RawTable
 
 # --------------------------------------------------------------------------------------------- name patterns
@@ -41,7 +42,6 @@ _EMAIL_COLUMN = re.compile(
     r"^(e-?mail|e-?mailaddress|mail|mailaddress|recipiente-?mail|customere-?mail|contacte-?mail|youre-?mail|"
     r"eメール|eメールアドレス|メール|メールアドレス|ご?連絡先メールアドレス|ごメールアドレス)(\(.*\))?$"
 )
-_PERSONAL_WHY = "stored only if you keep personal data"
 _QUALTRICS_SYSTEM = re.compile(r"^q_[a-z]{3,}", re.IGNORECASE)  # Q_RecaptchaScore, Q_Language …
 _RESPONSE_ID = re.compile(
     r"^(response|respondent|submission|review|ticket|record|survey response|回答|回答者|レビュー|問い合わせ)"
@@ -332,15 +332,15 @@ def _contact(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
     """A customer's name or e-mail address (by name or, for e-mail, by values); True when the column is settled."""
     p, compact = column.profile, column.compact
     if _EMAIL_COLUMN.match(compact) or p.email_share >= 0.5:
-        role, what = "customer_email", "e-mail addresses"
+        role, what = "customer_email", t("suggest.emails")
     elif _NAME_COLUMN.match(compact) and p.number_share < 0.5:
-        role, what = "customer_name", "people's names"
+        role, what = "customer_name", t("suggest.names")
     else:
         return False
     if role in _taken(out):
-        out[column.key] = ("ignore", f"{what}, but another column was chosen as the customer's")
+        out[column.key] = ("ignore", t("suggest.contact_taken", what=what))
     else:
-        out[column.key] = (role, f"{what} (personal data: {_PERSONAL_WHY})")
+        out[column.key] = (role, t("suggest.personal", what=what))
     return True
 
 
@@ -349,7 +349,7 @@ def _ignore_first(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
     p, compact = column.profile, column.compact
     reason = ""
     if p.n == 0:
-        reason = "empty in the first rows"
+        reason = t("suggest.empty")
     elif _contact(column, out):
         return True
     elif (
@@ -358,17 +358,17 @@ def _ignore_first(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
         or _QUALTRICS_SYSTEM.match(column.key.strip())
         or any(w in compact for w in _META_CONTAINS)
     ):
-        reason = "survey metadata or personal data (by its name)"
+        reason = t("suggest.metadata")
     elif p.email_share >= 0.5:
-        reason = "e-mail addresses"
+        reason = t("suggest.emails")
     elif p.ip_share >= 0.5:
-        reason = "IP addresses"
+        reason = t("suggest.ips")
     elif p.url_share >= 0.5:
-        reason = "web addresses (URLs)"
+        reason = t("suggest.urls")
     elif p.phone_share >= 0.5 and p.int_share < 0.5:
-        reason = "phone numbers"
+        reason = t("suggest.phones")
     elif p.distinct == 1 and p.n == p.rows and p.n >= 3:
-        reason = "the same value in every row"
+        reason = t("suggest.constant")
     if reason:
         out[column.key] = ("ignore", reason)
     return bool(reason)
@@ -381,11 +381,11 @@ def _ids(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Colum
         compact, p = column.compact, column.profile
         if _RESPONSE_ID.match(compact) and "response_id" not in _taken(out):
             if p.distinct == p.n:
-                out[column.key] = ("response_id", "named like a response id; every value is unique")
+                out[column.key] = ("response_id", t("suggest.response_id"))
             else:
-                out[column.key] = ("ignore", "named like a response id, but values repeat")
+                out[column.key] = ("ignore", t("suggest.response_id_repeats"))
         elif _CUSTOMER_ID.match(compact) and "customer_id" not in _taken(out):
-            out[column.key] = ("customer_id", "named like a customer id")
+            out[column.key] = ("customer_id", t("suggest.customer_id"))
         else:
             rest.append(column)
     return rest
@@ -408,9 +408,9 @@ def _date(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Colu
         return columns
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
     best = candidates[0][2]
-    out[best.key] = ("date", f"values are dates; '{best.key}' is the likeliest response time")
+    out[best.key] = ("date", t("suggest.date", column=best.key))
     for _, _, column in candidates[1:]:
-        out[column.key] = ("ignore", f"dates, but '{best.key}' was chosen as the response date")
+        out[column.key] = ("ignore", t("suggest.date_taken", column=best.key))
     return [c for c in columns if c.key not in out]
 
 
@@ -420,7 +420,7 @@ def _long_touchpoint(columns: list[_Column], out: dict[str, tuple[str, str]]) ->
         p = column.profile
         named = _TOUCHPOINT.search(_norm(column.key)) and len(column.key) <= 30  # a short name, not a question
         if named and p.is_low_cardinality and p.number_share < 0.5 and p.distinct >= 2:
-            out[column.key] = ("touchpoint", f"{p.distinct} touchpoint names, one per row (long file)")
+            out[column.key] = ("touchpoint", t("suggest.long_touchpoint", n=p.distinct))
             return True
     return False
 
@@ -437,14 +437,14 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
     nps.sort(key=lambda c: (c.matrix is None, bool(_NPS_STRONG.search(c.text))), reverse=True)
     if nps:
         best = nps[0]
-        out[best.key] = ("nps", f"{best.profile.scale} answers to a 'recommend' question")
+        out[best.key] = ("nps", t("suggest.nps", scale=best.profile.scale))
         for column in nps[1:]:
-            out[column.key] = ("ignore", f"a 'recommend' question, but '{best.key}' was chosen as NPS")
+            out[column.key] = ("ignore", t("suggest.nps_taken", column=best.key))
     plain = [c for c in scores if c.key not in out and c.matrix is None]
-    _pick_single(plain, out, "ces", _CES, "an effort/ease question")
+    _pick_single(plain, out, "ces", _CES, t("suggest.ces_question"))
     csat = [c for c in plain if c.key not in out and _CSAT.search(c.text) and _is_overall(c)]
     csat.sort(key=lambda c: bool(_OVERALL.search(c.text)), reverse=True)
-    _pick_single(csat, out, "csat", _CSAT, "an overall satisfaction question")
+    _pick_single(csat, out, "csat", _CSAT, t("suggest.csat_question"))
     used: set[str] = set()
     for column in scores:
         if column.key in out:
@@ -452,9 +452,9 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
         p = column.profile
         if long_file and column.matrix is None:
             if "rating" in _taken(out):
-                out[column.key] = ("ignore", "a score, but another column was chosen as the row's rating")
+                out[column.key] = ("ignore", t("suggest.rating_taken"))
             else:
-                out[column.key] = ("rating", f"{p.scale} ratings of the touchpoint named in each row")
+                out[column.key] = ("rating", t("suggest.long_rating", scale=p.scale))
             continue
         name = _touchpoint_name(column)
         rating_named = bool(_RATING_WORDS.search(column.text))
@@ -463,11 +463,11 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
         if not name:
             continue
         if name.casefold() in used:
-            out[column.key] = ("ignore", f"ratings, but another column already rates '{name}'")
+            out[column.key] = ("ignore", t("suggest.touchpoint_taken", name=name))
             continue
         used.add(name.casefold())
-        where = "matrix row" if column.matrix else "column name"
-        out[column.key] = (f"rating:{name}", f"{p.scale} ratings; touchpoint '{name}' from the {where}")
+        key = "suggest.rating_from_matrix" if column.matrix else "suggest.rating_from_name"
+        out[column.key] = (f"rating:{name}", t(key, scale=p.scale, name=name))
     return [c for c in columns if c.key not in out]
 
 
@@ -490,7 +490,7 @@ def _pick_single(
     """Give ``role`` to the first candidate whose name matches ``pattern``."""
     for column in candidates:
         if column.key not in out and pattern.search(column.text) and role not in _taken(out):
-            out[column.key] = (role, f"{column.profile.scale} answers to {what}")
+            out[column.key] = (role, t("suggest.answers_to", scale=column.profile.scale, what=what))
 
 
 def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], long_file: bool) -> None:
@@ -501,23 +501,23 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
         tied = None if long_file else _mentioned(text, rated)
         role = f"comment:{tied}" if tied else "comment"
         share = round(100 * p.distinct / p.n)
-        about = f"; mentions '{tied}'" if tied else ""
-        out[column.key] = (role, f"free text ({share}% distinct answers){about}")
+        why = t("suggest.free_text_about", share=share, name=tied) if tied else t("suggest.free_text", share=share)
+        out[column.key] = (role, why)
         return
     if _CHANNEL.search(text) and p.is_low_cardinality and "channel" not in _taken(out):
-        out[column.key] = ("channel", f"named like a channel; {p.distinct} distinct values")
+        out[column.key] = ("channel", t("suggest.channel", n=p.distinct))
         return
     named = bool(_ATTRIBUTE.search(text))
     if (p.is_low_cardinality and (p.n >= 10 or named)) or (named and p.distinct <= 100):
         name = _attribute_name(column)
         if name:
-            why = "named like a segment" if named else "few distinct values"
-            out[column.key] = (f"attribute:{name}", f"{why}; {p.distinct} distinct values")
+            key = "suggest.segment_named" if named else "suggest.segment_few"
+            out[column.key] = (f"attribute:{name}", t(key, n=p.distinct))
             return
     if p.number_share >= 0.9:
-        out[column.key] = ("ignore", "numbers that are not a score on a 0–10 scale")
+        out[column.key] = ("ignore", t("suggest.numbers"))
     else:
-        out[column.key] = ("ignore", "could not place it; choose a role if it matters")
+        out[column.key] = ("ignore", t("suggest.unplaced"))
 
 
 def _mentioned(text: str, touchpoints: list[str]) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from cxdash.errors import CxdashError
 from cxdash.export import to_safe_csv
 from cxdash.i18n import fmt_number, t
-from cxdash.ingest.mapping import EDITOR_COLUMNS, ROLE_CHOICES, editor_frame, mapping_from_editor, mapping_from_json
+from cxdash.ingest.mapping import EDITOR_COLUMNS, editor_frame, mapping_from_editor, mapping_from_json, role_choices
 from cxdash.ingest.result import ImportPreview
 from cxdash.ingest.table import RawTable
 from cxdash.store.models import Workspace
@@ -82,12 +82,13 @@ def describe_table(table: RawTable) -> str:
 
 def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
     """Show every column with its suggested role; the user can change each. Returns the confirmed mapping."""
-    from cxdash.ingest.suggest import explain_roles, suggest_roles
+    from cxdash.ingest.suggest import suggest_with_reasons
 
     key = ("_import_roles_base", table.content_hash, table.sheet, hashlib.sha256(saved or b"").hexdigest())
     base = st.session_state.get("_import_roles_base")
     if base is None or base[0] != key:
-        mapping = suggest_roles(table)
+        suggested = suggest_with_reasons(table)  # once: profiling the columns is the costly part
+        mapping = {column: role for column, (role, _) in suggested.items()}
         if saved:
             try:
                 loaded = mapping_from_json(saved)
@@ -98,7 +99,7 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
             if unknown:
                 st.warning(t("import.unknown_columns", columns=literal(", ".join(unknown))))
             mapping.update({c: r for c, r in loaded.items() if c in table.columns})
-        base = (key, editor_frame(table, mapping, explain_roles(table)))
+        base = (key, editor_frame(table, mapping, {column: why for column, (_, why) in suggested.items()}))
         st.session_state["_import_roles_base"] = base
         st.session_state.pop(state.IMPORT_ROLES, None)
     edited = st.data_editor(
@@ -112,7 +113,7 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
             "Column": st.column_config.TextColumn(t("import.col_column")),
             "Question": st.column_config.TextColumn(t("import.col_question")),
             "Role": st.column_config.SelectboxColumn(
-                t("import.col_role"), options=list(ROLE_CHOICES), required=True, width="medium"
+                t("import.col_role"), options=list(role_choices()), required=True, width="medium"
             ),
             "Name": st.column_config.TextColumn(t("import.col_name"), help=t("import.col_name_help")),
             "Examples": st.column_config.TextColumn(t("import.col_examples"), width="medium"),

@@ -119,6 +119,18 @@ def test_explanations_say_why(qualtrics: RawTable) -> None:
     assert all(reason for reason in reasons.values())
 
 
+def test_explanations_in_japanese(qualtrics: RawTable) -> None:
+    from cxdash.i18n import use_language
+
+    with use_language("ja"):
+        reasons = explain_roles(qualtrics)
+        roles = suggest_roles(qualtrics)
+    assert roles == suggest_roles(qualtrics)  # the language changes the words, never the roles
+    assert reasons["Q1"] == "「薦める」質問への 0–10 の回答"
+    assert "Checkout" in reasons["Q2_1"] and "タッチポイント" in reasons["Q2_1"]
+    assert all(reason and not reason.isascii() for reason in reasons.values()), reasons
+
+
 # ------------------------------------------------------------------------------------------ SurveyMonkey
 
 
@@ -396,3 +408,19 @@ def test_only_one_column_gets_each_contact_role() -> None:
     )
     roles = suggest_roles(RawTable.from_frame(frame, "contacts.csv"))
     assert roles == {"NPS": "nps", "E-mail": "customer_email", "Work e-mail": "ignore", "氏名": "customer_name"}
+
+
+def test_role_editor_labels_follow_the_language_and_read_back_in_any(qualtrics: RawTable) -> None:
+    from cxdash.i18n import use_language
+    from cxdash.ingest.mapping import ROLE_PREFIXES, editor_frame, mapping_from_editor, role_choices
+
+    mapping = suggest_roles(qualtrics)
+    frames = {}
+    for language in ("en", "ja"):
+        with use_language(language):
+            assert len(role_choices()) == len(ROLE_PREFIXES)  # no two roles share a label
+            frames[language] = editor_frame(qualtrics, mapping, explain_roles(qualtrics))
+            assert mapping_from_editor(frames[language], qualtrics) == mapping
+    assert frames["ja"].set_index("Column")["Role"]["Q1"] == "NPS（0〜10 推奨度）"
+    with use_language("en"):  # a table drawn in Japanese, read back after switching to English
+        assert mapping_from_editor(frames["ja"], qualtrics) == mapping
