@@ -60,24 +60,12 @@ def warm_up() -> None:
         pool.map_later(_warm, [None] * pool.workers())
 
 
-def _spread(texts: list[str], size: int) -> list[list[str]]:
-    """Tasks of about ``size`` texts, with the costly non-ASCII ones (Japanese: ~100× an English text) dealt out
-    evenly, so no worker is left with most of the work."""
-    n = max(1, -(-len(texts) // size))
-    tasks: list[list[str]] = [[] for _ in range(n)]
-    costly = [t for t in texts if not t.isascii()]
-    cheap = [t for t in texts if t.isascii()]
-    for i, text in enumerate(costly + cheap):
-        tasks[i % n].append(text)
-    return [task for task in tasks if task]
-
-
 def analyse_later(texts: Sequence[str], themes: Sequence[ThemeRules]) -> Callable[[], CommentAnalysis]:
     """Start scoring and tagging ``texts`` (identical texts once); call the result to wait for the analysis."""
     unique = list(dict.fromkeys(texts))
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
     parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
-    tasks = _spread(unique, sentiment.task_size(len(unique))) if parallel else [unique]
+    tasks = sentiment.split_tasks(unique) if parallel else [unique]
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)
 
     def result() -> CommentAnalysis:

@@ -132,12 +132,27 @@ def task_size(n: int) -> int:
     return max(500, min(CHUNK_SIZE, n // (4 * max(pool.workers(), 1)) or 500))
 
 
+def split_tasks(texts: list[str]) -> list[list[str]]:
+    """Pool tasks of about ``task_size`` distinct texts each, with the costly non-ASCII ones (Japanese: ~100× an
+    English text) dealt out evenly, so no worker is left with most of the work."""
+    n = max(1, -(-len(texts) // task_size(len(texts))))
+    tasks: list[list[str]] = [[] for _ in range(n)]
+    costly = [t for t in texts if not t.isascii()]
+    cheap = [t for t in texts if t.isascii()]
+    for i, text in enumerate(costly + cheap):
+        tasks[i % n].append(text)
+    return [task for task in tasks if task]
+
+
 def _score_many(texts: list[str], lang: str) -> list[_Raw]:
     if not worth_a_pool(texts) or pool.get_pool() is None:
         return _score_unique(texts, lang)
-    size = task_size(len(texts))
-    collect = pool.map_later(_worker_task, [(texts[i : i + size], lang) for i in range(0, len(texts), size)])
-    return [raw for packed in collect() for raw in unpack(*packed)]
+    tasks = split_tasks(texts)
+    collect = pool.map_later(_worker_task, [(task, lang) for task in tasks])
+    by_text: dict[str, _Raw] = {}
+    for task, packed in zip(tasks, collect(), strict=True):
+        by_text.update(zip(task, unpack(*packed), strict=True))
+    return [by_text[t] for t in texts]
 
 
 def shutdown_pool() -> None:

@@ -236,8 +236,6 @@ class ChunkWriter:
         }
 
     def _write_ratings(self, ratings: pd.DataFrame, rows: dict[int, int]) -> None:
-        if ratings.empty:
-            return
         frame = pd.DataFrame(
             {
                 "response_id": ratings["source_row"].map(rows).to_numpy(dtype="int64"),
@@ -245,13 +243,9 @@ class ChunkWriter:
                 "score": ratings["score"].to_numpy(dtype=float),
             }
         )
-        # in key order: each row lands at the end of the primary-key index instead of at a random place in it
-        frame = frame.sort_values(["response_id", "touchpoint_id"], kind="stable")
-        self._insert(RATINGS, {name: frame[name].tolist() for name in frame.columns})
+        self._insert_in_key_order(RATINGS, frame, ["response_id", "touchpoint_id"])
 
     def _write_attributes(self, attributes: pd.DataFrame, rows: dict[int, int]) -> None:
-        if attributes.empty:
-            return
         frame = pd.DataFrame(
             {
                 "response_id": attributes["source_row"].map(rows).to_numpy(dtype="int64"),
@@ -259,8 +253,13 @@ class ChunkWriter:
                 "value": _values(attributes["value"]),
             }
         )
-        frame = frame.sort_values(["response_id", "name"], kind="stable")  # key order, as the ratings
-        self._insert(ATTRIBUTES, {name: frame[name].tolist() for name in frame.columns})
+        self._insert_in_key_order(ATTRIBUTES, frame, ["response_id", "name"])
+
+    def _insert_in_key_order(self, table: Table, frame: pd.DataFrame, key: list[str]) -> None:
+        """Insert sorted by the primary key: each row lands at the end of its index, not at a random place in it."""
+        if not frame.empty:
+            frame = frame.sort_values(key, kind="stable")
+            self._insert(table, {name: frame[name].tolist() for name in frame.columns})
 
     def _analyse_comments(self, comments: pd.DataFrame) -> tuple[list[str], Callable[[], CommentAnalysis]]:
         """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
