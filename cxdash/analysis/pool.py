@@ -9,6 +9,7 @@ their result is asked for: slower, never lost.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -20,6 +21,7 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 MAX_WORKERS = 8
+WORKER_NICENESS = 10  # scheduling priority below the calling process's
 
 _pool: ProcessPoolExecutor | None = None
 _workers = 0
@@ -28,6 +30,8 @@ _failed = False
 
 def _worker_init() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"  # one embedding thread per worker process
+    with contextlib.suppress(OSError):  # the caller (an import writing rows) is the critical path: it goes first
+        os.nice(WORKER_NICENESS)
 
 
 def _main_is_importable() -> bool:

@@ -41,6 +41,10 @@ _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 # A cell that is a plain decimal number (ASCII digits): parsed as it is, no marker/NFKC/label handling needed.
 _PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
 
+# Columns of text cells (CSV) with at most this share of distinct values are parsed once per distinct value.
+DISTINCT_SHARE = 0.5
+DISTINCT_MIN_ROWS = 64
+
 # Standard scales, smallest first; a score column's scale is the first that holds enough of its values.
 RATING_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
 CSAT_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
@@ -113,8 +117,33 @@ _EXCEL_SERIAL_RANGE = (20_000, 80_000)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """Codes and distinct values of a column of text cells (CSV) that repeats enough to be parsed once per distinct
+    value; None for other columns (Excel's numbers and booleans are not grouped: 1 == 1.0 == True). Code -1 marks a
+    missing cell."""
+    if len(values) < DISTINCT_MIN_ROWS or not pd.api.types.is_string_dtype(values.dtype):
+        return None
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return None
+    codes, uniques = pd.factorize(values)
+    if len(uniques) > DISTINCT_SHARE * len(values):
+        return None
+    return codes, pd.Series(uniques)
+
+
+def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index, missing: object) -> pd.Series:
+    """Results computed per distinct value spread back over the cells (``missing`` where the cell is missing)."""
+    values = per_distinct.to_numpy()
+    table = np.append(values, np.array([missing], dtype=values.dtype))  # code -1 picks the appended value
+    return pd.Series(table[codes], index=index)
+
+
 def is_not_answered(values: pd.Series) -> pd.Series:
     """True where a cell is empty, NaN or a "not answered" marker (N/A, -, 該当なし, Don't know …)."""
+    found = _distinct(values)
+    if found is not None:
+        codes, uniques = found
+        return _spread(is_not_answered(uniques), codes, values.index, True)
     null = values.isna()
     text = values[~null].astype(str).str.strip().str.lower()
     marker = pd.Series(False, index=values.index)
@@ -134,6 +163,15 @@ def _text_cells(values: pd.Series) -> pd.Series:
 
 def parse_numbers(values: pd.Series) -> ParsedNumbers:
     """Numbers from raw cells: plain numbers, full-width digits (１０), labelled answers ("10 - Extremely likely")."""
+    found = _distinct(values)
+    if found is not None:  # a score column holds a handful of distinct answers: each is parsed once
+        codes, uniques = found
+        once = parse_numbers(uniques)
+        return ParsedNumbers(
+            _spread(once.value, codes, values.index, np.nan),
+            _spread(once.missing, codes, values.index, True),
+            _spread(once.bad, codes, values.index, False),
+        )
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         # Fast path for text columns (CSV): cells that are plain numbers need no marker check, NFKC or label
         # parsing (none of those changes a plain number); only the cells that are not go the full way.
@@ -177,6 +215,10 @@ def _parse_numbers(values: pd.Series) -> ParsedNumbers:
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Cells as trimmed strings, None where missing or a "not answered" marker."""
+    found = _distinct(values)
+    if found is not None:
+        codes, uniques = found
+        return _spread(clean_text(uniques).astype(object), codes, values.index, None)
     missing = is_not_answered(values)
     out = pd.Series(None, index=values.index, dtype=object)
     out[~missing] = values[~missing].astype(str).str.strip()

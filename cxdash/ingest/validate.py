@@ -106,8 +106,8 @@ class ValidChunk:
     @property
     def touchpoints(self) -> list[str]:
         """Touchpoint names this chunk refers to."""
-        names = list(self.ratings["touchpoint"]) + [t for t in self.comments["touchpoint"] if t]
-        return list(dict.fromkeys(names))
+        names = [*pd.unique(self.ratings["touchpoint"]), *pd.unique(self.comments["touchpoint"])]
+        return list(dict.fromkeys(t for t in names if isinstance(t, str) and t))
 
 
 def _fmt(number: float) -> str:
@@ -184,8 +184,15 @@ def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
     """Rows whose every cell is empty or white space."""
     if chunk.empty or not len(chunk.columns):
         return pd.Series(False, index=chunk.index)
-    filled = chunk.notna() & (chunk.astype(str).apply(lambda col: col.str.strip()) != "")
-    return ~filled.any(axis=1)
+    blank = np.ones(len(chunk), dtype=bool)
+    for _, col in chunk.items():  # each column looks only at the rows that are blank so far (few after the first)
+        if not blank.any():
+            break
+        cells = col[blank]
+        text = cells if pd.api.types.is_string_dtype(cells.dtype) and cells.dtype != object else cells.astype(str)
+        filled = (cells.notna() & (text.str.strip() != "")).to_numpy(dtype=bool)
+        blank[np.flatnonzero(blank)[filled]] = False
+    return pd.Series(blank, index=chunk.index)
 
 
 def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) -> tuple[ValidChunk, list[Rejection]]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cxdash.analysis.comments import CommentAnalysis, analyse_later
 from cxdash.analysis.themes import ThemeRules
@@ -29,6 +29,7 @@ STATS_MIN_ROWS = 1_000  # bulk writes of at least this many rows may refresh the
 STATS_GROWTH = 0.2  # … when they add more than this share of the rows the statistics know of
 SQLITE_ANALYSED = ("response",)  # SQLite: tables whose statistics are kept (ANALYZE reads the whole table)
 DEFAULT_SCALE = (1, 5)
+SQLITE_DATETIME_FORMAT = sqlite.DATETIME._storage_format  # SQLAlchemy's text form of a datetime in SQLite
 
 RESPONSES: Table = Response.__table__  # type: ignore[attr-defined]
 CUSTOMERS: Table = Customer.__table__  # type: ignore[attr-defined]
@@ -90,10 +91,10 @@ class ChunkWriter:
         if new_idx:
             self._insert(
                 RESPONSES,
-                {"id": [ids[i] for i in new_idx]} | {k: [v[i] for i in new_idx] for k, v in columns.items()},
+                {"id": [ids[i] for i in new_idx]} | {k: _take(v, new_idx) for k, v in columns.items()},
             )
         if old_idx:
-            old = [{**{k: v[i] for k, v in columns.items()}, "rid": ids[i]} for i in old_idx]
+            old = [{**{k: _python(v[i]) for k, v in columns.items()}, "rid": ids[i]} for i in old_idx]
             stmt = update(RESPONSES).where(RESPONSES.c.id == bindparam("rid"))
             self.conn.execute(stmt, old)
             for table in (RATINGS, ATTRIBUTES, COMMENTS):
@@ -212,19 +213,19 @@ class ChunkWriter:
         self.conn.execute(stmt, rows)
         self.contacts_stored += len(rows)
 
-    def _response_columns(self, resp: pd.DataFrame, customers: dict[str, int]) -> dict[str, list[Any]]:
-        """Columns for the response table as lists of Python values (None for missing)."""
+    def _response_columns(self, resp: pd.DataFrame, customers: dict[str, int]) -> dict[str, Any]:
+        """Columns for the response table as lists of Python values (None for missing); the time as datetime64."""
         n = len(resp)
         csat, ces = self.csat_scale, self.ces_scale
         csat_v, ces_v = _values(resp["csat"]), _values(resp["ces"])
-        when = pd.to_datetime(resp["responded_at"])
+        when = pd.to_datetime(resp["responded_at"]).to_numpy(dtype="datetime64[us]")
         return {
             "workspace_id": [self.workspace_id] * n,
             "batch_id": [self.batch_id] * n,
             "source_row": resp.index.astype("int64").tolist(),
             "external_id": _values(resp["external_id"]),
             "customer_id": _values(resp["customer"].map(customers).astype("Int64")),
-            "responded_at": [None if pd.isna(t) else t.to_pydatetime() for t in when],
+            "responded_at": when,  # datetime64 array: bound in one go by insert_rows
             "channel": _values(resp["channel"]),
             "nps": _values(resp["nps"].astype("Int64")),
             "csat": csat_v,
@@ -258,8 +259,8 @@ class ChunkWriter:
     def _insert_in_key_order(self, table: Table, frame: pd.DataFrame, key: list[str]) -> None:
         """Insert sorted by the primary key: each row lands at the end of its index, not at a random place in it."""
         if not frame.empty:
-            frame = frame.sort_values(key, kind="stable")
-            self._insert(table, {name: frame[name].tolist() for name in frame.columns})
+            order = np.lexsort([frame[k].to_numpy() for k in reversed(key)])  # last key given = primary sort key
+            self._insert(table, {name: frame[name].to_numpy()[order].tolist() for name in frame.columns})
 
     def _analyse_comments(self, comments: pd.DataFrame) -> tuple[list[str], Callable[[], CommentAnalysis]]:
         """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
@@ -323,6 +324,34 @@ def _value(value: Any) -> Any:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
+def _take(values: Any, positions: list[int]) -> Any:
+    """The values at ``positions`` of a list or numpy array (all of them as they are when every one is taken)."""
+    if len(positions) == len(values):
+        return values
+    if isinstance(values, np.ndarray):
+        return values[positions]
+    return [values[i] for i in positions]
+
+
+def _python(value: Any) -> Any:
+    """A numpy datetime64 as a Python datetime (None for NaT); any other value as it is."""
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
+    return value
+
+
+def _bound_datetimes(values: np.ndarray, impl: Any, dialect: Any) -> list[Any]:
+    """A datetime64 column as the driver's parameters: SQLite's text form formatted in one numpy call (exactly what
+    SQLAlchemy's DATETIME writes by default), Python datetimes through the column's bind processor elsewhere."""
+    missing = np.isnat(values)
+    proc = impl.bind_processor(dialect)
+    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == SQLITE_DATETIME_FORMAT:
+        text = np.char.replace(np.datetime_as_string(values.astype("datetime64[us]"), unit="us"), "T", " ")
+        return [None if m else v for v, m in zip(text.tolist(), missing.tolist(), strict=True)]
+    stamps = [None if m else pd.Timestamp(v).to_pydatetime() for v, m in zip(values, missing.tolist(), strict=True)]
+    return [proc(v) if v is not None else None for v in stamps] if proc else stamps
+
+
 def _values(series: pd.Series) -> list[Any]:
     """A column as Python values, None where missing (numpy/pandas scalars converted)."""
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":  # numpy ints/bools cannot be missing
@@ -348,9 +377,13 @@ def insert_rows(
     dialect = conn.dialect
     values = []
     for name in names:
-        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        impl = table.c[name].type.dialect_impl(dialect)
+        proc = impl.bind_processor(dialect)
         col = columns[name]
-        values.append([proc(v) if v is not None else None for v in col] if proc else col)
+        if isinstance(col, np.ndarray) and col.dtype.kind == "M":
+            values.append(_bound_datetimes(col, impl, dialect))
+        else:
+            values.append([proc(v) if v is not None else None for v in col] if proc else col)
     mark = _PLACEHOLDER[dialect.paramstyle]
     marks = ", ".join(mark.format(i + 1) for i in range(len(names)))
     prep = dialect.identifier_preparer
@@ -409,12 +442,15 @@ def _batches(values: Sequence[Any], size: int = IN_LIST) -> Iterator[Sequence[An
         yield values[start : start + size]
 
 
-def _json_safe(value: Any) -> bool:
-    """A string that goes through SQLite's json_each unchanged (no NUL, no lone surrogate)."""
-    if not isinstance(value, str) or "\x00" in value:
+def _json_safe(values: list[Any]) -> bool:
+    """Strings that go through SQLite's json_each unchanged (no NUL, no lone surrogate)."""
+    if not all(isinstance(v, str) for v in values):
+        return False
+    joined = "".join(values)
+    if "\x00" in joined:
         return False
     try:
-        value.encode("utf-8")
+        joined.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -431,7 +467,7 @@ def _lookup(conn: Connection, table: Table, key: str, values: Iterable[Any], wor
             out.update({k: i for k, i in conn.execute(query)})
         return out
     wanted = list(values)
-    if conn.dialect.name == "sqlite" and all(_json_safe(k) for k in wanted):
+    if conn.dialect.name == "sqlite" and _json_safe(wanted):
         # one statement per chunk with the keys as one JSON array, probed through the (workspace, key) index
         prep = conn.dialect.identifier_preparer
         sql = (

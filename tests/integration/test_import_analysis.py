@@ -96,3 +96,15 @@ def test_refused_import_seeds_no_themes(engine: Engine) -> None:
     with pytest.raises(InputRefused):
         import_table(engine, ws, bad, MAPPING)
     assert list_themes(engine, ws) == []
+
+
+def test_workers_run_below_the_importing_process() -> None:
+    """The importing process (validating and writing rows) is an import's critical path: the workers that score
+    comments get the cores it leaves."""
+    import os
+
+    if pool.get_pool() is None:
+        pytest.skip("one core: no worker processes")
+    mine = os.nice(0)
+    theirs = pool.map_later(os.nice, [0] * pool.workers())()
+    assert theirs and all(n >= min(mine + pool.WORKER_NICENESS, 19) for n in theirs)

@@ -98,6 +98,28 @@ def test_bulk_writer_keeps_times_and_the_transaction(engine: Engine, ws: int) ->
         assert conn.execute(select(R.c.responded_at).where(R.c.source_row == 99)).scalar_one() == when
 
 
+def test_bulk_times_from_numpy_are_stored_as_sqlalchemy_stores_them(engine: Engine, ws: int) -> None:
+    """A datetime64 column (bound in one numpy call on SQLite) lands exactly as SQLAlchemy's insert writes the same
+    Python datetimes, missing times included; both read back as the same datetimes."""
+    times = [datetime(2026, 3, 4, 5, 6, 7, 891011), None, datetime(1999, 12, 31, 23, 59, 59), datetime(2026, 1, 1)]
+    stamps = pd.Series(times, dtype="datetime64[ns]").to_numpy(dtype="datetime64[us]")
+    rows = list(range(200, 200 + len(times)))
+    with writer(engine).begin() as conn:
+        columns = {"workspace_id": [ws] * 4, "batch_id": [1] * 4, "source_row": rows, "responded_at": stamps}
+        insert_rows(conn, R, columns)
+        by_orm = [
+            {"workspace_id": ws, "batch_id": 1, "source_row": r + 100, "responded_at": t}
+            for r, t in zip(rows, times, strict=True)
+        ]
+        conn.execute(insert(R), by_orm)
+    with engine.connect() as conn:
+        raw = text("SELECT source_row, CAST(responded_at AS TEXT) FROM response WHERE source_row >= 200")
+        stored = dict(conn.execute(raw).all())
+        typed = dict(conn.execute(select(R.c.source_row, R.c.responded_at).where(R.c.source_row >= 200)).all())
+    assert [stored[r] for r in rows] == [stored[r + 100] for r in rows]
+    assert [typed[r] for r in rows] == times
+
+
 def test_a_filter_value_no_store_can_hold_matches_nothing(engine: Engine, ws: int) -> None:
     """A NUL character (the persona filter's "no value" marker) is refused by PostgreSQL in text: such a value must
     match nothing on both backends instead of failing, and the other values of the same filter still count."""

@@ -222,3 +222,37 @@ def test_preview_counts_everything() -> None:
     # row 6 is wholly blank: skipped, neither read nor rejected; row 5 has a plan but nothing to measure
     assert (preview.rows_read, preview.rows_valid, preview.comments) == (4, 2, 2)
     assert [(r.row, r.reason) for r in preview.rejected] == [(3, "'x' is not a number"), (5, NO_CONTENT)]
+
+
+def _cells(n: int) -> pd.Series:
+    """A CSV column (str cells, None for empty) whose answers repeat: plain numbers, labels, full-width digits,
+    markers, padding and nonsense, in a shuffled order."""
+    answers = ["7", " 7 ", "10 - Extremely likely", "１０", "N/A", "該当なし", "-", "abc", "3.5", "0", "+2", "五", None]
+    return pd.Series([answers[(i * 7919) % len(answers)] for i in range(n)], index=range(2, n + 2), dtype=object)
+
+
+def test_repeating_columns_parse_as_cell_by_cell() -> None:
+    """A column with few distinct answers is parsed once per answer: same numbers, masks and texts per cell."""
+    from cxdash.ingest import parse
+
+    column = _cells(5_000)
+    grouped, single = parse.parse_numbers(column), parse._parse_numbers(column)
+    pd.testing.assert_series_equal(grouped.value, single.value, check_names=False)
+    assert grouped.missing.tolist() == single.missing.tolist()
+    assert grouped.bad.tolist() == single.bad.tolist()
+    assert grouped.value.index.equals(column.index)
+    cell_by_cell = pd.Series([parse.clean_text(column.iloc[i : i + 1]).iloc[0] for i in range(50)], dtype=object)
+    assert parse.clean_text(column).iloc[:50].tolist() == cell_by_cell.tolist()
+    assert parse.is_not_answered(column).tolist() == [
+        v is None or v.strip().lower() in parse.NOT_ANSWERED for v in column
+    ]
+
+
+def test_excel_values_are_not_grouped_as_equal() -> None:
+    """Excel cells: True, 1 and 1.0 compare equal in Python but are different answers (a boolean is not a score)."""
+    from cxdash.ingest import parse
+
+    column = pd.Series([True, 1, 1.0, "1", None] * 40, dtype=object)
+    parsed = parse.parse_numbers(column)
+    assert parsed.bad.tolist()[:5] == [True, False, False, False, False]
+    assert parsed.value.tolist()[1:4] == [1.0, 1.0, 1.0]
