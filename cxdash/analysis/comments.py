@@ -8,8 +8,9 @@ as when tags are rebuilt later from the stored comments (``cxdash.store.themes.t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cxdash.analysis import pool, sentiment
@@ -18,6 +19,8 @@ from cxdash.analysis.themes import ThemeMatcher, ThemeRules
 
 #: distinct texts from which an import's comments go to the worker processes (below: scored in the caller)
 PARALLEL_TEXTS = 4_000
+#: costly texts an import remembers across its chunks (about 0.5 KB each)
+MEMORY_TEXTS = 50_000
 
 _Rules = tuple[tuple[str, str, str], ...]  # (name, English rules, Japanese rules) per theme: hashable, picklable
 
@@ -54,25 +57,68 @@ def _warm(_: object) -> None:
 
 
 def warm_up() -> None:
-    """Start the worker processes and load their models now (a large import calls this before reading on), so
-    that start-up overlaps with the caller's own work instead of delaying the first comments."""
+    """Start the worker processes and load their models now, from a background thread (an import calls this
+    before it reads on), so that start-up overlaps with the caller's own work instead of delaying it or the first
+    comments."""
+    threading.Thread(target=_start_workers, name="cxdash-warm-up", daemon=True).start()
+
+
+def _start_workers() -> None:
     if pool.get_pool() is not None:
         pool.map_later(_warm, [None] * pool.workers())
 
 
-def analyse_later(texts: Sequence[str], themes: Sequence[ThemeRules]) -> Callable[[], CommentAnalysis]:
-    """Start scoring and tagging ``texts`` (identical texts once); call the result to wait for the analysis."""
+_Found = tuple[SentimentScore, tuple[int, ...]]
+
+
+@dataclass
+class Memory:
+    """What the earlier chunks of one import found for their costly texts (not plain ASCII: Japanese above all,
+    where one text can cost 30 ms), so a text repeated in a later chunk is not scored again. Bounded: at most
+    ``limit`` texts are kept. Results must be asked for in the order the chunks were started (an import does)."""
+
+    limit: int = MEMORY_TEXTS
+    found: dict[str, _Found] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)  # costly texts sent to the workers, results not in yet
+
+    def keep(self, by_text: dict[str, _Found]) -> None:
+        for text, found in by_text.items():
+            if not text.isascii() and len(self.found) < self.limit:
+                self.found[text] = found
+            self.started.discard(text)
+
+
+def analyse_later(
+    texts: Sequence[str], themes: Sequence[ThemeRules], memory: Memory | None = None
+) -> Callable[[], CommentAnalysis]:
+    """Start scoring and tagging ``texts`` (identical texts once, and with ``memory`` not again when an earlier
+    chunk had them); call the result to wait for the analysis."""
     unique = list(dict.fromkeys(texts))
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
+    if memory is not None:
+        unique = [t for t in unique if t not in memory.found and t not in memory.started]
+        memory.started.update(t for t in unique if not t.isascii())
     parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
     tasks = sentiment.split_tasks(unique) if parallel else [unique]
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)
 
     def result() -> CommentAnalysis:
-        by_text: dict[str, tuple[SentimentScore, tuple[int, ...]]] = {}
-        for task, (kinds, codes, compounds, hits) in zip(tasks, collect(), strict=True):
-            for text, raw, hit in zip(task, sentiment.unpack(kinds, codes, compounds), hits, strict=True):
-                by_text[text] = (sentiment.make_score(raw), hit)
+        by_text: dict[str, _Found] = {}
+        for task, packed in zip(tasks, collect(), strict=True):
+            by_text.update(zip(task, _found(packed), strict=True))
+        if memory is not None:
+            missing = [t for t in dict.fromkeys(texts) if t not in by_text and t not in memory.found]
+            if missing:  # an earlier chunk's text that the memory could not keep (full): analysed here
+                by_text.update(zip(missing, _found(_task((missing, rules))), strict=True))
+            memory.keep(by_text)
+            by_text.update((t, memory.found[t]) for t in dict.fromkeys(texts) if t not in by_text)
         return CommentAnalysis([by_text[t][0] for t in texts], [by_text[t][1] for t in texts])
 
     return result
+
+
+def _found(packed: tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]]]) -> list[_Found]:
+    """A task's packed results as (sentiment, theme indices) per text."""
+    kinds, codes, compounds, hits = packed
+    raws = sentiment.unpack(kinds, codes, compounds)
+    return [(sentiment.make_score(raw), hit) for raw, hit in zip(raws, hits, strict=True)]

@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
@@ -26,6 +27,7 @@ WORKER_NICENESS = 10  # scheduling priority below the calling process's
 _pool: ProcessPoolExecutor | None = None
 _workers = 0
 _failed = False
+_lock = threading.RLock()
 
 
 def _worker_init() -> None:
@@ -42,7 +44,13 @@ def _main_is_importable() -> bool:
 
 
 def get_pool() -> ProcessPoolExecutor | None:
-    """The worker pool, started on first use; None on one core or after the pool has failed once."""
+    """The worker pool, started on first use; None on one core or after the pool has failed once. Thread-safe (a
+    warm-up thread may be starting it while the caller goes on)."""
+    with _lock:
+        return _get_pool()
+
+
+def _get_pool() -> ProcessPoolExecutor | None:
     global _pool, _workers
     if _pool is None and not _failed:
         n = min(os.cpu_count() or 1, MAX_WORKERS)

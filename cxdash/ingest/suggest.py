@@ -181,6 +181,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     ints: list[int] = []
     numbers = dates = emails = ips = urls = phones = sentences = 0
     length = 0
+    seen: dict[str, tuple[int | None, int, int, int, int, int, int, int]] = {}  # a text cell's findings, by text
     for raw, text in zip(items, texts, strict=True):
         length += _width(text)
         if isinstance(raw, dt.date | dt.datetime | dt.time):
@@ -194,16 +195,29 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if value.is_integer():
                 ints.append(int(value))
             continue
-        match = _SMALL_INT.match(text)
-        if match:
-            ints.append(int(match.group(1)))
-        numbers += bool(_NUMBER.match(text))
-        dates += bool(_DATE_TEXT.match(text))
-        emails += bool(_EMAIL.match(text))
-        ips += bool(_IPV4.match(text) or _IPV6.match(text))
-        urls += bool(_URL.match(text))
-        phones += bool(_PHONE.match(text))
-        sentences += bool(" " in text or len(_CJK.findall(text)) >= 5)
+        found = seen.get(text)
+        if found is None:  # answers repeat: each distinct text is looked at once
+            match = _SMALL_INT.match(text)
+            found = seen[text] = (
+                int(match.group(1)) if match else None,
+                bool(_NUMBER.match(text)),
+                bool(_DATE_TEXT.match(text)),
+                bool(_EMAIL.match(text)),
+                bool(_IPV4.match(text) or _IPV6.match(text)),
+                bool(_URL.match(text)),
+                bool(_PHONE.match(text)),
+                bool(" " in text or len(_CJK.findall(text)) >= 5),
+            )
+        small, is_number, is_date, is_email, is_ip, is_url, is_phone, is_sentence = found
+        if small is not None:
+            ints.append(small)
+        numbers += is_number
+        dates += is_date
+        emails += is_email
+        ips += is_ip
+        urls += is_url
+        phones += is_phone
+        sentences += is_sentence
     n = len(items)
     p.ints, p.int_share = ints, len(ints) / n
     p.number_share, p.date_share = numbers / n, dates / n

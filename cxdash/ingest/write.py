@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cxdash.analysis.comments import CommentAnalysis, analyse_later
+from cxdash.analysis.comments import CommentAnalysis, Memory, analyse_later
 from cxdash.analysis.themes import ThemeRules
 from cxdash.i18n import t
 from cxdash.ingest.validate import ValidChunk
@@ -59,6 +59,7 @@ class ChunkWriter:
     themes: list[ThemeRules] = field(default_factory=list)  # the workspace's themes (with ids): comments are tagged
     added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
     _pending: tuple[pd.DataFrame, dict[int, int], list[str], Callable[[], CommentAnalysis]] | None = None
+    _memory: Memory = field(default_factory=Memory)  # costly texts already analysed in this batch's earlier chunks
 
     # Comments go in one chunk late: the workers score and tag chunk k's comments while this process validates and
     # writes chunk k + 1's rows; ``finish`` writes the last chunk's.
@@ -268,7 +269,7 @@ class ChunkWriter:
         if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
-        return texts, analyse_later(texts, self.themes)
+        return texts, analyse_later(texts, self.themes, self._memory)
 
     def _write_comments(
         self,

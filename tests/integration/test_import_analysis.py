@@ -108,3 +108,53 @@ def test_workers_run_below_the_importing_process() -> None:
     mine = os.nice(0)
     theirs = pool.map_later(os.nice, [0] * pool.workers())()
     assert theirs and all(n >= min(mine + pool.WORKER_NICENESS, 19) for n in theirs)
+
+
+def test_warm_up_returns_at_once_and_the_pool_it_starts_scores_as_the_caller_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10)
+    started = time.perf_counter()
+    comment_analysis.warm_up()  # starts the workers from a thread: the caller goes on at once
+    assert time.perf_counter() - started < 0.2
+    texts = [f"Delivery was late, order {i} 😡" for i in range(60)] + ["配送が遅かった", "スタッフが親切でした"]
+    pooled = comment_analysis.analyse_later(texts, [])()
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)
+    assert comment_analysis.analyse_later(texts, [])() == pooled
+    if pool.get_pool() is not None:
+        assert pool.workers() >= 2
+
+
+@pytest.mark.parametrize("limit", [50_000, 1], ids=["room", "full"])
+def test_costly_texts_are_analysed_once_per_import(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """A Japanese comment repeated in later chunks is scored once (the workers get only the new texts); results
+    are those of analysing every chunk on its own, also when the memory is full and a repeat is analysed again."""
+    sent: list[str] = []
+    task = comment_analysis._task
+
+    def counting(args: tuple[list[str], tuple[tuple[str, str, str], ...]]) -> object:
+        sent.extend(args[0])
+        return task(args)
+
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)  # in-process, so the tasks can be counted
+    monkeypatch.setattr(comment_analysis, "_task", counting)
+    chunks = [
+        ["配送が遅かった", "Late again", "スタッフが親切でした"],
+        ["配送が遅かった", "Late again", "価格が高すぎる", "スタッフが親切でした"],
+        ["スタッフが親切でした", "梱包がきれいでした"],
+    ]
+    memory = comment_analysis.Memory(limit=limit)
+    pending = [comment_analysis.analyse_later(c, [], memory) for c in chunks[:2]]  # chunk 2 starts before 1 is in
+    remembered = [pending[0](), pending[1]()]
+    remembered.append(comment_analysis.analyse_later(chunks[2], [], memory)())
+    alone = [comment_analysis.analyse_later(c, [])() for c in chunks]
+    assert remembered == alone
+    if limit > 1:
+        first, second, third = (
+            ["配送が遅かった", "Late again", "スタッフが親切でした"],
+            ["Late again", "価格が高すぎる"],
+            ["梱包がきれいでした"],
+        )
+        assert sorted(sent[: -sum(map(len, chunks))]) == sorted(first + second + third)
