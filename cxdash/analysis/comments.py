@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cxdash.analysis import pool, sentiment
+from cxdash.analysis.lang import has_cjk
 from cxdash.analysis.sentiment import SentimentScore
 from cxdash.analysis.themes import ThemeMatcher, ThemeRules
 
 #: distinct texts from which an import's comments go to the worker processes (below: scored in the caller)
 PARALLEL_TEXTS = 4_000
-#: costly texts an import remembers across its chunks (about 0.5 KB each)
+#: costly (Japanese) texts an import remembers across its chunks (about 1 KB each)
 MEMORY_TEXTS = 50_000
 
 _Rules = tuple[tuple[str, str, str], ...]  # (name, English rules, Japanese rules) per theme: hashable, picklable
@@ -73,9 +74,9 @@ _Found = tuple[SentimentScore, tuple[int, ...]]
 
 @dataclass
 class Memory:
-    """What the earlier chunks of one import found for their costly texts (not plain ASCII: Japanese above all,
-    where one text can cost 30 ms), so a text repeated in a later chunk is not scored again. Bounded: at most
-    ``limit`` texts are kept. Results must be asked for in the order the chunks were started (an import does)."""
+    """What the earlier chunks of one import found for their costly texts (with kana or kanji: a Japanese text can
+    cost 30 ms), so a text repeated in a later chunk is not scored again. Bounded: at most ``limit`` texts are
+    kept. Results must be asked for in the order the chunks were started (an import does)."""
 
     limit: int = MEMORY_TEXTS
     found: dict[str, _Found] = field(default_factory=dict)
@@ -83,7 +84,7 @@ class Memory:
 
     def keep(self, by_text: dict[str, _Found]) -> None:
         for text, found in by_text.items():
-            if not text.isascii() and len(self.found) < self.limit:
+            if has_cjk(text) and len(self.found) < self.limit:
                 self.found[text] = found
             self.started.discard(text)
 
@@ -97,7 +98,7 @@ def analyse_later(
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
     if memory is not None:
         unique = [t for t in unique if t not in memory.found and t not in memory.started]
-        memory.started.update(t for t in unique if not t.isascii())
+        memory.started.update(t for t in unique if has_cjk(t))
     parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
     tasks = sentiment.split_tasks(unique) if parallel else [unique]
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)

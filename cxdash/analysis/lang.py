@@ -18,6 +18,7 @@ _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CJK = re.compile(r"[\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _OTHER_SCRIPT = re.compile(
     r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u0400-\u04ff\u0600-\u06ff\u0590-\u05ff\u0e00-\u0e7f"
     r"\u0900-\u097f\u0370-\u03ff]"
@@ -56,6 +57,11 @@ def detect_language(text: str) -> str:
     if latin:
         return "en"
     return "other"
+
+
+def has_cjk(text: str) -> bool:
+    """Whether a text holds kana or kanji (a Japanese comment, costly to score, cannot lack them)."""
+    return not text.isascii() and (_CJK.search(text) is not None)
 
 
 def has_fullwidth_ascii(text: str) -> bool:

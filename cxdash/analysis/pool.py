@@ -3,7 +3,8 @@
 Work is handed over as a list of tasks and collected later (``map_later``), so the caller can go on (an import
 writes its responses and ratings) while the workers score the comments. Where there is no pool (one core, a
 ``__main__`` that workers cannot re-import, or a pool that failed once) the tasks run in the calling process when
-their result is asked for: slower, never lost.
+their result is asked for: slower, never lost. A pool left idle for ``IDLE_SECONDS`` is stopped (each worker holds
+the sentiment models: a few hundred MB) and started again on the next use.
 """
 
 from __future__ import annotations
@@ -14,20 +15,26 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 A = TypeVar("A")
 R = TypeVar("R")
 
 MAX_WORKERS = 8
 WORKER_NICENESS = 10  # scheduling priority below the calling process's
+IDLE_SECONDS = 600.0  # an idle pool is stopped after this long (a long-running server gets its memory back)
+IDLE_CHECK_SECONDS = 30.0
 
 _pool: ProcessPoolExecutor | None = None
 _workers = 0
 _failed = False
 _lock = threading.RLock()
+_pending: list[Future[Any]] = []  # futures handed out and maybe not done yet
+_last_used = 0.0  # time.monotonic() of the last hand-over or collection
+_reaper: threading.Thread | None = None
 
 
 def _worker_init() -> None:
@@ -58,13 +65,39 @@ def _get_pool() -> ProcessPoolExecutor | None:
             return None
         try:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cxdash.analysis.comments"])
+            # "__main__": the server imports the main module once, so each worker need not import it again
+            ctx.set_forkserver_preload(["__main__", "cxdash.analysis.comments"])
             _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
             _workers = n
         except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
             return None
-        atexit.register(shutdown_pool)
+        _start_reaper()
     return _pool
+
+
+def _start_reaper() -> None:
+    global _reaper
+    if _reaper is None:
+        atexit.register(shutdown_pool)
+    if _reaper is None or not _reaper.is_alive():
+        _reaper = threading.Thread(target=_reap_forever, name="cxdash-pool-reaper", daemon=True)
+        _reaper.start()
+
+
+def _reap_forever() -> None:  # pragma: no cover - timing; reap_idle is tested directly
+    while True:
+        time.sleep(IDLE_CHECK_SECONDS)
+        reap_idle()
+
+
+def reap_idle() -> bool:
+    """Stop the pool if no task is running or waiting and it has not been used for ``IDLE_SECONDS``."""
+    with _lock:
+        _pending[:] = [f for f in _pending if not f.done()]
+        if _pool is None or _pending or time.monotonic() - _last_used < IDLE_SECONDS:
+            return False
+        shutdown_pool()
+        return True
 
 
 def workers() -> int:
@@ -75,9 +108,10 @@ def workers() -> int:
 def shutdown_pool() -> None:
     """Stop the worker processes (they are started again on the next large batch)."""
     global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool = None
 
 
 def _give_up() -> None:
@@ -89,21 +123,28 @@ def _give_up() -> None:
 def map_later(fn: Callable[[A], R], tasks: Sequence[A], parallel: bool = True) -> Callable[[], list[R]]:
     """Start ``fn`` on every task (in the pool when ``parallel`` and there is one); returns a function that waits
     for the results, in task order. A pool that breaks (a killed worker) is given up and the tasks are run here."""
-    pool = get_pool() if parallel and tasks else None
+    global _last_used
     futures: list[Future[R]] = []
-    if pool is not None:
-        try:
-            futures = [pool.submit(fn, task) for task in tasks]
-        except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: run the tasks here instead
-            _give_up()
-            futures = []
+    with _lock:  # not stopped for being idle between being got and being given the tasks
+        pool = _get_pool() if parallel and tasks else None
+        if pool is not None:
+            try:
+                futures = [pool.submit(fn, task) for task in tasks]
+            except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: run the tasks here instead
+                _give_up()
+                futures = []
+            _pending.extend(futures)
+            _last_used = time.monotonic()
 
     def collect() -> list[R]:
+        global _last_used
         if futures:
             try:
                 return [f.result() for f in futures]
             except Exception:  # noqa: BLE001 - never lose an import to a broken worker: run the tasks here
                 _give_up()
+            finally:
+                _last_used = time.monotonic()
         return [fn(task) for task in tasks]
 
     return collect

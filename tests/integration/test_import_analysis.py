@@ -158,3 +158,21 @@ def test_costly_texts_are_analysed_once_per_import(monkeypatch: pytest.MonkeyPat
             ["梱包がきれいでした"],
         )
         assert sorted(sent[: -sum(map(len, chunks))]) == sorted(first + second + third)
+
+
+def test_an_idle_pool_is_stopped_and_started_again_on_the_next_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-running server gets the workers' memory back when nothing has been scored for a while."""
+    import os
+
+    if pool.get_pool() is None:
+        pytest.skip("one core: no worker processes")
+    import time
+
+    monkeypatch.setattr(pool, "IDLE_SECONDS", 0.0)
+    pending = pool.map_later(time.sleep, [0.5])
+    assert not pool.reap_idle() and pool.workers() >= 2  # a task is running: kept
+    pending()
+    assert pool.reap_idle() and pool.workers() == 0  # idle: stopped
+    monkeypatch.setattr(pool, "IDLE_SECONDS", 3600.0)
+    assert pool.map_later(os.nice, [0, 0])() and pool.workers() >= 2  # used again: started again
+    assert not pool.reap_idle() and pool.workers() >= 2  # recently used: kept
