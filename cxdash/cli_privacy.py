@@ -1,8 +1,11 @@
-"""`python -m cxdash forget-customer | delete-workspace | audit | privacy | hash-password`: personal data and access
-from the command line.
+"""`python -m cxdash forget-customer | allow-customer | delete-workspace | audit | privacy | hash-password`: personal
+data and access from the command line.
 
 - ``forget-customer --db X --workspace W --customer ID --yes`` deletes everything about one customer id (without
-  ``--yes``: shows what would be deleted and deletes nothing);
+  ``--yes``: shows what would be deleted and deletes nothing); the id goes on the workspace's suppression list,
+  so later imports skip the customer's rows;
+- ``allow-customer --db X --workspace W --customer ID`` takes a forgotten id off that list again (the customer
+  gave their data again);
 - ``delete-workspace --db X --workspace W --yes`` deletes a workspace with everything in it;
 - ``audit --db X [--workspace W] [--limit N]`` lists the audit log, newest first;
 - ``privacy --db X --workspace W [--keep-pii | --mask-pii]`` shows or sets the workspace's import default;
@@ -64,6 +67,16 @@ def cmd_forget_customer(args: argparse.Namespace) -> int:
         + ("." if args.yes else ". Nothing was deleted: add --yes to delete.")
     )
     emit(args, {"status": status, "workspace": ws_name, "customer": done.customer_id, **counts}, text)
+    return EXIT_OK
+
+
+def cmd_allow_customer(args: argparse.Namespace) -> int:
+    from cxdash.store.privacy import allow_customer_again
+
+    engine, ws_id, ws_name = _workspace(args)
+    customer = allow_customer_again(engine, ws_id, args.customer, actor=args.actor or cli_actor())
+    text = f"Customer '{customer}' of '{ws_name}' is off the suppression list: later imports keep their rows."
+    emit(args, {"status": "allowed", "workspace": ws_name, "customer": customer}, text)
     return EXIT_OK
 
 
@@ -136,7 +149,7 @@ def cmd_hash_password(args: argparse.Namespace, stdin: TextIO | None = None) -> 
 
 
 def add_privacy_parsers(sub: Any) -> None:
-    """Add forget-customer, delete-workspace, audit, privacy and hash-password to `python -m cxdash`."""
+    """Add forget-customer, allow-customer, delete-workspace, audit, privacy and hash-password to `python -m cxdash`."""
 
     def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
@@ -153,6 +166,9 @@ def add_privacy_parsers(sub: Any) -> None:
     store(p, "workspace name")
     p.add_argument("--customer", required=True, metavar="ID", help="the customer id as imported")
     p.add_argument("--yes", action="store_true", help="really delete (without it: show what would be deleted)")
+    p = add("allow-customer", cmd_allow_customer, "take a forgotten customer id off the suppression list again")
+    store(p, "workspace name")
+    p.add_argument("--customer", required=True, metavar="ID", help="the customer id as it was forgotten")
     p = add("delete-workspace", cmd_delete_workspace, "delete a workspace with everything in it (with an audit entry)")
     store(p, "workspace name")
     p.add_argument("--yes", action="store_true", help="really delete (without it: show what would be deleted)")

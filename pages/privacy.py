@@ -24,6 +24,7 @@ else:
     ui.setting_section(ctx.engine, ctx.workspace)
     st.divider()
     ui.forget_section(ctx.engine, ctx.workspace)
+    ui.suppression_section(ctx.engine, ctx.workspace)
     st.divider()
     with st.expander(t("privacy.delete.expander", name=literal(ctx.workspace.name))):
         ui.delete_section(ctx.engine, ctx.workspace)

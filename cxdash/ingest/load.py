@@ -37,6 +37,7 @@ from cxdash.ingest.write import ChunkWriter
 from cxdash.store.engine import writer
 from cxdash.store.followup import sync_cases
 from cxdash.store.models import ImportBatch, Workspace, utcnow
+from cxdash.store.privacy import forgotten_refs
 from cxdash.store.themes import seed_themes_in, theme_rules
 
 Progress = Callable[[float, str], None]
@@ -180,8 +181,10 @@ def _load(
             themes=_themes(conn, workspace_id),
         )
         chunk_writer.ensure_touchpoints(plan.touchpoints)
+        suppression = personal.Suppression(workspace_id, forgotten_refs(conn, workspace_id))
         for chunk in table.chunks(CHUNK_ROWS):
             valid, rejections = validate_chunk(chunk, plan, seen)
+            valid = suppression.apply(valid)  # forgotten customers stay out
             n_written, n_updated, n_comments = chunk_writer.write(valid)
             rows_read += valid.rows_read
             written, updated, comments = written + n_written, updated + n_updated, comments + n_comments
@@ -193,6 +196,8 @@ def _load(
             if progress is not None:
                 fraction = rows_read / total if total else 1 - 0.5 ** (rows_read / CHUNK_ROWS)
                 progress(min(fraction, 0.99), t("ingest.progress_rows", rows=rows_read, written=written))
+        if written == 0 and suppression.rows and not rejected:
+            raise InputRefused(t("ingest.only_forgotten", file=table.file_name, rows=suppression.rows))
         if written == 0:
             raise InputRefused(_nothing_valid(table.file_name, rows_read, rejected))
         chunk_writer.finish()
@@ -225,11 +230,12 @@ def _load(
         comments=comments,
         touchpoints=len(touchpoints),
         updated=updated,
-        warnings=plan.warnings + not_rated_warnings(plan, not_rated) + chunk_writer.warnings,
+        warnings=plan.warnings + not_rated_warnings(plan, not_rated) + chunk_writer.warnings + suppression.warnings(),
         message=t("ingest.imported_with_rejected", rejected=rows_rejected, **done)
         if rows_rejected
         else t("ingest.imported", **done),
     )
+    result.forgotten_rows, result.forgotten_customers = suppression.rows, len(suppression.customers)
     return personal.report(result, plan, keep, chunk_writer)
 
 

@@ -7,13 +7,15 @@ both and leaves an entry in the audit log.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from cxdash.i18n import t
 from cxdash.ingest.result import ImportResult
-from cxdash.ingest.validate import ImportPlan
+from cxdash.ingest.validate import ImportPlan, ValidChunk
 from cxdash.privacy import describe_counts
 from cxdash.roles import PERSONAL_ROLES
 
@@ -67,3 +69,46 @@ def report(result: ImportResult, plan: ImportPlan, keep: bool, writer: ChunkWrit
         if said:
             result.message = f"{result.message} {t('privacy.import.masked', what=said)}".strip()
     return result
+
+
+@dataclass
+class Suppression:
+    """The workspace's forgotten customers (fingerprints of their ids), and what this import skipped because of
+    them: their rows are not imported again (cxdash.store.privacy.delete_customer puts them on the list)."""
+
+    workspace_id: int
+    refs: set[str]
+    rows: int = 0
+    customers: set[str] = field(default_factory=set)
+
+    def apply(self, valid: ValidChunk) -> ValidChunk:
+        """The chunk without the rows of forgotten customers (counted)."""
+        if not self.refs or valid.responses.empty:
+            return valid
+        from cxdash.store.privacy import suppression_ref
+
+        customers = valid.responses["customer"]
+        met = {c: suppression_ref(self.workspace_id, str(c)) for c in customers.dropna().unique()}
+        met = {c: ref for c, ref in met.items() if ref in self.refs}
+        if not met:
+            return valid
+        drop = customers.isin(list(met)).to_numpy(dtype=bool)
+        rows = valid.responses.index[drop]
+        self.rows += int(drop.sum())
+        self.customers.update(met.values())
+
+        def without(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[~frame["source_row"].isin(rows)].reset_index(drop=True)
+
+        return replace(
+            valid,
+            responses=valid.responses[~drop],
+            ratings=without(valid.ratings),
+            attributes=without(valid.attributes),
+            comments=without(valid.comments),
+        )
+
+    def warnings(self) -> list[str]:
+        if not self.rows:
+            return []
+        return [t("ingest.forgotten_skipped", rows=self.rows, customers=len(self.customers))]

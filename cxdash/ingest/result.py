@@ -50,6 +50,8 @@ class ImportResult:
     personal_data_kept: bool = False  # comments not masked; customer name/e-mail columns stored
     masked: dict[str, int] = field(default_factory=dict)  # e-mail/phone/card items replaced, and comments touched
     contact_columns_dropped: list[str] = field(default_factory=list)  # name/e-mail columns not stored
+    forgotten_rows: int = 0  # rows skipped: their customer was forgotten at their request (the suppression list)
+    forgotten_customers: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

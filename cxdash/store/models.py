@@ -264,3 +264,14 @@ class AuditLog(SQLModel, table=True):
     workspace_name: str = ""
     event: str = Field(max_length=60)
     detail_json: str = "{}"
+
+
+class ForgottenCustomer(SQLModel, table=True):
+    """A customer deleted at their request: the fingerprint of their id, so a later import skips their rows (a
+    suppression list; the id itself is not kept)."""
+
+    __tablename__ = "forgotten_customer"
+
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", primary_key=True)
+    ref: str = Field(primary_key=True, max_length=64)
+    forgotten_at: datetime = Field(default_factory=utcnow, sa_type=DateTime)

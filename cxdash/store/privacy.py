@@ -26,6 +26,7 @@ from cxdash.store.models import (
     CommentTheme,
     Customer,
     FollowupCase,
+    ForgottenCustomer,
     ImportBatch,
     Rating,
     Response,
@@ -35,7 +36,7 @@ from cxdash.store.models import (
 )
 
 KEEP_PERSONAL_DATA = "privacy.keep_personal_data"  # Setting key: JSON true/false (absent = false: mask)
-EVENTS = ("forget_customer", "delete_workspace", "privacy_setting", "import_personal_data")
+EVENTS = ("forget_customer", "allow_customer", "delete_workspace", "privacy_setting", "import_personal_data")
 
 WS = cast(Table, Workspace.__table__)  # type: ignore[attr-defined]
 CU = cast(Table, Customer.__table__)  # type: ignore[attr-defined]
@@ -48,6 +49,7 @@ FC = cast(Table, FollowupCase.__table__)  # type: ignore[attr-defined]
 B = cast(Table, ImportBatch.__table__)  # type: ignore[attr-defined]
 ST = cast(Table, Setting.__table__)  # type: ignore[attr-defined]
 AL = cast(Table, AuditLog.__table__)  # type: ignore[attr-defined]
+FG = cast(Table, ForgottenCustomer.__table__)  # type: ignore[attr-defined]
 
 
 # --- the audit log --------------------------------------------------------------------------------------------------
@@ -201,15 +203,55 @@ def customer_footprint(engine: Engine, workspace_id: int, external_id: str) -> C
 
 def delete_customer(engine: Engine, workspace_id: int, external_id: str, actor: str) -> CustomerFootprint:
     """Delete everything about one customer — their responses with ratings, comments, attributes, theme tags and
-    follow-up cases, and the customer row with any name/e-mail — plus an audit entry, in one transaction."""
+    follow-up cases, and the customer row with any name/e-mail — put the id's fingerprint on the workspace's
+    suppression list (later imports skip the customer's rows) and write an audit entry, in one transaction."""
     with writer(engine).begin() as conn:
         row, name, contact = _customer(conn, workspace_id, external_id)
         footprint = _footprint(conn, row, external_id, contact)
         conn.execute(delete(R).where(R.c.customer_id == row))  # ratings, comments, tags, cases: ON DELETE CASCADE
         conn.execute(delete(CU).where(CU.c.id == row))
+        ref = suppression_ref(workspace_id, footprint.customer_id)
+        conn.execute(delete(FG).where(FG.c.workspace_id == workspace_id, FG.c.ref == ref))
+        conn.execute(insert(FG).values(workspace_id=workspace_id, ref=ref, forgotten_at=utcnow()))
         detail = {"customer_ref": customer_ref(name, footprint.customer_id), **footprint.counts()}
         record(conn, actor, name, "forget_customer", detail)
     return footprint
+
+
+# --- the suppression list: forgotten customers stay out of later imports ---------------------------------------------
+
+
+def suppression_ref(workspace_id: int, external_id: str) -> str:
+    """The fingerprint under which a forgotten customer id is kept on the workspace's suppression list."""
+    return hashlib.sha256(f"{workspace_id}\x00{external_id.strip()}".encode()).hexdigest()
+
+
+def forgotten_refs(conn: Connection, workspace_id: int) -> set[str]:
+    """The fingerprints of the workspace's forgotten customers (read inside an import's transaction)."""
+    return set(conn.execute(select(FG.c.ref).where(FG.c.workspace_id == workspace_id)).scalars())
+
+
+def forgotten_count(engine: Engine, workspace_id: int) -> int:
+    """How many customers of the workspace are on its suppression list."""
+    with engine.connect() as conn:
+        query = select(func.count()).select_from(FG).where(FG.c.workspace_id == workspace_id)
+        return int(conn.execute(query).scalar_one())
+
+
+def allow_customer_again(engine: Engine, workspace_id: int, external_id: str, actor: str) -> str:
+    """Take a customer id off the suppression list (they gave their data again, e.g. a new survey with consent):
+    later imports keep their rows. Audited; returns the id as matched, NotFound when it is not on the list."""
+    wanted = external_id.strip()
+    if not wanted:
+        raise InputRefused(t("privacy.errors.no_customer_id"))
+    with writer(engine).begin() as conn:
+        name = _workspace_name(conn, workspace_id)
+        ref = suppression_ref(workspace_id, wanted)
+        gone = conn.execute(delete(FG).where(FG.c.workspace_id == workspace_id, FG.c.ref == ref)).rowcount
+        if not gone:
+            raise NotFound(t("privacy.errors.not_forgotten", workspace=name, customer=wanted))
+        record(conn, actor, name, "allow_customer", {"customer_ref": customer_ref(name, wanted)})
+    return wanted
 
 
 # --- deleting a workspace --------------------------------------------------------------------------------------------

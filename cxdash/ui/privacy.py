@@ -24,6 +24,7 @@ from cxdash.ui.resources import data_changed
 
 FORGET_ID = "privacy_forget_id"
 FORGET_SURE = "privacy_forget_sure"
+ALLOW_ID = "privacy_allow_id"
 DELETE_NAME = "privacy_delete_name"
 ERROR = "privacy_error"
 AUDIT_ALL = "privacy_audit_all"
@@ -56,12 +57,15 @@ def keep_choice(engine: Engine, workspace_name: str | None, mapping: dict[str, s
 
 
 def import_note(result: ImportResult) -> str:
-    """A sentence for the message after an import: what was masked, or that personal data was kept."""
+    """Sentences for the message after an import: what was masked, or that personal data was kept; the rows of
+    forgotten customers that were skipped."""
+    rows, customers = fmt_number(result.forgotten_rows), fmt_number(result.forgotten_customers)
+    skipped = " " + t("ingest.forgotten_skipped", rows=rows, customers=customers) if result.forgotten_rows else ""
     if result.personal_data_kept:
-        return t("privacy.import.flash_kept")
+        return t("privacy.import.flash_kept") + skipped
     m = result.masked
     said = describe_counts(MaskCounts(m.get("email", 0), m.get("phone", 0), m.get("card", 0), m.get("texts", 0)))
-    return t("privacy.import.masked", what=said) if said else ""
+    return ((t("privacy.import.masked", what=said) if said else "") + skipped).strip()
 
 
 # --- the Data & privacy page ---------------------------------------------------------------------------------------
@@ -138,6 +142,27 @@ def forget_section(engine: Engine, workspace: Workspace) -> None:
         on_click=_forget,
         args=(engine, workspace.id, footprint.customer_id),
     )
+
+
+def suppression_section(engine: Engine, workspace: Workspace) -> None:
+    """How many forgotten customers imports skip, and taking one id off that list (they gave their data again)."""
+    assert workspace.id is not None
+    suppressed = store.forgotten_count(engine, workspace.id)
+    if not suppressed:
+        return
+    st.caption(t("privacy.forget.suppressed", n=fmt_number(suppressed)))
+    with st.expander(t("privacy.forget.allow_title")):
+        st.caption(t("privacy.forget.allow_caption"))
+        st.text_input(t("privacy.forget.allow_id"), key=ALLOW_ID)
+        st.button(t("privacy.forget.allow_go"), key="privacy_allow_go", on_click=_allow, args=(engine, workspace.id))
+
+
+def _allow(engine: Engine, workspace_id: int) -> None:
+    customer = _run(store.allow_customer_again, engine, workspace_id, str(st.session_state.get(ALLOW_ID, "")), actor())
+    if customer is None:
+        return
+    st.session_state[ALLOW_ID] = ""
+    st.session_state[state.FLASH] = t("privacy.forget.allowed", customer=customer)
 
 
 def _forget(engine: Engine, workspace_id: int, customer: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from cxdash.access import hash_password
-from cxdash.store.privacy import audit_entries, keep_personal_data
+from cxdash.store.privacy import audit_entries, delete_customer, keep_personal_data
 from cxdash.store.workspaces import list_workspaces, open_store
 from cxdash.ui.auth import THROTTLE
 from tests.app.conftest import new_app
@@ -106,6 +106,20 @@ def test_forget_a_customer_shows_counts_asks_and_deletes(demo_app: Path) -> None
     log = at.dataframe[-1].value
     assert log.iloc[0]["What"] == "Customer forgotten"
     assert customer not in log.to_string()
+    assert any("suppression list (forgotten at their request): 1." in c.value for c in at.caption)
+
+    at.text_input(key="privacy_allow_id").input("no-such-customer").run()
+    at.button(key="privacy_allow_go").click().run()
+    assert "not on the suppression list" in at.error[0].value
+    at.text_input(key="privacy_allow_id").input(customer).run()
+    at.button(key="privacy_allow_go").click().run()
+    assert not at.exception, at.exception
+    assert f"Customer {customer} is off the suppression list" in at.success[0].value
+    assert one(demo_app, "SELECT count(*) FROM forgotten_customer") == 0
+    assert at.dataframe[-1].value.iloc[0]["What"] == "Forgotten customer allowed again"
+    assert not any(
+        "suppression list (forgotten at their request)" in c.value for c in at.caption
+    )  # the list is empty again
 
 
 def test_delete_the_workspace_after_typing_its_name(demo_app: Path) -> None:
@@ -125,6 +139,19 @@ def test_delete_the_workspace_after_typing_its_name(demo_app: Path) -> None:
     assert (log.iloc[0]["What"], log.iloc[0]["Workspace"]) == ("Workspace deleted", name)
 
 
+def upload(csv: str, name: str, workspace: str, new: bool = True) -> AppTest:
+    """The Import page with ``csv`` uploaded for a new (or an existing) workspace, not yet imported."""
+    at = new_app().run()
+    at.switch_page("pages/import.py").run()
+    if new:
+        at.selectbox(key="import_target_workspace").set_value("➕ New workspace…").run()
+        at.text_input(key="import_new_workspace").input(workspace).run()
+    else:
+        at.selectbox(key="import_target_workspace").set_value(workspace).run()
+    at.file_uploader(key="import_upload").set_value((name, csv.encode(), "text/csv")).run()
+    return at
+
+
 def test_import_page_offers_keep_personal_data_and_reports_masking(empty_app: Path) -> None:
     csv = (
         "Response ID,E-mail,How likely are you to recommend us to a friend?,Why?\n"
@@ -132,11 +159,7 @@ def test_import_page_offers_keep_personal_data_and_reports_masking(empty_app: Pa
         "A2,b@example.com,3,The parcel arrived a week late\n"
         "A3,c@example.com,7,Fine\n"
     )
-    at = new_app().run()
-    at.switch_page("pages/import.py").run()
-    at.selectbox(key="import_target_workspace").set_value("➕ New workspace…").run()
-    at.text_input(key="import_new_workspace").input("Masked").run()
-    at.file_uploader(key="import_upload").set_value(("s.csv", csv.encode(), "text/csv")).run()
+    at = upload(csv, "s.csv", "Masked")
     assert at.checkbox(key="import_keep_pii_new").value is False
     assert "Not stored: E-mail" in " ".join(c.value for c in at.caption)
     at.button(key="import_go").click().run()
@@ -144,6 +167,25 @@ def test_import_page_offers_keep_personal_data_and_reports_masking(empty_app: Pa
     assert "Personal data masked: 1 phone number in 1 comment." in at.success[0].value
     stored = one(empty_app, "SELECT text FROM comment WHERE text LIKE 'Quick%'")
     assert stored == "Quick and easy. Call [phone] if needed"
+
+
+def test_import_page_says_which_rows_of_forgotten_customers_it_skipped(empty_app: Path) -> None:
+    csv = (
+        "Response ID,Customer ID,How likely are you to recommend us to a friend?,Why?\n"
+        "A1,C1,9,Quick and easy\n"
+        "A2,C2,3,The parcel arrived a week late\n"
+    )
+    upload(csv, "s.csv", "Shop").button(key="import_go").click().run()
+    engine = open_store(str(empty_app))
+    [workspace] = [w for w in list_workspaces(engine) if w.name == "Shop"]
+    assert workspace.id is not None
+    delete_customer(engine, workspace.id, "C2", actor="ann")
+    resent = csv + "A3,C2,4,Still late\n"
+    at = upload(resent, "resent.csv", "Shop", new=False)
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    assert "were skipped (Data & privacy page): 2 rows, 1 customers" in at.success[0].value
+    assert one(empty_app, "SELECT count(*) FROM response") == 1  # A1 only
 
 
 # --- password login, viewers and editors ---------------------------------------------------------------------------

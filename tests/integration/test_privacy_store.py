@@ -16,11 +16,13 @@ from cxdash.ingest.load import import_file, import_table
 from cxdash.ingest.table import RawTable
 from cxdash.store.models import FollowupCase
 from cxdash.store.privacy import (
+    allow_customer_again,
     audit_entries,
     customer_footprint,
     customer_ref,
     delete_customer,
     delete_workspace,
+    forgotten_count,
     keep_personal_data,
     set_keep_personal_data,
 )
@@ -235,6 +237,48 @@ def test_forgetting_an_unknown_or_empty_customer_id_is_refused(engine: Engine, w
     assert count(engine, "response") == 6 and audit_entries(engine) == []
 
 
+def test_a_forgotten_customer_stays_out_of_later_imports_until_allowed_again(engine: Engine, ws: int) -> None:
+    """Another file holding the forgotten customer (an older export, a re-send) does not bring them back: their
+    rows are skipped with a warning; other workspaces are not affected; allowing them again is audited."""
+    import_table(engine, ws, survey(), MAPPING)
+    other = get_or_create_workspace(engine, "Other").id
+    assert other is not None
+    delete_customer(engine, ws, "C1", actor="ann")
+    assert forgotten_count(engine, ws) == 1 and forgotten_count(engine, other) == 0
+
+    again = import_table(engine, ws, survey("another-file", ["C1", "C4", "C1", "C2", "C2", "C3"]), MAPPING)
+    assert again.status == "imported" and again.responses == 4 and again.rows_read == 6
+    assert any("were skipped (Data & privacy page): 2 rows, 1 customers" in w for w in again.warnings)
+    assert (again.forgotten_rows, again.forgotten_customers) == (2, 1)
+    assert count(engine, "customer", f"WHERE workspace_id = {ws} AND external_id = 'C1'") == 0
+    assert count(engine, "response", f"WHERE workspace_id = {ws} AND external_id = 'R0'") == 0  # C1's, skipped
+    assert count(engine, "response", f"WHERE workspace_id = {ws}") == 5  # R2 kept as it was (C2's answer)
+    assert count(engine, "comment", "WHERE response_id NOT IN (SELECT id FROM response)") == 0
+    elsewhere = import_table(engine, other, survey("another-file"), MAPPING)  # the list is per workspace
+    assert elsewhere.responses == 6 and not any("forgotten" in w for w in elsewhere.warnings)
+
+    with pytest.raises(InputRefused, match="all of its 2 valid rows belong to customers who were forgotten"):
+        import_table(engine, ws, only_c1(), MAPPING)
+
+    with pytest.raises(NotFound, match="not on the suppression list"):
+        allow_customer_again(engine, ws, "C2", actor="ann")
+    assert allow_customer_again(engine, ws, " C1 ", actor="bob") == "C1"
+    assert forgotten_count(engine, ws) == 0
+    back = import_table(engine, ws, only_c1(), MAPPING)
+    assert back.responses == 2 and not any("forgotten" in w for w in back.warnings)
+    events = [(e.event, e.actor) for e in audit_entries(engine, "Shop")]
+    assert events[:2] == [("allow_customer", "bob"), ("forget_customer", "ann")]
+    assert all("C1" not in json.dumps(e.detail) for e in audit_entries(engine))
+
+
+def only_c1() -> RawTable:
+    frame = pd.DataFrame(
+        {"ID": ["R8", "R9"], "Customer": ["C1", "C1"], "お名前": ["x", "y"], "E-mail": ["", ""], "NPS": ["1", "2"],
+         "Delivery": ["1", "2"], "Plan": ["Pro", "Pro"], "Comment": ["late", "slow"]}
+    )  # fmt: skip
+    return RawTable.from_frame(frame, file_name="c1.csv", content_hash="only-c1")
+
+
 # --- deleting a workspace -------------------------------------------------------------------------------------------
 
 
@@ -300,6 +344,16 @@ def test_cli_import_forget_audit_and_delete(store_url: str, tmp_path: Path, caps
     assert main(["forget-customer", "--db", db, "--workspace", "W", "--customer", "C1", "--yes"]) == 2
     assert "has no customer 'C1'" in capsys.readouterr().err
 
+    resent = tmp_path / "resent.csv"  # another file with the forgotten customer: skipped, said so
+    resent.write_text(csv.read_text(encoding="utf-8") + "R3,C1,c1@example.com,5,Again\n", encoding="utf-8")
+    code, data = cli(capsys, "import", str(resent), "--db", db, "--workspace", "W", "--json")
+    assert code == 0 and isinstance(data, dict) and data["responses"] == 1
+    assert any("were skipped (Data & privacy page): 2 rows, 1 customers" in w for w in data["warnings"])
+    code, data = cli(capsys, "allow-customer", "--db", db, "--workspace", "W", "--customer", "C1", "--json")
+    assert code == 0 and data == {"status": "allowed", "workspace": "W", "customer": "C1"}
+    assert main(["allow-customer", "--db", db, "--workspace", "W", "--customer", "C1"]) == 2
+    assert "is not on the suppression list" in capsys.readouterr().err
+
     code, data = cli(capsys, "privacy", "--db", db, "--workspace", "W", "--keep-pii", "--json")
     assert code == 0 and data == {"workspace": "W", "keep_personal_data": True}
 
@@ -310,7 +364,7 @@ def test_cli_import_forget_audit_and_delete(store_url: str, tmp_path: Path, caps
 
     code, data = cli(capsys, "audit", "--db", db, "--json")
     assert code == 0 and isinstance(data, list)
-    assert [e["event"] for e in data] == ["delete_workspace", "privacy_setting", "forget_customer"]
+    assert [e["event"] for e in data] == ["delete_workspace", "privacy_setting", "allow_customer", "forget_customer"]
     assert data[0]["actor"] == "ops" and data[2]["actor"].startswith("cli")
     assert data[2]["detail"]["customer_ref"] == customer_ref("W", "C1")
 
