@@ -9,7 +9,7 @@ as when tags are rebuilt later from the stored comments (``cxdash.store.themes.t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -69,7 +69,7 @@ def _start_workers() -> None:
         pool.map_later(_warm, [None] * pool.workers())
 
 
-_Found = tuple[SentimentScore, tuple[int, ...]]
+Found = tuple[SentimentScore, tuple[int, ...]]  # a text's sentiment and the indices of the themes it is tagged with
 
 
 @dataclass
@@ -79,10 +79,10 @@ class Memory:
     kept. Results must be asked for in the order the chunks were started (an import does)."""
 
     limit: int = MEMORY_TEXTS
-    found: dict[str, _Found] = field(default_factory=dict)
+    found: dict[str, Found] = field(default_factory=dict)
     started: set[str] = field(default_factory=set)  # costly texts sent to the workers, results not in yet
 
-    def keep(self, by_text: dict[str, _Found]) -> None:
+    def keep(self, by_text: dict[str, Found]) -> None:
         for text, found in by_text.items():
             if has_cjk(text) and len(self.found) < self.limit:
                 self.found[text] = found
@@ -90,11 +90,15 @@ class Memory:
 
 
 def analyse_later(
-    texts: Sequence[str], themes: Sequence[ThemeRules], memory: Memory | None = None
+    texts: Sequence[str],
+    themes: Sequence[ThemeRules],
+    memory: Memory | None = None,
+    known: Mapping[str, Found] | None = None,
 ) -> Callable[[], CommentAnalysis]:
-    """Start scoring and tagging ``texts`` (identical texts once, and with ``memory`` not again when an earlier
-    chunk had them); call the result to wait for the analysis."""
-    unique = list(dict.fromkeys(texts))
+    """Start scoring and tagging ``texts`` (identical texts once; with ``memory`` not again when an earlier chunk
+    had them; not at all when ``known`` has their analysis already); call the result to wait for the analysis."""
+    known = known or {}
+    unique = [t for t in dict.fromkeys(texts) if t not in known]
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
     if memory is not None:
         unique = [t for t in unique if t not in memory.found and t not in memory.started]
@@ -104,9 +108,10 @@ def analyse_later(
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)
 
     def result() -> CommentAnalysis:
-        by_text: dict[str, _Found] = {}
+        by_text: dict[str, Found] = {}
         for task, packed in zip(tasks, collect(), strict=True):
             by_text.update(zip(task, _found(packed), strict=True))
+        by_text.update((t, known[t]) for t in texts if t in known)
         if memory is not None:
             missing = [t for t in dict.fromkeys(texts) if t not in by_text and t not in memory.found]
             if missing:  # an earlier chunk's text that the memory could not keep (full): analysed here
@@ -118,7 +123,7 @@ def analyse_later(
     return result
 
 
-def _found(packed: tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]]]) -> list[_Found]:
+def _found(packed: tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]]]) -> list[Found]:
     """A task's packed results as (sentiment, theme indices) per text."""
     kinds, codes, compounds, hits = packed
     raws = sentiment.unpack(kinds, codes, compounds)

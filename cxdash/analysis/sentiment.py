@@ -170,6 +170,14 @@ def clear_cache() -> None:
     _interned.clear()
 
 
+def current_methods() -> frozenset[str]:
+    """The method names this version's scoring writes: a stored score with one of them is what scoring the same
+    text again would give."""
+    from cxdash.analysis.sentiment_ja import METHOD_EMBED, METHOD_LEXICON
+
+    return frozenset({VADER_METHOD, VADER_FOLDED_METHOD, METHOD_LEXICON, METHOD_EMBED})
+
+
 def make_score(raw: _Raw) -> SentimentScore:
     hit = _interned.get(raw)
     if hit is None:

@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cxdash.analysis.comments import CommentAnalysis, Memory, analyse_later
+from cxdash.analysis import sentiment
+from cxdash.analysis.comments import CommentAnalysis, Found, Memory, analyse_later
 from cxdash.analysis.themes import ThemeRules
 from cxdash.i18n import t
 from cxdash.ingest.validate import ValidChunk
@@ -69,11 +70,6 @@ class ChunkWriter:
         resp = valid.responses
         if resp.empty:
             return 0, 0, 0
-        texts, analysis = self._analyse_comments(valid.comments)  # scored by the workers while this writes the rest
-        self.ensure_touchpoints(valid.touchpoints)
-        customers = self._customer_ids(resp["customer"].dropna().unique().tolist())
-        if self.keep_personal_data:
-            self._store_contacts(resp, customers)
         existing = _lookup(
             self.conn,
             RESPONSES,
@@ -81,6 +77,13 @@ class ChunkWriter:
             resp["external_id"].dropna().unique().tolist(),
             workspace_id=self.workspace_id,
         )
+        # scored by the workers while this writes the rest; the unchanged comments of updated responses are not
+        stored = self._stored_analyses(list(existing.values())) if existing and not valid.comments.empty else {}
+        texts, analysis = self._analyse_comments(valid.comments, stored)
+        self.ensure_touchpoints(valid.touchpoints)
+        customers = self._customer_ids(resp["customer"].dropna().unique().tolist())
+        if self.keep_personal_data:
+            self._store_contacts(resp, customers)
         columns = self._response_columns(resp, customers)
         ext = columns["external_id"]
         is_old = [e is not None and e in existing for e in ext]
@@ -263,13 +266,38 @@ class ChunkWriter:
             order = np.lexsort([frame[k].to_numpy() for k in reversed(key)])  # last key given = primary sort key
             self._insert(table, {name: frame[name].to_numpy()[order].tolist() for name in frame.columns})
 
-    def _analyse_comments(self, comments: pd.DataFrame) -> tuple[list[str], Callable[[], CommentAnalysis]]:
+    def _analyse_comments(
+        self, comments: pd.DataFrame, stored: dict[str, Found]
+    ) -> tuple[list[str], Callable[[], CommentAnalysis]]:
         """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
         texts: list[str] = comments["text"].tolist() if not comments.empty else []
         if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
-        return texts, analyse_later(texts, self.themes, self._memory)
+        return texts, analyse_later(texts, self.themes, self._memory, stored)
+
+    def _stored_analyses(self, response_ids: list[int]) -> dict[str, Found]:
+        """Sentiment and theme tags the store holds for the comments of responses this chunk updates (a cumulative
+        export imported again), by text, where the stored sentiment is what scoring the text now would give."""
+        current = sentiment.current_methods()
+        position = {t.theme_id: i for i, t in enumerate(self.themes)}
+        found: dict[str, Found] = {}
+        for part in _batches(response_ids):
+            rows = self.conn.execute(
+                select(COMMENTS.c.id, COMMENTS.c.text, COMMENTS.c.language, COMMENTS.c.compound, COMMENTS.c.method)
+                .where(COMMENTS.c.response_id.in_(part), COMMENTS.c.method.in_(current))
+                .where(COMMENTS.c.compound.is_not(None), COMMENTS.c.language.is_not(None))
+            ).all()
+            tags: dict[int, list[int]] = {}
+            for ids in _batches([r.id for r in rows]):
+                query = select(COMMENT_THEMES.c.comment_id, COMMENT_THEMES.c.theme_id)
+                for cid, tid in self.conn.execute(query.where(COMMENT_THEMES.c.comment_id.in_(ids))):
+                    if tid in position:
+                        tags.setdefault(cid, []).append(position[tid])
+            for r in rows:
+                score = sentiment.make_score((r.language, float(r.compound), r.method))
+                found[r.text] = (score, tuple(sorted(tags.get(r.id, []))))
+        return found
 
     def _write_comments(
         self,

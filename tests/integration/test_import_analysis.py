@@ -176,3 +176,56 @@ def test_an_idle_pool_is_stopped_and_started_again_on_the_next_use(monkeypatch: 
     monkeypatch.setattr(pool, "IDLE_SECONDS", 3600.0)
     assert pool.map_later(os.nice, [0, 0])() and pool.workers() >= 2  # used again: started again
     assert not pool.reap_idle() and pool.workers() >= 2  # recently used: kept
+
+
+def test_a_cumulative_export_imported_again_scores_only_new_or_changed_comments(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Responses imported before keep the stored analysis of their unchanged comments (no Japanese text is scored
+    twice); what is written equals a first import of the same file."""
+    sent: list[str] = []
+    task = comment_analysis._task
+
+    def counting(args: tuple[list[str], tuple[tuple[str, str, str], ...]]) -> object:
+        sent.extend(args[0])
+        return task(args)
+
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)
+    monkeypatch.setattr(comment_analysis, "_task", counting)
+    first = survey(300, seed=3)
+    import_table(engine, get_or_create_workspace(engine, "Monthly").id, first, MAPPING)  # type: ignore[arg-type]
+    grown = first.sample.copy()
+    grown.loc[grown.index[5], "comment"] = "配送がとても遅かった（変更）"  # one comment edited since
+    extra = survey(320, seed=3).sample.iloc[300:].assign(id=lambda f: [f"new-{i}" for i in range(len(f))])
+    cumulative = RawTable.from_frame(pd.concat([grown, extra]), file_name="cumulative.csv", content_hash="cum")
+    sent.clear()
+    result = import_table(engine, get_or_create_workspace(engine, "Monthly").id, cumulative, MAPPING)  # type: ignore[arg-type]
+    assert result.responses == 320 and result.responses_updated == 300
+    assert set(sent) == {"配送がとても遅かった（変更）", *extra["comment"]}  # the rest came from the store
+    import_table(engine, get_or_create_workspace(engine, "Fresh").id, cumulative, MAPPING)  # type: ignore[arg-type]
+
+    def written(workspace: str) -> dict[str, tuple[object, ...]]:
+        with engine.connect() as conn:
+            where = {"w": workspace}
+            rows = conn.execute(
+                text(
+                    "SELECT c.id, r.external_id, c.text, c.language, c.compound, c.label, c.method "
+                    "FROM comment c JOIN response r ON r.id = c.response_id "
+                    "JOIN workspace w ON w.id = r.workspace_id WHERE w.name = :w"
+                ),
+                where,
+            ).all()
+            tags = conn.execute(
+                text(
+                    "SELECT ct.comment_id, th.name FROM comment_theme ct JOIN theme th ON th.id = ct.theme_id "
+                    "JOIN workspace w ON w.id = th.workspace_id WHERE w.name = :w"
+                ),
+                where,
+            ).all()
+        names: dict[int, set[str]] = {}
+        for cid, name in tags:
+            names.setdefault(cid, set()).add(name)
+        return {r[1]: (*r[2:], frozenset(names.get(r[0], set()))) for r in rows}
+
+    again, fresh = written("Monthly"), written("Fresh")
+    assert len(again) == 320 and again == fresh
