@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxdash.analysis import sentiment
@@ -98,12 +98,10 @@ class ChunkWriter:
                 {"id": [ids[i] for i in new_idx]} | {k: _take(v, new_idx) for k, v in columns.items()},
             )
         if old_idx:
-            old = [{**{k: _python(v[i]) for k, v in columns.items()}, "rid": ids[i]} for i in old_idx]
-            stmt = update(RESPONSES).where(RESPONSES.c.id == bindparam("rid"))
-            self.conn.execute(stmt, old)
-            for table in (RATINGS, ATTRIBUTES, COMMENTS):
-                for part in _batches([r["rid"] for r in old]):
-                    self.conn.execute(delete(table).where(table.c.response_id.in_(part)))
+            old_ids = [ids[i] for i in old_idx]
+            update_rows(self.conn, RESPONSES, "id", old_ids, {k: _take(v, old_idx) for k, v in columns.items()})
+            for table in (RATINGS, ATTRIBUTES, COMMENTS):  # replaced by the file's (comment tags go with them)
+                delete_where_in(self.conn, table, "response_id", old_ids)
         rows = dict(zip(columns["source_row"], ids, strict=True))
         self._write_ratings(valid.ratings, rows)
         self._write_attributes(valid.attributes, rows)
@@ -279,25 +277,24 @@ class ChunkWriter:
     def _stored_analyses(self, response_ids: list[int]) -> dict[str, Found]:
         """Sentiment and theme tags the store holds for the comments of responses this chunk updates (a cumulative
         export imported again), by text, where the stored sentiment is what scoring the text now would give."""
-        current = sentiment.current_methods()
         position = {t.theme_id: i for i, t in enumerate(self.themes)}
-        found: dict[str, Found] = {}
-        for part in _batches(response_ids):
-            rows = self.conn.execute(
-                select(COMMENTS.c.id, COMMENTS.c.text, COMMENTS.c.language, COMMENTS.c.compound, COMMENTS.c.method)
-                .where(COMMENTS.c.response_id.in_(part), COMMENTS.c.method.in_(current))
-                .where(COMMENTS.c.compound.is_not(None), COMMENTS.c.language.is_not(None))
-            ).all()
-            tags: dict[int, list[int]] = {}
-            for ids in _batches([r.id for r in rows]):
-                query = select(COMMENT_THEMES.c.comment_id, COMMENT_THEMES.c.theme_id)
-                for cid, tid in self.conn.execute(query.where(COMMENT_THEMES.c.comment_id.in_(ids))):
-                    if tid in position:
-                        tags.setdefault(cid, []).append(position[tid])
-            for r in rows:
-                score = sentiment.make_score((r.language, float(r.compound), r.method))
-                found[r.text] = (score, tuple(sorted(tags.get(r.id, []))))
-        return found
+        query = (
+            select(COMMENTS.c.id, COMMENTS.c.text, COMMENTS.c.language, COMMENTS.c.compound, COMMENTS.c.method)
+            .add_columns(COMMENT_THEMES.c.theme_id)
+            .select_from(COMMENTS.outerjoin(COMMENT_THEMES, COMMENT_THEMES.c.comment_id == COMMENTS.c.id))
+            .where(COMMENTS.c.method.in_(sentiment.current_methods()))
+            .where(COMMENTS.c.compound.is_not(None), COMMENTS.c.language.is_not(None))
+        )
+        stored: dict[int, tuple[str, Any, list[int]]] = {}  # comment id → (text, score, theme positions)
+        for where in _in_clauses(self.conn, COMMENTS.c.response_id, response_ids):
+            for cid, text_, language, compound, method, theme_id in self.conn.execute(query.where(where)):
+                entry = stored.get(cid)
+                if entry is None:
+                    score = sentiment.make_score((language, float(compound), method))
+                    entry = stored[cid] = (text_, score, [])
+                if theme_id in position:
+                    entry[2].append(position[theme_id])
+        return {text_: (score, tuple(sorted(hits))) for text_, score, hits in stored.values()}
 
     def _write_comments(
         self,
@@ -362,13 +359,6 @@ def _take(values: Any, positions: list[int]) -> Any:
     return [values[i] for i in positions]
 
 
-def _python(value: Any) -> Any:
-    """A numpy datetime64 as a Python datetime (None for NaT); any other value as it is."""
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
-    return value
-
-
 def _bound_datetimes(values: np.ndarray, impl: Any, dialect: Any) -> list[Any]:
     """A datetime64 column as the driver's parameters: SQLite's text form formatted in one numpy call (exactly what
     SQLAlchemy's DATETIME writes by default), Python datetimes through the column's bind processor elsewhere."""
@@ -401,18 +391,10 @@ def insert_rows(
     ``insert(table)`` would write.
     """
     names = list(columns)
-    if not names or not columns[names[0]]:
+    if not names or not len(columns[names[0]]):
         return
     dialect = conn.dialect
-    values = []
-    for name in names:
-        impl = table.c[name].type.dialect_impl(dialect)
-        proc = impl.bind_processor(dialect)
-        col = columns[name]
-        if isinstance(col, np.ndarray) and col.dtype.kind == "M":
-            values.append(_bound_datetimes(col, impl, dialect))
-        else:
-            values.append([proc(v) if v is not None else None for v in col] if proc else col)
+    values = [_bound(conn, table, name, columns[name]) for name in names]
     mark = _PLACEHOLDER[dialect.paramstyle]
     marks = ", ".join(mark.format(i + 1) for i in range(len(names)))
     prep = dialect.identifier_preparer
@@ -426,6 +408,50 @@ def insert_rows(
             conn.exec_driver_sql(sql, rows[start : start + chunk])
     if analyse:
         refresh_statistics(conn, table, len(rows))
+
+
+def _bound(conn: Connection, table: Table, name: str, column: Any) -> list[Any]:
+    """A column's values as the driver's parameters: through the column's bind processor, as SQLAlchemy would."""
+    dialect = conn.dialect
+    impl = table.c[name].type.dialect_impl(dialect)
+    if isinstance(column, np.ndarray) and column.dtype.kind == "M":
+        return _bound_datetimes(column, impl, dialect)
+    proc = impl.bind_processor(dialect)
+    return [proc(v) if v is not None else None for v in column] if proc else list(column)
+
+
+def update_rows(conn: Connection, table: Table, key: str, keys: list[Any], columns: dict[str, Any]) -> None:
+    """Bulk ``UPDATE table SET column = … WHERE key = …`` through the driver's executemany, values bound as
+    ``insert_rows`` binds them (the same stored values as SQLAlchemy's ``update``, without its per-row work)."""
+    if not keys:
+        return
+    names = list(columns)
+    values = [_bound(conn, table, name, columns[name]) for name in names] + [_bound(conn, table, key, keys)]
+    mark = _PLACEHOLDER[conn.dialect.paramstyle]
+    prep = conn.dialect.identifier_preparer
+    sets = ", ".join(f"{prep.quote(n)} = {mark.format(i + 1)}" for i, n in enumerate(names))
+    where = f"{prep.quote(key)} = {mark.format(len(names) + 1)}"
+    conn.exec_driver_sql(f"UPDATE {prep.format_table(table)} SET {sets} WHERE {where}", list(zip(*values, strict=True)))
+
+
+def delete_where_in(conn: Connection, table: Table, column: str, values: list[int]) -> None:
+    """``DELETE FROM table WHERE column IN (values)`` for many integer values (see ``_in_clauses``)."""
+    for where in _in_clauses(conn, table.c[column], values):
+        conn.execute(delete(table).where(where))
+
+
+def _in_clauses(conn: Connection, column: Any, values: list[int]) -> Iterator[Any]:
+    """Conditions ``column IN (values)`` for many integer values: one per 100,000 values (a JSON array read by
+    json_each on SQLite, an array parameter on PostgreSQL), IN lists of 900 elsewhere."""
+    dialect = conn.dialect.name
+    size = ANY_LIST if dialect in ("sqlite", "postgresql") else IN_LIST
+    for part in _batches([int(v) for v in values], size):
+        if dialect == "sqlite":
+            yield column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(part)))))
+        elif dialect == "postgresql":
+            yield column == any_(bindparam("ids", list(part), type_=postgresql.ARRAY(column.type)))
+        else:
+            yield column.in_(part)
 
 
 def _copy_rows(conn: Connection, copy_sql: str, rows: list[tuple[Any, ...]]) -> None:
