@@ -12,11 +12,11 @@ from typing import Any, cast
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy import Engine, Table, bindparam, func, insert, select, text, update
 
 from cxdash.errors import InputRefused
 from cxdash.ingest.load import import_file
-from cxdash.ingest.write import insert_rows
+from cxdash.ingest.write import delete_where_in, insert_rows, update_rows
 from cxdash.store.engine import writer
 from cxdash.store.frames import response_frame
 from cxdash.store.models import Comment, ImportBatch, Rating, Response, Touchpoint, Workspace
@@ -118,6 +118,35 @@ def test_bulk_times_from_numpy_are_stored_as_sqlalchemy_stores_them(engine: Engi
         typed = dict(conn.execute(select(R.c.source_row, R.c.responded_at).where(R.c.source_row >= 200)).all())
     assert [stored[r] for r in rows] == [stored[r + 100] for r in rows]
     assert [typed[r] for r in rows] == times
+
+
+def test_bulk_updates_and_deletes_store_what_sqlalchemy_would(engine: Engine, ws: int) -> None:
+    """update_rows (times from numpy, missing values) leaves each row as SQLAlchemy's update would; delete_where_in
+    removes exactly the rows named, also past one statement's worth of ids."""
+    times = [datetime(2026, 5, 6, 7, 8, 9, 123456), None]
+    stamps = pd.Series(times, dtype="datetime64[ns]").to_numpy(dtype="datetime64[us]")
+    with engine.connect() as conn:
+        ids = conn.execute(select(R.c.id).where(R.c.workspace_id == ws).order_by(R.c.id)).scalars().all()[:4]
+    with writer(engine).begin() as conn:
+        update_rows(conn, R, "id", ids[:2], {"nps": [7, None], "channel": ["web", None], "responded_at": stamps})
+        conn.execute(
+            update(R).where(R.c.id == bindparam("rid")),
+            [
+                {"rid": rid, "nps": n, "channel": c, "responded_at": t}
+                for rid, n, c, t in zip(ids[2:], [7, None], ["web", None], times, strict=True)
+            ],
+        )
+    with engine.connect() as conn:
+        raw = text("SELECT id, nps, channel, CAST(responded_at AS TEXT) FROM response WHERE id IN :ids")
+        got = {r[0]: tuple(r[1:]) for r in conn.execute(raw.bindparams(bindparam("ids", expanding=True)), {"ids": ids})}
+        typed = dict(conn.execute(select(R.c.id, R.c.responded_at).where(R.c.id.in_(ids))).all())
+    assert [got[i] for i in ids[:2]] == [got[i] for i in ids[2:]]
+    assert [typed[i] for i in ids[:2]] == times
+    with writer(engine).begin() as conn:
+        before = conn.execute(select(func.count()).select_from(RT)).scalar_one()
+        named = conn.execute(select(func.count()).select_from(RT).where(RT.c.response_id.in_(ids[:3]))).scalar_one()
+        delete_where_in(conn, RT, "response_id", [*ids[:3], *range(10**9, 10**9 + 150_000)])
+        assert conn.execute(select(func.count()).select_from(RT)).scalar_one() == before - named > 0
 
 
 def test_a_filter_value_no_store_can_hold_matches_nothing(engine: Engine, ws: int) -> None:
