@@ -111,4 +111,13 @@ class Suppression:
     def warnings(self) -> list[str]:
         if not self.rows:
             return []
-        return [t("ingest.forgotten_skipped", rows=self.rows, customers=len(self.customers))]
+        return [skipped_message(self.rows, len(self.customers), self.rows)]
+
+
+def skipped_message(rows: int, customers: int, shown_rows: object) -> str:
+    """The sentence for rows skipped because their customers were forgotten (``shown_rows``: the count as shown)."""
+    if rows == 1:
+        return t("ingest.forgotten_skipped_row")
+    if customers == 1:
+        return t("ingest.forgotten_skipped_one", rows=shown_rows)
+    return t("ingest.forgotten_skipped", rows=shown_rows, customers=customers)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from cxdash.errors import CxdashError
 from cxdash.i18n import fmt_number, t
+from cxdash.ingest.personal import skipped_message
 from cxdash.ingest.result import ImportResult
 from cxdash.privacy import MaskCounts, describe_counts
 from cxdash.roles import PERSONAL_ROLES
@@ -59,8 +60,10 @@ def keep_choice(engine: Engine, workspace_name: str | None, mapping: dict[str, s
 def import_note(result: ImportResult) -> str:
     """Sentences for the message after an import: what was masked, or that personal data was kept; the rows of
     forgotten customers that were skipped."""
-    rows, customers = fmt_number(result.forgotten_rows), fmt_number(result.forgotten_customers)
-    skipped = " " + t("ingest.forgotten_skipped", rows=rows, customers=customers) if result.forgotten_rows else ""
+    shown = fmt_number(result.forgotten_rows)
+    skipped = (
+        " " + skipped_message(result.forgotten_rows, result.forgotten_customers, shown) if result.forgotten_rows else ""
+    )
     if result.personal_data_kept:
         return t("privacy.import.flash_kept") + skipped
     m = result.masked

@@ -184,7 +184,7 @@ def test_import_page_says_which_rows_of_forgotten_customers_it_skipped(empty_app
     at = upload(resent, "resent.csv", "Shop", new=False)
     at.button(key="import_go").click().run()
     assert not at.exception, at.exception
-    assert "were skipped (Data & privacy page): 2 rows, 1 customers" in at.success[0].value
+    assert "Skipped 2 rows of 1 customer who was forgotten" in at.success[0].value
     assert one(empty_app, "SELECT count(*) FROM response") == 1  # A1 only
 
 

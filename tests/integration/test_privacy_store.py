@@ -248,7 +248,7 @@ def test_a_forgotten_customer_stays_out_of_later_imports_until_allowed_again(eng
 
     again = import_table(engine, ws, survey("another-file", ["C1", "C4", "C1", "C2", "C2", "C3"]), MAPPING)
     assert again.status == "imported" and again.responses == 4 and again.rows_read == 6
-    assert any("were skipped (Data & privacy page): 2 rows, 1 customers" in w for w in again.warnings)
+    assert any("Skipped 2 rows of 1 customer who was forgotten" in w for w in again.warnings)
     assert (again.forgotten_rows, again.forgotten_customers) == (2, 1)
     assert count(engine, "customer", f"WHERE workspace_id = {ws} AND external_id = 'C1'") == 0
     assert count(engine, "response", f"WHERE workspace_id = {ws} AND external_id = 'R0'") == 0  # C1's, skipped
@@ -348,7 +348,7 @@ def test_cli_import_forget_audit_and_delete(store_url: str, tmp_path: Path, caps
     resent.write_text(csv.read_text(encoding="utf-8") + "R3,C1,c1@example.com,5,Again\n", encoding="utf-8")
     code, data = cli(capsys, "import", str(resent), "--db", db, "--workspace", "W", "--json")
     assert code == 0 and isinstance(data, dict) and data["responses"] == 1
-    assert any("were skipped (Data & privacy page): 2 rows, 1 customers" in w for w in data["warnings"])
+    assert any("Skipped 2 rows of 1 customer who was forgotten" in w for w in data["warnings"])
     code, data = cli(capsys, "allow-customer", "--db", db, "--workspace", "W", "--customer", "C1", "--json")
     assert code == 0 and data == {"status": "allowed", "workspace": "W", "customer": "C1"}
     assert main(["allow-customer", "--db", db, "--workspace", "W", "--customer", "C1"]) == 2
@@ -390,3 +390,11 @@ def test_cli_import_keep_pii(store_url: str, tmp_path: Path, capsys: pytest.Capt
     assert stored_comments(engine) == ["mail me at a@b.co", "call 03-1234-5678 soon", "It was fine overall"]
     assert contacts(engine) == {"C1": ("Ann Lee", None), "C2": ("Bo Chan", None), "C3": ("Cy Diaz", None)}
     assert [e.event for e in audit_entries(engine)] == ["import_personal_data"]
+
+
+def test_the_skipped_rows_sentence_counts_in_words() -> None:
+    from cxdash.ingest.personal import skipped_message
+
+    assert skipped_message(1, 1, 1).startswith("Skipped 1 row of a customer who was forgotten")
+    assert skipped_message(3, 1, "3").startswith("Skipped 3 rows of 1 customer who was forgotten")
+    assert skipped_message(1_200, 4, "1,200").startswith("Skipped 1,200 rows of 4 customers who were forgotten")
