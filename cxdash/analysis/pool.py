@@ -65,8 +65,7 @@ def _get_pool() -> ProcessPoolExecutor | None:
             return None
         try:
             ctx = multiprocessing.get_context("forkserver")
-            # "__main__": the server imports the main module once, so each worker need not import it again
-            ctx.set_forkserver_preload(["__main__", "cxdash.analysis.comments"])
+            ctx.set_forkserver_preload(["cxdash.analysis.comments"])
             _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
             _workers = n
         except (OSError, ValueError):  # pragma: no cover - platforms without forkserver

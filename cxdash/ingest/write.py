@@ -417,7 +417,9 @@ def _bound(conn: Connection, table: Table, name: str, column: Any) -> list[Any]:
     if isinstance(column, np.ndarray) and column.dtype.kind == "M":
         return _bound_datetimes(column, impl, dialect)
     proc = impl.bind_processor(dialect)
-    return [proc(v) if v is not None else None for v in column] if proc else list(column)
+    if proc is None:
+        return column if isinstance(column, list) else list(column)
+    return [proc(v) if v is not None else None for v in column]
 
 
 def update_rows(conn: Connection, table: Table, key: str, keys: list[Any], columns: dict[str, Any]) -> None:
@@ -440,16 +442,18 @@ def delete_where_in(conn: Connection, table: Table, column: str, values: list[in
         conn.execute(delete(table).where(where))
 
 
-def _in_clauses(conn: Connection, column: Any, values: list[int]) -> Iterator[Any]:
-    """Conditions ``column IN (values)`` for many integer values: one per 100,000 values (a JSON array read by
-    json_each on SQLite, an array parameter on PostgreSQL), IN lists of 900 elsewhere."""
+def _in_clauses(conn: Connection, column: Any, values: Iterable[Any]) -> Iterator[Any]:
+    """Conditions ``column IN (values)`` for many keys: one per 100,000 keys on SQLite (a JSON array read by
+    json_each, when every key goes through JSON unchanged) and on PostgreSQL (an array parameter), IN lists of 900
+    otherwise (SQLite's oldest bound-parameter limit is 999)."""
     dialect = conn.dialect.name
-    size = ANY_LIST if dialect in ("sqlite", "postgresql") else IN_LIST
-    for part in _batches([int(v) for v in values], size):
-        if dialect == "sqlite":
+    keys = [v.item() if isinstance(v, np.generic) else v for v in values]
+    as_json = dialect == "sqlite" and _json_safe(keys)
+    for part in _batches(keys, ANY_LIST if as_json or dialect == "postgresql" else IN_LIST):
+        if as_json:  # probed through the column's index like an IN list
             yield column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(part)))))
         elif dialect == "postgresql":
-            yield column == any_(bindparam("ids", list(part), type_=postgresql.ARRAY(column.type)))
+            yield column == any_(bindparam("keys", list(part), type_=postgresql.ARRAY(column.type)))
         else:
             yield column.in_(part)
 
@@ -498,7 +502,9 @@ def _batches(values: Sequence[Any], size: int = IN_LIST) -> Iterator[Sequence[An
 
 
 def _json_safe(values: list[Any]) -> bool:
-    """Strings that go through SQLite's json_each unchanged (no NUL, no lone surrogate)."""
+    """Keys that go through SQLite's json_each unchanged: integers, or strings without NUL or lone surrogates."""
+    if all(type(v) is int for v in values):
+        return True
     if not all(isinstance(v, str) for v in values):
         return False
     joined = "".join(values)
@@ -513,26 +519,9 @@ def _json_safe(values: list[Any]) -> bool:
 
 def _lookup(conn: Connection, table: Table, key: str, values: Iterable[Any], workspace_id: int) -> dict[Any, int]:
     """``{key value: id}`` of the rows of ``table`` in the workspace whose ``key`` is one of ``values``."""
-    out: dict[Any, int] = {}
     column = table.c[key]
-    if conn.dialect.name == "postgresql":  # one array parameter, not thousands of IN (...) parameters
-        for chunk in _batches(list(values), ANY_LIST):
-            keys = bindparam("keys", list(chunk), type_=postgresql.ARRAY(column.type))
-            query = select(column, table.c.id).where(table.c.workspace_id == workspace_id, column == any_(keys))
-            out.update({k: i for k, i in conn.execute(query)})
-        return out
-    wanted = list(values)
-    if conn.dialect.name == "sqlite" and _json_safe(wanted):
-        # one statement per chunk with the keys as one JSON array, probed through the (workspace, key) index
-        prep = conn.dialect.identifier_preparer
-        sql = (
-            f"SELECT {prep.quote(key)}, id FROM {prep.format_table(table)} WHERE workspace_id = ? "
-            f"AND {prep.quote(key)} IN (SELECT value FROM json_each(?))"
-        )
-        for chunk in _batches(wanted, ANY_LIST):
-            out.update((k, i) for k, i in conn.exec_driver_sql(sql, (workspace_id, json.dumps(list(chunk)))))
-        return out
-    for chunk in _batches(wanted):
-        query = select(column, table.c.id).where(table.c.workspace_id == workspace_id, column.in_(chunk))
+    out: dict[Any, int] = {}
+    for where in _in_clauses(conn, column, values):
+        query = select(column, table.c.id).where(table.c.workspace_id == workspace_id, where)
         out.update({k: i for k, i in conn.execute(query)})
     return out

@@ -127,19 +127,25 @@ def test_warm_up_returns_at_once_and_the_pool_it_starts_scores_as_the_caller_wou
         assert pool.workers() >= 2
 
 
-@pytest.mark.parametrize("limit", [50_000, 1], ids=["room", "full"])
-def test_costly_texts_are_analysed_once_per_import(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
-    """A Japanese comment repeated in later chunks is scored once (the workers get only the new texts); results
-    are those of analysing every chunk on its own, also when the memory is full and a repeat is analysed again."""
-    sent: list[str] = []
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts handed to scoring and tagging, in order (in-process, so every task can be seen)."""
+    texts: list[str] = []
     task = comment_analysis._task
 
     def counting(args: tuple[list[str], tuple[tuple[str, str, str], ...]]) -> object:
-        sent.extend(args[0])
+        texts.extend(args[0])
         return task(args)
 
-    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)  # in-process, so the tasks can be counted
+    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)
     monkeypatch.setattr(comment_analysis, "_task", counting)
+    return texts
+
+
+@pytest.mark.parametrize("limit", [50_000, 1], ids=["room", "full"])
+def test_costly_texts_are_analysed_once_per_import(sent: list[str], limit: int) -> None:
+    """A Japanese comment repeated in later chunks is scored once (the workers get only the new texts); results
+    are those of analysing every chunk on its own, also when the memory is full and a repeat is analysed again."""
     chunks = [
         ["配送が遅かった", "Late again", "スタッフが親切でした"],
         ["配送が遅かった", "Late again", "価格が高すぎる", "スタッフが親切でした"],
@@ -179,19 +185,10 @@ def test_an_idle_pool_is_stopped_and_started_again_on_the_next_use(monkeypatch: 
 
 
 def test_a_cumulative_export_imported_again_scores_only_new_or_changed_comments(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, sent: list[str]
 ) -> None:
     """Responses imported before keep the stored analysis of their unchanged comments (no Japanese text is scored
     twice); what is written equals a first import of the same file."""
-    sent: list[str] = []
-    task = comment_analysis._task
-
-    def counting(args: tuple[list[str], tuple[tuple[str, str, str], ...]]) -> object:
-        sent.extend(args[0])
-        return task(args)
-
-    monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)
-    monkeypatch.setattr(comment_analysis, "_task", counting)
     first = survey(300, seed=3)
     import_table(engine, get_or_create_workspace(engine, "Monthly").id, first, MAPPING)  # type: ignore[arg-type]
     grown = first.sample.copy()
