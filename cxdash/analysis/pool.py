@@ -89,11 +89,13 @@ def _reap_forever() -> None:  # pragma: no cover - timing; reap_idle is tested d
         reap_idle()
 
 
-def reap_idle() -> bool:
-    """Stop the pool if no task is running or waiting and it has not been used for ``IDLE_SECONDS``."""
+def reap_idle(idle_seconds: float | None = None) -> bool:
+    """Stop the pool if no task is running or waiting and it has not been used for ``idle_seconds`` (default
+    ``IDLE_SECONDS``); True when it was stopped by this call."""
+    limit = IDLE_SECONDS if idle_seconds is None else idle_seconds
     with _lock:
         _pending[:] = [f for f in _pending if not f.done()]
-        if _pool is None or _pending or time.monotonic() - _last_used < IDLE_SECONDS:
+        if _pool is None or _pending or time.monotonic() - _last_used < limit:
             return False
         shutdown_pool()
         return True
