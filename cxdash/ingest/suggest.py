@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from numbers import Real
@@ -171,54 +172,45 @@ def _width(text: str) -> int:
 
 
 def _profile(values: Iterable[Any], rows: int) -> _Profile:
-    """Profile the non-empty values of a column."""
-    items = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
-    p = _Profile(rows=rows, n=len(items))
-    if not items:
-        return p
-    texts = [unicodedata.normalize("NFKC", str(v)).strip() for v in items]
-    p.distinct = len(set(texts))
+    """Profile the non-empty values of a column (each distinct value is looked at once: answers repeat)."""
+    values = list(values)
+    # keyed by type too: 1, 1.0 and True are equal but are counted as an integer, a number and nothing
+    counts = Counter(zip(map(type, values), values, strict=True))
+    p = _Profile(rows=rows)
     ints: list[int] = []
-    numbers = dates = emails = ips = urls = phones = sentences = 0
-    length = 0
-    seen: dict[str, tuple[int | None, int, int, int, int, int, int, int]] = {}  # a text cell's findings, by text
-    for raw, text in zip(items, texts, strict=True):
-        length += _width(text)
+    texts: set[str] = set()
+    n = numbers = dates = emails = ips = urls = phones = sentences = length = 0
+    for (kind, raw), c in counts.items():
+        if raw is None or (kind is str and not raw.strip()):
+            continue
+        n += c
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        texts.add(text)
+        length += _width(text) * c
         if isinstance(raw, dt.date | dt.datetime | dt.time):
-            dates += 1
+            dates += c
             continue
         if isinstance(raw, bool):
             continue
         if isinstance(raw, Real):  # int, float and their numpy cousins
-            numbers += 1
+            numbers += c
             value = float(raw)
             if value.is_integer():
-                ints.append(int(value))
+                ints.extend([int(value)] * c)
             continue
-        found = seen.get(text)
-        if found is None:  # answers repeat: each distinct text is looked at once
-            match = _SMALL_INT.match(text)
-            found = seen[text] = (
-                int(match.group(1)) if match else None,
-                bool(_NUMBER.match(text)),
-                bool(_DATE_TEXT.match(text)),
-                bool(_EMAIL.match(text)),
-                bool(_IPV4.match(text) or _IPV6.match(text)),
-                bool(_URL.match(text)),
-                bool(_PHONE.match(text)),
-                bool(" " in text or len(_CJK.findall(text)) >= 5),
-            )
-        small, is_number, is_date, is_email, is_ip, is_url, is_phone, is_sentence = found
-        if small is not None:
-            ints.append(small)
-        numbers += is_number
-        dates += is_date
-        emails += is_email
-        ips += is_ip
-        urls += is_url
-        phones += is_phone
-        sentences += is_sentence
-    n = len(items)
+        match = _SMALL_INT.match(text)
+        if match:
+            ints.extend([int(match.group(1))] * c)
+        numbers += c * bool(_NUMBER.match(text))
+        dates += c * bool(_DATE_TEXT.match(text))
+        emails += c * bool(_EMAIL.match(text))
+        ips += c * bool(_IPV4.match(text) or _IPV6.match(text))
+        urls += c * bool(_URL.match(text))
+        phones += c * bool(_PHONE.match(text))
+        sentences += c * bool(" " in text or len(_CJK.findall(text)) >= 5)
+    p.n, p.distinct = n, len(texts)
+    if not n:
+        return p
     p.ints, p.int_share = ints, len(ints) / n
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n

@@ -424,3 +424,17 @@ def test_role_editor_labels_follow_the_language_and_read_back_in_any(qualtrics: 
     assert frames["ja"].set_index("Column")["Role"]["Q1"] == "NPS（0〜10 推奨度）"
     with use_language("en"):  # a table drawn in Japanese, read back after switching to English
         assert mapping_from_editor(frames["ja"], qualtrics) == mapping
+
+
+def test_a_column_profile_counts_every_cell_though_each_distinct_value_is_looked_at_once() -> None:
+    """1, 1.0 and True are equal but count as an integer, a number and nothing; repeats and blanks count right."""
+    from cxdash.ingest.suggest import _profile
+
+    p = _profile(
+        [1, 1.0, True, "1", " 1 ", "１", None, "", "  ", "x@y.com", "x@y.com", 12, "a b c", "配送がとても遅かった"], 20
+    )
+    assert p.rows == 20 and p.n == 11
+    assert sorted(p.ints) == [1, 1, 1, 1, 1, 12]  # 1, 1.0, "1", " 1 ", "１" and 12; True is not an answer on a scale
+    assert p.distinct == 7  # "1" (NFKC makes "１" one), "1.0", "True", "x@y.com", "12" and the two sentences
+    assert p.email_share == 2 / 11 and p.text_share == 2 / 11
+    assert p.number_share == 6 / 11  # 1, 1.0, "1", " 1 ", "１" and 12
