@@ -1,4 +1,4 @@
-"""vaderSentiment's analyser with the same compound for every text, in about half the time.
+"""vaderSentiment's analyser with the same scores for every text, in about 60% of the time.
 
 vaderSentiment 3.3.2 (MIT licence, C.J. Hutto) spends most of its time on work whose result it never uses:
 
@@ -14,7 +14,8 @@ vaderSentiment 3.3.2 (MIT licence, C.J. Hutto) spends most of its time on work w
   (and not "kind" before "of") are passed on; the others get the 0 the original gives them.
 
 Everything else is vaderSentiment's own code. With any other vaderSentiment version the original analyser is used.
-The identity is tested on the VADER paper's tweet set and on the bundled demo comments (``tests/unit/test_vader_fast``).
+The identity is tested on the VADER paper's tweet set, on random texts made of every word its rules look at, and on
+every idiom and negation at every distance (``tests/unit/test_vader_fast``).
 """
 
 from __future__ import annotations

@@ -180,8 +180,8 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     ints: list[int] = []
     texts: set[str] = set()
     n = numbers = dates = emails = ips = urls = phones = sentences = length = 0
-    for (kind, raw), c in counts.items():
-        if raw is None or (kind is str and not raw.strip()):
+    for (_, raw), c in counts.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
