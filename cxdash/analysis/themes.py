@@ -33,6 +33,7 @@ from cxdash.errors import InputRefused
 DEFAULT_TAXONOMY = DATA / "themes_default.json"
 NO_GROUP = "(all comments)"
 MISSING_GROUP = "(none)"
+WORD_CACHE = 200_000  # words whose candidate themes a matcher remembers
 _RULE_SPLIT = re.compile(r"[\n,、，;]+")
 _TERM_COLUMNS = ["group", "term", "n_words", "count", "share", "score", "example_ids", "examples"]
 
@@ -82,6 +83,15 @@ def _en_rule(rule: str, theme: str) -> str | re.Pattern[str]:
     if literal:
         return " " + " ".join(parts) + ("" if words_in_rule[-1].endswith("*") else " ")
     return re.compile(" " + " ".join(p if "[" in p else re.escape(p) for p in parts) + " ")
+
+
+def _en_head(rule: str) -> tuple[str, bool]:
+    """The word every match of an English rule starts at, as ``_en_rule`` compiles it: (word, False) when a
+    haystack word must equal it, (stem, True) when a haystack word must start with it."""
+    first = rule.split()[0]
+    if first.endswith("*"):
+        return normalize(first.rstrip("*")).replace("'", ""), True
+    return next(w for clause in en_words(first) for w in clause), False
 
 
 def _ja_parts(rule: str, theme: str) -> tuple[str, ...]:
@@ -147,12 +157,49 @@ class ThemeMatcher:
         }
         for lang, active in self._active.items():
             self._active[lang] = [a for a in active if not a[1].empty]
+        # English pre-filter: a theme can only match a text that has a word its rules start at (each rule matches
+        # from the start of a word), so only those themes' rules are tried; one bit per active English theme
+        self._en_words: dict[str, int] = {}  # word → themes with a rule starting at exactly that word
+        self._en_stems: list[tuple[str, int]] = []  # (stem, theme bit) of rules starting with a word prefix
+        for bit, (i, _, _) in enumerate(self._active["en"]):
+            rules = [r for r in parse_rules(self.themes[i].keywords_en) if not r.startswith("-")]
+            for word, is_prefix in {_en_head(r) for r in rules}:
+                if is_prefix:
+                    self._en_stems.append((word, 1 << bit))
+                else:
+                    self._en_words[word] = self._en_words.get(word, 0) | 1 << bit
+        self._en_mask: dict[str, int] = {}  # haystack word → bits of the themes that could start there (a cache)
 
     def match(self, text: str, language: str | None = None) -> list[int]:
         """Indices (into ``themes``) of the themes whose rules match the text."""
         lang = language_of(text, language)
-        hay = en_haystack(text) if lang == "en" else analyse(text, lang).haystack
+        if lang == "en":
+            hay = en_haystack(text)
+            mask = self._candidates(hay)
+            return [
+                i
+                for bit, (i, pos, neg) in enumerate(self._active["en"])
+                if mask >> bit & 1 and pos.hit(hay) and (neg is None or not neg.hit(hay))
+            ]
+        hay = analyse(text, lang).haystack
         return [i for i, pos, neg in self._active[lang] if pos.hit(hay) and (neg is None or not neg.hit(hay))]
+
+    def _candidates(self, haystack: str) -> int:
+        """Bits of the English themes with a rule that starts at one of the haystack's words."""
+        known = self._en_mask
+        if len(known) > WORD_CACHE:
+            known.clear()
+        mask = 0
+        for word in set(haystack.split()):
+            bits = known.get(word)
+            if bits is None:
+                bits = self._en_words.get(word, 0)
+                for stem, bit in self._en_stems:
+                    if word.startswith(stem):
+                        bits |= bit
+                known[word] = bits
+            mask |= bits
+        return mask
 
     def match_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[int]]:
         """``match`` for each text (identical texts matched once)."""

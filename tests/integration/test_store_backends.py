@@ -16,7 +16,7 @@ from sqlalchemy import Engine, Table, bindparam, func, insert, select, text, upd
 
 from cxdash.errors import InputRefused
 from cxdash.ingest.load import import_file
-from cxdash.ingest.write import delete_where_in, insert_rows, update_rows
+from cxdash.ingest.write import SQLITE_ROWS_PER_INSERT, delete_where_in, insert_rows, update_rows
 from cxdash.store.engine import writer
 from cxdash.store.frames import response_frame
 from cxdash.store.models import Comment, ImportBatch, Rating, Response, Touchpoint, Workspace
@@ -83,6 +83,28 @@ def test_bulk_writer_stores_exactly_what_it_was_given(engine: Engine, ws: int) -
         ("quote ' and \" and ,", 0.125, "positive"),
         ("x" * 5000, None, None),
     ]
+
+
+def test_bulk_writer_keeps_every_row_in_order_past_one_statement(engine: Engine, ws: int) -> None:
+    """Many rows per INSERT on SQLite: groups of rows, the rows left over and several executemany calls (a small
+    ``chunk``) store every row once, in the order given (ids are assigned in insertion order)."""
+    with engine.connect() as conn:
+        rid = conn.execute(select(R.c.id).where(R.c.workspace_id == ws).order_by(R.c.id)).scalars().first()
+    n = 2 * SQLITE_ROWS_PER_INSERT + 13  # two full groups at most, then single rows
+    texts = [f"row {i}" for i in range(n)]
+    compounds = [None if i % 7 == 0 else i / n for i in range(n)]
+    with writer(engine).begin() as conn:
+        insert_rows(
+            conn,
+            C,
+            {"response_id": [rid] * n, "source": ["order"] * n, "text": texts, "compound": compounds},
+            chunk=3,
+        )
+        with pytest.raises(ValueError):
+            insert_rows(conn, C, {"response_id": [rid] * 2, "source": ["order"], "text": ["a", "b"]})
+    with engine.connect() as conn:
+        back = conn.execute(select(C.c.text, C.c.compound).where(C.c.source == "order").order_by(C.c.id)).all()
+    assert [tuple(r) for r in back] == list(zip(texts, compounds, strict=True))
 
 
 def test_bulk_writer_keeps_times_and_the_transaction(engine: Engine, ws: int) -> None:

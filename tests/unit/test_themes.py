@@ -177,3 +177,36 @@ def test_uncovered_terms_find_a_repeated_phrase_no_theme_covers(seed: ThemeMatch
     assert out.iloc[0]["term"] == "loyalty point"
     assert out.iloc[0]["count"] == 3
     assert "late" not in set(out["term"]) and "parcel" not in set(out["term"])
+
+
+def test_english_prefilter_changes_no_tag() -> None:
+    """Only themes with a rule starting at one of a text's words are tried: the tags are those of trying every
+    theme's rules, on texts made of rule words, their prefixes and longer forms, plurals, phrases and vetoes."""
+    import random
+
+    from cxdash.analysis.tokens import en_haystack
+
+    themes = [
+        *load_default_taxonomy(),
+        ThemeRules("Waits", "wait* too long, -free delivery, e-mail*, customer's service, check-out", ""),
+        ThemeRules("Free", "free delivery, too, long time, -not", ""),
+    ]
+    matcher = ThemeMatcher(themes)
+    words = sorted({w.strip("-*") for t in themes for r in parse_rules(t.keywords_en) for w in r.split()})
+    endings = ["", "", "", "s", "es", "ing", "ed", "'s", "er", ",", "."]
+    rnd = random.Random(11)
+    texts = [
+        " ".join(rnd.choice(words)[: rnd.randint(2, 12)] + rnd.choice(endings) for _ in range(rnd.randint(1, 10)))
+        for _ in range(3000)
+    ]
+
+    def every_rule(text: str) -> list[int]:
+        hay = en_haystack(text)
+        return [i for i, pos, neg in matcher._active["en"] if pos.hit(hay) and (neg is None or not neg.hit(hay))]
+
+    tagged = 0
+    for text in texts:
+        expected = every_rule(text)
+        assert matcher.match(text, "en") == expected, text
+        tagged += bool(expected)
+    assert tagged > 1000  # the texts do hit themes, most of them through the pre-filter's word and prefix paths
