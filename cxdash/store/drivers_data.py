@@ -81,8 +81,10 @@ def touchpoint_trend(
 ) -> pd.DataFrame:
     """Monthly mean rating of one touchpoint with a t 95% interval: period, n, mean, lo, hi, low_n."""
     key = _period_start(engine).label("period")
-    # The touchpoint's ratings first (its index), then their responses: on SQLite 5× faster than walking every
-    # response of the workspace and looking for this touchpoint among its ratings.
+    # SQLite walks the workspace's responses (in the filters' date range) and finds the touchpoint's rating of each
+    # by the rating table's key (response, touchpoint): 0.17 s for 100k responses. There is no rating index on the
+    # touchpoint alone (migration 0005: it cost every import a third B-tree write per rating); with it this query
+    # took 0.12 s.
     tp_id = select(TP.c.id).where(TP.c.workspace_id == workspace_id, TP.c.name == touchpoint)
     stmt = (
         select(key, func.count().label("n"), func.sum(RT.c.score), func.sum(RT.c.score * RT.c.score))
