@@ -25,6 +25,7 @@ _OTHER_SCRIPT = re.compile(
 )
 _ZH_MARKERS = frozenset("的了是们們这這很吗嗎呢么麼没沒说說个個还還对對会會")
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\uff61-\uff9f\u3000]")
+_FULLWIDTH_ASCII = re.compile(r"[\uff01-\uff5e\u3000]")
 
 
 def _jis_ok(ch: str) -> bool:
@@ -39,6 +40,14 @@ def detect_language(text: str) -> str:
     """'ja', 'en' or 'other' for one comment (fast path for plain ASCII)."""
     if text.isascii():
         return "en" if _LATIN.search(text) else "other"
+    if _FULLWIDTH.search(text) is None and _CJK.search(text) is None and _OTHER_SCRIPT.search(text) is None:
+        # nothing to fold, no Japanese and no other script (accents, emoji, curly quotes): what the counts give
+        return "en" if _LATIN.search(text) else "other"
+    return _by_counts(text)
+
+
+def _by_counts(text: str) -> str:
+    """``detect_language`` by counting the characters of each script (after folding full-width forms)."""
     folded = unicodedata.normalize("NFKC", text) if _FULLWIDTH.search(text) else text
     kana = len(_HIRAGANA.findall(folded)) + len(_KATAKANA.findall(folded))
     han = _HAN.findall(folded)
@@ -65,7 +74,8 @@ def has_cjk(text: str) -> bool:
 
 
 def has_fullwidth_ascii(text: str) -> bool:
-    return any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in text)
+    """Whether a text holds full-width ASCII (Ａ-ｚ, ０-９, ！…) or the ideographic space."""
+    return _FULLWIDTH_ASCII.search(text) is not None
 
 
 def fold_width(text: str) -> str:

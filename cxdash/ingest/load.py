@@ -34,7 +34,7 @@ from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import ImportPlan, not_rated_warnings, plan_import, preview_import, validate_chunk
 from cxdash.ingest.write import ChunkWriter
-from cxdash.store.engine import writer
+from cxdash.store.engine import bulk_writer, writer
 from cxdash.store.followup import sync_cases
 from cxdash.store.models import ImportBatch, Workspace, utcnow
 from cxdash.store.privacy import forgotten_refs
@@ -144,7 +144,7 @@ def _load(
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None
     if total is None and plan.of_kind("comment"):
         warm_up()  # a large file with comments: the workers start while this validates and writes the first rows
-    with writer(engine).begin() as conn:
+    with bulk_writer(engine) as conn:
         _take_import_lock(conn, workspace_id)
         earlier = _earlier_batch(conn, workspace_id, table.content_hash)
         if earlier is not None:  # another session imported the same content while this one was validating

@@ -269,7 +269,10 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
     ids = clean_text(chunk[id_col.column]) if id_col else pd.Series(None, index=index, dtype=object)
     if id_col is not None:
         candidate = ~failed & ids.notna()
-        dup = candidate & (ids.isin(seen_ids) | (ids.where(candidate).duplicated() & candidate))
+        # ids of earlier chunks: only those in this chunk are looked up (isin on all of them rebuilt a hash table of
+        # every id seen so far for each chunk, quadratic in the file's length)
+        earlier = seen_ids.intersection(ids[candidate].tolist())
+        dup = candidate & (ids.isin(earlier) | (ids.where(candidate).duplicated() & candidate))
         reject(dup, id_col.column, (t("ingest.duplicate_id", value=v) for v in ids[dup]))
         seen_ids.update(ids[~failed & ids.notna()])
 

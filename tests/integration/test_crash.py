@@ -117,9 +117,12 @@ def committed_batches(db: Path) -> int:
 def cli_import(path: Path, db: Path, mapping: Path) -> subprocess.Popen[bytes]:
     """`python -m cxdash import` in its own process group (so the kill takes any helper process with it)."""
     command = [sys.executable, "-m", "cxdash", "import", str(path), "--db", str(db), "--workspace", WORKSPACE]
+    # SQLite's default page cache: the transaction's pages spill into the log while it runs (with the import's
+    # large cache, a file this size would reach the log only at the commit, and a kill could not be timed mid-way)
     return subprocess.Popen(
         [*command, "--mapping", str(mapping), "--json"],
         cwd=REPO,
+        env={**os.environ, "CXDASH_IMPORT_CACHE_KIB": "2000"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,

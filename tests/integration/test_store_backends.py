@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, bindparam, func, insert, select, text, update
 
-from cxdash.errors import InputRefused
+from cxdash.errors import CxdashError, InputRefused
 from cxdash.ingest.load import import_file
 from cxdash.ingest.write import SQLITE_ROWS_PER_INSERT, delete_where_in, insert_rows, update_rows
-from cxdash.store.engine import writer
+from cxdash.store.engine import BULK_CACHE_KIB, bulk_cache_kib, bulk_writer, writer
 from cxdash.store.frames import response_frame
 from cxdash.store.models import Comment, ImportBatch, Rating, Response, Touchpoint, Workspace
 from cxdash.store.queries import Filters, kpis, touchpoint_scores
@@ -105,6 +105,44 @@ def test_bulk_writer_keeps_every_row_in_order_past_one_statement(engine: Engine,
     with engine.connect() as conn:
         back = conn.execute(select(C.c.text, C.c.compound).where(C.c.source == "order").order_by(C.c.id)).all()
     assert [tuple(r) for r in back] == list(zip(texts, compounds, strict=True))
+
+
+def test_bulk_transaction_commits_or_rolls_back_and_leaves_sqlite_cache_as_it_was(engine: Engine, ws: int) -> None:
+    """An import's transaction (bulk_writer): committed when the block ends, rolled back when it raises; on SQLite
+    the connection's page cache is large only while it writes (the pool hands the connection out again after)."""
+    row = {"workspace_id": [ws], "batch_id": [1], "source_row": [77]}
+    sqlite = engine.dialect.name == "sqlite"
+    used = []
+
+    def cache(raw: Any) -> int:
+        return int(raw.execute("PRAGMA cache_size").fetchone()[0])
+
+    with pytest.raises(RuntimeError), bulk_writer(engine) as conn:
+        insert_rows(conn, R, row)
+        used.append(conn.connection.driver_connection)
+        if sqlite:
+            assert cache(used[-1]) == -BULK_CACHE_KIB
+        raise RuntimeError("rolled back")
+    with engine.connect() as conn:
+        assert conn.execute(select(R.c.id).where(R.c.source_row == 77)).first() is None
+    with bulk_writer(engine) as conn:
+        insert_rows(conn, R, row)
+        used.append(conn.connection.driver_connection)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).where(R.c.source_row == 77)).scalar_one() == 1
+    if sqlite:  # SQLite's default (-2000, in KiB) again on the connections the pool keeps
+        assert [cache(raw) for raw in used] == [-2000, -2000]
+
+
+def test_import_cache_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CXDASH_IMPORT_CACHE_KIB", raising=False)
+    assert bulk_cache_kib() == BULK_CACHE_KIB
+    monkeypatch.setenv("CXDASH_IMPORT_CACHE_KIB", " 4096 ")
+    assert bulk_cache_kib() == 4096
+    for bad in ("0", "-5", "64MB"):
+        monkeypatch.setenv("CXDASH_IMPORT_CACHE_KIB", bad)
+        with pytest.raises(CxdashError, match="CXDASH_IMPORT_CACHE_KIB must be a whole number"):
+            bulk_cache_kib()
 
 
 def test_bulk_writer_keeps_times_and_the_transaction(engine: Engine, ws: int) -> None:

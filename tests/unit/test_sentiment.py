@@ -147,6 +147,26 @@ def test_detect_language(text: str, lang: str) -> None:
     assert sentiment.detect_language(text) == lang
 
 
+def test_language_fast_paths_agree_with_counting_scripts() -> None:
+    """The shortcut for texts with no full-width form, kana, kanji or other script (accents, emoji, curly quotes)
+    and the full-width regex give what counting every script and a character-by-character check give, on random
+    mixes of ASCII, accents, emoji, full- and half-width forms, kana, kanji, hangul and compatibility characters
+    that NFKC turns into kana or kanji (㌀ ㊀ ㋐)."""
+    import random
+
+    from cxdash.analysis import lang
+
+    pools = ["abcXYZ 09.,!?'", "éüñÀ", "👍⭐😡✨", "’“”—…", "ＡＢｃ１！　", "ｱｶﾞｰ", "あいう", "カタナ", "漢字的", "한국",
+             "Жд", "㌀㊀㋐", "\u00a0\u2003"]  # fmt: skip
+    rnd = random.Random(5)
+    for _ in range(20000):
+        chosen = rnd.sample(pools, rnd.randint(1, 3))
+        text = "".join(rnd.choice(rnd.choice(chosen)) for _ in range(rnd.randint(1, 12)))
+        if not text.isascii():  # (ASCII has its own path, before both)
+            assert lang.detect_language(text) == lang._by_counts(text)
+        assert lang.has_fullwidth_ascii(text) == any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in text)
+
+
 def test_routing_and_methods() -> None:
     en, ja, emo, empty = score_texts(["Terrible support", "対応が悪い", "😢", ""])
     assert (en.lang, en.method, en.label) == ("en", "vader-3.3.2", "negative")
