@@ -323,6 +323,14 @@ def _batch_with_hash(engine: Engine, workspace_id: int, content_hash: str) -> Im
         return session.exec(query).first()
 
 
+def start_workers_for(table: RawTable) -> None:
+    """Start the comment-scoring worker processes now when ``table`` is large (its sample is full), so that their
+    start overlaps with suggesting roles, planning and the user's review of the roles instead of delaying the first
+    comments (an import calls ``warm_up`` again for itself; a pool already up is only reminded)."""
+    if len(table.sample) >= SAMPLE_ROWS:
+        warm_up()
+
+
 def import_file(
     engine: Engine,
     source: bytes | Path,
@@ -340,6 +348,8 @@ def import_file(
     from cxdash.store.workspaces import get_or_create_workspace, get_workspace
 
     table = read_table(source, file_name, sheet)
+    if not dry_run:
+        start_workers_for(table)
     warnings: list[str] = []
     created: int | None = None  # the id of a workspace made for this import
     if mapping is None:

@@ -59,6 +59,9 @@ def read_upload(data: bytes, file_name: str, sheet: str | None) -> RawTable | No
         st.session_state.pop("_import_table", None)
         return None
     st.session_state["_import_table"] = (key, table)
+    from cxdash.ingest.load import start_workers_for
+
+    start_workers_for(table)  # a large upload: the workers start while the user reviews the roles
     return table
 
 

@@ -263,3 +263,23 @@ def test_import_file_with_a_saved_mapping(engine: Engine) -> None:
     assert (
         import_file(engine, data, "s.csv", "Files", mapping={"ID": "response_id", "NPS": "nps"}).status == "unchanged"
     )
+
+
+def test_workers_start_as_soon_as_a_large_file_is_read(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """import_file starts the comment workers right after reading a file whose sample is full (before suggesting
+    roles and planning); not for a small file, and not for a dry run."""
+    import cxdash.ingest.load as load
+    from cxdash.ingest.table import SAMPLE_ROWS
+
+    calls: list[str] = []
+    monkeypatch.setattr(load, "warm_up", lambda: calls.append("warm"))
+    small = b"ResponseID,NPS,Comment\nr1,9,Great\nr2,3,Slow\n"
+    import_file(engine, small, "small.csv", workspace="W")
+    assert calls == []
+    lines = [f"r{i},{i % 11},comment {i % 7}" for i in range(SAMPLE_ROWS + 10)]
+    large = ("ResponseID,NPS,Comment\n" + "\n".join(lines) + "\n").encode()
+    import_file(engine, large, "large.csv", workspace="W", dry_run=True)
+    assert calls == []
+    no_comments = {"ResponseID": "response_id", "NPS": "nps", "Comment": "ignore"}  # the import itself never warms up
+    import_file(engine, large, "large.csv", workspace="W", mapping=no_comments)
+    assert calls == ["warm"]
