@@ -416,10 +416,11 @@ def test_xlsx_qualtrics_export_streams_in_chunks() -> None:
 
 
 def zip_bytes() -> bytes:
-    """A zip archive that is not a workbook."""
+    """A zip archive that is not a workbook. Its bytes are fixed (an entry's time is the clock's by default): they
+    are part of the test ids, and xdist workers that collect them two seconds apart must see the same tests."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "hello")
+        archive.writestr(zipfile.ZipInfo("notes.txt", date_time=(2026, 1, 1, 0, 0, 0)), "hello")
     return buffer.getvalue()
 
 
