@@ -142,8 +142,8 @@ def _load(
     touchpoints: set[str] = set(plan.touchpoints)
     rows_read = written = updated = comments = rows_rejected = 0
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None
-    if total is None and plan.of_kind("comment"):
-        warm_up()  # a large file with comments: the workers start while this validates and writes the first rows
+    if plan.of_kind("comment"):  # the workers start (or, read just before, are up) while this writes the first rows
+        start_workers_for(table)
     with bulk_writer(engine) as conn:
         _take_import_lock(conn, workspace_id)
         earlier = _earlier_batch(conn, workspace_id, table.content_hash)
@@ -326,7 +326,7 @@ def _batch_with_hash(engine: Engine, workspace_id: int, content_hash: str) -> Im
 def start_workers_for(table: RawTable) -> None:
     """Start the comment-scoring worker processes now when ``table`` is large (its sample is full), so that their
     start overlaps with suggesting roles, planning and the user's review of the roles instead of delaying the first
-    comments (an import calls ``warm_up`` again for itself; a pool already up is only reminded)."""
+    comments (an import with comments calls it again for itself: a pool stopped meanwhile is started again)."""
     if len(table.sample) >= SAMPLE_ROWS:
         warm_up()
 

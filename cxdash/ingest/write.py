@@ -397,17 +397,16 @@ def insert_rows(
         return
     dialect = conn.dialect
     values = [_bound(conn, table, name, columns[name]) for name in names]
-    mark = _PLACEHOLDER[dialect.paramstyle]
-    marks = ", ".join(mark.format(i + 1) for i in range(len(names)))
     prep = dialect.identifier_preparer
     target = f"{prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)})"
-    sql = f"INSERT INTO {target} VALUES ({marks})"
     n = len(values[0])
     if dialect.name == "sqlite":
-        _insert_multirow(conn, f"INSERT INTO {target} VALUES ", len(names), values, chunk)
+        _insert_multirow(conn, f"INSERT INTO {target} VALUES ", values, chunk)
     elif dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(conn, f"COPY {target} FROM STDIN", list(zip(*values, strict=True)))
     else:
+        mark = _PLACEHOLDER[dialect.paramstyle]
+        sql = f"INSERT INTO {target} VALUES ({', '.join(mark.format(i + 1) for i in range(len(names)))})"
         rows = list(zip(*values, strict=True))
         for start in range(0, n, chunk):
             conn.exec_driver_sql(sql, rows[start : start + chunk])
@@ -415,13 +414,13 @@ def insert_rows(
         refresh_statistics(conn, table, n)
 
 
-def _insert_multirow(conn: Connection, head: str, width: int, values: list[list[Any]], chunk: int) -> None:
+def _insert_multirow(conn: Connection, head: str, values: list[list[Any]], chunk: int) -> None:
     """SQLite: executemany of ``INSERT … VALUES (…), (…), …`` with up to SQLITE_PARAMS parameters per statement.
 
     The same rows in the same order as one row per statement, with a third to a half less time per row: SQLite's
     per-statement work (reset, step, Python's per-row loop and GIL hand-off) is paid once per group of rows.
     """
-    n = len(values[0])
+    n, width = len(values[0]), len(values)
     if any(len(v) != n for v in values):
         raise ValueError("insert_rows: columns of different lengths")
     per = max(1, min(SQLITE_ROWS_PER_INSERT, SQLITE_PARAMS // width))
