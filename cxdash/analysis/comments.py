@@ -48,12 +48,14 @@ def _task(args: tuple[list[str], _Rules]) -> tuple[list[tuple[str, str]], bytes,
 
 
 def _warm(_: object) -> None:
-    """Load what scoring and tagging need (VADER, the Japanese dictionaries and embedding model, a tokenizer)."""
+    """Load what scoring and tagging need (VADER, the Japanese dictionaries, a tokenizer). Not the embedding model
+    (0.3 s of CPU, which an import of English comments would take from the importing process): the first
+    Japanese comment the lexicon is unsure of loads it."""
     from cxdash.analysis import sentiment_ja
     from cxdash.analysis.tokens import analyse
 
     sentiment.vader_compound("ok")
-    sentiment_ja.score_ja_batch(["まあまあ"])
+    sentiment_ja.score_ja_batch(["まあまあ"], use_embedding=False)
     analyse("配送", "ja")
 
 
@@ -83,10 +85,11 @@ class Memory:
     started: set[str] = field(default_factory=set)  # costly texts sent to the workers, results not in yet
 
     def keep(self, by_text: dict[str, Found]) -> None:
-        for text, found in by_text.items():
-            if has_cjk(text) and len(self.found) < self.limit:
-                self.found[text] = found
-            self.started.discard(text)
+        room = self.limit - len(self.found)
+        if room > 0:  # the costly ones are the texts scored as Japanese (an English text costs ~0.05 ms)
+            costly = [(text, found) for text, found in by_text.items() if found[0].lang == "ja"]
+            self.found.update(costly[:room])
+        self.started.difference_update(by_text)
 
 
 def analyse_later(
@@ -102,7 +105,7 @@ def analyse_later(
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
     if memory is not None:
         unique = [t for t in unique if t not in memory.found and t not in memory.started]
-        memory.started.update(t for t in unique if has_cjk(t))
+        memory.started.update(t for t in unique if not t.isascii() and has_cjk(t))
     parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
     tasks = sentiment.split_tasks(unique) if parallel else [unique]
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)

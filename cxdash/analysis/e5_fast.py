@@ -30,7 +30,7 @@ import numpy as np
 QK = 32  # weights per 4-bit block
 METASPACE = "\u2581"
 QUERY_PREFIX = "query: "
-GROUP_TOKENS = 256  # tokens encoded together: big enough for fast matrix products, small enough for the L2 cache
+GROUP_TOKENS = 512  # tokens encoded together (similar lengths): 128 costs 15% more per token, 256 4%, 1024 the same
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # a Q4_0 block: float16 scale and 32 four-bit weights
 
 _GELU_C = np.float32(math.sqrt(2.0 / math.pi))

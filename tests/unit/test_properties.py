@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Iterator
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -26,8 +27,10 @@ from cxdash.ingest.headers import detect_layout, unique_keys
 from cxdash.ingest.load import import_table
 from cxdash.ingest.parse import (
     DATE_FORMAT_BY_KEY,
+    DATE_FORMATS,
     NOT_ANSWERED,
     RATING_SCALES,
+    _parse_family,
     infer_scale,
     parse_dates,
     parse_numbers,
@@ -151,6 +154,30 @@ def test_year_first_dates_are_read_whatever_the_column_layout(
     written = [LAYOUTS[layout](d) for d in dates]
     parsed = parse_dates(pd.Series(written, dtype="str"), DATE_FORMAT_BY_KEY[column_layout])
     assert parsed.value.tolist() == [pd.Timestamp(d) for d in dates]
+
+
+# a date cell as typed or damaged: the layouts' digits and separators in any order, or a real date re-punctuated
+DATE_LIKE = st.one_of(
+    st.text(st.sampled_from("0123456789/-.: T年月日時分"), max_size=22),
+    st.builds(
+        lambda d, layout, old, new: d.strftime(layout).replace(old, new),
+        DATES,
+        st.sampled_from(sorted({p for f in DATE_FORMATS for p in f.patterns if p != "ISO8601"} | {"%Y-%m-%d"})),
+        st.sampled_from(["/", "-", ".", " ", ":", "x"]),
+        st.sampled_from(["/", "-", ".", "  ", "", "年"]),
+    ),
+)
+
+
+@BOUNDED
+@given(st.lists(DATE_LIKE, min_size=1, max_size=30))
+def test_a_date_layout_is_only_tried_on_cells_with_its_separators_and_that_changes_nothing(cells: list[str]) -> None:
+    text = pd.Series(cells, dtype="str")
+    for fmt in DATE_FORMATS:
+        filtered = _parse_family(text, fmt)
+        with mock.patch("cxdash.ingest.parse._separators", return_value=()):
+            every_cell = _parse_family(text, fmt)
+        assert filtered[0].equals(every_cell[0]) and filtered[1].equals(every_cell[1]), fmt.key
 
 
 @BOUNDED
