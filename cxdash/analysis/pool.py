@@ -57,11 +57,7 @@ def limit_blas_threads(n: int) -> bool:
     for lib in libs:
         with contextlib.suppress(OSError):
             blas = ctypes.CDLL(lib)
-            for name in (
-                "scipy_openblas_set_num_threads64_",
-                "openblas_set_num_threads64_",
-                "openblas_set_num_threads",
-            ):
+            for name in _BLAS_THREAD_SETTERS:
                 setter = getattr(blas, name, None)
                 if setter is not None:
                     setter(ctypes.c_int(n))
