@@ -102,7 +102,11 @@ class ChunkWriter:
         if old_idx:
             old_ids = [ids[i] for i in old_idx]
             update_rows(self.conn, RESPONSES, "id", old_ids, {k: _take(v, old_idx) for k, v in columns.items()})
-            for table in (RATINGS, ATTRIBUTES, COMMENTS):  # replaced by the file's (comment tags go with them)
+            for where in _in_clauses(self.conn, COMMENTS.c.response_id, old_ids):  # their comments' theme tags
+                self.conn.execute(
+                    delete(COMMENT_THEMES).where(COMMENT_THEMES.c.comment_id.in_(select(COMMENTS.c.id).where(where)))
+                )
+            for table in (RATINGS, ATTRIBUTES, COMMENTS):  # replaced by the file's
                 delete_where_in(self.conn, table, "response_id", old_ids)
         rows = dict(zip(columns["source_row"], ids, strict=True))
         self._write_ratings(valid.ratings, rows)

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,24 +134,36 @@ def writer(engine: Engine) -> Engine:
 
 @contextmanager
 def bulk_writer(engine: Engine) -> Iterator[Connection]:
-    """``writer(engine).begin()`` for a large write (an import). On SQLite the connection's page cache is raised to
-    ``CXDASH_IMPORT_CACHE_KIB`` (default ``BULK_CACHE_KIB``) for the transaction and set back after it: the
-    indexes of a million responses do not fit SQLite's default 2 MB, and each row inserted at a random place in one
-    read its pages again (1M survey rows imported 5% faster)."""
-    size = bulk_cache_kib() if is_sqlite(engine) else 0
+    """``writer(engine).begin()`` for a large write (an import). On SQLite, for the transaction only:
+
+    - the connection's page cache is raised to ``CXDASH_IMPORT_CACHE_KIB`` (default ``BULK_CACHE_KIB``): the indexes
+      of a million responses do not fit SQLite's default 2 MB, and each row inserted at a random place in one read
+      its pages again (1M survey rows imported 5% faster);
+    - foreign keys are not enforced: checking them costs two index look-ups per rating row (about an eighth of an
+      import's time), and every key an import writes is one it has just inserted or read in the same transaction,
+      holding the write lock. The caller deletes dependent rows itself (no ON DELETE cascade runs meanwhile).
+
+    Both are set back after the transaction (commit or rollback); a connection that cannot be set back is dropped
+    from the pool, never handed out again without its foreign keys."""
+    sqlite_ = is_sqlite(engine)
+    size = bulk_cache_kib() if sqlite_ else 0
     with writer(engine).connect() as conn:
-        raw = conn.connection.driver_connection if size else None
+        raw = conn.connection.driver_connection if sqlite_ else None
         before = 0
-        if raw is not None:  # outside the transaction (autocommit): no BEGIN is sent for the pragma
+        if raw is not None:  # outside the transaction (autocommit): no BEGIN is sent for the pragmas
             before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
             raw.execute(f"PRAGMA cache_size=-{size}")
+            raw.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set before BEGIN
         try:
             with conn.begin():
                 yield conn
         finally:
             if raw is not None:
-                with suppress(sqlite3.Error):  # a connection broken by the failure is not reused anyway
+                try:
                     raw.execute(f"PRAGMA cache_size={before}")
+                    raw.execute("PRAGMA foreign_keys=ON")
+                except sqlite3.Error:  # a connection broken by the failure: closed, not reused
+                    conn.invalidate()
 
 
 def bulk_cache_kib() -> int:

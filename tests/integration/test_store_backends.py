@@ -120,8 +120,9 @@ def test_bulk_transaction_commits_or_rolls_back_and_leaves_sqlite_cache_as_it_wa
     with pytest.raises(RuntimeError), bulk_writer(engine) as conn:
         insert_rows(conn, R, row)
         used.append(conn.connection.driver_connection)
-        if sqlite:
+        if sqlite:  # while it writes: a large cache, foreign keys not checked
             assert cache(used[-1]) == -BULK_CACHE_KIB
+            assert used[-1].execute("PRAGMA foreign_keys").fetchone()[0] == 0
         raise RuntimeError("rolled back")
     with engine.connect() as conn:
         assert conn.execute(select(R.c.id).where(R.c.source_row == 77)).first() is None
@@ -130,8 +131,9 @@ def test_bulk_transaction_commits_or_rolls_back_and_leaves_sqlite_cache_as_it_wa
         used.append(conn.connection.driver_connection)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).where(R.c.source_row == 77)).scalar_one() == 1
-    if sqlite:  # SQLite's default (-2000, in KiB) again on the connections the pool keeps
+    if sqlite:  # SQLite's default (-2000, in KiB) and foreign keys again on the connections the pool keeps
         assert [cache(raw) for raw in used] == [-2000, -2000]
+        assert [raw.execute("PRAGMA foreign_keys").fetchone()[0] for raw in used] == [1, 1]
 
 
 def test_import_cache_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,3 +95,14 @@ def test_same_scores_for_every_idiom_and_negation_at_every_distance(
                     texts.append(" ".join(w for w in (before, sentiment, phrase, after) if w))
                     texts.append(" ".join(w for w in (before, phrase, sentiment, after) if w))
     assert _differences(texts, analyzers) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["fav but bffn", "nothing but fav lyb", "fine but abandoned dx", "ok but bffn ez today", "good but good"]
+)
+def test_same_scores_where_the_but_check_finds_an_earlier_equal_value(
+    text: str, analyzers: tuple[SentimentIntensityAnalyzer, FastAnalyzer]
+) -> None:
+    """vaderSentiment's 'but' check scales the *first* sentiment equal to each value it visits, by the factor of that
+    place: in 'fav but bffn' fav (2.0) is halved to 1.0, then bffn (1.0) is taken for it and halved again."""
+    assert _differences([text], analyzers) == []
