@@ -26,6 +26,7 @@ from cxdash.store.models import Attribute, Comment, CommentTheme, Customer, Rati
 
 SQLITE_PARAMS = 999  # bound parameters per SQLite statement: its oldest limit (3.32+ allows 32,766)
 SQLITE_ROWS_PER_INSERT = 200  # rows per multi-row INSERT on SQLite (more gains nothing measurable)
+REMEMBERED_CUSTOMERS = 100_000  # customers a batch remembers having made (about 20 MB), instead of looking them up
 IN_LIST = 900  # ids per IN (...) list: under SQLite's oldest bound-parameter limit (999)
 ANY_LIST = 100_000  # keys per PostgreSQL "= ANY(array)" lookup
 STATS_MIN_ROWS = 1_000  # bulk writes of at least this many rows may refresh the planner's statistics …
@@ -61,8 +62,10 @@ class ChunkWriter:
     contacts_stored: int = 0  # customers whose name or e-mail address was written
     themes: list[ThemeRules] = field(default_factory=list)  # the workspace's themes (with ids): comments are tagged
     added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
-    _pending: tuple[pd.DataFrame, dict[int, int], list[str], Callable[[], CommentAnalysis]] | None = None
+    _pending: tuple[pd.DataFrame, _RowIds, list[str], Callable[[], CommentAnalysis]] | None = None
     _memory: Memory = field(default_factory=Memory)  # costly texts already analysed in this batch's earlier chunks
+    _empty_before: dict[str, bool] = field(default_factory=dict)  # table → the workspace had no row in it before
+    _customers_made: dict[str, int] | None = field(default_factory=dict)  # external id → id, made by this batch
 
     # Comments go in one chunk late: the workers score and tag chunk k's comments while this process validates and
     # writes chunk k + 1's rows; ``finish`` writes the last chunk's.
@@ -72,12 +75,16 @@ class ChunkWriter:
         resp = valid.responses
         if resp.empty:
             return 0, 0, 0
-        existing = _lookup(
-            self.conn,
-            RESPONSES,
-            "external_id",
-            resp["external_id"].dropna().unique().tolist(),
-            workspace_id=self.workspace_id,
+        existing = (
+            {}
+            if self._none_stored_before(RESPONSES)  # and the file's own ids are each in one chunk (repeats rejected)
+            else _lookup(
+                self.conn,
+                RESPONSES,
+                "external_id",
+                resp["external_id"].dropna().unique().tolist(),
+                workspace_id=self.workspace_id,
+            )
         )
         # scored by the workers while this writes the rest; the unchanged comments of updated responses are not
         stored = self._stored_analyses(list(existing.values())) if existing and not valid.comments.empty else {}
@@ -108,7 +115,7 @@ class ChunkWriter:
                 )
             for table in (RATINGS, ATTRIBUTES, COMMENTS):  # replaced by the file's
                 delete_where_in(self.conn, table, "response_id", old_ids)
-        rows = dict(zip(columns["source_row"], ids, strict=True))
+        rows = _RowIds(columns["source_row"], ids)
         self._write_ratings(valid.ratings, rows)
         self._write_attributes(valid.attributes, rows)
         self._flush_comments()
@@ -190,14 +197,34 @@ class ChunkWriter:
         return self.scales.get(touchpoint) or self.long_scale
 
     def _customer_ids(self, external_ids: list[str]) -> dict[str, int]:
-        """Customer ids by external id, inserting the ones this workspace does not have yet."""
-        known = _lookup(self.conn, CUSTOMERS, "external_id", external_ids, workspace_id=self.workspace_id)
+        """Customer ids by external id, inserting the ones this workspace does not have yet. In a workspace that
+        had no customers before this batch, the ones the batch made are remembered (up to ``REMEMBERED_CUSTOMERS``)
+        instead of looked up in the store for each chunk."""
+        remember = self._none_stored_before(CUSTOMERS) and self._customers_made is not None
+        if remember:
+            made = self._customers_made or {}
+            known = {c: made[c] for c in external_ids if c in made}
+        else:
+            known = _lookup(self.conn, CUSTOMERS, "external_id", external_ids, workspace_id=self.workspace_id)
         new = [c for c in external_ids if c not in known]
         if new:
             ids = reserve_ids(self.conn, CUSTOMERS, len(new))
             self._insert(CUSTOMERS, {"id": ids, "workspace_id": [self.workspace_id] * len(new), "external_id": new})
             known.update(zip(new, ids, strict=True))
+            if remember and self._customers_made is not None:
+                if len(self._customers_made) + len(new) > REMEMBERED_CUSTOMERS:
+                    self._customers_made = None  # memory stays bounded: the store is asked from here on
+                else:
+                    self._customers_made.update(zip(new, ids, strict=True))
         return known
+
+    def _none_stored_before(self, table: Table) -> bool:
+        """True when the workspace had no row in ``table`` before this batch (asked once, before the batch writes
+        any: the import holds the workspace's write lock, so no other session adds one meanwhile)."""
+        if table.name not in self._empty_before:
+            query = select(table.c.id).where(table.c.workspace_id == self.workspace_id).limit(1)
+            self._empty_before[table.name] = self.conn.execute(query).first() is None
+        return self._empty_before[table.name]
 
     def _store_contacts(self, resp: pd.DataFrame, customers: dict[str, int]) -> None:
         """Name and e-mail address of each customer of the chunk (the last given in the file wins; blanks keep what
@@ -244,31 +271,35 @@ class ChunkWriter:
             "ces_max": [ces[1] if ces and v is not None else None for v in ces_v],
         }
 
-    def _write_ratings(self, ratings: pd.DataFrame, rows: dict[int, int]) -> None:
-        frame = pd.DataFrame(
-            {
-                "response_id": ratings["source_row"].map(rows).to_numpy(dtype="int64"),
-                "touchpoint_id": ratings["touchpoint"].map(self.touchpoint_ids).to_numpy(dtype="int64"),
-                "score": ratings["score"].to_numpy(dtype=float),
-            }
-        )
-        self._insert_in_key_order(RATINGS, frame, ["response_id", "touchpoint_id"])
+    def _write_ratings(self, ratings: pd.DataFrame, rows: _RowIds) -> None:
+        if ratings.empty:
+            return
+        codes, names = pd.factorize(ratings["touchpoint"])
+        response_ids = rows.of(ratings["source_row"])
+        touchpoint_ids = np.array([self.touchpoint_ids[n] for n in names], dtype="int64")[codes]
+        order = np.lexsort([touchpoint_ids, response_ids])  # the primary key's order (response_id, touchpoint_id)
+        columns = {
+            "response_id": response_ids,
+            "touchpoint_id": touchpoint_ids,
+            "score": ratings["score"].to_numpy(float),
+        }
+        self._insert(RATINGS, {k: v[order].tolist() for k, v in columns.items()})
 
-    def _write_attributes(self, attributes: pd.DataFrame, rows: dict[int, int]) -> None:
-        frame = pd.DataFrame(
+    def _write_attributes(self, attributes: pd.DataFrame, rows: _RowIds) -> None:
+        if attributes.empty:
+            return
+        # by response, then by name: each response's rows land at the end of the primary key
+        codes, _ = pd.factorize(attributes["name"])
+        response_ids = rows.of(attributes["source_row"])
+        order = np.lexsort([codes, response_ids])
+        self._insert(
+            ATTRIBUTES,
             {
-                "response_id": attributes["source_row"].map(rows).to_numpy(dtype="int64"),
-                "name": _values(attributes["name"]),
-                "value": _values(attributes["value"]),
-            }
+                "response_id": response_ids[order].tolist(),
+                "name": attributes["name"].to_numpy(object)[order].tolist(),
+                "value": attributes["value"].to_numpy(object)[order].tolist(),
+            },
         )
-        self._insert_in_key_order(ATTRIBUTES, frame, ["response_id", "name"])
-
-    def _insert_in_key_order(self, table: Table, frame: pd.DataFrame, key: list[str]) -> None:
-        """Insert sorted by the primary key: each row lands at the end of its index, not at a random place in it."""
-        if not frame.empty:
-            order = np.lexsort([frame[k].to_numpy() for k in reversed(key)])  # last key given = primary sort key
-            self._insert(table, {name: frame[name].to_numpy()[order].tolist() for name in frame.columns})
 
     def _analyse_comments(
         self, comments: pd.DataFrame, stored: dict[str, Found]
@@ -305,7 +336,7 @@ class ChunkWriter:
     def _write_comments(
         self,
         comments: pd.DataFrame,
-        rows: dict[int, int],
+        rows: _RowIds,
         texts: list[str],
         analysis: Callable[[], CommentAnalysis],
     ) -> None:
@@ -320,7 +351,7 @@ class ChunkWriter:
             COMMENTS,
             {
                 "id": ids,
-                "response_id": [rows[int(row)] for row in comments["source_row"]],
+                "response_id": rows.of(comments["source_row"]).tolist(),
                 "touchpoint_id": tp_ids,
                 "source": _values(comments["source"]),
                 "text": texts,
@@ -333,6 +364,24 @@ class ChunkWriter:
         theme_ids = [t.theme_id for t in self.themes]
         tags = [(cid, theme_ids[i]) for cid, hit in zip(ids, done.themes, strict=True) for i in hit]
         self._insert(COMMENT_THEMES, {"comment_id": [c for c, _ in tags], "theme_id": [t for _, t in tags]})
+
+
+class _RowIds:
+    """The response id of each source row of a chunk (numpy look-ups instead of a dict per row)."""
+
+    def __init__(self, source_rows: list[int], ids: list[int]) -> None:
+        self._rows = np.asarray(source_rows, dtype="int64")
+        self._ids = np.asarray(ids, dtype="int64")
+        self._order = np.argsort(self._rows, kind="stable")
+
+    def of(self, source_rows: pd.Series) -> np.ndarray:
+        """Response ids of ``source_rows`` (each one a row of the chunk)."""
+        wanted = source_rows.to_numpy(dtype="int64")
+        found = np.searchsorted(self._rows, wanted, sorter=self._order)
+        at = self._order[np.minimum(found, len(self._rows) - 1)]
+        if len(wanted) and not np.array_equal(self._rows[at], wanted):
+            raise KeyError("a rating, attribute or comment of a row that is not in its chunk")
+        return self._ids[at]
 
 
 def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:

@@ -283,3 +283,45 @@ def test_workers_start_as_soon_as_a_large_file_is_read(engine: Engine, monkeypat
     no_comments = {"ResponseID": "response_id", "NPS": "nps", "Comment": "ignore"}  # the import itself never warms up
     import_file(engine, large, "large.csv", workspace="W", mapping=no_comments)
     assert calls == ["warm"]
+
+
+@pytest.mark.parametrize("remembered", [2, 1_000])
+def test_customers_across_chunks_are_made_once_and_linked(
+    engine: Engine, ws: int, monkeypatch: pytest.MonkeyPatch, remembered: int
+) -> None:
+    """Customers repeated across chunks are made once, in a new workspace (remembered by the batch, or looked up in
+    the store once more than ``REMEMBERED_CUSTOMERS`` were made) and in one that has customers already."""
+    from cxdash.ingest import load, write
+
+    monkeypatch.setattr(load, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(write, "REMEMBERED_CUSTOMERS", remembered)
+    n = 23
+
+    def table(prefix: str, content_hash: str) -> RawTable:
+        frame = pd.DataFrame(
+            {
+                "ResponseID": [f"{prefix}{i}" for i in range(n)],
+                "Customer": [f"c{i % 7}" for i in range(n)],
+                "NPS": [str(i % 11) for i in range(n)],
+            }
+        )
+        return RawTable.from_frame(frame, file_name="c.csv", content_hash=content_hash)
+
+    mapping = {"ResponseID": "response_id", "Customer": "customer_id", "NPS": "nps"}
+    other = get_or_create_workspace(engine, "Other").id
+    assert other is not None
+    for workspace, prefix in ((ws, "a"), (ws, "b"), (other, "a")):
+        result = import_table(engine, workspace, table(prefix, f"{workspace}{prefix}"), mapping)
+        assert result.responses == n
+    with engine.connect() as conn:
+        linked = conn.execute(
+            text(
+                "SELECT r.workspace_id, r.external_id, c.external_id, c.workspace_id FROM response r "
+                "JOIN customer c ON c.id = r.customer_id"
+            )
+        ).all()
+        made = conn.execute(text("SELECT workspace_id, COUNT(*) FROM customer GROUP BY workspace_id")).all()
+    assert sorted(made) == sorted([(ws, 7), (other, 7)])
+    assert len(linked) == 3 * n
+    for workspace, response, customer, customer_ws in linked:
+        assert customer_ws == workspace and customer == f"c{int(response[1:]) % 7}"
