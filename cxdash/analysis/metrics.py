@@ -10,10 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from scipy import stats
-
 MIN_N = 30
-Z95 = float(stats.norm.ppf(0.975))  # 1.959963984540054
+# scipy.stats.norm.ppf(0.975) (scipy is imported where a t or normal tail is needed: importing scipy.stats takes
+# about a second, which every CLI command paid)
+Z95 = 1.959963984540054
 
 
 class NpsCounts(NamedTuple):
@@ -142,6 +142,8 @@ def ces_from_moments(n: int, total: float, total_sq: float, min_n: int = MIN_N, 
     if n < 2:
         return MetricValue(metric, mean, n, None, True)
     se = math.sqrt(var / n)
+    from scipy import stats
+
     half = float(stats.t.ppf(0.975, n - 1)) * se
     return MetricValue(metric, mean, n, (mean - half, mean + half), n < min_n, se)
 
@@ -149,6 +151,8 @@ def ces_from_moments(n: int, total: float, total_sq: float, min_n: int = MIN_N, 
 def _p_from_z(diff: float, se: float) -> float:
     if se == 0.0:
         return 1.0 if diff == 0.0 else 0.0
+    from scipy import stats
+
     return float(2.0 * stats.norm.sf(abs(diff) / se))
 
 
@@ -195,6 +199,8 @@ def compare_means(
     if se == 0.0:
         return Comparison(metric, diff, (diff, diff), 1.0 if diff == 0 else 0.0, n_a, n_b, *flags, "welch")
     df = (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
+    from scipy import stats
+
     half = float(stats.t.ppf(0.975, df)) * se
     p = float(2.0 * stats.t.sf(abs(diff) / se, df))
     return Comparison(metric, diff, (diff - half, diff + half), p, n_a, n_b, *flags, "welch")

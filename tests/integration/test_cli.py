@@ -153,3 +153,24 @@ def test_unknown_workspace_and_missing_file(tmp_path: Path, store_url: str) -> N
     assert out.returncode == 2 and "No workspace called 'Nope'" in out.stderr
     out = run("import", str(tmp_path / "missing.csv"), "--db", store_url)
     assert out.returncode == 2 and "is not a file" in out.stderr
+
+
+def test_a_large_import_starts_the_workers_before_loading_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import` of a file of EARLY_WORKERS_BYTES or more starts the comment workers first (their start-up overlaps
+    the CLI's module loading); a small file or a dry run does not."""
+    from cxdash import cli
+    from cxdash.analysis import comments
+
+    started: list[bool] = []
+    monkeypatch.setattr(comments, "warm_up", lambda: started.append(True))
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_text("id,nps\nr1,9\n", encoding="utf-8")
+    large.write_bytes(b"id,nps\n" + b"r1,9\n" * (cli.EARLY_WORKERS_BYTES // 5 + 1))
+    cli._start_workers_early(small, dry_run=False)
+    cli._start_workers_early(large, dry_run=True)
+    cli._start_workers_early(tmp_path / "missing.csv", dry_run=False)
+    assert started == []
+    cli._start_workers_early(large, dry_run=False)
+    assert started == [True]

@@ -228,3 +228,10 @@ def test_a_database_from_schema_0002_keeps_its_data_after_the_upgrade(tmp_path: 
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     assert counts(engine, ja)["responses"] == 63
     engine.dispose()
+
+
+def test_the_head_revision_constant_is_the_newest_migration() -> None:
+    """Opening an up-to-date store skips Alembic by comparing with HEAD_REVISION: it must name the newest script."""
+    from cxdash.store.schema import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION

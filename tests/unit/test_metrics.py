@@ -146,3 +146,9 @@ def test_minimum_n_is_configurable() -> None:
     assert MIN_N == 30
     assert nps_from_counts(10, 0, 0, min_n=10).low_n is False
     assert csat_from_counts(5, 9, min_n=10).low_n is True
+
+
+def test_the_95_percent_normal_quantile_is_scipys() -> None:
+    from scipy import stats
+
+    assert float(stats.norm.ppf(0.975)) == Z95
