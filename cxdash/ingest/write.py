@@ -200,9 +200,8 @@ class ChunkWriter:
         """Customer ids by external id, inserting the ones this workspace does not have yet. In a workspace that
         had no customers before this batch, the ones the batch made are remembered (up to ``REMEMBERED_CUSTOMERS``)
         instead of looked up in the store for each chunk."""
-        remember = self._none_stored_before(CUSTOMERS) and self._customers_made is not None
-        if remember:
-            made = self._customers_made or {}
+        made = self._customers_made if self._none_stored_before(CUSTOMERS) else None
+        if made is not None:
             known = {c: made[c] for c in external_ids if c in made}
         else:
             known = _lookup(self.conn, CUSTOMERS, "external_id", external_ids, workspace_id=self.workspace_id)
@@ -211,11 +210,10 @@ class ChunkWriter:
             ids = reserve_ids(self.conn, CUSTOMERS, len(new))
             self._insert(CUSTOMERS, {"id": ids, "workspace_id": [self.workspace_id] * len(new), "external_id": new})
             known.update(zip(new, ids, strict=True))
-            if remember and self._customers_made is not None:
-                if len(self._customers_made) + len(new) > REMEMBERED_CUSTOMERS:
-                    self._customers_made = None  # memory stays bounded: the store is asked from here on
-                else:
-                    self._customers_made.update(zip(new, ids, strict=True))
+            if made is not None and len(made) + len(new) > REMEMBERED_CUSTOMERS:
+                self._customers_made = None  # memory stays bounded: the store is asked from here on
+            elif made is not None:
+                made.update(zip(new, ids, strict=True))
         return known
 
     def _none_stored_before(self, table: Table) -> bool:

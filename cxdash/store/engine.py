@@ -145,10 +145,10 @@ def bulk_writer(engine: Engine) -> Iterator[Connection]:
 
     Both are set back after the transaction (commit or rollback); a connection that cannot be set back is dropped
     from the pool, never handed out again without its foreign keys."""
-    sqlite_ = is_sqlite(engine)
-    size = bulk_cache_kib() if sqlite_ else 0
+    on_sqlite = is_sqlite(engine)
+    size = bulk_cache_kib() if on_sqlite else 0
     with writer(engine).connect() as conn:
-        raw = conn.connection.driver_connection if sqlite_ else None
+        raw = conn.connection.driver_connection if on_sqlite else None
         before = 0
         if raw is not None:  # outside the transaction (autocommit): no BEGIN is sent for the pragmas
             before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
