@@ -1,11 +1,14 @@
 """Throughput of cxdash's sentiment scoring against a plain single-process vaderSentiment loop.
 
-Usage: python bench/bench_sentiment_speed.py [N]   (default N = 100,000)
+Usage: python bench/bench_sentiment_speed.py [N] [--survey-file FILE.csv]   (default N = 100,000)
 
 Workloads (each timed from a cold cxdash cache; the pool start-up is included):
 1. N distinct short English comments (no repeats: caching cannot help, only the process pool).
 2. N mixed survey comments drawn with repetition from a realistic pool (90% English, 10% Japanese).
 3. Japanese alone: distinct review sentences, lexicon only and with the embedding classifier.
+4. The comments of an N-row survey file from ``bench/gen_survey.py`` (10% Japanese; or the last column of
+   ``--survey-file``), as an import scores them: the pool started and its models loaded (an import starts them
+   while it reads the file), cxdash's cache cold. Against the plain loop over the same comments.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from cxdash.analysis import sentiment  # noqa: E402
+from cxdash.analysis.lang import has_cjk  # noqa: E402
 from cxdash.analysis.sentiment_ja import score_ja_batch  # noqa: E402
 
 _OPEN = ["", "Honestly, ", "Overall ", "Sadly ", "Wow, ", "I think ", "To be fair, ", "Again, ", "Really "]
@@ -102,8 +106,17 @@ def cxdash(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+survey_file: Path | None = None
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    global survey_file
+    args = sys.argv[1:]
+    if "--survey-file" in args:
+        at = args.index("--survey-file")
+        survey_file = Path(args[at + 1])
+        del args[at : at + 2]
+    n = int(args[0]) if args else 100_000
     import os
 
     print(f"N = {n:,}; cores {os.cpu_count()}; load average before the run {os.getloadavg()[0]:.2f}")
@@ -140,6 +153,36 @@ def main() -> None:
     print(
         f"Japanese, {len(distinct)} two-sentence comments, 1 process: lexicon+rules {len(lex) / t_lex:,.0f}/s; "
         f"with the embedding classifier on the unsure {asked} ({asked / len(full):.0%}): {len(full) / t_full:,.0f}/s"
+    )
+    sentiment.shutdown_pool()
+    survey_comments(n, survey_file)
+
+
+def survey_comments(n: int, path: Path | None) -> None:
+    import tempfile
+
+    import pandas as pd
+
+    from cxdash.analysis import comments, pool
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if path is None:
+            sys.path.insert(0, str(ROOT / "bench"))
+            from gen_survey import generate
+
+            path = Path(tmp) / "survey.csv"
+            generate(n, path)
+        frame = pd.read_csv(path, dtype=str)
+    texts = frame[frame.columns[-1]].dropna().tolist()
+    japanese = any(not t.isascii() and has_cjk(t) for t in texts[:2000])
+    if pool.get_pool() is not None:  # what an import's warm-up does, then waits for it
+        pool.map_later(comments._warm, [japanese] * pool.workers())()
+    ours = cxdash(texts)
+    base = plain_loop(texts)
+    print(
+        f"comments of {path.name if survey_file else f'a {n:,}-row survey file'} ({len(texts):,}, "
+        f"{len(set(texts)):,} distinct, Japanese {'yes' if japanese else 'no'}): cxdash score_texts {ours:.2f} s, "
+        f"plain vaderSentiment loop {base:.2f} s ({base / ours:.2f}x)"
     )
     sentiment.shutdown_pool()
 

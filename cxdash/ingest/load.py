@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from cxdash.analysis.comments import warm_up
+from cxdash.analysis.lang import has_cjk
 from cxdash.analysis.themes import ThemeRules
 from cxdash.errors import CxdashError, InputRefused, NotFound
 from cxdash.i18n import t
@@ -39,6 +40,9 @@ from cxdash.store.followup import sync_cases
 from cxdash.store.models import ImportBatch, Workspace, utcnow
 from cxdash.store.privacy import forgotten_refs
 from cxdash.store.themes import seed_themes_in, theme_rules
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Progress = Callable[[float, str], None]
 BATCHES: Table = ImportBatch.__table__  # type: ignore[attr-defined]
@@ -328,7 +332,17 @@ def start_workers_for(table: RawTable) -> None:
     start overlaps with suggesting roles, planning and the user's review of the roles instead of delaying the first
     comments (an import with comments calls it again for itself: a pool stopped meanwhile is started again)."""
     if len(table.sample) >= SAMPLE_ROWS:
-        warm_up()
+        warm_up(japanese=has_japanese_text(table.sample))
+
+
+def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
+    """Whether a table's sample has text in Japanese long enough to be a comment (not just a Japanese header or a
+    segment value such as 会員): the workers then load the embedding model while the import starts."""
+    for column in sample.columns:
+        for value in sample[column].dropna().unique()[:200]:
+            if isinstance(value, str) and len(value) >= min_chars and has_cjk(value):
+                return True
+    return False
 
 
 def import_file(

@@ -127,6 +127,16 @@ def test_warm_up_returns_at_once_and_the_pool_it_starts_scores_as_the_caller_wou
         assert pool.workers() >= 2
 
 
+def test_a_warm_up_for_japanese_text_loads_the_embedding_model_too() -> None:
+    from cxdash.analysis import sentiment_ja
+
+    sentiment_ja._e5.cache_clear()
+    comment_analysis._warm(False)  # in this process: what each worker runs
+    assert sentiment_ja._e5.cache_info().currsize == 0
+    comment_analysis._warm(True)
+    assert sentiment_ja._e5.cache_info().currsize == 1
+
+
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts handed to scoring and tagging, in order (in-process, so every task can be seen)."""

@@ -272,7 +272,7 @@ def test_workers_start_as_soon_as_a_large_file_is_read(engine: Engine, monkeypat
     from cxdash.ingest.table import SAMPLE_ROWS
 
     calls: list[str] = []
-    monkeypatch.setattr(load, "warm_up", lambda: calls.append("warm"))
+    monkeypatch.setattr(load, "warm_up", lambda japanese=False: calls.append("warm ja" if japanese else "warm"))
     small = b"ResponseID,NPS,Comment\nr1,9,Great\nr2,3,Slow\n"
     import_file(engine, small, "small.csv", workspace="W")
     assert calls == []
@@ -283,6 +283,14 @@ def test_workers_start_as_soon_as_a_large_file_is_read(engine: Engine, monkeypat
     no_comments = {"ResponseID": "response_id", "NPS": "nps", "Comment": "ignore"}  # the import itself never warms up
     import_file(engine, large, "large.csv", workspace="W", mapping=no_comments)
     assert calls == ["warm"]
+    # Japanese comments in the sample: the workers load the embedding model too; a Japanese segment value does not
+    japanese = [f"j{i},{i % 11},配送が遅くて困りました。{i}" for i in range(SAMPLE_ROWS + 10)]
+    import_file(engine, ("ResponseID,NPS,Comment\n" + "\n".join(japanese) + "\n").encode(), "ja.csv", workspace="W")
+    segment = [f"s{i},{i % 11},会員,comment {i % 7}" for i in range(SAMPLE_ROWS + 10)]
+    import_file(
+        engine, ("ResponseID,NPS,会員ランク,Comment\n" + "\n".join(segment) + "\n").encode(), "s.csv", workspace="W"
+    )
+    assert calls == ["warm", "warm ja", "warm ja", "warm"]  # ja.csv: at reading, and again by its comments
 
 
 @pytest.mark.parametrize("remembered", [2, 1_000])
