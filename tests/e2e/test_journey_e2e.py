@@ -49,8 +49,19 @@ def _full_shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _pick(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_label(label, exact=True).first.click()
-    page.get_by_role("option", name=option).click()
+    """Choose ``option`` in a select box; opened again if a rerun closed its list before the option showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        page.get_by_label(label, exact=True).first.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
     wait_idle(page)
 
 
@@ -62,6 +73,7 @@ def test_build_a_map_from_a_template_and_see_it(journey_server: str, page) -> No
     nav.get_by_text("Voice of the Customer").wait_for(timeout=30_000)
     assert nav.get_by_text("import data").count() == 0  # not the file names of pages/
     page.get_by_text("➕ New journey map").click()
+    wait_idle(page)  # the form appears after a rerun: a list opened during it would close again
     _pick(page, "Start from", "Template: Retail store: a visit to the supermarket")
     page.get_by_role("button", name="Create map").click()
     wait_idle(page)
