@@ -89,6 +89,7 @@ class E5Int8(e5_fast.E5):
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # no warnings about initializers the optimiser folded away
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep, not spin
         self.session = ort.InferenceSession(self._graph(), options, providers=["CPUExecutionProvider"])
 
     def _graph(self) -> bytes:
