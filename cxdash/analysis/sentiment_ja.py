@@ -369,16 +369,19 @@ def _is_wish(toks: list[_Tok]) -> bool:
 class LexiconScorer:
     def __init__(self) -> None:
         self.single, self.phrases, self.nouns, self.longest = _load_lexicon()
+        self.phrase_heads = {key[0] for key in self.phrases}  # a phrase can start only at one of these words
 
     # -- items ---------------------------------------------------------------------------------------------
     def _items(self, toks: list[_Tok]) -> list[_Item]:
         items: list[_Item] = []
         i = 0
         n = len(toks)
+        bases = [t.base for t in toks]
+        heads = self.phrase_heads
         while i < n:
             matched = False
-            for length in range(min(self.longest, n - i), 1, -1):
-                key = tuple(t.base for t in toks[i : i + length])
+            for length in range(min(self.longest, n - i) if bases[i] in heads else 0, 1, -1):
+                key = tuple(bases[i : i + length])
                 w = self.phrases.get(key)
                 if w is not None:
                     items.append(_Item(i, i + length, w, "".join(key)))
