@@ -29,6 +29,7 @@ from cxdash.analysis.comments import warm_up
 from cxdash.analysis.lang import has_cjk
 from cxdash.analysis.themes import ThemeRules
 from cxdash.errors import CxdashError, InputRefused, NotFound
+from cxdash.gctune import collect_less
 from cxdash.i18n import t
 from cxdash.ingest import personal
 from cxdash.ingest.result import ImportResult, Rejection
@@ -93,7 +94,8 @@ def import_table(
     if workspace_id is None:
         raise ValueError("import_table needs a workspace_id unless dry_run is set")
     try:
-        return _load(engine, workspace_id, table, plan, progress, keep, actor)
+        with collect_less():  # millions of short-lived lists and tuples, next to no reference cycles
+            return _load(engine, workspace_id, table, plan, progress, keep, actor)
     except _SameContent:
         earlier = _batch_with_hash(engine, workspace_id, table.content_hash)
         if earlier is None or earlier.id is None:
@@ -358,6 +360,24 @@ def import_file(
     actor: str = "",
 ) -> ImportResult:
     """Read a file, map it (suggested roles when no mapping is given) and import it into the named workspace."""
+    with collect_less():
+        return _import_file(
+            engine, source, file_name, workspace, sheet, mapping, dry_run, progress, keep_personal_data, actor
+        )
+
+
+def _import_file(
+    engine: Engine,
+    source: bytes | Path,
+    file_name: str,
+    workspace: str,
+    sheet: str | None,
+    mapping: dict[str, str] | None,
+    dry_run: bool,
+    progress: Progress | None,
+    keep_personal_data: bool | None,
+    actor: str,
+) -> ImportResult:
     from cxdash.ingest.read import read_table
     from cxdash.store.workspaces import get_or_create_workspace, get_workspace
 

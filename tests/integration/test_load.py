@@ -250,6 +250,25 @@ def test_large_file_is_loaded_in_chunks(engine: Engine, ws: int) -> None:
     assert scalar(engine, "SELECT COUNT(DISTINCT source_row) FROM response") == n - 1
 
 
+def test_an_import_runs_with_the_collector_tuned_and_gives_its_thresholds_back(engine: Engine, ws: int) -> None:
+    import gc
+
+    from cxdash.gctune import GEN0_THRESHOLD
+
+    before = gc.get_threshold()
+    during: list[int] = []
+    progress = lambda fraction, message: during.append(gc.get_threshold()[0])  # noqa: E731 - one line
+    import_table(engine, ws, survey(["r1", "r2"], ["9", "3"], ["5", "1"], "gc1"), MAPPING, progress=progress)
+    assert during and all(t >= GEN0_THRESHOLD for t in during)
+    roles = {"ID": "response_id", "NPS": "nps", "Comment": "comment"}
+    data = b"ID,NPS,Comment\nr1,9,Great app\nr2,3,Too slow\n"
+    assert import_file(engine, data, "s.csv", "Files", mapping=roles, progress=progress).responses == 2
+    assert gc.get_threshold() == before
+    with pytest.raises(InputRefused):  # every score invalid: refused
+        import_file(engine, b"ID,NPS,Comment\nr1,x,Hm\n", "bad.csv", "Files", mapping=roles)
+    assert gc.get_threshold() == before
+
+
 def test_import_file_with_a_saved_mapping(engine: Engine) -> None:
     data = b"ID,NPS,Comment,Extra\nr1,9,Great app,x\nr2,3,Too slow,y\n"
     with pytest.raises(InputRefused, match="'Region'"):
