@@ -9,6 +9,7 @@ Input is one text per line (FILE, or stdin with ``-``), or with ``--column NAME`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import sys
@@ -43,7 +44,8 @@ def _text_lines(source: str, stdin: BinaryIO) -> Iterator[str]:
         except UnicodeDecodeError as error:
             raise InputRefused("stdin is not UTF-8 text: save the texts as UTF-8, or pass the file's name.") from error
         finally:
-            stream.detach()
+            with contextlib.suppress(ValueError):  # already closed (the command ended on a closed output pipe)
+                stream.detach()  # stdin's buffer stays open
         return
     path = Path(source)
     if not path.is_file():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,7 +70,18 @@ def make_engine(
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
+    _ENGINES.add(engine)
     return engine
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close the pooled connections of every engine this process made (a SQLite store's last connection to close
+    folds its write-ahead log into the database file and removes it)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _configure_sqlite(engine: Engine, in_memory: bool, busy_timeout_ms: int, write_wait_s: float) -> None:
