@@ -31,6 +31,9 @@ WRITE_WAIT_S = 900.0  # how long a write unit of work waits for another writer i
 BULK_CACHE_KIB = 65_536  # SQLite page cache of an import's connection while it writes (the default is 2,000 KiB)
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine make_engine made (close_all)
+
+
 class StoreBusy(CxdashError):
     """Another process or session kept the store's write lock for longer than a write waits; nothing was written."""
 
@@ -72,9 +75,6 @@ def make_engine(
         engine = create_engine(url, **kwargs)
     _ENGINES.add(engine)
     return engine
-
-
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def close_all() -> None:
