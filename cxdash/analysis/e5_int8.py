@@ -179,7 +179,7 @@ class E5Int8(e5_fast.E5):
                 node("Add", [fo, x1], f"{p}.res2"), self._f32(f"{p}.oln.w"), self._f32(f"{p}.oln.b"), f"{p}.oln"
             )
         node("Identity", [x], "y")
-        graph = proto.make_graph(
+        graph = proto.graph_parts(
             nodes,
             "multilingual-e5-small-int8",
             [

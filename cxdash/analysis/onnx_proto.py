@@ -68,8 +68,9 @@ def from_array(array: Any, name: str) -> bytes:
     data_type = _DATA_TYPES.get(np.dtype(dtype))
     if data_type is None:
         raise TypeError(f"no ONNX tensor type for {a.dtype}")
-    dims = b"".join(_int(1, d) for d in a.shape)
-    return dims + _int(2, data_type) + _str(8, name) + _bytes(9, a.astype(dtype, copy=False).tobytes())
+    data = np.ascontiguousarray(a.astype(dtype, copy=False)).data.cast("B")  # copied once, by the join
+    head = [*(_int(1, d) for d in a.shape), _int(2, data_type), _str(8, name), _key(9, _LENGTH), _varint(len(data))]
+    return b"".join([*head, data])
 
 
 def _attribute(name: str, value: Any) -> bytes:
@@ -101,6 +102,25 @@ def make_tensor_value_info(name: str, elem_type: int, shape: Sequence[int | None
     return _str(1, name) + _bytes(2, _bytes(1, tensor_type))
 
 
+def _field_parts(field: int, data: bytes) -> list[bytes]:
+    """A length-delimited field as pieces to be joined later (its data is not copied here)."""
+    return [_key(field, _LENGTH), _varint(len(data)), data]
+
+
+def graph_parts(
+    nodes: Sequence[bytes],
+    name: str,
+    inputs: Sequence[bytes],
+    outputs: Sequence[bytes],
+    initializer: Sequence[bytes] = (),
+) -> list[bytes]:
+    """``make_graph``'s bytes as pieces (the weights are not copied until the model is joined, once)."""
+    parts = [_bytes(1, n) for n in nodes] + [_str(2, name)]
+    for tensor in initializer:
+        parts += _field_parts(5, tensor)
+    return parts + [_bytes(11, i) for i in inputs] + [_bytes(12, o) for o in outputs]
+
+
 def make_graph(
     nodes: Sequence[bytes],
     name: str,
@@ -109,13 +129,7 @@ def make_graph(
     initializer: Sequence[bytes] = (),
 ) -> bytes:
     """A GraphProto: node (1), name (2), initializer (5), input (11), output (12)."""
-    return (
-        b"".join(_bytes(1, n) for n in nodes)
-        + _str(2, name)
-        + b"".join(_bytes(5, t) for t in initializer)
-        + b"".join(_bytes(11, i) for i in inputs)
-        + b"".join(_bytes(12, o) for o in outputs)
-    )
+    return b"".join(graph_parts(nodes, name, inputs, outputs, initializer))
 
 
 def make_opsetid(domain: str, version: int) -> bytes:
@@ -123,6 +137,8 @@ def make_opsetid(domain: str, version: int) -> bytes:
     return _str(1, domain) + _int(2, version)
 
 
-def make_model(graph: bytes, opset_imports: Sequence[bytes], ir_version: int) -> bytes:
-    """A ModelProto: ir_version (1), graph (7), opset_import (8)."""
-    return _int(1, ir_version) + _bytes(7, graph) + b"".join(_bytes(8, o) for o in opset_imports)
+def make_model(graph: bytes | Sequence[bytes], opset_imports: Sequence[bytes], ir_version: int) -> bytes:
+    """A ModelProto: ir_version (1), graph (7; its bytes, or ``graph_parts``), opset_import (8)."""
+    pieces = [graph] if isinstance(graph, bytes) else list(graph)
+    head = [_int(1, ir_version), _key(7, _LENGTH), _varint(sum(map(len, pieces)))]
+    return b"".join([*head, *pieces, *(_bytes(8, o) for o in opset_imports)])

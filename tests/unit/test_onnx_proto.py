@@ -26,12 +26,19 @@ from onnx import helper, numpy_helper  # noqa: E402
         np.linspace(-1, 1, 300, dtype=np.float32).reshape(20, 15),  # raw data longer than 127 bytes
         np.array([2**40, -(2**40)], np.int64),
         np.array([], np.float32),
+        np.arange(12, dtype=np.float32).reshape(3, 4).T,  # not contiguous
     ],
     ids=repr,
 )
 def test_a_tensor_is_written_as_numpy_helper_writes_it(array: np.ndarray) -> None:
     ours = onnx_proto.from_array(np.asarray(array), "weights.l0")
     assert ours == numpy_helper.from_array(np.asarray(array), "weights.l0").SerializeToString()
+
+
+def test_a_big_endian_array_is_written_little_endian_as_onnx_stores_every_tensor() -> None:
+    big = np.arange(-2, 4, dtype=">i8")
+    assert onnx_proto.from_array(big, "b") == onnx_proto.from_array(big.astype("<i8"), "b")
+    assert onnx_proto.from_array(big, "b") == numpy_helper.from_array(big.astype("<i8"), "b").SerializeToString()
 
 
 def test_a_tensor_of_a_type_onnx_proto_does_not_know_is_refused() -> None:
@@ -92,6 +99,15 @@ def test_a_graph_and_its_model_are_written_as_the_helpers_write_them() -> None:
     theirs = helper.make_model(theirs_graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets])
     theirs.ir_version = 8
     assert ours == theirs.SerializeToString()
+    parts = onnx_proto.graph_parts(  # the same graph in pieces, joined once by make_model
+        [onnx_proto.make_node("MatMul", ["v3", "w"], ["y"])],
+        "tiny",
+        ours_io[3:],
+        [onnx_proto.make_tensor_value_info("y", onnx_proto.FLOAT, [2, 3])],
+        initializer=[onnx_proto.from_array(weights, "w")],
+    )
+    assert b"".join(parts) == ours_graph
+    assert onnx_proto.make_model(parts, [onnx_proto.make_opsetid(d, v) for d, v in opsets], ir_version=8) == ours
 
 
 def test_the_int8_embedding_graph_is_a_model_onnx_reads_back() -> None:
