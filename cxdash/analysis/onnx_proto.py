@@ -1,7 +1,7 @@
 """The few ONNX messages ``e5_int8`` builds its graph from, written as protocol-buffer bytes without the onnx package.
 
 Importing ``onnx`` costs about half a second of CPU (most of it in loading its ``ml_dtypes`` extension), paid by every
-comment worker that loads the Japanese embedding model. The graph needs six message types (model, opset id, graph,
+comment worker that loads the Japanese embedding model. The graph needs seven message types (model, opset id, graph,
 node, attribute, tensor, and the value info of its inputs and outputs), so they are written here directly. Each
 function takes the arguments of its ``onnx.helper`` / ``onnx.numpy_helper`` namesake and returns the bytes that
 namesake's message serialises to (fields in field-number order, as protobuf writes them; ``onnx.proto`` is proto2, so
