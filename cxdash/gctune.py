@@ -25,7 +25,8 @@ _saved: tuple[int, int, int] | None = None
 @contextmanager
 def collect_less(gen0: int = GEN0_THRESHOLD) -> Iterator[None]:
     """Run the block with the youngest generation collected every ``gen0`` allocations (never more often than the
-    process's own setting); the process's thresholds are restored when the outermost block ends."""
+    process's own setting); the process's thresholds are restored when the outermost block ends. A context manager,
+    or a decorator (``import_file`` and ``import_table`` are decorated)."""
     global _depth, _saved
     with _lock:
         if _depth == 0:

@@ -54,6 +54,7 @@ class _SameContent(Exception):
     """Another session committed a batch with this content first (the batch's unique constraint said so)."""
 
 
+@collect_less()  # millions of short-lived lists and tuples, next to no reference cycles
 def import_table(
     engine: Engine,
     workspace_id: int | None,
@@ -94,8 +95,7 @@ def import_table(
     if workspace_id is None:
         raise ValueError("import_table needs a workspace_id unless dry_run is set")
     try:
-        with collect_less():  # millions of short-lived lists and tuples, next to no reference cycles
-            return _load(engine, workspace_id, table, plan, progress, keep, actor)
+        return _load(engine, workspace_id, table, plan, progress, keep, actor)
     except _SameContent:
         earlier = _batch_with_hash(engine, workspace_id, table.content_hash)
         if earlier is None or earlier.id is None:
@@ -347,6 +347,7 @@ def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
     return False
 
 
+@collect_less()  # reading, planning and loading allocate millions of short-lived lists, next to no cycles
 def import_file(
     engine: Engine,
     source: bytes | Path,
@@ -360,24 +361,6 @@ def import_file(
     actor: str = "",
 ) -> ImportResult:
     """Read a file, map it (suggested roles when no mapping is given) and import it into the named workspace."""
-    with collect_less():
-        return _import_file(
-            engine, source, file_name, workspace, sheet, mapping, dry_run, progress, keep_personal_data, actor
-        )
-
-
-def _import_file(
-    engine: Engine,
-    source: bytes | Path,
-    file_name: str,
-    workspace: str,
-    sheet: str | None,
-    mapping: dict[str, str] | None,
-    dry_run: bool,
-    progress: Progress | None,
-    keep_personal_data: bool | None,
-    actor: str,
-) -> ImportResult:
     from cxdash.ingest.read import read_table
     from cxdash.store.workspaces import get_or_create_workspace, get_workspace
 
