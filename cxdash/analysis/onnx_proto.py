@@ -61,6 +61,11 @@ def _str(field: int, text: str) -> bytes:
     return _bytes(field, text.encode("utf-8"))
 
 
+def _field_parts(field: int, data: bytes | memoryview) -> list[Any]:
+    """A length-delimited field as pieces to be joined later (its data is not copied here)."""
+    return [_key(field, _LENGTH), _varint(len(data)), data]
+
+
 def from_array(array: Any, name: str) -> bytes:
     """A TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian)."""
     a = np.asarray(array)
@@ -69,8 +74,7 @@ def from_array(array: Any, name: str) -> bytes:
     if data_type is None:
         raise TypeError(f"no ONNX tensor type for {a.dtype}")
     data = np.ascontiguousarray(a.astype(dtype, copy=False)).data.cast("B")  # copied once, by the join
-    head = [*(_int(1, d) for d in a.shape), _int(2, data_type), _str(8, name), _key(9, _LENGTH), _varint(len(data))]
-    return b"".join([*head, data])
+    return b"".join([*(_int(1, d) for d in a.shape), _int(2, data_type), _str(8, name), *_field_parts(9, data)])
 
 
 def _attribute(name: str, value: Any) -> bytes:
@@ -100,11 +104,6 @@ def make_tensor_value_info(name: str, elem_type: int, shape: Sequence[int | None
     dims = b"".join(_bytes(1, b"" if d is None else _int(1, d)) for d in shape)
     tensor_type = _int(1, elem_type) + _bytes(2, dims)
     return _str(1, name) + _bytes(2, _bytes(1, tensor_type))
-
-
-def _field_parts(field: int, data: bytes) -> list[bytes]:
-    """A length-delimited field as pieces to be joined later (its data is not copied here)."""
-    return [_key(field, _LENGTH), _varint(len(data)), data]
 
 
 def graph_parts(
