@@ -353,7 +353,12 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
     if text.empty:
         return DATE_FORMAT_BY_KEY["excel"], None
-    counts = {f.key: int(_parse_with(text, f).notna().sum()) for f in DATE_FORMATS if f.patterns}
+    counts: dict[str, int] = {}
+    for f in DATE_FORMATS:
+        if f.patterns:
+            counts[f.key] = int(_parse_with(text, f).notna().sum())
+            if counts[f.key] == len(text) and f.key != "mdy":  # no later family can do better (ties: earlier wins)
+                break  # (a perfect m/d/y still needs d/m/y's count, for the ambiguity warning)
     best = max(counts.values())
     if best == 0:
         return DATE_FORMAT_BY_KEY["iso"], None

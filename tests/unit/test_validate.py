@@ -154,6 +154,23 @@ def test_unambiguous_dates_give_no_warning() -> None:
     assert plan_import(t, {"Date": "date", "NPS": "nps"}).warnings == []
 
 
+@pytest.mark.parametrize(
+    ("dates", "key"),
+    [
+        (["2024-01-31", "2024-02-01 09:30"], "iso"),
+        (["01/31/2024", "02/01/2024"], "mdy"),  # 01/31 reads only month first
+        (["2024年1月31日", "2024年2月1日"], "ja"),
+        (["31/01/2024", "01/02/2024"], "dmy"),  # one cell reads either way, the other only day first
+        (["2024-01-31", "31/01/2024", "28/02/2024"], "dmy"),  # the family that reads the most cells
+    ],
+)
+def test_the_date_family_that_reads_most_cells_is_chosen(dates: list[str], key: str) -> None:
+    t = table({"Date": dates, "NPS": ["5"] * len(dates)})
+    plan = plan_import(t, {"Date": "date", "NPS": "nps"})
+    assert plan.date_format is not None and plan.date_format.key == key
+    assert plan.warnings == []
+
+
 def test_attributes_comments_and_long_touchpoints() -> None:
     t = table(
         {
