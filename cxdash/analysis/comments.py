@@ -102,6 +102,26 @@ def analyse_later(
 ) -> Callable[[], CommentAnalysis]:
     """Start scoring and tagging ``texts`` (identical texts once; with ``memory`` not again when an earlier chunk
     had them; not at all when ``known`` has their analysis already); call the result to wait for the analysis."""
+    return in_order(found_later(texts, themes, memory, known), texts)
+
+
+def in_order(found: Callable[[], Mapping[str, Found]], texts: Sequence[str]) -> Callable[[], CommentAnalysis]:
+    """The analysis of ``texts``, in their order, from the pending analysis of texts that include them."""
+
+    def result() -> CommentAnalysis:
+        by_text = found()
+        return CommentAnalysis([by_text[t][0] for t in texts], [by_text[t][1] for t in texts])
+
+    return result
+
+
+def found_later(
+    texts: Sequence[str],
+    themes: Sequence[ThemeRules],
+    memory: Memory | None = None,
+    known: Mapping[str, Found] | None = None,
+) -> Callable[[], dict[str, Found]]:
+    """As ``analyse_later``, but the result maps each of the texts to its analysis."""
     known = known or {}
     unique = [t for t in dict.fromkeys(texts) if t not in known]
     rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
@@ -112,7 +132,7 @@ def analyse_later(
     tasks = sentiment.split_tasks(unique) if parallel else [unique]
     collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)
 
-    def result() -> CommentAnalysis:
+    def result() -> dict[str, Found]:
         by_text: dict[str, Found] = {}
         for task, packed in zip(tasks, collect(), strict=True):
             by_text.update(zip(task, _found(packed), strict=True))
@@ -123,7 +143,7 @@ def analyse_later(
                 by_text.update(zip(missing, _found(_task((missing, rules))), strict=True))
             memory.keep(by_text)
             by_text.update((t, memory.found[t]) for t in dict.fromkeys(texts) if t not in by_text)
-        return CommentAnalysis([by_text[t][0] for t in texts], [by_text[t][1] for t in texts])
+        return by_text
 
     return result
 

@@ -42,13 +42,17 @@ _last_used = 0.0  # time.monotonic() of the last hand-over or collection
 _reaper: threading.Thread | None = None
 
 
-def _worker_init() -> None:
+def _worker_init(caller_niceness: int) -> None:
     from cxdash.analysis import e5_int8  # noqa: PLC0415 - light (numpy); onnxruntime loads with the model
 
     limit_blas_threads(1)  # one worker per core: a worker's matrix products (the embedding model) use one thread
     e5_int8.set_threads(1)
-    with contextlib.suppress(OSError):  # the caller (an import writing rows) is the critical path: it goes first
-        os.nice(WORKER_NICENESS)
+    # the caller (an import writing rows) is the critical path: it goes first. The forkserver the worker was forked
+    # from lowered its own priority already (cxdash.analysis.pool_priority); a forkserver started without it did not
+    below = min(caller_niceness + WORKER_NICENESS, 19) - os.nice(0)
+    if below > 0:
+        with contextlib.suppress(OSError):
+            os.nice(below)
 
 
 def limit_blas_threads(n: int) -> bool:
@@ -90,8 +94,10 @@ def _get_pool() -> ProcessPoolExecutor | None:
             return None
         try:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cxdash.analysis.comments"])
-            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init)
+            ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.comments"])
+            _pool = ProcessPoolExecutor(
+                max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),)
+            )
             _workers = n
         except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
             return None

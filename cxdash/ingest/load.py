@@ -34,7 +34,14 @@ from cxdash.i18n import t
 from cxdash.ingest import personal
 from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
-from cxdash.ingest.validate import ImportPlan, not_rated_warnings, plan_import, preview_import, validate_chunk
+from cxdash.ingest.validate import (
+    ImportPlan,
+    comment_texts,
+    not_rated_warnings,
+    plan_import,
+    preview_import,
+    validate_chunk,
+)
 from cxdash.ingest.write import ChunkWriter
 from cxdash.store.engine import bulk_writer, writer
 from cxdash.store.followup import sync_cases
@@ -189,7 +196,9 @@ def _load(
         chunk_writer.ensure_touchpoints(plan.touchpoints)
         suppression = personal.Suppression(workspace_id, forgotten_refs(conn, workspace_id))
         for chunk in table.chunks(CHUNK_ROWS):
-            valid, rejections = validate_chunk(chunk, plan, seen)
+            texts = comment_texts(chunk, plan)
+            chunk_writer.analyse_ahead(text for column in texts.values() for text in column.dropna())
+            valid, rejections = validate_chunk(chunk, plan, seen, texts)
             valid = suppression.apply(valid)  # forgotten customers stay out
             n_written, n_updated, n_comments = chunk_writer.write(valid)
             rows_read += valid.rows_read

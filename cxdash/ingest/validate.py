@@ -195,8 +195,16 @@ def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
     return pd.Series(blank, index=chunk.index)
 
 
-def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) -> tuple[ValidChunk, list[Rejection]]:
-    """Typed accepted rows and rejections of one chunk; ids of accepted rows are added to ``seen_ids``."""
+def comment_texts(chunk: pd.DataFrame, plan: ImportPlan) -> dict[str, pd.Series]:
+    """The cleaned text of each comment column, every row of the chunk (None where blank)."""
+    return {c.column: clean_text(chunk[c.column]) for c in plan.of_kind("comment")}
+
+
+def validate_chunk(
+    chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str], texts: dict[str, pd.Series] | None = None
+) -> tuple[ValidChunk, list[Rejection]]:
+    """Typed accepted rows and rejections of one chunk; ids of accepted rows are added to ``seen_ids``.
+    ``texts``: the chunk's ``comment_texts`` when the caller has them already."""
     index = chunk.index
     problems: list[tuple[int, int, str, str, str]] = []  # row, column position, column, value, reason
     failed = pd.Series(False, index=index)
@@ -230,7 +238,8 @@ def validate_chunk(chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str]) ->
         scores[col.column] = value
         has_content |= value.notna() & ~parsed.bad
 
-    texts = {c.column: clean_text(chunk[c.column]) for c in plan.of_kind("comment")}
+    if texts is None:
+        texts = comment_texts(chunk, plan)
     for text in texts.values():
         has_content |= text.notna()
 

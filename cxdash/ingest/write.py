@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxdash.analysis import sentiment
-from cxdash.analysis.comments import CommentAnalysis, Found, Memory, analyse_later
+from cxdash.analysis.comments import CommentAnalysis, Found, Memory, analyse_later, found_later, in_order
 from cxdash.analysis.themes import ThemeRules
 from cxdash.i18n import t
 from cxdash.ingest.validate import ValidChunk
@@ -64,6 +64,7 @@ class ChunkWriter:
     added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
     _pending: tuple[pd.DataFrame, _RowIds, list[str], Callable[[], CommentAnalysis]] | None = None
     _memory: Memory = field(default_factory=Memory)  # costly texts already analysed in this batch's earlier chunks
+    _ahead: Callable[[], dict[str, Found]] | None = None  # the next chunk's comments, analysed before validation
     _empty_before: dict[str, bool] = field(default_factory=dict)  # table → the workspace had no row in it before
     _customers_made: dict[str, int] | None = field(default_factory=dict)  # external id → id, made by this batch
 
@@ -299,6 +300,19 @@ class ChunkWriter:
             },
         )
 
+    def analyse_ahead(self, texts: Iterable[str]) -> None:
+        """Start scoring and tagging the comment texts of the chunk ``write`` gets next, before that chunk is
+        validated: the workers get a head start of the validation's length, which the last chunk's comments would
+        otherwise be waited for at the end. Only where the workspace had no response before this batch (else
+        ``write`` first looks for stored analyses it can reuse); the comments of rows validation rejects are
+        analysed for nothing."""
+        if not self._none_stored_before(RESPONSES):
+            return
+        unique = list(dict.fromkeys(texts))
+        if unique and not self.keep_personal_data:
+            unique, _ = mask_texts(unique)  # counted by ``write``, for the comments it stores
+        self._ahead = found_later(unique, self.themes, self._memory)
+
     def _analyse_comments(
         self, comments: pd.DataFrame, stored: dict[str, Found]
     ) -> tuple[list[str], Callable[[], CommentAnalysis]]:
@@ -307,6 +321,9 @@ class ChunkWriter:
         if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            return texts, in_order(ahead, texts)
         return texts, analyse_later(texts, self.themes, self._memory, stored)
 
     def _stored_analyses(self, response_ids: list[int]) -> dict[str, Found]:
