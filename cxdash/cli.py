@@ -41,7 +41,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: a file at least this large starts the comment workers before the import's modules are loaded
+#: a file at least this large starts the comment workers before the import's modules are loaded (the same size as
+#: ``cxdash.ingest.load.EARLY_WORKERS_BYTES``, which would load them to be read)
 EARLY_WORKERS_BYTES = 512 * 1024
 
 

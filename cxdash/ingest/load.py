@@ -343,7 +343,23 @@ def start_workers_for(table: RawTable) -> None:
     start overlaps with suggesting roles, planning and the user's review of the roles instead of delaying the first
     comments (an import with comments calls it again for itself: a pool stopped meanwhile is started again)."""
     if len(table.sample) >= SAMPLE_ROWS:
-        warm_up(japanese=has_japanese_text(table.sample))
+        if table.japanese_sample is None:
+            table.japanese_sample = has_japanese_text(table.sample)
+        warm_up(japanese=table.japanese_sample)
+
+
+#: a file at least this large starts the comment workers before it is read (one of 5,000 rows is about 1 MB)
+EARLY_WORKERS_BYTES = 512 * 1024
+
+
+def _large(source: bytes | Path) -> bool:
+    """Whether a file is large enough to start the comment workers before it is read."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return len(source) >= EARLY_WORKERS_BYTES
+    try:
+        return Path(source).stat().st_size >= EARLY_WORKERS_BYTES
+    except OSError:  # missing: read_table says so
+        return False
 
 
 def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
@@ -370,6 +386,8 @@ def import_file(
     actor: str = "",
 ) -> ImportResult:
     """Read a file, map it (suggested roles when no mapping is given) and import it into the named workspace."""
+    if not dry_run and _large(source):  # the workers' start overlaps with reading the file instead of following it
+        warm_up()
     from cxdash.ingest.read import read_table
     from cxdash.store.workspaces import get_or_create_workspace, get_workspace
 

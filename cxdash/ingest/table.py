@@ -38,6 +38,7 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     source: str = "generic"  # qualtrics | surveymonkey | google_forms | generic
     content_hash: str = ""
+    japanese_sample: bool | None = field(default=None, repr=False)  # the sample has Japanese comments (asked once)
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         """The data rows in frames of at most ``size`` rows, columns = ``self.columns``, index = file row number."""

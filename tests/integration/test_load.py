@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -352,3 +353,29 @@ def test_customers_across_chunks_are_made_once_and_linked(
     assert len(linked) == 3 * n
     for workspace, response, customer, customer_ws in linked:
         assert customer_ws == workspace and customer == f"c{int(response[1:]) % 7}"
+
+
+def test_import_file_of_a_large_file_starts_the_workers_before_reading_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library's import_file starts the workers as the command line does (a large file, not a dry run), before
+    the file is read, bytes or path; the command line's threshold is the library's."""
+    from cxdash import cli
+    from cxdash.ingest import load, read
+
+    events: list[str] = []
+    monkeypatch.setattr(load, "warm_up", lambda japanese=False: events.append(f"warm {japanese}"))
+    real_read = read.read_table
+    monkeypatch.setattr(read, "read_table", lambda *a, **k: (events.append("read"), real_read(*a, **k))[1])
+    assert cli.EARLY_WORKERS_BYTES == load.EARLY_WORKERS_BYTES
+    small = b"id,nps,comment\nr1,9,fine\n"
+    large = b"id,nps,comment\n" + b"".join(b"r%d,9,fine\n" % i for i in range(load.EARLY_WORKERS_BYTES // 10))
+    roles = {"id": "response_id", "nps": "nps", "comment": "comment"}
+    load.import_file(engine, small, "small.csv", workspace="w", mapping=roles)
+    load.import_file(engine, large, "large.csv", workspace="w", mapping=roles, dry_run=True)
+    assert events == ["read", "read"]  # a small file, a dry run: no workers
+    events.clear()
+    path = tmp_path / "large.csv"
+    path.write_bytes(large)
+    load.import_file(engine, path, "large.csv", workspace="w", mapping=roles)
+    assert events[:2] == ["warm False", "read"] and set(events[2:]) == {"warm False"}  # and again after reading
