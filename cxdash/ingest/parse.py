@@ -42,6 +42,7 @@ _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 
 # A cell that is a plain decimal number (ASCII digits): parsed as it is, no marker/NFKC/label handling needed.
 _PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+_PLAIN_CELL = re.compile(_PLAIN_NUMBER)
 
 # Columns of text cells (CSV) with at most this share of distinct values are parsed once per distinct value.
 DISTINCT_SHARE = 0.5
@@ -174,6 +175,10 @@ def parse_numbers(values: pd.Series) -> ParsedNumbers:
             _spread(once.missing, codes, values.index, True),
             _spread(once.bad, codes, values.index, False),
         )
+    if values.dtype == object and all(type(v) is str and _PLAIN_CELL.fullmatch(v) for v in values):
+        # every cell a plain number (a CSV score column's distinct answers): as the fast path below, in Python
+        none = pd.Series(False, index=values.index)
+        return ParsedNumbers(pd.Series([float(v) for v in values], index=values.index, dtype=float), none, none.copy())
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         # Fast path for text columns (CSV): cells that are plain numbers need no marker check, NFKC or label
         # parsing (none of those changes a plain number); only the cells that are not go the full way.

@@ -213,6 +213,8 @@ def validate_chunk(
     not_rated: dict[str, int] = {}
 
     def reject(mask: pd.Series, column: str, reasons: Iterable[str]) -> None:
+        if not mask.any():  # most checks of most chunks find nothing
+            return
         rows = mask[mask].index
         raw = chunk.loc[rows, column]
         for row, value, reason in zip(rows, raw, reasons, strict=True):

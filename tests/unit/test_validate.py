@@ -265,6 +265,19 @@ def test_repeating_columns_parse_as_cell_by_cell() -> None:
     ]
 
 
+@pytest.mark.parametrize("cells", [["7", "10", "0"], ["007", "+5", "-0", "1.50", "-3.25"], ["12345678901234567890", "1"], []])
+def test_plain_numbers_take_the_short_way_to_the_same_result(cells: list[str]) -> None:
+    """A column of plain numbers only (a CSV score column's distinct answers) is read without the marker, NFKC and
+    label steps: the same values and masks as the full way."""
+    from cxdash.ingest import parse
+
+    column = pd.Series(cells, index=range(5, 5 + len(cells)), dtype=object)
+    short, full = parse.parse_numbers(column), parse._parse_numbers(column)
+    pd.testing.assert_series_equal(short.value, full.value, check_names=False)
+    assert short.missing.tolist() == full.missing.tolist() and short.bad.tolist() == full.bad.tolist()
+    assert short.value.index.equals(column.index)
+
+
 def test_excel_values_are_not_grouped_as_equal() -> None:
     """Excel cells: True, 1 and 1.0 compare equal in Python but are different answers (a boolean is not a score)."""
     from cxdash.ingest import parse
