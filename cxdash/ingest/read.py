@@ -141,7 +141,8 @@ _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")  # pandas c
 def _csv_chunks(
     opener: Opener, file_name: str, encoding: str, delimiter: str, columns: list[str], skip: int, size: int
 ) -> Iterator[pd.DataFrame]:
-    """Data rows of a text table in frames of at most ``size`` rows; index = 1-based row number in the file."""
+    """Data rows of a text table in frames of at most ``size`` rows (the first frame: ``size`` rows besides the header
+    rows, so that a sample of ``size`` rows is one read); index = 1-based row number in the file."""
     with opener() as handle:
         position = 0
         try:
@@ -157,7 +158,11 @@ def _csv_chunks(
                 encoding=encoding,
                 chunksize=max(1, size),
             )
-            for chunk in reader:
+            while True:
+                try:
+                    chunk = reader.get_chunk(max(1, size + skip) if position == 0 else max(1, size))
+                except StopIteration:
+                    break
                 chunk.index = pd.RangeIndex(position + 1, position + 1 + len(chunk))
                 position += len(chunk)
                 if position <= skip:

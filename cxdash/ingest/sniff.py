@@ -9,6 +9,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
@@ -195,12 +196,14 @@ def sniff_encoding(open_binary: Opener, head: bytes, file_name: str) -> str:
     raise InputRefused(t("ingest.undecodable", file=file_name, line=line_at(open_binary, bad)))
 
 
+_CONTROLS = re.compile("[\x01-\x08\x0e-\x1f]")  # control characters but tab, line feed, vertical tab, form feed, CR
+
+
 def looks_binary(text: str) -> bool:
     """Whether decoded text is really binary data: NULs or many control characters."""
     if "\x00" in text:
         return True
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f\v")
-    return controls > max(2, len(text) // 100)
+    return len(_CONTROLS.findall(text)) > max(2, len(text) // 100)
 
 
 def decode_head(head: bytes, encoding: str, complete: bool) -> str:

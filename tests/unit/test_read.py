@@ -247,7 +247,7 @@ def test_chunks_concatenated_equal_the_whole_file_and_restart() -> None:
     rows = qualtrics_rows(53)
     table = read_table(to_csv(rows).encode(), "big.csv")
     chunks = list(table.chunks(10))
-    assert [len(c) for c in chunks] == [7, 10, 10, 10, 10, 6]  # the first chunk also read the 3 header rows
+    assert [len(c) for c in chunks] == [10, 10, 10, 10, 10, 3]  # the first read also took the 3 header rows
     whole = pd.concat(chunks)
     assert list(whole.index) == list(range(4, 4 + 53))
     expected = [[cell if cell != "" else None for cell in row] for row in rows[3:]]
@@ -464,3 +464,21 @@ def test_xlsx_with_only_empty_sheets_and_header_only_sheet() -> None:
 def test_missing_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputRefused, match=r"'gone.csv' was not found"):
         read_table(tmp_path / "gone.csv", "gone.csv")
+
+
+def test_binary_data_is_many_control_characters_besides_white_space() -> None:
+    """looks_binary counts the control characters other than tab, line feed, vertical tab, form feed and carriage
+    return: binary past 1% of the text (and more than two), or at any NUL."""
+    import random
+
+    from cxdash.ingest.sniff import looks_binary
+
+    def reference(text: str) -> bool:
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f\v")
+        return "\x00" in text or controls > max(2, len(text) // 100)
+
+    rnd = random.Random(4)
+    texts = ["plain text\r\n\t\f\v" * 50, "a\x01b\x02c\x1fd", "a\x01b\x02c", "x" * 400 + "\x07" * 4, "x" * 400 + "\x07" * 5]
+    texts += ["".join(chr(rnd.choice([*range(1, 40), 0x3042, 0xFF21])) for _ in range(rnd.randint(0, 600))) for _ in range(200)]
+    assert [looks_binary(t) for t in texts] == [reference(t) for t in texts]
+    assert looks_binary("a\x01b\x02c\x1fd") and not looks_binary("a\x01b\x02c")
