@@ -186,28 +186,33 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         texts.add(text)
-        length += _width(text) * c
-        if isinstance(raw, dt.date | dt.datetime | dt.time):
-            dates += c
-            continue
-        if isinstance(raw, bool):
-            continue
-        if isinstance(raw, Real):  # int, float and their numpy cousins
-            numbers += c
-            value = float(raw)
-            if value.is_integer():
-                ints.extend([int(value)] * c)
-            continue
-        match = _SMALL_INT.match(text)
-        if match:
-            ints.extend([int(match.group(1))] * c)
-        numbers += c * bool(_NUMBER.match(text))
-        dates += c * bool(_DATE_TEXT.match(text))
+        ascii_text = text.isascii()  # no CJK character to count
+        length += (len(text) if ascii_text else _width(text)) * c
+        if type(raw) is not str:  # Excel's dates, booleans and numbers (a str is none of them)
+            if isinstance(raw, dt.date | dt.datetime | dt.time):
+                dates += c
+                continue
+            if isinstance(raw, bool):
+                continue
+            if isinstance(raw, Real):  # int, float and their numpy cousins
+                numbers += c
+                value = float(raw)
+                if value.is_integer():
+                    ints.extend([int(value)] * c)
+                continue
+        ipv4 = None
+        if not text[:1].isalpha():  # a number, date, IPv4 address or phone number starts with a digit, sign or bracket
+            match = _SMALL_INT.match(text)
+            if match:
+                ints.extend([int(match.group(1))] * c)
+            numbers += c * bool(_NUMBER.match(text))
+            dates += c * bool(_DATE_TEXT.match(text))
+            ipv4 = _IPV4.match(text)
+            phones += c * bool(_PHONE.match(text))
         emails += c * bool(_EMAIL.match(text))
-        ips += c * bool(_IPV4.match(text) or _IPV6.match(text))
+        ips += c * bool(ipv4 or _IPV6.match(text))
         urls += c * bool(_URL.match(text))
-        phones += c * bool(_PHONE.match(text))
-        sentences += c * bool(" " in text or len(_CJK.findall(text)) >= 5)
+        sentences += c * bool(" " in text or (not ascii_text and len(_CJK.findall(text)) >= 5))
     p.n, p.distinct = n, len(texts)
     if not n:
         return p

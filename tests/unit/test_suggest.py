@@ -438,3 +438,69 @@ def test_a_column_profile_counts_every_cell_though_each_distinct_value_is_looked
     assert p.distinct == 7  # "1" (NFKC makes "１" one), "1.0", "True", "x@y.com", "12" and the two sentences
     assert p.email_share == 2 / 11 and p.text_share == 2 / 11
     assert p.number_share == 6 / 11  # 1, 1.0, "1", " 1 ", "１" and 12
+
+
+def _profile_cell_by_cell(values: list[object]) -> tuple[object, ...]:
+    """What a column's profile must hold, worked out for each distinct value with every check (no short cuts)."""
+    import unicodedata
+    from collections import Counter
+    from numbers import Real
+
+    from cxdash.ingest import suggest as s
+
+    counts = Counter(zip(map(type, values), values, strict=True))
+    n = numbers = dates = emails = ips = urls = phones = sentences = length = 0
+    ints: list[int] = []
+    texts: set[str] = set()
+    for (_, raw), c in counts.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        n += c
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        texts.add(text)
+        length += (len(text) + len(s._CJK.findall(text))) * c
+        if isinstance(raw, dt.date | dt.datetime | dt.time):
+            dates += c
+            continue
+        if isinstance(raw, bool):
+            continue
+        if isinstance(raw, Real):
+            numbers += c
+            if float(raw).is_integer():
+                ints.extend([int(raw)] * c)
+            continue
+        if m := s._SMALL_INT.match(text):
+            ints.extend([int(m.group(1))] * c)
+        numbers += c * bool(s._NUMBER.match(text))
+        dates += c * bool(s._DATE_TEXT.match(text))
+        emails += c * bool(s._EMAIL.match(text))
+        ips += c * bool(s._IPV4.match(text) or s._IPV6.match(text))
+        urls += c * bool(s._URL.match(text))
+        phones += c * bool(s._PHONE.match(text))
+        sentences += c * bool(" " in text or len(s._CJK.findall(text)) >= 5)
+    return n, len(texts), ints, numbers, dates, emails, ips, urls, phones, sentences, length
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_column_profile_is_what_every_check_on_every_value_gives(seed: int) -> None:
+    """Profiling skips the checks a value cannot pass (a number does not start with a letter; ASCII text has no CJK
+    character); the counts are those of running them all."""
+    import random
+
+    from cxdash.ingest import suggest as s
+
+    rnd = random.Random(seed)
+    pool = [
+        "R0001", "9", " 10 ", "10 - Extremely likely", "１０", "+81 90-1234-5678", "(03) 1234-5678", "2024-01-31",
+        "2024/1/31 9:05", "31.01.2024", "192.168.0.1", "fe80::1", "abc:de::f", "a@b.co", "ｔａｒｏ＠example.jp",
+        "https://x.jp/a", "www.example.com", "Ⅻ", "é", "Über 9000", ".5", "-3", "1e5", "二〇二四年", "配送が遅かった。",
+        "とても良い", "N/A", "", "  ", None, 7, 7.0, 2.5, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 9, 5),
+        "Great value for money", "12:30", "0120-123-456", "５点", "3 (Neutral)", "ok",
+    ]  # fmt: skip
+    values = [rnd.choice(pool) for _ in range(300)]
+    p = s._profile(values, len(values))
+    n, distinct, ints, numbers, dates, emails, ips, urls, phones, sentences, length = _profile_cell_by_cell(values)
+    assert (p.n, p.distinct, p.ints) == (n, distinct, ints)
+    assert (p.number_share, p.date_share, p.email_share) == (numbers / n, dates / n, emails / n)
+    assert (p.ip_share, p.url_share, p.phone_share) == (ips / n, urls / n, phones / n)
+    assert (p.text_share, p.mean_length) == (sentences / n, length / n)
