@@ -64,7 +64,8 @@ class ChunkWriter:
     added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
     _pending: tuple[pd.DataFrame, _RowIds, list[str], Callable[[], CommentAnalysis]] | None = None
     _memory: Memory = field(default_factory=Memory)  # costly texts already analysed in this batch's earlier chunks
-    _ahead: Callable[[], dict[str, Found]] | None = None  # the next chunk's comments, analysed before validation
+    # the next chunk's comments, analysed before validation, and the masked form of those that masking changed
+    _ahead: tuple[Callable[[], dict[str, Found]], dict[str, str]] | None = None
     _empty_before: dict[str, bool] = field(default_factory=dict)  # table → the workspace had no row in it before
     _customers_made: dict[str, int] | None = field(default_factory=dict)  # external id → id, made by this batch
 
@@ -309,21 +310,28 @@ class ChunkWriter:
         if not self._none_stored_before(RESPONSES):
             return
         unique = list(dict.fromkeys(texts))
+        changed: dict[str, str] = {}
         if unique and not self.keep_personal_data:
-            unique, _ = mask_texts(unique)  # counted by ``write``, for the comments it stores
-        self._ahead = found_later(unique, self.themes, self._memory)
+            masked, _ = mask_texts(unique)  # counted by ``write``, for the comments it stores
+            changed = {raw: out for raw, out in zip(unique, masked, strict=True) if out != raw}
+            unique = masked
+        self._ahead = (found_later(unique, self.themes, self._memory), changed)
 
     def _analyse_comments(
         self, comments: pd.DataFrame, stored: dict[str, Found]
     ) -> tuple[list[str], Callable[[], CommentAnalysis]]:
         """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
         texts: list[str] = comments["text"].tolist() if not comments.empty else []
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:  # masked already: only the few texts masking changed are masked again, to count them
+            found, changed = ahead
+            if changed:
+                self.masked.add(mask_texts([t for t in texts if t in changed])[1])
+                texts = [changed.get(t, t) for t in texts]
+            return texts, in_order(found, texts)
         if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            return texts, in_order(ahead, texts)
         return texts, analyse_later(texts, self.themes, self._memory, stored)
 
     def _stored_analyses(self, response_ids: list[int]) -> dict[str, Found]:
