@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cxdash.analysis.tokens import DATA, analyse, en_haystack, en_words, language_of, ngrams, normalize
+from cxdash.analysis.tokens import DATA, analyse, en_terms, en_words, language_of, ngrams, normalize
 from cxdash.errors import InputRefused
 
 if TYPE_CHECKING:  # loaded where a frame is built: the comment workers tag texts without pandas (0.4 s less start-up)
@@ -161,39 +161,49 @@ class ThemeMatcher:
         for lang, active in self._active.items():
             self._active[lang] = [a for a in active if not a[1].empty]
         # English pre-filter: a theme can only match a text that has a word its rules start at (each rule matches
-        # from the start of a word), so only those themes' rules are tried; one bit per active English theme
-        self._en_words: dict[str, int] = {}  # word → themes with a rule starting at exactly that word
-        self._en_stems: list[tuple[str, int]] = []  # (stem, theme bit) of rules starting with a word prefix
+        # from the start of a word), so only those themes' rules are tried. Two bits per active English theme:
+        # bit k when a one-word rule (`staff`, `deliver*`) matches the word, which is a hit without the regular
+        # expression; bit k + n when a longer rule (`front desk`) starts there, which the expression must confirm
+        n = self._en_themes = len(self._active["en"])
+        self._en_words: dict[str, int] = {}  # word → bits of the themes with a rule starting at exactly that word
+        self._en_stems: list[tuple[str, int]] = []  # (stem, bit) of rules starting with a word prefix
         for bit, (i, _, _) in enumerate(self._active["en"]):
-            rules = [r for r in parse_rules(self.themes[i].keywords_en) if not r.startswith("-")]
-            for word, is_prefix in {_en_head(r) for r in rules}:
+            theme = self.themes[i]
+            for rule in {r for r in parse_rules(theme.keywords_en) if not r.startswith("-")}:
+                word, is_prefix = _en_head(rule)
+                compiled = _en_rule(rule, theme.name)
+                one_word = isinstance(compiled, str) and " " not in compiled.strip()
+                flag = 1 << (bit if one_word else bit + n)
                 if is_prefix:
-                    self._en_stems.append((word, 1 << bit))
+                    self._en_stems.append((word, flag))
                 else:
-                    self._en_words[word] = self._en_words.get(word, 0) | 1 << bit
+                    self._en_words[word] = self._en_words.get(word, 0) | flag
         self._en_mask: dict[str, int] = {}  # haystack word → bits of the themes that could start there (a cache)
 
     def match(self, text: str, language: str | None = None) -> list[int]:
         """Indices (into ``themes``) of the themes whose rules match the text."""
         lang = language_of(text, language)
         if lang == "en":
-            hay = en_haystack(text)
-            mask = self._candidates(hay)
+            terms = en_terms(text)
+            hay = " " + " ".join(terms) + " "  # en_haystack(text)
+            mask = self._candidates(terms)
+            sure, maybe = mask, mask >> self._en_themes
             return [
                 i
                 for bit, (i, pos, neg) in enumerate(self._active["en"])
-                if mask >> bit & 1 and pos.hit(hay) and (neg is None or not neg.hit(hay))
+                if (sure >> bit & 1 or maybe >> bit & 1 and pos.hit(hay)) and (neg is None or not neg.hit(hay))
             ]
         hay = analyse(text, lang).haystack
         return [i for i, pos, neg in self._active[lang] if pos.hit(hay) and (neg is None or not neg.hit(hay))]
 
-    def _candidates(self, haystack: str) -> int:
-        """Bits of the English themes with a rule that starts at one of the haystack's words."""
+    def _candidates(self, terms: list[str]) -> int:
+        """Bits of the English themes with a rule that starts at one of the text's words (``en_terms``): see
+        ``__init__``."""
         known = self._en_mask
         if len(known) > WORD_CACHE:
             known.clear()
         mask = 0
-        for word in set(haystack.split()):
+        for word in set(terms):
             bits = known.get(word)
             if bits is None:
                 bits = self._en_words.get(word, 0)

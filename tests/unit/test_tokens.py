@@ -81,3 +81,30 @@ def test_language_routing() -> None:
     assert language_of("配送が遅い", None) == "ja"
     assert language_of("Delivery was slow", "other") == "en"
     assert language_of("OK", "ja") == "ja"
+
+
+def test_english_words_as_the_regular_expressions_split_them() -> None:
+    """An ASCII text is split by str.translate and split, not by the two regular expressions: the same clauses and
+    words as splitting on clause breaks and finding the words in each, on texts full of the characters where the
+    two could differ (' and - at word edges and doubled, breaks in a row, non-ASCII letters, full-width forms)."""
+    import random
+    import re
+
+    from cxdash.analysis.tokens import _en_form, en_haystack, en_terms, en_words, normalize
+
+    clause_breaks = re.compile(r"[.!?;:,()\[\]{}\"/\n\r\t…|]+")
+    word = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+
+    def reference(text: str) -> list[list[str]]:
+        found = (word.findall(clause) for clause in clause_breaks.split(normalize(text)))
+        return [[_en_form(w) for w in words] for words in found if words]
+
+    pieces = [*"abcXYZ019 '-.,!?;:()[]{}\"/\n\t|…’‘é日-_*&%$#@~`^+=<>\\", "ｆｕｌｌ", "Ａ", "\u3000", "ｰ", "boxes", "it's"]
+    rnd = random.Random(7)
+    texts = ["", " ", "Don't--stop; it's well-known... 'quoted' -dash- a'-b", "Café's 'best' e-mail(s)!"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30))) for _ in range(20_000)]
+    for text in texts:
+        expected = reference(text)
+        assert en_words(text) == expected, text
+        assert en_terms(text) == [w for i, words in enumerate(expected) for w in (["|"] if i else []) + words]
+        assert en_haystack(text) == " " + " | ".join(" ".join(words) for words in expected) + " "
