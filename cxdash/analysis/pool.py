@@ -95,9 +95,7 @@ def _get_pool() -> ProcessPoolExecutor | None:
         try:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.comments"])
-            _pool = ProcessPoolExecutor(
-                max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),)
-            )
+            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),))
             _workers = n
         except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
             return None

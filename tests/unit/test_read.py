@@ -478,7 +478,16 @@ def test_binary_data_is_many_control_characters_besides_white_space() -> None:
         return "\x00" in text or controls > max(2, len(text) // 100)
 
     rnd = random.Random(4)
-    texts = ["plain text\r\n\t\f\v" * 50, "a\x01b\x02c\x1fd", "a\x01b\x02c", "x" * 400 + "\x07" * 4, "x" * 400 + "\x07" * 5]
-    texts += ["".join(chr(rnd.choice([*range(1, 40), 0x3042, 0xFF21])) for _ in range(rnd.randint(0, 600))) for _ in range(200)]
+    texts = [
+        "plain text\r\n\t\f\v" * 50,
+        "a\x01b\x02c\x1fd",
+        "a\x01b\x02c",
+        "x" * 400 + "\x07" * 4,
+        "x" * 400 + "\x07" * 5,
+    ]
+    texts += [
+        "".join(chr(rnd.choice([*range(1, 40), 0x3042, 0xFF21])) for _ in range(rnd.randint(0, 600)))
+        for _ in range(200)
+    ]
     assert [looks_binary(t) for t in texts] == [reference(t) for t in texts]
     assert looks_binary("a\x01b\x02c\x1fd") and not looks_binary("a\x01b\x02c")

@@ -99,7 +99,15 @@ def test_english_words_as_the_regular_expressions_split_them() -> None:
         found = (word.findall(clause) for clause in clause_breaks.split(normalize(text)))
         return [[_en_form(w) for w in words] for words in found if words]
 
-    pieces = [*"abcXYZ019 '-.,!?;:()[]{}\"/\n\t|…’‘é日-_*&%$#@~`^+=<>\\", "ｆｕｌｌ", "Ａ", "\u3000", "ｰ", "boxes", "it's"]
+    pieces = [
+        *"abcXYZ019 '-.,!?;:()[]{}\"/\n\t|…’‘é日-_*&%$#@~`^+=<>\\",
+        "ｆｕｌｌ",
+        "Ａ",
+        "\u3000",
+        "ｰ",
+        "boxes",
+        "it's",
+    ]
     rnd = random.Random(7)
     texts = ["", " ", "Don't--stop; it's well-known... 'quoted' -dash- a'-b", "Café's 'best' e-mail(s)!"]
     texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30))) for _ in range(20_000)]

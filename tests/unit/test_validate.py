@@ -265,7 +265,9 @@ def test_repeating_columns_parse_as_cell_by_cell() -> None:
     ]
 
 
-@pytest.mark.parametrize("cells", [["7", "10", "0"], ["007", "+5", "-0", "1.50", "-3.25"], ["12345678901234567890", "1"], []])
+@pytest.mark.parametrize(
+    "cells", [["7", "10", "0"], ["007", "+5", "-0", "1.50", "-3.25"], ["12345678901234567890", "1"], []]
+)
 def test_plain_numbers_take_the_short_way_to_the_same_result(cells: list[str]) -> None:
     """A column of plain numbers only (a CSV score column's distinct answers) is read without the marker, NFKC and
     label steps: the same values and masks as the full way."""
