@@ -223,6 +223,11 @@ _SUBJECT_NOUNS: dict[str, float] = {
             "量",
             "ボリューム",
             "持ち",
+            "総合点",
+            "点",
+            "点数",
+            "人気",
+            "期待値",
         ],
         1.0,
     ),
@@ -421,6 +426,7 @@ _HEDGES = {
     "わがまま",
     "我儘",
 }
+_EXPERIENCING = {"味わう", "感じる", "覚える", "受ける", "抱く"}
 _RELIEVING = {"忘れる", "忘れられる", "癒す", "癒せる", "取れる", "吹き飛ぶ", "解消", "和らぐ", "消える"}
 #: what a stay is good for forgetting or soothing even when the lexicon does not call it bad (時間を忘れる)
 _BURDENS = {"時間", "時", "日常", "現実", "喧騒", "疲れ", "ストレス", "悩み", "忙しさ", "日頃", "日々", "雑踏"}
@@ -551,6 +557,14 @@ def _is_revisit(toks: list[_Tok], k: int) -> bool:
     return False
 
 
+def _is_should(toks: list[_Tok], i: int) -> bool:
+    """べき as advice (改善すべきだ, 見直すべき。), not 〜というべきか (or rather) or 特筆すべき点 (worth noting)."""
+    if i > 0 and toks[i - 1].base in ("いう", "言う"):
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return nxt is None or nxt.pos != "名詞" and nxt.base != "か"
+
+
 def _is_wish(toks: list[_Tok]) -> bool:
     bases = [t.base for t in toks]
     n = len(toks)
@@ -564,15 +578,16 @@ def _is_wish(toks: list[_Tok]) -> bool:
             return True
         if t.base == "たい" and i > 0 and toks[i - 1].base in _ASKING and not _is_causative_request(toks, i - 1):
             return True
-        if t.base == "べし":
+        if t.base == "べし" and _is_should(toks, i):
             return True
         advice = i >= 2 and toks[i - 1].surface == "が" and toks[i - 2].base in ("方", "ほう")
         if t.base in ("良い", "よい", "いい", "無難") and advice:
             return True  # 〜た方が良い, 期待しないほうがよい, 避けた方が無難: advice about a drawback
         if t.base in ("ほしい", "欲しい") and prev_base(toks, i) in ("が", "も"):
             return True  # 駐車場が欲しい, 工夫が欲しかった
-        if t.surface == "と" and i > 0 and toks[i - 1].base in _GIVING and toks[i - 1].cform == "基本形":
-            return True  # 〜てもらえると, 〜てくれると (助かります, 完璧です)
+        giving_if = t.surface == "と" and i > 0 and toks[i - 1].base in _GIVING and toks[i - 1].cform == "基本形"
+        if giving_if and any(b in _PLEASED or b in ("完璧", "幸い") for b in bases[i + 1 :]):
+            return True  # 〜てもらえると助かります, 〜てくれると完璧です (not 案内していただくと、…: when)
         if (
             t.base in ("言う", "いう", "言える")
             and i + 1 < n
@@ -592,6 +607,7 @@ def _is_wish(toks: list[_Tok]) -> bool:
                 or prev.surface == "も"
                 and i > 1
                 and toks[i - 2].surface in ("て", "で")
+                and toks[i - 2].pos1 == "接続助詞"  # あっても良かった, not 部屋でも良かった (that would have done)
             )
         )
         if conditional_good and (
@@ -749,8 +765,15 @@ class LexiconScorer:
                 if tj.pos == "名詞" and tj.base in _SUBJECT_NOUNS:
                     subject_w = _SUBJECT_NOUNS[tj.base]
                     break
-                if tj.pos not in ("助詞", "名詞") and tj.surface not in ("の",):
+                if tj.pos not in ("助詞", "名詞", "副詞") and tj.surface not in ("の",):
                     break
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if subject is None and subject_w is None and nxt is not None and t.cform == "基本形" and nxt.pos == "名詞":
+                after = by_start.get(k + 1)  # 高い天井, 高い品質: the noun it qualifies
+                if after is not None and after.noun and after.weight != 0:
+                    subject_w = 1.0 if after.weight > 0 else -1.0
+                elif nxt.base in _SUBJECT_NOUNS:
+                    subject_w = _SUBJECT_NOUNS[nxt.base]
             own = by_start.get(k)
             if own is not None:
                 items.remove(own)
@@ -769,7 +792,9 @@ class LexiconScorer:
 
         # 困るほど / 迷ってしまうぐらい: a degree (the food was that good), not the evaluation; 最低3泊 (at least)
         for it in items:
-            after = it.end + (1 if it.end < len(toks) and toks[it.end].surface in ("て", "で") else 0)
+            after = it.end
+            while after < len(toks) and toks[after].base in ("て", "で", "しまう", "ちゃう"):
+                after += 1
             nxt = toks[after] if after < len(toks) else None
             if it.weight < 0 and nxt is not None and nxt.base in ("ほど", "ぐらい", "くらい") and nxt.pos == "助詞":
                 it.weight = 0.0
@@ -801,6 +826,22 @@ class LexiconScorer:
                 )
                 items.append(new)
                 by_start[new.start] = by_end[k] = new
+
+        # 不快感を味わう, 不安を感じる: a verb of experiencing takes its object's polarity (a negation flips both)
+        for k, t in enumerate(toks):
+            if t.base not in _EXPERIENCING or k < 2 or toks[k - 1].base not in ("を", "は", "も"):
+                continue
+            obj = by_end.get(k - 2)
+            if obj is None or not obj.noun or obj.weight >= 0:
+                continue
+            own = by_start.get(k)
+            if own is not None:
+                items.remove(own)
+                del by_start[k]
+                by_end.pop(k, None)
+            del by_end[k - 2]
+            obj.end, obj.term = k + 1, obj.term + toks[k - 1].base + t.base
+            by_end[k] = obj
 
         # 〜にくい/〜づらい/〜やすい after a verb
         for k, t in enumerate(toks):
@@ -858,13 +899,18 @@ class LexiconScorer:
             first_noun: _Tok | None = None
             stopped_at_predicate = False
             only = False  # 〜しか…ない: "only", not a negation (良い方しかいなかった)
+            nobody = False  # 誰もいない: nobody was there, no complaint by itself
             for j in range(k - 1, max(-1, k - NEGATION_REACH - 1), -1):
                 tj = toks[j]
+                thing_was = j > 1 and toks[j - 1].base in ("は", "も") and toks[j - 2].base in ("こと", "事")
+                if tj.pos1 == "読点" and thing_was:
+                    continue  # 不快感を味わうような事は、ありませんでした
                 if tj.pos1 == "読点" or _is_negation(toks, j):
                     break
                 if tj.base == "しか" and tj.pos == "助詞":
                     only = True
                     break
+                nobody = nobody or tj.base == "誰"
                 if (
                     tj.pos1 == "接続助詞"
                     and tj.surface in ("て", "で", "ので", "から", "し", "ば", "と")
@@ -899,6 +945,7 @@ class LexiconScorer:
                 (stopped_at_predicate or first_noun is not None)
                 and not _is_without_or_lest(toks, k)
                 and not (first_noun is not None and first_noun.base in _NOT_MISSED)
+                and not nobody
             ):
                 extra.append(("NEG-PRED", NEGATED_PREDICATE))
             # a bare ない with nothing before it says nothing

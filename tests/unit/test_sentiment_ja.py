@@ -217,6 +217,30 @@ def test_advice_suggestions_and_what_the_new_rules_leave_negative(text: str) -> 
     assert lex(text) < -0.05
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("食事は和食というべきか洋食というべきか、美味しかったです", 1),  # 〜というべきか: "or rather", no advice
+        ("特筆すべき点は朝食です", 0),  # 特筆すべき + noun: worth noting, no advice
+        ("サービスを見直すべきだ", -1),
+        ("部屋に案内していただくと、とても心休まる趣でした", 1),  # 〜ていただくと: when, not a wish
+        ("もうワンランク下の部屋でも良かったです", 1),  # N でも良かった: that would have done
+        ("食事のレベルはかなり高いと思いました", 1),  # an adverb between the subject and 高い
+        ("高い天井が目を引きます", 1),  # 高い qualifying the noun after it
+        ("総合点は高いと思います", 1),
+        ("高い値段でした", -1),
+        ("夜中は誰もいないので貸し切り状態でした", 0),  # nobody there: no complaint
+        ("誰も対応してくれなかった", -1),
+        ("不快感を味わうような事は、ありませんでした", 1),  # experiencing takes the object's polarity
+        ("不安を感じた", -1),
+        ("出来て間もないホテルです", 0),
+    ],
+)
+def test_should_when_quantities_nobody_and_experiencing(text: str, sign: int) -> None:
+    score = lex(text)
+    assert score > 0.05 if sign > 0 else score < -0.05 if sign < 0 else score >= 0
+
+
 def test_also_is_not_again() -> None:
     """また、(also) before 〜ております is no wish to come back; また before 来ます is."""
     assert not any(term.startswith("また…") for term, _ in explain("また、入口は二階となっております").hits)
@@ -305,8 +329,8 @@ def test_quality_floor_dev() -> None:
 def test_quality_floor_crowd_written_hotel_reviews() -> None:
     """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 92% positive), never used
     for the rules or the classifier's training: the issue's bar is accuracy 0.90 and macro-F1 0.85."""
-    # measured: accuracy 0.958, macro-F1 0.873, negative recall 0.943 (1,153 sentences, 87 negative);
-    # the lexicon alone: 0.957, 0.857, 0.805
+    # measured: accuracy 0.958, macro-F1 0.875, negative recall 0.943 (1,153 sentences, 87 negative);
+    # the lexicon alone: 0.958, 0.859, 0.805
     m = _quality("ja_hotel_crowd_test.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
     assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.85 and m["neg_recall"] >= 0.90
