@@ -81,6 +81,16 @@ def test_switch_to_japanese_overview_and_drivers(server: str, page) -> None:  # 
     assert nav.get_by_text("概要").is_visible()  # the language is remembered across pages ...
     assert "配送スピード" in main.inner_text()  # ... and so is the workspace (its touchpoints are Japanese)
 
+    nav.get_by_text("顧客の声（VOC）").click()  # Japanese comments, scored by the Japanese analyser, in the browser
+    wait_idle(page, timeout=120_000)
+    main.get_by_role("heading", name="顧客の声（VOC）").wait_for(timeout=120_000)
+    main.get_by_text("感情の内訳").first.wait_for()
+    main.get_by_text("コメント原文").first.wait_for()
+    _charts_drawn(page, 2)
+    _full_shot(page, "ja-voice")
+    body = main.inner_text()
+    assert len(JAPANESE.findall(body)) > 200  # the verbatims are the demo's Japanese comments
+
 
 def test_a_japanese_browser_starts_in_japanese(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="ja-JP")
