@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import create_engine
 
 from cxdash.errors import CxdashError
+from cxdash.textfold import register_sqlite
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parents[2] / "data" / "cxdash.db"
 BUSY_TIMEOUT_MS = 30_000  # SQLite's own wait for a lock, per statement
@@ -92,6 +93,7 @@ def _configure_sqlite(engine: Engine, in_memory: bool, busy_timeout_ms: int, wri
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
+        register_sqlite(dbapi_conn)  # cx_fold(text): the verbatim search's width- and case-folding
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -35,6 +35,8 @@ from cxdash.store.models import (
     Touchpoint,
     utcnow,
 )
+from cxdash.store.verbatims import ESCAPE, escape_like
+from cxdash.textfold import fold, folded
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
 C = cast(Table, Comment.__table__)  # type: ignore[attr-defined]
@@ -183,9 +185,11 @@ def _case_base(workspace_id: int, query: CaseQuery) -> list[ColumnElement[bool]]
         )
         conds.append(tp.correlate(FC).exists())
     if query.search:
-        needle = f"%{query.search.lower()}%"
-        text_match = select(C.c.id).where(C.c.response_id == FC.c.response_id, func.lower(C.c.text).like(needle))
-        conds.append(or_(text_match.correlate(FC).exists(), func.lower(FC.c.notes).like(needle)))
+        needle = f"%{escape_like(fold(query.search.strip()))}%"  # whatever its case and width, as on the Voice page
+        text_match = select(C.c.id).where(
+            C.c.response_id == FC.c.response_id, folded(C.c.text).like(needle, escape=ESCAPE)
+        )
+        conds.append(or_(text_match.correlate(FC).exists(), folded(FC.c.notes).like(needle, escape=ESCAPE)))
     return conds
 
 

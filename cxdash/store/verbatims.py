@@ -1,9 +1,9 @@
 """Verbatims: the sentiment mix of comments aggregated in the database, and a filtered, paged full-text search.
 
-Search is a case-insensitive substring match (``ILIKE``: PostgreSQL's own, ``lower() LIKE lower()`` on SQLite), so
-it needs no tokeniser and works the same for English and Japanese; every word (or "quoted phrase") of the query
-must occur. ``%`` and ``_`` typed by the user are escaped and match themselves. Results come a page at a time,
-newest first, so a workspace with 100k comments stays fast.
+Search is a substring match that ignores case and width (``cxdash.textfold``: both sides NFKC in lower case, so
+"wifi" finds ＷｉＦｉ and ポイント finds ﾎﾟｲﾝﾄ), so it needs no tokeniser and works the same for English and Japanese;
+every word (or "quoted phrase") of the query must occur. ``%`` and ``_`` typed by the user are escaped and match
+themselves. Results come a page at a time, newest first, so a workspace with 100k comments stays fast.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from cxdash.errors import InputRefused
 from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, _month_start, _week_start, response_conditions
+from cxdash.textfold import fold, folded
 
 C = cast(Table, Comment.__table__)  # type: ignore[attr-defined]
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
@@ -139,7 +140,7 @@ def verbatim_conditions(
         narrow = Filters(date_from=q.date_from, date_to=q.date_to, attributes=q.attributes)
         conds += response_conditions(workspace_id, narrow)[1:]
     for term in search_terms(q.text):
-        conds.append(C.c.text.ilike(f"%{escape_like(term)}%", escape=ESCAPE))
+        conds.append(folded(C.c.text).like(f"%{escape_like(fold(term))}%", escape=ESCAPE))
     if q.labels:
         unknown = [lab for lab in q.labels if lab not in LABELS]
         if unknown:

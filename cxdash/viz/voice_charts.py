@@ -7,13 +7,13 @@ the current interface language; the data fields a click selects (``group``, ``la
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 
 from cxdash.i18n import fmt_date, fmt_month, t
+from cxdash.textfold import folded_spans
 
 LABEL_ORDER = ["negative", "neutral", "positive"]
 LABEL_COLORS = ["#e03131", "#adb5bd", "#2f9e44"]
@@ -36,16 +36,12 @@ def escape_text(text: str) -> str:
 
 
 def match_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the terms occur in the text (case-insensitive), overlapping spans merged, in order."""
+    """Where the terms occur in the text as the search finds them (whatever the case and width: ``textfold``),
+    overlapping spans merged, in order."""
     wanted = [t for t in terms if t]
     if not wanted or not text:
         return []
-    found = sorted(
-        (m.start(), m.end())
-        for term in dict.fromkeys(wanted)
-        for m in re.finditer(re.escape(term), text, re.IGNORECASE)
-        if m.end() > m.start()
-    )
+    found = sorted(span for term in dict.fromkeys(wanted) for span in folded_spans(text, term) if span[1] > span[0])
     spans: list[tuple[int, int]] = []
     for start, end in found:
         if spans and start <= spans[-1][1]:

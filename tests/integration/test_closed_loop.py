@@ -121,6 +121,8 @@ def test_status_changes_persist_and_times_are_measured(engine: Engine) -> None:
     assert list_cases(engine, ws, CaseQuery(statuses=["contacted"]))["resolved_at"].isna().all()
     assert list_cases(engine, ws, CaseQuery(touchpoint="Support", sort="score"))["response"].tolist() == ["r1", "r3"]
     assert list_cases(engine, ws, CaseQuery(search="NOBODY"))["response"].tolist() == ["r1"]
+    assert list_cases(engine, ws, CaseQuery(search="ｎｏｂｏｄｙ"))["response"].tolist() == ["r1"]  # full-width too
+    assert list_cases(engine, ws, CaseQuery(search="nobody%"))["response"].tolist() == []  # % is matched literally
     with pytest.raises(InputRefused):
         update_case(engine, int(ids["r1"]), status="closed")
     with pytest.raises(NotFound):

@@ -76,6 +76,23 @@ def test_search_finds_japanese_text(engine: Engine, ws: int) -> None:
     assert texts(engine, ws, text="配送　遅い") == ["配送が遅い"]  # a full-width space separates words too
 
 
+def test_search_ignores_width_and_case(engine: Engine, ws: int) -> None:
+    """Japanese exports mix full-width and half-width forms: the search folds both sides to NFKC in lower case (on
+    SQLite with a function of cxdash's, on PostgreSQL with normalize())."""
+    extra = (
+        "id,date,nps,comment\n"
+        "W1,2025-04-01,3,ＷｉＦｉがつながらない\nW2,2025-04-02,8,ﾎﾟｲﾝﾄが貯まりやすい\nW3,2025-04-03,6,待ち時間は１０分\n"
+    )
+    mapping = {"id": "response_id", "date": "date", "nps": "nps", "comment": "comment"}
+    assert import_file(engine, extra.encode(), "width.csv", "Voice", mapping=mapping).comments == 3
+    assert texts(engine, ws, text="wifi") == ["ＷｉＦｉがつながらない"]
+    assert texts(engine, ws, text="WIFI つながらない") == ["ＷｉＦｉがつながらない"]
+    assert texts(engine, ws, text="ポイント") == ["ﾎﾟｲﾝﾄが貯まりやすい"]
+    assert texts(engine, ws, text="10分") == ["待ち時間は１０分"]
+    assert texts(engine, ws, text="ＤＥＬＩＶＥＲＹ　ｌａｔｅ") == ["The DELIVERY was late but the driver was kind"]
+    assert texts(engine, ws, text="％") == ["Parcel 100% late, awful"]  # a full-width % is a % too, matched literally
+
+
 def test_like_wildcards_typed_by_the_user_match_themselves(engine: Engine, ws: int) -> None:
     assert texts(engine, ws, text="100%") == ["Parcel 100% late, awful"]
     assert texts(engine, ws, text="%") == ["Parcel 100% late, awful"]

@@ -95,6 +95,25 @@ def test_overlapping_terms_merge_into_one_mark() -> None:
     assert match_spans("配送が遅い、配送", ["配送"]) == [(0, 2), (6, 8)]
 
 
+@pytest.mark.parametrize(
+    ("text", "term", "marked"),
+    [
+        ("ＷｉＦｉが遅い", "wifi", ["ＷｉＦｉ"]),  # full-width letters, any case
+        ("WiFi ok, wifi ok", "ＷＩＦＩ", ["WiFi", "wifi"]),  # a full-width term finds the half-width text
+        ("ﾎﾟｲﾝﾄが貯まる", "ポイント", ["ﾎﾟｲﾝﾄ"]),  # half-width kana and voiced mark: five characters, one match
+        ("待ち時間は１０分", "10分", ["１０分"]),
+        ("CAFÉ au lait", "café", ["CAFÉ"]),
+        ("Cafe\u0301 ok", "café", ["Cafe\u0301"]),  # e + a combining accent is é
+        ("配送", "配送が", []),
+    ],
+)
+def test_highlight_finds_what_the_search_finds_whatever_the_width_and_case(
+    text: str, term: str, marked: list[str]
+) -> None:
+    assert [text[a:b] for a, b in match_spans(text, [term])] == marked
+    assert len(re.findall(r"<mark", highlight_html(text, [term]))) == len(marked)
+
+
 def test_verbatim_is_one_html_block_with_meta() -> None:
     out = verbatim_html("a\n\nb", ["b"], ["2026-01-01", "Delivery <i>"])
     assert "\n" not in out and out.startswith("<div")
