@@ -475,7 +475,10 @@ def verbatim_list(engine: Engine, ws: int, filters: Filters, query: VerbatimQuer
     head, pager, export = st.columns([3, 1, 1], vertical_alignment="bottom")
     first = page.offset + 1 if page.total else 0
     last = page.offset + len(page.rows)
-    head.markdown(t("voice.matches", n=fmt_number(page.total), first=fmt_number(first), last=fmt_number(last)))
+    if page.total == 1:
+        head.markdown(t("voice.matches_one"))
+    else:
+        head.markdown(t("voice.matches", n=fmt_number(page.total), first=fmt_number(first), last=fmt_number(last)))
     if pages > 1:
         pager.number_input(t("voice.page"), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
     export.download_button(

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.e2e
 SCRIPT = "<script>document.title='pwned'</script> checkout broke"
 IMG = "<img src=x onerror=\"document.title='pwned'\"> delivery never came"
 MARKDOWN = "**not bold** and $x^2$ and [link](javascript:alert(1))"
+WIDE = "ホテルのＷＩＦＩが遅い"  # full-width letters, as Japanese Excel exports often have them
 HOSTILE_CSV = (
     "id,date,nps,comment\n"
+    f"X0,2026-10-31 23:40,4,{WIDE}\n"
     f'X1,2026-10-31 23:50,0,"{SCRIPT}"\n'
     f'X2,2026-10-31 23:55,1,"{IMG.replace(chr(34), chr(34) * 2)}"\n'
     f'X3,2026-10-31 23:58,5,"{MARKDOWN}"\n'
@@ -35,7 +37,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     load_demo(engine)
     mapping = {"id": "response_id", "date": "date", "nps": "nps", "comment": "comment"}
     result = import_file(engine, HOSTILE_CSV.encode(), "hostile.csv", DEFAULT_WORKSPACE, mapping=mapping)
-    assert result.comments == 3, result.message
+    assert result.comments == 4, result.message
     engine.dispose()
     with running_app(db, tmp_path_factory.mktemp("log") / "streamlit.log", no_demo=True) as url:
         yield url
@@ -107,3 +109,18 @@ def test_clicking_a_theme_bar_filters_the_verbatims(hostile_server: str, page) -
         page.wait_for_timeout(500)
     assert metas and all("Delivery" in m for m in metas), metas
     _full_shot(page, "voice-theme-click")
+
+
+def test_search_ignores_width_and_highlights_the_comment_as_written(hostile_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{hostile_server}/voice")
+    wait_idle(page, timeout=180_000)
+    page.get_by_role("heading", name="Verbatims").wait_for()
+    main = page.locator('[data-testid="stMain"]')
+    page.get_by_role("textbox", name="Search comments").fill("wifi")
+    page.get_by_role("textbox", name="Search comments").press("Enter")
+    wait_idle(page)
+    main.locator("strong", has_text=re.compile(r"^1 comment$")).wait_for()
+    main.locator(".cx-verbatim mark").first.wait_for()
+    assert main.locator(".cx-verbatim mark").all_inner_texts() == ["ＷＩＦＩ"]
+    assert main.locator(".cx-verbatim").first.inner_text().startswith(WIDE)
+    _full_shot(page, "voice-search-width")
