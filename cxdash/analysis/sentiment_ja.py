@@ -435,7 +435,7 @@ _NOT_MISSED = {"必要", "気兼ね", "遠慮", "迷い", "気遣い", "手間",
 _PLEASED = {"良い", "よい", "いい", "嬉しい", "うれしい", "ありがたい", "有り難い", "助かる"}
 
 
-def prev_base(toks: list[_Tok], i: int) -> str:
+def _prev_base(toks: list[_Tok], i: int) -> str:
     return toks[i - 1].base if i > 0 else ""
 
 
@@ -583,7 +583,7 @@ def _is_wish(toks: list[_Tok]) -> bool:
         advice = i >= 2 and toks[i - 1].surface == "が" and toks[i - 2].base in ("方", "ほう")
         if t.base in ("良い", "よい", "いい", "無難") and advice:
             return True  # 〜た方が良い, 期待しないほうがよい, 避けた方が無難: advice about a drawback
-        if t.base in ("ほしい", "欲しい") and prev_base(toks, i) in ("が", "も"):
+        if t.base in ("ほしい", "欲しい") and _prev_base(toks, i) in ("が", "も"):
             return True  # 駐車場が欲しい, 工夫が欲しかった
         giving_if = t.surface == "と" and i > 0 and toks[i - 1].base in _GIVING and toks[i - 1].cform == "基本形"
         if giving_if and any(b in _PLEASED or b in ("完璧", "幸い") for b in bases[i + 1 :]):
@@ -721,7 +721,7 @@ class LexiconScorer:
             if _is_favour(toks, k):
                 new = _Item(k, k + 1, FAVOUR_WEIGHT, toks[k].base + BENEFACTIVE)
             elif _is_revisit(toks, k):
-                new = _Item(k, k + 1, REVISIT_WEIGHT, "また…" + toks[k - 1].base + "たい")
+                new = _Item(k, k + 1, REVISIT_WEIGHT, "また…" + toks[k - 1].base + toks[k].base)
             else:
                 continue
             items.append(new)
