@@ -77,23 +77,18 @@ def folded_spans(text: str, term: str) -> list[tuple[int, int]]:
     if not needle or not text:
         return []
     if text.isascii():  # folded, it is only lower-cased: the same length, the same positions
-        return _ascii_spans(text.lower(), needle)
+        return _find_all(text.lower(), needle)
     owners: list[tuple[int, int]] = []  # folded character -> the piece of the text it came from
     parts = []
     for i, j in _pieces(text):
         piece = fold(text[i:j])
         parts.append(piece)
         owners.extend([(i, j)] * len(piece))
-    haystack = "".join(parts)
-    spans = []
-    at = haystack.find(needle)
-    while at >= 0:
-        spans.append((owners[at][0], owners[at + len(needle) - 1][1]))
-        at = haystack.find(needle, at + 1)
-    return spans
+    return [(owners[a][0], owners[b - 1][1]) for a, b in _find_all("".join(parts), needle)]
 
 
-def _ascii_spans(haystack: str, needle: str) -> list[tuple[int, int]]:
+def _find_all(haystack: str, needle: str) -> list[tuple[int, int]]:
+    """Every occurrence of ``needle`` in ``haystack`` (overlapping ones too), as spans."""
     spans = []
     at = haystack.find(needle)
     while at >= 0:

@@ -689,6 +689,12 @@ class LexiconScorer:
         never_again = "二度と" in bases
         no_more = "もう" in bases
 
+        def drop(item: _Item, end: int) -> None:
+            """Take ``item`` (whose last token ``by_end`` keys at ``end``) out: a rule replaces it."""
+            items.remove(item)
+            by_start.pop(item.start, None)
+            by_end.pop(end, None)
+
         # 〜に時間がかかる: the cost noun and its verb become one negative item (negation below flips it)
         for k, t in enumerate(toks):
             if t.base not in _COST_VERBS or t.pos != "動詞":
@@ -733,9 +739,7 @@ class LexiconScorer:
             mult = _INTENSIFIERS.get(t.base) or _DIMINISHERS.get(t.base)
             own = by_start.get(k)
             if mult is not None and own is not None and own.term == t.base and own.end == k + 1 and k + 1 in by_start:
-                items.remove(own)
-                del by_start[k]
-                by_end.pop(k, None)
+                drop(own, k)
             if mult is None or k in by_start:
                 continue
             if t.base in ("少し", "ちょっと") and k > 0 and toks[k - 1].base == "もう":
@@ -776,9 +780,7 @@ class LexiconScorer:
                     subject_w = _SUBJECT_NOUNS[nxt.base]
             own = by_start.get(k)
             if own is not None:
-                items.remove(own)
-                del by_start[k]
-                by_end.pop(k, None)
+                drop(own, k)
             if subject is not None:
                 subject.weight = abs(subject.weight) * (1 if subject.weight > 0 else -1) * direction
                 subject.end = k + 1
@@ -814,13 +816,9 @@ class LexiconScorer:
             own = by_start.get(k)
             if obj is not None and obj.weight < 0 or toks[k - 2].base in _BURDENS:
                 if own is not None:
-                    items.remove(own)
-                    del by_start[k]
-                    by_end.pop(k, None)
+                    drop(own, k)
                 if obj is not None:
-                    items.remove(obj)
-                    by_end.pop(k - 2, None)
-                    by_start.pop(obj.start, None)
+                    drop(obj, k - 2)
                 new = _Item(
                     obj.start if obj else k - 2, k + 1, RELIEF_WEIGHT, toks[k - 2].base + toks[k - 1].base + t.base
                 )
@@ -836,9 +834,7 @@ class LexiconScorer:
                 continue
             own = by_start.get(k)
             if own is not None:
-                items.remove(own)
-                del by_start[k]
-                by_end.pop(k, None)
+                drop(own, k)
             del by_end[k - 2]
             obj.end, obj.term = k + 1, obj.term + toks[k - 1].base + t.base
             by_end[k] = obj

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cxdash.analysis.tokens import DATA, analyse, en_terms, en_words, language_of, ngrams, normalize
+from cxdash.analysis.tokens import DATA, analyse, en_terms, en_words, language_of, ngrams, normalize, terms_haystack
 from cxdash.errors import InputRefused
 
 if TYPE_CHECKING:  # loaded where a frame is built: the comment workers tag texts without pandas (0.4 s less start-up)
@@ -185,7 +185,7 @@ class ThemeMatcher:
         lang = language_of(text, language)
         if lang == "en":
             terms = en_terms(text)
-            hay = " " + " ".join(terms) + " "  # en_haystack(text)
+            hay = terms_haystack(terms)
             mask = self._candidates(terms)
             sure, maybe = mask, mask >> self._en_themes
             return [

@@ -135,26 +135,29 @@ def en_terms(text: str) -> list[str]:
 
 def en_haystack(text: str) -> str:
     """The theme-matching haystack of an English text (as ``analyse(text, "en").haystack``, without the runs)."""
-    return " " + " ".join(en_terms(text)) + " "
+    return terms_haystack(en_terms(text))
+
+
+def terms_haystack(terms: list[str]) -> str:
+    """``en_terms`` as the haystack theme rules are matched in: the words spaced, with a space at each end."""
+    return " " + " ".join(terms) + " "
 
 
 def _analyse_en(text: str) -> Analysis:
     stop = stopwords("en")
     runs: list[tuple[str, ...]] = []
-    clauses = en_words(text)
-    for words in clauses:
-        run: list[str] = []
-        for w in words:
-            if w in stop or w.isdigit() or len(w) < 2:
-                if run:
-                    runs.append(tuple(run))
-                run = []
-            else:
-                run.append(w)
-        if run:
-            runs.append(tuple(run))
-    haystack = " " + " | ".join(" ".join(words) for words in clauses) + " "
-    return Analysis("en", tuple(runs), haystack)
+    terms = en_terms(text)
+    run: list[str] = []
+    for w in terms:  # a clause break ("|") ends a run as a stop word does
+        if w in stop or w.isdigit() or len(w) < 2:
+            if run:
+                runs.append(tuple(run))
+            run = []
+        else:
+            run.append(w)
+    if run:
+        runs.append(tuple(run))
+    return Analysis("en", tuple(runs), terms_haystack(terms))
 
 
 _LOCAL = threading.local()
