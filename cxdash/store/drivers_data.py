@@ -20,6 +20,7 @@ from cxdash.errors import InputRefused
 from cxdash.store.frames import plain_rows, response_frame
 from cxdash.store.models import Attribute, Comment, CommentTheme, Rating, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, attribute_values, response_conditions
+from cxdash.textfold import fold, folded
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
 A = cast(Table, Attribute.__table__)  # type: ignore[attr-defined]
@@ -109,18 +110,20 @@ def touchpoint_trend(
 
 
 def touchpoint_terms(name: str) -> list[str]:
-    """Words of a touchpoint name that a comment about it would contain (lower case; Japanese by script runs)."""
+    """Words of a touchpoint name that a comment about it would contain (folded as the search folds text: NFKC in
+    lower case, so ＷＥＢ and ﾚｼﾞ are found too; Japanese by script runs)."""
+    name = fold(name)
     ja = _JA_WORD.findall(name)
     if ja:
         return list(dict.fromkeys(ja))
-    words = [w for w in re.split(r"[^\w]+", name.lower()) if len(w) >= 4 and w not in _STOP]
-    return list(dict.fromkeys(words or [name.lower().strip()]))
+    words = [w for w in re.split(r"[^\w]+", name) if len(w) >= 4 and w not in _STOP]
+    return list(dict.fromkeys(words or [name.strip()]))
 
 
 def _about(workspace_id: int, touchpoint: str, filters: Filters | None) -> list[ColumnElement[bool]]:
     """Conditions for the comments of the filtered responses that are tied to or mention the touchpoint."""
     tied = C.c.touchpoint_id.in_(select(TP.c.id).where(TP.c.workspace_id == workspace_id, TP.c.name == touchpoint))
-    text = func.lower(C.c.text)
+    text = folded(C.c.text)
     mentions = [text.contains(t, autoescape=True) for t in touchpoint_terms(touchpoint)]
     return [*response_conditions(workspace_id, filters), or_(tied, *mentions) if mentions else or_(tied, false())]
 
@@ -133,7 +136,7 @@ def touchpoint_comments(
     conds = _about(workspace_id, touchpoint, filters)
     base = C.join(R, R.c.id == C.c.response_id)
     tied_first = case((C.c.touchpoint_id.is_(None), 1), else_=0)
-    named_first = case((func.lower(C.c.text).contains(touchpoint.lower(), autoescape=True), 0), else_=1)
+    named_first = case((folded(C.c.text).contains(fold(touchpoint), autoescape=True), 0), else_=1)
     stmt = (
         select(C.c.id, C.c.text, C.c.label, C.c.compound, R.c.responded_at)
         .select_from(base)

@@ -33,6 +33,7 @@ from cxdash.store.models import (
     utcnow,
 )
 from cxdash.store.queries import Filters, response_conditions
+from cxdash.textfold import folded
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
 RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
@@ -507,7 +508,7 @@ def _sentiment(engine: Engine, workspace_id: int, name: str, filters: Filters | 
     from cxdash.store.drivers_data import touchpoint_terms
 
     tied = C.c.touchpoint_id.in_(select(TP.c.id).where(TP.c.workspace_id == workspace_id, TP.c.name == name))
-    mentions = [func.lower(C.c.text).contains(t, autoescape=True) for t in touchpoint_terms(name)]
+    mentions = [folded(C.c.text).contains(t, autoescape=True) for t in touchpoint_terms(name)]
     stmt = (
         select(func.count(C.c.compound), func.sum(C.c.compound), func.sum(C.c.compound * C.c.compound))
         .select_from(C.join(R, R.c.id == C.c.response_id))

@@ -227,3 +227,21 @@ def test_rescore_touches_only_its_workspace(engine: Engine, ws: int) -> None:
     left = search_verbatims(engine, other, limit=50).rows["method"].tolist()
     assert left == ["stale"] * 9
     assert "stale" not in search_verbatims(engine, ws, limit=50).rows["method"].tolist()
+
+
+def test_comments_naming_a_touchpoint_are_found_whatever_their_width(engine: Engine, ws: int) -> None:
+    """The Drivers page's comments about a touchpoint and the journey map's comment sentiment fold text as the
+    search does: a full-width ＤＥＬＩＶＥＲＹ names Delivery, a half-width ﾚｼﾞ names レジ."""
+    from cxdash.store.drivers_data import touchpoint_comments, touchpoint_terms
+    from cxdash.store.journeys import touchpoint_evidence
+
+    extra = "id,date,nps,レジ,comment\nT1,2025-04-01,3,2,ＤＥＬＩＶＥＲＹ took ages\nT2,2025-04-02,5,2,ﾚｼﾞが混んでいた\n"
+    mapping = {"id": "response_id", "date": "date", "nps": "nps", "レジ": "rating:レジ", "comment": "comment"}
+    assert import_file(engine, extra.encode(), "width.csv", "Voice", mapping=mapping).comments == 2
+    assert touchpoint_terms("ＤＥＬＩＶＥＲＹ Ｓｐｅｅｄ") == ["delivery", "speed"]
+    delivery, _ = touchpoint_comments(engine, ws, "Delivery", limit=20)
+    assert "ＤＥＬＩＶＥＲＹ took ages" in set(delivery["text"])
+    register, total = touchpoint_comments(engine, ws, "レジ")
+    assert (register["text"].tolist(), total) == (["ﾚｼﾞが混んでいた"], 1)
+    evidence = touchpoint_evidence(engine, ws, ["レジ"], min_n=1)
+    assert evidence.set_index("touchpoint").loc["レジ", "n_comments"] == 1
