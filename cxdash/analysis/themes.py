@@ -62,10 +62,14 @@ def rules_text(rules: str | Sequence[str]) -> str:
     return "\n".join(parse_rules(rules))
 
 
-def load_default_taxonomy(path: Path = DEFAULT_TAXONOMY) -> list[ThemeRules]:
-    """The seed themes shipped with cxdash (names with English and Japanese rules)."""
+def load_default_taxonomy(path: Path = DEFAULT_TAXONOMY, language: str = "en") -> list[ThemeRules]:
+    """The seed themes shipped with cxdash (English and Japanese rules), named in ``language`` (a Japanese
+    workspace gets 価格・コスパ where an English one gets Price & value; other languages the English names)."""
     items = json.loads(path.read_text(encoding="utf-8"))
-    return [ThemeRules(i["name"], rules_text(i["keywords_en"]), rules_text(i["keywords_ja"])) for i in items]
+    return [
+        ThemeRules(i.get(f"name_{language}", i["name"]), rules_text(i["keywords_en"]), rules_text(i["keywords_ja"]))
+        for i in items
+    ]
 
 
 def _en_rule(rule: str, theme: str) -> str | re.Pattern[str]:

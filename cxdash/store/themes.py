@@ -21,7 +21,7 @@ from cxdash.analysis.themes import ThemeMatcher, ThemeRules, load_default_taxono
 from cxdash.errors import InputRefused, NotFound
 from cxdash.ingest.write import insert_rows
 from cxdash.store.engine import writer
-from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint
+from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint, Workspace
 from cxdash.store.queries import Filters, response_conditions
 
 T: Table = Theme.__table__  # type: ignore[attr-defined]
@@ -30,6 +30,7 @@ C: Table = Comment.__table__  # type: ignore[attr-defined]
 R: Table = Response.__table__  # type: ignore[attr-defined]
 A: Table = Attribute.__table__  # type: ignore[attr-defined]
 TP: Table = Touchpoint.__table__  # type: ignore[attr-defined]
+W: Table = Workspace.__table__  # type: ignore[attr-defined]
 
 CHUNK = 50_000
 IN_CHUNK = 5_000
@@ -63,7 +64,10 @@ def seed_themes_in(conn: Connection, workspace_id: int, taxonomy: Sequence[Theme
     """``seed_themes`` inside the caller's transaction (an import seeds and tags in its own)."""
     if conn.execute(select(func.count()).select_from(T).where(T.c.workspace_id == workspace_id)).scalar_one():
         return 0
-    items = list(taxonomy) if taxonomy is not None else load_default_taxonomy()
+    if taxonomy is None:
+        language = conn.execute(select(W.c.language).where(W.c.id == workspace_id)).scalar_one_or_none()
+        taxonomy = load_default_taxonomy(language=language or "en")  # named in the workspace's language
+    items = list(taxonomy)
     rows = [
         {"workspace_id": workspace_id, "name": t.name, "keywords_en": t.keywords_en, "keywords_ja": t.keywords_ja,
          "position": i}

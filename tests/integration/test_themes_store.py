@@ -104,6 +104,22 @@ def test_seeding_is_idempotent(store: tuple[Engine, int, list[int]]) -> None:
     assert len(themes) == 12 and themes[0].name == "Price & value" and "deliver*" in themes[3].keywords_en
 
 
+def test_a_japanese_workspace_gets_the_themes_named_in_japanese(engine: Engine) -> None:
+    """The same rules, named for the team that reads them: 価格・コスパ in a Japanese workspace, Price & value in
+    an English one."""
+    ws_id, _ = load(engine, "さくら", [("配送が遅くて届かない", "ja", "negative", datetime(2025, 1, 10), None, "A")])
+    with writer(engine).begin() as conn:
+        conn.execute(_t(Workspace).update().where(_t(Workspace).c.id == ws_id).values(language="ja"))
+    english_id, _ = load(engine, "Acme", CURRENT)
+    assert seed_themes(engine, ws_id) == 12 and seed_themes(engine, english_id) == 12
+    tag_comments(engine, ws_id)
+    themes = list_themes(engine, ws_id)
+    assert [t.name for t in themes][:4] == ["価格・コスパ", "スタッフ・接客", "スピード・待ち時間", "配送"]
+    assert "deliver*" in themes[3].keywords_en and "配送" in themes[3].keywords_ja  # the rules are the same
+    assert set(tags(engine, ws_id)) == {"スピード・待ち時間", "配送"}
+    assert list_themes(engine, english_id)[0].name == "Price & value"
+
+
 def test_tagging_in_both_languages(store: tuple[Engine, int, list[int]]) -> None:
     engine, ws_id, ids = store
     got = tags(engine, ws_id)
