@@ -13,6 +13,8 @@ from cxdash.i18n import t
 METRIC_DOMAINS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
 LOW_N_COLOR = "#adb5bd"
 MAIN_COLOR = "#3b5bdb"
+#: room for a touchpoint or segment name on a y axis before it is cut with … (Streamlit's theme allows less)
+LABEL_LIMIT = 220
 
 
 def metric_title(metric: str) -> str:
@@ -68,7 +70,7 @@ def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
     data["low_n"] = data["n"] < min_n
     data["label"] = data["touchpoint"]
     order = data.sort_values("mean_pct")["label"].tolist()
-    y = alt.Y("label:N", sort=order, title=None)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
     base = alt.Chart(data)
     bars = base.mark_bar(color=MAIN_COLOR, opacity=0.85).encode(
         y=y,
@@ -98,7 +100,7 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
     if lo_bound is not None:
         data[[value, lo, hi]] = data[[value, lo, hi]].clip(lo_bound, hi_bound)
     title = metric_title(metric)
-    y = alt.Y("segment:N", title=attribute, sort=None)
+    y = alt.Y("segment:N", title=attribute, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
     base = alt.Chart(data)
     points = base.mark_point(filled=True, size=90, color=MAIN_COLOR).encode(
         y=y,
