@@ -70,7 +70,9 @@ with tab_map:
         st.info(t("journey.no_steps"))
     else:
         chart = journey_chart(content, evidence)
-        st.altair_chart(chart, width="content", key="journey_chart")  # its own width: stretching squeezes lanes
+        st.markdown(ui.MAP_BOX_CSS, unsafe_allow_html=True)
+        with st.container(key=ui.MAP_BOX):  # a map wider than the page scrolls in its box, not the page
+            st.altair_chart(chart, width="content", key="journey_chart")  # its own width: stretching squeezes lanes
         st.caption(t("journey.map_note"))
         slug = "".join(c if c.isalnum() else "_" for c in content["name"])[:60] or "journey"
         d1, d2, d3 = st.columns(3)

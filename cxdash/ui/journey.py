@@ -61,6 +61,12 @@ header[data-testid="stHeader"] {display: none !important;}
 </style>"""
 
 
+#: the map keeps its own width (stretching it squeezes the lanes): wider than the page, it scrolls inside its own box
+#: instead of widening the whole page (static CSS, no user text)
+MAP_BOX = "journey_map_box"
+MAP_BOX_CSS = f"<style>.st-key-{MAP_BOX} {{overflow-x: auto; overflow-y: hidden;}}</style>"
+
+
 def rev() -> int:
     return int(st.session_state.get(REV, 0))
 

@@ -84,6 +84,7 @@ def test_build_a_map_from_a_template_and_see_it(journey_server: str, page) -> No
     wait_idle(page)
     page.wait_for_timeout(1500)
     _full_shot(page, "journey_map")
+    _a_wide_map_scrolls_in_its_box(page)
     page.get_by_role("tab", name="🕸️ Network").click()
     frame = page.frame_locator('[data-testid="stIFrame"], iframe').first
     frame.locator("#mynetwork canvas").wait_for(timeout=30_000)
@@ -92,6 +93,28 @@ def test_build_a_map_from_a_template_and_see_it(journey_server: str, page) -> No
     shot(page, "journey_network")
     labels = page.frames[-1].evaluate("() => nodes.get().map(n => n.label)")
     assert "Checkout" not in labels and len(labels) >= 5
+
+
+def _a_wide_map_scrolls_in_its_box(page) -> None:  # type: ignore[no-untyped-def]
+    """On a laptop-sized window the map is wider than the page: it scrolls sideways in its own box, and the page
+    (its headings, the downloads under the map) stays put."""
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    page.wait_for_timeout(1000)
+    widths = page.evaluate(
+        """() => {
+          const main = document.querySelector('[data-testid="stMain"]');
+          const box = document.querySelector('.st-key-journey_map_box');
+          return [main.scrollWidth, main.clientWidth, box.scrollWidth, box.clientWidth];
+        }"""
+    )
+    main_scroll, main_client, box_scroll, box_client = widths
+    assert box_scroll > box_client, widths  # the map is wider than its box here ...
+    assert main_scroll <= main_client + 1, widths  # ... and the page does not scroll sideways for it
+    page.evaluate("() => { document.querySelector('.st-key-journey_map_box').scrollLeft = 100000; }")
+    page.wait_for_timeout(500)
+    page.locator(".st-key-journey_map_box").scroll_into_view_if_needed()
+    shot(page, "journey_map_scrolled")
+    page.set_viewport_size({"width": 1600, "height": 1400})
 
 
 def test_hostile_label_in_the_network_runs_nothing(journey_server: str, page) -> None:  # type: ignore[no-untyped-def]
