@@ -53,7 +53,9 @@ evidence = ui.evidence(ctx.engine, ws, content, ctx.filters)
 if presenting:
     stage = ui.presentation_controls(len(content["stages"]))
     shown = content if stage is None else only_stage(content, stage)
-    st.altair_chart(journey_chart(shown, evidence, large=True), width="content", key="journey_present_chart")
+    st.markdown(ui.MAP_BOX_CSS, unsafe_allow_html=True)
+    with st.container(key=ui.MAP_BOX):  # the whole map, large, may be wider than the screen
+        st.altair_chart(journey_chart(shown, evidence, large=True), width="content", key="journey_present_chart")
     st.stop()
 
 # --- the map --------------------------------------------------------------------------------------------------------
