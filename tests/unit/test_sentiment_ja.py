@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxdash.analysis.sentiment import score_texts
 from cxdash.analysis.sentiment_ja import METHOD_EMBED, METHOD_LEXICON, explain, score_ja, score_ja_batch
@@ -428,3 +431,20 @@ def test_plenty_what_did_not_bother_and_quoted_denials(text: str, sign: int) -> 
 )
 def test_the_new_exceptions_leave_these_negative(text: str) -> None:
     assert lex(text) < -0.05
+
+
+#: words the rules look around (negations, conditions, quotes, wishes, degrees) and what they look for
+RULE_WORDS = [
+    "ない", "なければ", "なかったら", "とは思えない", "とは言えない", "食べ", "きれ", "足り", "ても", "ほど", "くらい",
+    "気にならない", "気になる", "喧騒が嘘", "か", "本当に", "迷う", "てみて", "ほしい", "いただき", "たい", "べき",
+    "もっと", "もう少し", "滞在し", "広い", "待ち時間", "短い", "品揃え", "非常に", "対応頂け", "ませんでした", "、",
+    "。", "が", "は", "も", "と", "良かった", "悪い", "疲れたら", "あると", "感じました", "騒音", "ご", "低反発",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(RULE_WORDS), max_size=24))
+@settings(max_examples=400, deadline=None)
+def test_any_run_of_rule_words_gets_a_score_in_range(words: list[str]) -> None:
+    """The rules index tokens around what they find: no sequence of the words they look for may break them."""
+    score = score_ja("".join(words), use_embedding=False)
+    assert math.isfinite(score.compound) and -1.0 <= score.compound <= 1.0
