@@ -58,7 +58,7 @@ with st.container():
     shown = table.assign(quadrant=[quadrant_name(q) for q in table["quadrant"]])
     columns = {
         "rank": st.column_config.NumberColumn("#", width="small"),
-        "touchpoint": t("drivers.col_touchpoint"),
+        "touchpoint": st.column_config.TextColumn(t("drivers.col_touchpoint"), width="medium"),  # names in full
         "quadrant": t("drivers.col_quadrant"),
         "importance": st.column_config.NumberColumn(t("drivers.col_impact"), format="%.3f"),
         "importance_lo": st.column_config.NumberColumn(t("drivers.col_low"), format="%.3f"),
