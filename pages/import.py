@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cxdash.errors import CxdashError
-from cxdash.i18n import fmt_number, t
+from cxdash.i18n import current_language, fmt_number, t
 from cxdash.ingest.load import delete_batch, import_table, list_batches
 from cxdash.ingest.mapping import mapping_to_json
 from cxdash.ingest.validate import preview_import
@@ -70,7 +70,8 @@ if upload is not None:
             if st.button(t("import.import_button"), type="primary", disabled=not ready, key="import_go"):
                 bar = st.progress(0.0, text=t("import.starting"))
                 try:
-                    workspace = get_or_create_workspace(ctx.engine, workspace_name or "")
+                    # a new workspace speaks the language of the page it was made on (its seeded theme names)
+                    workspace = get_or_create_workspace(ctx.engine, workspace_name or "", current_language())
                     assert workspace.id is not None
                     result = import_table(
                         ctx.engine,

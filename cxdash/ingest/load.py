@@ -343,9 +343,7 @@ def start_workers_for(table: RawTable) -> None:
     start overlaps with suggesting roles, planning and the user's review of the roles instead of delaying the first
     comments (an import with comments calls it again for itself: a pool stopped meanwhile is started again)."""
     if len(table.sample) >= SAMPLE_ROWS:
-        if table.japanese_sample is None:
-            table.japanese_sample = has_japanese_text(table.sample)
-        warm_up(japanese=table.japanese_sample)
+        warm_up(japanese=japanese_comments(table))
 
 
 #: a file at least this large starts the comment workers before it is read (one of 5,000 rows is about 1 MB)
@@ -360,6 +358,13 @@ def _large(source: bytes | Path) -> bool:
         return Path(source).stat().st_size >= EARLY_WORKERS_BYTES
     except OSError:  # missing: read_table says so
         return False
+
+
+def japanese_comments(table: RawTable) -> bool:
+    """Whether the table's sample has Japanese comments (asked once per table)."""
+    if table.japanese_sample is None:
+        table.japanese_sample = has_japanese_text(table.sample)
+    return table.japanese_sample
 
 
 def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
@@ -418,7 +423,8 @@ def import_file(
         try:
             workspace_id = get_workspace(engine, workspace).id
         except NotFound:
-            workspace_id = created = get_or_create_workspace(engine, workspace).id
+            language = "ja" if japanese_comments(table) else "en"  # a new workspace for Japanese comments: Japanese
+            workspace_id = created = get_or_create_workspace(engine, workspace, language).id
     try:
         result = import_table(
             engine,

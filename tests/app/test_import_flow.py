@@ -6,8 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from cxdash.i18n import t
 from cxdash.store.models import Comment, ImportBatch, Rating, Response
-from cxdash.store.workspaces import open_store
+from cxdash.store.themes import list_themes
+from cxdash.store.workspaces import get_workspace, open_store
 from tests.app.conftest import new_app
 
 CSV = (
@@ -68,6 +70,26 @@ def test_import_button_writes_the_batch(empty_app: Path) -> None:
     at.switch_page("pages/overview.py").run()
     assert at.title[0].value == "Test survey"
     assert "n = 3" in at.caption[1].value
+
+
+def test_a_workspace_made_on_the_japanese_page_is_japanese(empty_app: Path) -> None:
+    """The team that reads the page names the workspace's language: its seeded themes come in Japanese."""
+    at = new_app()
+    at.context = {"locale": "ja-JP"}  # the page in Japanese
+    at.run()
+    at.switch_page("pages/import.py").run()
+    at.selectbox(key="import_target_workspace").set_value(t("import.new_workspace", language="ja")).run()
+    at.text_input(key="import_new_workspace").input("テスト").run()
+    at.file_uploader(key="import_upload").set_value(("survey.csv", CSV.encode("utf-8"), "text/csv")).run()
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    engine = open_store(str(empty_app))
+    try:
+        workspace = get_workspace(engine, "テスト")
+        assert workspace.language == "ja" and workspace.id is not None
+        assert list_themes(engine, workspace.id)[0].name == "価格・コスパ"  # English comments, Japanese readers
+    finally:
+        engine.dispose()
 
 
 def test_changed_role_is_used(empty_app: Path) -> None:

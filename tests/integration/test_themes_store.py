@@ -120,6 +120,24 @@ def test_a_japanese_workspace_gets_the_themes_named_in_japanese(engine: Engine) 
     assert list_themes(engine, english_id)[0].name == "Price & value"
 
 
+def test_an_import_into_a_new_workspace_names_it_by_its_comments(engine: Engine) -> None:
+    """A file of Japanese comments makes a Japanese workspace (its themes named in Japanese); English, English."""
+    from cxdash.ingest.load import import_file
+    from cxdash.store.workspaces import get_workspace
+
+    ja = "id,date,nps,comment\nJ1,2025-04-01,3,配送がとても遅くて困りました\nJ2,2025-04-02,9,スタッフの対応が丁寧です\n"
+    en = "id,date,nps,comment\nE1,2025-04-01,3,The parcel came a week late\nE2,2025-04-02,9,Lovely staff\n"
+    mapping = {"id": "response_id", "date": "date", "nps": "nps", "comment": "comment"}
+    import_file(engine, ja.encode(), "ja.csv", "さくら", mapping=mapping)
+    import_file(engine, en.encode(), "en.csv", "Acme", mapping=mapping)
+    sakura, acme = get_workspace(engine, "さくら"), get_workspace(engine, "Acme")
+    assert (sakura.language, acme.language) == ("ja", "en")
+    assert sakura.id is not None and acme.id is not None
+    assert list_themes(engine, sakura.id)[0].name == "価格・コスパ"
+    assert list_themes(engine, acme.id)[0].name == "Price & value"
+    assert {"配送", "スタッフ・接客"} <= set(tags(engine, sakura.id))
+
+
 def test_tagging_in_both_languages(store: tuple[Engine, int, list[int]]) -> None:
     engine, ws_id, ids = store
     got = tags(engine, ws_id)
