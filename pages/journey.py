@@ -53,8 +53,7 @@ evidence = ui.evidence(ctx.engine, ws, content, ctx.filters)
 if presenting:
     stage = ui.presentation_controls(len(content["stages"]))
     shown = content if stage is None else only_stage(content, stage)
-    st.markdown(ui.MAP_BOX_CSS, unsafe_allow_html=True)
-    with st.container(key=ui.MAP_BOX):  # the whole map, large, may be wider than the screen
+    with ui.map_box():  # the whole map, large, may be wider than the screen
         st.altair_chart(journey_chart(shown, evidence, large=True), width="content", key="journey_present_chart")
     st.stop()
 
@@ -72,8 +71,7 @@ with tab_map:
         st.info(t("journey.no_steps"))
     else:
         chart = journey_chart(content, evidence)
-        st.markdown(ui.MAP_BOX_CSS, unsafe_allow_html=True)
-        with st.container(key=ui.MAP_BOX):  # a map wider than the page scrolls in its box, not the page
+        with ui.map_box():  # a map wider than the page scrolls in its box, not the page
             st.altair_chart(chart, width="content", key="journey_chart")  # its own width: stretching squeezes lanes
         st.caption(t("journey.map_note"))
         slug = "".join(c if c.isalnum() else "_" for c in content["name"])[:60] or "journey"

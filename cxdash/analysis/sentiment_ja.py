@@ -547,10 +547,21 @@ _VISIT_VERBS = {"来る", "行く", "泊まる", "伺う", "訪れる", "寄る"
 _VISIT_NOUNS = {"利用", "宿泊", "予約", "訪問", "リピート", "滞在", "来店", "来館"}
 
 
+def _neutral_subject(item: _Item) -> bool:
+    """A noun the lexicon leaves neutral because its adjective or its negation decides (待ち時間 0: 待ち時間が短い is
+    praise, 長い a complaint, なかった praise); the quantity and negation rules read it by ``_SUBJECT_NOUNS``."""
+    return item.noun and item.weight == 0 and item.term in _SUBJECT_NOUNS
+
+
+def _is_act(toks: list[_Tok], k: int, verbs: set[str], nouns: set[str]) -> bool:
+    """``toks[k]`` is one of ``verbs``, or する after one of ``nouns`` (体験する)."""
+    t = toks[k] if 0 <= k < len(toks) else None
+    return t is not None and (t.base in verbs or t.base == "する" and k > 0 and toks[k - 1].base in nouns)
+
+
 def _is_visit(toks: list[_Tok], k: int) -> bool:
-    """``toks[k]`` is coming, staying or using (来る, 泊まる, 利用する)."""
-    t = toks[k]
-    return t.base in _VISIT_VERBS or t.base == "する" and k > 0 and toks[k - 1].base in _VISIT_NOUNS
+    """``toks[k]`` is coming, staying or using (来る, 泊まる, 利用する); False outside the sentence."""
+    return _is_act(toks, k, _VISIT_VERBS, _VISIT_NOUNS)
 
 
 def _is_revisit(toks: list[_Tok], k: int) -> bool:
@@ -579,17 +590,11 @@ def _is_revisit(toks: list[_Tok], k: int) -> bool:
 
 
 #: what a review recommends its readers to do (絶対に食べるべき, ぜひ体験してみてほしい): not a request to the business
-_RECOMMENDED = {"食べる", "飲む", "見る", "行く", "訪れる", "泊まる", "味わう", "試す", "楽しむ", "堪能"}
+_RECOMMENDED = {"食べる", "飲む", "見る", "行く", "訪れる", "泊まる", "味わう", "試す", "楽しむ"}
 _RECOMMENDED_NOUNS = {"体験", "利用", "宿泊", "注文", "堪能", "検討"}
 #: staying longer is praise (もう少し滞在したい), not a wish for something better
 _STAYING = {"泊まる", "居る", "いる"}
 _STAYING_NOUNS = {"滞在", "宿泊", "長居", "連泊"}
-
-
-def _is_act(toks: list[_Tok], k: int, verbs: set[str], nouns: set[str]) -> bool:
-    """``toks[k]`` is one of ``verbs``, or する after one of ``nouns`` (体験する)."""
-    t = toks[k] if 0 <= k < len(toks) else None
-    return t is not None and (t.base in verbs or t.base == "する" and k > 0 and toks[k - 1].base in nouns)
 
 
 _SAYING = {"思う", "思える", "言う", "言える", "感じる"}
@@ -876,7 +881,7 @@ class LexiconScorer:
                 if tj.pos1 == "読点":
                     break
                 it = by_end.get(j)
-                if it is not None and not (it.noun and it.weight == 0 and it.term in _SUBJECT_NOUNS):
+                if it is not None and not _neutral_subject(it):
                     if it.noun:
                         subject = it
                     break
@@ -918,11 +923,12 @@ class LexiconScorer:
                 it.weight = 0.0
             if it.weight < 0 and _is_condition(toks, it.end):
                 it.weight = 0.0  # 疲れたら (また利用します), 混んでいれば: what might happen, not what did
-            q = it.start - 1
-            while q > 0 and toks[q].pos == "副詞":
-                q -= 1
-            if it.term in ("迷う", "悩む") and q >= 0 and toks[q].base == "か":
-                it.weight = 0.0  # どれにしようか(本当に)迷う: spoilt for choice, not lost
+            if it.term in ("迷う", "悩む"):
+                q = it.start - 1
+                while q > 0 and toks[q].pos == "副詞":
+                    q -= 1
+                if q >= 0 and toks[q].base == "か":
+                    it.weight = 0.0  # どれにしようか(本当に)迷う: spoilt for choice, not lost
 
         # a bad thing forgotten, soothed or gone (喧騒を忘れて, 疲れを癒す, 疲れが取れた) is praise; so is 時間を忘れる
         for k, t in enumerate(toks):
@@ -1055,7 +1061,7 @@ class LexiconScorer:
                 break
             if only:
                 continue
-            if target is not None and target.noun and target.weight == 0 and target.term in _SUBJECT_NOUNS:
+            if target is not None and _neutral_subject(target):
                 target.weight = 0.5 * _SUBJECT_NOUNS[target.term]  # 待ち時間はなかった: a burden that was not there
             if target is not None and target.weight == 0:
                 target = None

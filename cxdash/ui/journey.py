@@ -67,6 +67,12 @@ MAP_BOX = "journey_map_box"
 MAP_BOX_CSS = f"<style>.st-key-{MAP_BOX} {{overflow-x: auto; overflow-y: hidden;}}</style>"
 
 
+def map_box() -> Any:
+    """The box a journey map is drawn in: as wide as the page, scrolling sideways when the map is wider."""
+    st.markdown(MAP_BOX_CSS, unsafe_allow_html=True)
+    return st.container(key=MAP_BOX)
+
+
 def rev() -> int:
     return int(st.session_state.get(REV, 0))
 
