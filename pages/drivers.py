@@ -12,7 +12,7 @@ from cxdash.ui import drivers as ui
 from cxdash.ui.actions import action_hook
 from cxdash.ui.charts import show_chart
 from cxdash.ui.errors import show_error, user_errors
-from cxdash.ui.labels import shown_as
+from cxdash.ui.labels import percent_points, shown_as
 from cxdash.ui.sidebar import page_context
 from cxdash.ui.text import literal
 from cxdash.viz.drivers_chart import (
@@ -63,14 +63,14 @@ with st.container():
         "importance": st.column_config.NumberColumn(t("drivers.col_impact"), format="%.3f"),
         "importance_lo": st.column_config.NumberColumn(t("drivers.col_low"), format="%.3f"),
         "importance_hi": st.column_config.NumberColumn(t("drivers.col_high"), format="%.3f"),
-        "share": st.column_config.NumberColumn(t("drivers.col_share"), format="percent"),
+        "share": st.column_config.NumberColumn(t("drivers.col_share"), format="%.1f%%"),
         "score": st.column_config.NumberColumn(t("drivers.col_score"), format="%.2f"),
         "score_lo": st.column_config.NumberColumn(t("drivers.col_score_low"), format="%.2f"),
         "score_hi": st.column_config.NumberColumn(t("drivers.col_score_high"), format="%.2f"),
-        "n": st.column_config.NumberColumn("n"),
-        "p_fix_first": st.column_config.NumberColumn(t("drivers.col_p_fix_first"), format="percent"),
+        "n": st.column_config.NumberColumn("n", format="localized"),
+        "p_fix_first": st.column_config.NumberColumn(t("drivers.col_p_fix_first"), format="%.0f%%"),
     }
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
+    st.dataframe(percent_points(shown, "share", "p_fix_first"), hide_index=True, width="stretch", column_config=columns)
     d1, d2, d3 = st.columns(3)
     d1.download_button(t("drivers.download_table"), to_safe_csv(shown), "drivers.csv", "text/csv", on_click="ignore")
     d2.download_button(
@@ -118,14 +118,14 @@ with f2:
         st.caption(t("drivers.no_themes"))
     else:
         st.dataframe(
-            themes,
+            percent_points(themes, "share", "negative_share"),
             hide_index=True,
             width="stretch",
             column_config={
                 "theme": t("drivers.col_theme"),
                 "volume": t("drivers.col_comments"),
-                "share": st.column_config.NumberColumn(t("drivers.col_share"), format="percent"),
-                "negative_share": st.column_config.NumberColumn(t("drivers.col_negative"), format="percent"),
+                "share": st.column_config.NumberColumn(t("drivers.col_share"), format="%.1f%%"),
+                "negative_share": st.column_config.NumberColumn(t("drivers.col_negative"), format="%.0f%%"),
             },
         )
     fix_first = any(d["name"] == focus and d["quadrant"] == "Fix first" for d in report["drivers"])

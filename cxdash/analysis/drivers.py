@@ -21,7 +21,7 @@ from scipy import stats
 from cxdash.analysis.bootstrap import Draws, bootstrap_drivers, coefficient_chunks, model_rows, percentile_ci
 from cxdash.analysis.importance import METHODS, Importance, shares
 from cxdash.errors import InputRefused
-from cxdash.i18n import t
+from cxdash.i18n import fmt_number, t
 
 MIN_CASES = 30
 MIN_CASES_PER_DRIVER = 10
@@ -201,16 +201,16 @@ def _missing_text(d: Prepared, n_model: int, regression: bool) -> str:
     """How missing answers were treated, in the analyst's words."""
     parts = []
     if d.n_rows > d.y.size:
-        parts.append(t("drivers.analysis.no_outcome", n=d.n_rows - d.y.size, total=d.n_rows))
+        parts.append(t("drivers.analysis.no_outcome", n=fmt_number(d.n_rows - d.y.size), total=fmt_number(d.n_rows)))
     codes = {k: v for k, v in d.not_rated.items() if v}
     if codes:
         parts.append(t("drivers.analysis.not_rated", codes=", ".join(f"{k}: {v}" for k, v in codes.items())))
     if not regression:
-        how = t("drivers.analysis.pairwise", rows=d.y.size)
+        how = t("drivers.analysis.pairwise", rows=fmt_number(d.y.size))
     elif d.impute_mean:
-        how = t("drivers.analysis.mean_imputation", n=n_model)
+        how = t("drivers.analysis.mean_imputation", n=fmt_number(n_model))
     else:
-        how = t("drivers.analysis.complete_cases", n=n_model, total=d.y.size)
+        how = t("drivers.analysis.complete_cases", n=fmt_number(n_model), total=fmt_number(d.y.size))
     return t("drivers.analysis.separator").join([how, *parts])
 
 

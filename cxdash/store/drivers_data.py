@@ -131,24 +131,43 @@ def _about(workspace_id: int, touchpoint: str, filters: Filters | None) -> list[
 def touchpoint_comments(
     engine: Engine, workspace_id: int, touchpoint: str, filters: Filters | None = None, limit: int = 6
 ) -> tuple[pd.DataFrame, int]:
-    """Comments about a touchpoint (tied to it, then naming it, most negative first; repeated texts once) and how
-    many there are: (id, text, label, compound, responded_at), total."""
+    """Comments about a touchpoint and how many there are: (id, text, label, compound, responded_at, times), total.
+
+    Each text once, however often it was written ("Too slow" × 40: ``times`` says how often), tied to the touchpoint
+    first, then naming it, most negative first; ``responded_at`` is the latest date it was written (``id``, ``label``
+    and ``compound`` are of the last one stored)."""
     conds = _about(workspace_id, touchpoint, filters)
     base = C.join(R, R.c.id == C.c.response_id)
-    tied_first = case((C.c.touchpoint_id.is_(None), 1), else_=0)
-    named_first = case((folded(C.c.text).contains(fold(touchpoint), autoescape=True), 0), else_=1)
-    stmt = (
-        select(C.c.id, C.c.text, C.c.label, C.c.compound, R.c.responded_at)
+    keys = [
+        func.min(case((C.c.touchpoint_id.is_(None), 1), else_=0)).label("untied"),
+        case((folded(C.c.text).contains(fold(touchpoint), autoescape=True), 0), else_=1).label("unnamed"),
+        func.min(func.coalesce(C.c.compound, 0.0)).label("score"),
+        func.min(C.c.id).label("first_id"),
+    ]
+    distinct = (
+        select(
+            C.c.text,
+            func.count().label("times"),
+            func.max(C.c.id).label("last_id"),
+            func.max(R.c.responded_at).label("last_at"),
+            *keys,
+        )
         .select_from(base)
         .where(*conds)
-        .order_by(tied_first, named_first, func.coalesce(C.c.compound, 0.0), C.c.id)
-        .limit(limit * 4)  # room to drop repeated texts ("Too slow" × 40)
+        .group_by(C.c.text)
+        .order_by(*keys)
+        .limit(limit)
+        .subquery()
+    )
+    stmt = (
+        select(C.c.id, C.c.text, C.c.label, C.c.compound, distinct.c.last_at, distinct.c.times)
+        .select_from(distinct.join(C, C.c.id == distinct.c.last_id))
+        .order_by(*(distinct.c[k.name] for k in keys))
     )
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(base).where(*conds)).scalar_one())
         rows = conn.execute(stmt).all()
-    frame = pd.DataFrame(rows, columns=["id", "text", "label", "compound", "responded_at"])
-    return frame.drop_duplicates("text").head(limit).reset_index(drop=True), total
+    return pd.DataFrame(rows, columns=["id", "text", "label", "compound", "responded_at", "times"]), total
 
 
 def touchpoint_themes(

@@ -422,4 +422,6 @@ def show_verbatims(comments: pd.DataFrame, total: int) -> None:
             st.text(str(row.text))
             when = fmt_date(pd.Timestamp(row.responded_at)) if pd.notna(row.responded_at) else t("drivers.undated")
             label = sentiment_name(str(row.label)) if row.label else t("drivers.unscored")
-            st.caption(f"{label} · {when}")
+            times = int(getattr(row, "times", 1) or 1)
+            said = f" · {t('drivers.written_times', n=fmt_number(times))}" if times > 1 else ""
+            st.caption(f"{label} · {when}{said}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import pandas as pd
+
 from cxdash.i18n import t
 
 PERIODS = ["month", "quarter", "week"]
@@ -35,3 +37,9 @@ def metric_name(metric: str) -> str:
     """'csat' → 'CSAT' / '顧客満足度（CSAT）'."""
     names = {"nps": t("kpi.label_nps"), "csat": t("kpi.label_csat"), "ces": t("kpi.label_ces")}
     return names.get(metric, metric)
+
+
+def percent_points(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy of ``frame`` with the share columns (0..1) in percentage points, for a ``"%.1f%%"`` column format:
+    Streamlit's ``"percent"`` format shows as many decimals as the value has (62.87%, 97.2%, 100%)."""
+    return frame.assign(**{c: frame[c].astype(float) * 100 for c in columns if c in frame.columns})

@@ -32,6 +32,7 @@ from cxdash.store.themes import comments_frame
 from cxdash.ui.auth import can_edit
 from cxdash.ui.data import _filters_key, _key
 from cxdash.ui.errors import show_error
+from cxdash.ui.labels import percent_points
 from cxdash.ui.resources import data_version
 from cxdash.ui.sidebar import init_language
 from cxdash.viz.persona_card import file_stem, persona_card_chart
@@ -195,14 +196,14 @@ def cluster_table(table: pd.DataFrame) -> None:
     """The clusters side by side: size, share, NPS with interval and each score's cluster mean."""
     shown = table.rename(columns={clusters.NPS_ANSWER: t("personas.cluster.nps_answer")})
     st.dataframe(
-        shown,
+        percent_points(shown, "share"),
         hide_index=True,
         width="stretch",
         column_config={
             "cluster": "#",
             "label": t("personas.cluster.group"),
             "size": t("personas.cluster.respondents"),
-            "share": st.column_config.NumberColumn(t("personas.cluster.share"), format="percent"),
+            "share": st.column_config.NumberColumn(t("personas.cluster.share"), format="%.1f%%"),
             "nps": st.column_config.NumberColumn("NPS", format="%+.0f"),
             "nps_lo": st.column_config.NumberColumn(t("personas.cluster.nps_lo"), format="%+.0f"),
             "nps_hi": st.column_config.NumberColumn(t("personas.cluster.nps_hi"), format="%+.0f"),
@@ -519,14 +520,14 @@ def cluster_profile(c: clusters.Cluster) -> None:
         right.caption(t("personas.cluster.none_over", lift=clusters.LIFT))
     else:
         right.dataframe(
-            c.over.head(8),
+            percent_points(c.over.head(8), "share", "overall"),
             hide_index=True,
             width="stretch",
             column_config={
                 "attribute": t("personas.cluster.attribute"),
                 "value": t("personas.cluster.value"),
-                "share": st.column_config.NumberColumn(t("personas.cluster.in_cluster"), format="percent"),
-                "overall": st.column_config.NumberColumn(t("personas.cluster.overall"), format="percent"),
+                "share": st.column_config.NumberColumn(t("personas.cluster.in_cluster"), format="%.0f%%"),
+                "overall": st.column_config.NumberColumn(t("personas.cluster.overall"), format="%.0f%%"),
                 "lift": st.column_config.NumberColumn(t("personas.cluster.lift"), format="%.2f×"),
             },
         )

@@ -245,3 +245,26 @@ def test_comments_naming_a_touchpoint_are_found_whatever_their_width(engine: Eng
     assert (register["text"].tolist(), total) == (["ﾚｼﾞが混んでいた"], 1)
     evidence = touchpoint_evidence(engine, ws, ["レジ"], min_n=1)
     assert evidence.set_index("touchpoint").loc["レジ", "n_comments"] == 1
+
+
+def test_a_touchpoints_comments_show_each_text_once_with_how_often_it_was_written(engine: Engine, ws: int) -> None:
+    """The Drivers page's comments about a touchpoint: a complaint written 30 times takes one place, not all six,
+    and says how often it was written; tied comments first, then the most negative; the total counts every one."""
+    from cxdash.store.drivers_data import touchpoint_comments
+
+    rows = [f"S{i},2025-05-{1 + i % 28:02d},1,1,,Delivery was too slow" for i in range(30)]
+    rows += ["S90,2025-06-01,2,2,,Delivery was awful and slow", "S91,2025-06-02,9,5,,Delivery was quick, thanks"]
+    extra = "id,date,nps,delivery rating,general comment,delivery comment\n" + "\n".join(rows) + "\n"
+    mapping = {
+        "id": "response_id", "date": "date", "nps": "nps", "delivery rating": "rating:Delivery",
+        "general comment": "comment", "delivery comment": "comment:Delivery",
+    }  # fmt: skip
+    assert import_file(engine, extra.encode(), "repeats.csv", "Voice", mapping=mapping).comments == 32
+    shown, total = touchpoint_comments(engine, ws, "Delivery", limit=3)
+    assert total == 32 + 4  # with the four delivery comments of the first file
+    assert len(shown) == 3 and shown["text"].is_unique
+    times = dict(zip(shown["text"], shown["times"], strict=True))
+    assert times.get("Delivery was too slow") == 30
+    assert shown["compound"].is_monotonic_increasing  # all three tied to Delivery: the most negative first
+    latest = shown.set_index("text").loc["Delivery was too slow", "responded_at"]
+    assert pd.Timestamp(latest).date() == date(2025, 5, 28)  # the latest writing's date
