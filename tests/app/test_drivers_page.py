@@ -56,6 +56,10 @@ def test_demo_shows_delivery_speed_in_fix_first(demo_app: Path) -> None:
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
     assert "Delivery speed: mean rating by month, with 95% interval" in titles
     assert any("delivery" in t.value.lower() for t in at.text)
+    said = [t.value for t in at.text]  # the demo repeats its complaints: six different ones, each with its count
+    assert len(said) == 6 and len(set(said)) == 6, said
+    assert sum("written " in c.value and " times" in c.value for c in at.caption) >= 2
+    assert any("2,9" in c.value or "3,0" in c.value for c in at.caption)  # "... of 2,965 responses": separators
     assert any("NPS points" in i.value and "95% interval" in i.value for i in at.info)  # the what-if estimate
 
 
