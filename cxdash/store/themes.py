@@ -222,25 +222,48 @@ def _period_counts(engine: Engine, conds: list[Any]) -> tuple[int, dict[int, tup
     return int(total), per
 
 
+#: the latest comments per theme read to find its examples (more only when they repeat one text)
+EXAMPLE_CANDIDATES = 10
+
+
 def _examples(engine: Engine, conds: list[Any], n: int) -> dict[int, list[tuple[int, str]]]:
-    """Up to n most recent comments per theme: {theme_id: [(comment id, text)]}."""
-    rank = (
-        func.row_number()
-        .over(partition_by=CT.c.theme_id, order_by=(R.c.responded_at.desc().nulls_last(), C.c.id.desc()))
-        .label("rank")
-    )
-    inner = (
-        select(CT.c.theme_id, C.c.id, C.c.text, rank)
-        .select_from(C.join(R, R.c.id == C.c.response_id).join(CT, CT.c.comment_id == C.c.id))
-        .where(*conds)
-        .subquery()
-    )
+    """Up to n most recent comments per theme, each text once ("Too slow" × 40 is one example): {theme_id: [(comment
+    id, text)]}. The latest ``EXAMPLE_CANDIDATES`` × n of each theme are read; a theme whose latest comments repeat
+    fewer than n texts is read again with each text once, which costs a sort of all its comments by text."""
+    limit = n * EXAMPLE_CANDIDATES
     out: dict[int, list[tuple[int, str]]] = {}
-    with engine.connect() as conn:
-        q = select(inner.c.theme_id, inner.c.id, inner.c.text).where(inner.c.rank <= n)
-        for tid, cid, text in conn.execute(q.order_by(inner.c.theme_id, inner.c.rank)):
-            out.setdefault(tid, []).append((cid, text))
+    read: dict[int, int] = {}
+    for tid, cid, text in _newest(engine, conds, limit):
+        read[tid] = read.get(tid, 0) + 1
+        shown = out.setdefault(tid, [])
+        if len(shown) < n and all(text != seen for _, seen in shown):
+            shown.append((cid, text))
+    short = [tid for tid, shown in out.items() if len(shown) < n and read[tid] == limit]
+    if short:
+        for tid in short:
+            out[tid] = []
+        for tid, cid, text in _newest(engine, [*conds, CT.c.theme_id.in_(short)], n, distinct_texts=True):
+            out[tid].append((cid, text))
     return out
+
+
+def _newest(engine: Engine, conds: list[Any], n: int, distinct_texts: bool = False) -> list[Any]:
+    """(theme id, comment id, text) of the n newest comments of each theme, newest first; with ``distinct_texts``,
+    of each text only its newest writing."""
+    base = C.join(R, R.c.id == C.c.response_id).join(CT, CT.c.comment_id == C.c.id)
+    columns = [CT.c.theme_id, C.c.id, C.c.text, R.c.responded_at]
+    if distinct_texts:
+        newest_first = (R.c.responded_at.desc().nulls_last(), C.c.id.desc())
+        copy = func.row_number().over(partition_by=(CT.c.theme_id, C.c.text), order_by=newest_first)
+        rows = select(*columns, copy.label("copy")).select_from(base).where(*conds).subquery()
+        base, conds, columns = rows, [rows.c.copy == 1], [rows.c.theme_id, rows.c.id, rows.c.text, rows.c.responded_at]
+    theme, cid, text, when = columns
+    rank = func.row_number().over(partition_by=theme, order_by=(when.desc().nulls_last(), cid.desc())).label("rank")
+    inner = select(theme.label("theme_id"), cid.label("id"), text.label("text"), rank).select_from(base).where(*conds)
+    ranked = inner.subquery()
+    q = select(ranked.c.theme_id, ranked.c.id, ranked.c.text).where(ranked.c.rank <= n)
+    with engine.connect() as conn:
+        return list(conn.execute(q.order_by(ranked.c.theme_id, ranked.c.rank)))
 
 
 def theme_summary(

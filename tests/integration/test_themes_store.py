@@ -214,6 +214,22 @@ def test_theme_summary_hand_checked(store: tuple[Engine, int, list[int]]) -> Non
     assert food["volume"] == 0 and pd.isna(food["negative_share"]) and food["examples"] == []
 
 
+def test_theme_examples_are_different_texts_even_when_the_latest_repeat_one(engine: Engine) -> None:
+    """A complaint written 40 times in a row is one example, not all three; the two texts before it come next."""
+    rows = [
+        ("The parcel arrived late", "en", "negative", datetime(2025, 1, 1), None, "Basic"),
+        ("Delivery driver was kind", "en", "positive", datetime(2025, 1, 2), None, "Basic"),
+    ]
+    rows += [("Delivery too slow", "en", "negative", datetime(2025, 2, 1, 0, i), None, "Basic") for i in range(40)]
+    ws_id, ids = load(engine, "Repeats", rows)
+    seed_themes(engine, ws_id)
+    tag_comments(engine, ws_id)
+    d = theme_summary(engine, ws_id).set_index("theme").loc["Delivery"]
+    assert d["volume"] == 42
+    assert d["examples"] == ["Delivery too slow", "Delivery driver was kind", "The parcel arrived late"]
+    assert d["example_ids"] == [ids[-1], ids[1], ids[0]]  # each text's latest writing
+
+
 def test_theme_summary_previous_period_defaults_to_the_one_before(store: tuple[Engine, int, list[int]]) -> None:
     engine, ws_id, _ = store
     auto = theme_summary(engine, ws_id, date(2025, 1, 1), date(2025, 1, 31))
