@@ -250,8 +250,8 @@ def _examples(engine: Engine, conds: list[Any], n: int) -> dict[int, list[tuple[
 def _newest(engine: Engine, conds: list[Any], n: int, distinct_texts: bool = False) -> list[Any]:
     """(theme id, comment id, text) of the n newest comments of each theme, newest first; with ``distinct_texts``,
     of each text only its newest writing."""
-    base = C.join(R, R.c.id == C.c.response_id).join(CT, CT.c.comment_id == C.c.id)
-    columns = [CT.c.theme_id, C.c.id, C.c.text, R.c.responded_at]
+    base: Any = C.join(R, R.c.id == C.c.response_id).join(CT, CT.c.comment_id == C.c.id)
+    columns: list[Any] = [CT.c.theme_id, C.c.id, C.c.text, R.c.responded_at]
     if distinct_texts:
         newest_first = (R.c.responded_at.desc().nulls_last(), C.c.id.desc())
         copy = func.row_number().over(partition_by=(CT.c.theme_id, C.c.text), order_by=newest_first)
