@@ -131,7 +131,14 @@ else:
                 for b in batches
             ]
         )
-        st.dataframe(history, hide_index=True, width="stretch")
+        counts = ["import.rows_read", "import.col_responses", "import.col_updated", "import.comments"]
+        counts.append("import.rejected")
+        st.dataframe(
+            history,
+            hide_index=True,
+            width="stretch",
+            column_config={t(k): st.column_config.NumberColumn(format="localized") for k in counts},
+        )
         with st.expander(t("import.delete_batch_title")):
             labels = {b.id: f"#{b.id} — {b.file_name} ({b.created_at:%Y-%m-%d %H:%M})" for b in batches}
             victim = st.selectbox(t("import.col_batch"), list(labels), format_func=labels.get, key="delete_batch_pick")
