@@ -131,13 +131,12 @@ else:
                 for b in batches
             ]
         )
-        counts = ["import.rows_read", "import.col_responses", "import.col_updated", "import.comments"]
-        counts.append("import.rejected")
+        counts = ("rows_read", "col_responses", "col_updated", "comments", "rejected")
         st.dataframe(
             history,
             hide_index=True,
             width="stretch",
-            column_config={t(k): st.column_config.NumberColumn(format="localized") for k in counts},
+            column_config={t(f"import.{k}"): st.column_config.NumberColumn(format="localized") for k in counts},
         )
         with st.expander(t("import.delete_batch_title")):
             labels = {b.id: f"#{b.id} — {b.file_name} ({b.created_at:%Y-%m-%d %H:%M})" for b in batches}
