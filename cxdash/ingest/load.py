@@ -367,6 +367,18 @@ def japanese_comments(table: RawTable) -> bool:
     return table.japanese_sample
 
 
+def comments_language(table: RawTable, mapping: dict[str, str]) -> str:
+    """The language of a new workspace made for this file: "ja" when most of the sample's answers in the comment
+    columns are Japanese (a file of English comments with some Japanese ones stays "en"); without comment columns,
+    "ja" when the sample's values are Japanese (会員ランク: ゴールド)."""
+    columns = [c for c, role in mapping.items() if role.split(":", 1)[0] == "comment" and c in table.sample.columns]
+    if not columns:
+        return "ja" if has_japanese_text(table.sample, min_chars=2) else "en"
+    answers = [v for c in columns for v in table.sample[c].dropna().unique() if isinstance(v, str) and v.strip()]
+    japanese = sum(1 for v in answers if has_cjk(v))
+    return "ja" if answers and japanese * 2 > len(answers) else "en"
+
+
 def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
     """Whether a table's sample has text in Japanese long enough to be a comment (not just a Japanese header or a
     segment value such as 会員): the workers then load the embedding model while the import starts."""
@@ -423,7 +435,7 @@ def import_file(
         try:
             workspace_id = get_workspace(engine, workspace).id
         except NotFound:
-            language = "ja" if japanese_comments(table) else "en"  # a new workspace for Japanese comments: Japanese
+            language = comments_language(table, mapping)  # a new workspace for Japanese comments is Japanese
             workspace_id = created = get_or_create_workspace(engine, workspace, language).id
     try:
         result = import_table(

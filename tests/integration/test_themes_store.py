@@ -136,6 +136,14 @@ def test_an_import_into_a_new_workspace_names_it_by_its_comments(engine: Engine)
     assert list_themes(engine, sakura.id)[0].name == "価格・コスパ"
     assert list_themes(engine, acme.id)[0].name == "Price & value"
     assert {"配送", "スタッフ・接客"} <= set(tags(engine, sakura.id))
+    # mostly English comments with a few Japanese ones: an English workspace; without comments, its Japanese values
+    mixed = "id,date,nps,comment\n" + "".join(f"M{i},2025-04-01,7,Good service overall {i}\n" for i in range(5))
+    mixed += "M9,2025-04-02,9,スタッフの対応が丁寧です\n"
+    import_file(engine, mixed.encode(), "mixed.csv", "Mixed", mapping=mapping)
+    plain = "id,date,nps,会員ランク\nP1,2025-04-01,3,ゴールド会員\nP2,2025-04-02,9,シルバー会員様\n"
+    plan = {"id": "response_id", "date": "date", "nps": "nps", "会員ランク": "attribute:会員ランク"}
+    import_file(engine, plain.encode(), "plain.csv", "Plain", mapping=plan)
+    assert (get_workspace(engine, "Mixed").language, get_workspace(engine, "Plain").language) == ("en", "ja")
 
 
 def test_tagging_in_both_languages(store: tuple[Engine, int, list[int]]) -> None:
