@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxdash.i18n import t
+from cxdash.i18n import fmt_number, t
 from cxdash.store.themes import seed_themes, tag_comments
 from cxdash.store.verbatims import NO_STAGE, NO_TOUCHPOINT
 from cxdash.ui import data, voice
@@ -118,11 +118,17 @@ else:
 with st.expander(t("voice.edit_themes")):
     voice.theme_editor(engine, ws, themes)
 with st.expander(t("voice.suggested_themes")):
-    suggested = voice.suggestions(engine, ws, filters)
-    if suggested.empty:
-        st.caption(t("voice.all_covered"))
+    n_comments = voice.comment_total(engine, ws, filters)  # many comments: the search runs when asked for
+    if n_comments > voice.SUGGEST_AT_ONCE and not st.toggle(
+        t("voice.suggest_go", n=fmt_number(n_comments)), key="voice_suggest_go", help=t("voice.suggest_go_help")
+    ):
+        st.caption(t("voice.suggest_when_asked"))
     else:
-        voice.suggestion_list(engine, ws, suggested)
+        suggested = voice.suggestions(engine, ws, filters)
+        if suggested.empty:
+            st.caption(t("voice.all_covered"))
+        else:
+            voice.suggestion_list(engine, ws, suggested)
 
 # -- distinctive keywords ----------------------------------------------------------------------------------------
 st.subheader(t("voice.keywords"))

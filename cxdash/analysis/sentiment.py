@@ -68,6 +68,11 @@ def _vader() -> SentimentIntensityAnalyzer:
     return vader_fast.analyzer()  # vaderSentiment's results, faster (see cxdash.analysis.vader_fast)
 
 
+def vader_lexicon() -> dict[str, float]:
+    """VADER's sentiment words (lower case) and their valence."""
+    return _vader().lexicon  # type: ignore[no-any-return]
+
+
 def vader_compound(text: str) -> float:
     """vaderSentiment's own compound for the text as given."""
     return _vader().polarity_scores(text)["compound"]

@@ -306,6 +306,17 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def polar_words() -> frozenset[str]:
+    """The single words of the Japanese lexicons that carry a polarity (良い, 不満, 遅い …)."""
+    return _polar_words()
+
+
+@lru_cache(maxsize=1)
+def _polar_words() -> frozenset[str]:
+    single, _, nouns, _ = _load_lexicon()
+    return frozenset(w for lexicon in (single, nouns) for w, v in lexicon.items() if v)
+
+
 @lru_cache(maxsize=1)
 def _load_lexicon() -> tuple[dict[str, float], dict[tuple[str, ...], float], dict[str, float], int]:
     """(single-token lexicon, phrase lexicon, noun lexicon, longest phrase)."""

@@ -386,6 +386,17 @@ def uncovered_terms(
     res = grouped[grouped["group"] == "uncovered"].drop(columns="group")
     if (flag == "covered").sum() == 0:
         res = top_terms(work, None, k=max(k * 5, 50), min_count=min_count).drop(columns="group")
+    if not res.empty:  # a theme is what comments are about: "excellent" or "不満" alone is a sentiment, not a topic
+        res = res[[not _only_sentiment(t) for t in res["term"]]]
     if matcher is not None and not res.empty:
         res = res[[not matcher.match(t) for t in res["term"]]]
     return res.head(k).reset_index(drop=True)
+
+
+def _only_sentiment(term: str) -> bool:
+    """Whether every word of a term is a sentiment word (VADER's lexicon, the Japanese polarity dictionaries)."""
+    from cxdash.analysis.sentiment import vader_lexicon
+    from cxdash.analysis.sentiment_ja import polar_words
+
+    english, japanese = vader_lexicon(), polar_words()
+    return all(w.lower() in english or w in japanese for w in term.split())

@@ -46,6 +46,8 @@ EDIT_THEME = "voice_edit_theme"
 EDIT_THEME_NEXT = "voice_edit_theme_next_run"
 NEW_THEME = 0
 PAGE_SIZE = 25
+#: up to this many comments the Voice page looks for new themes by itself (about a second); above, when asked
+SUGGEST_AT_ONCE = 20_000
 
 
 # -- names of codes, in the current language -------------------------------------------------------------------

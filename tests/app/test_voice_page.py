@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import cast
 
+import pytest
 from sqlalchemy import Table, func, select
 from streamlit.testing.v1 import AppTest
 
@@ -136,6 +137,24 @@ def test_creating_a_theme_from_a_suggestion(demo_app: Path) -> None:
     assert not at.exception, at.exception
     after = {t.name for t in list_themes(open_store(str(demo_app)), 1)}
     assert len(after - before) == 1
+
+
+def test_many_comments_look_for_new_themes_only_when_asked(demo_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above SUGGEST_AT_ONCE comments (a few seconds of reading each) the suggestions wait for the toggle."""
+    from cxdash.store import themes as theme_store
+    from cxdash.ui import voice
+
+    monkeypatch.setattr(voice, "SUGGEST_AT_ONCE", 100)
+    calls: list[int] = []
+    real = theme_store.suggest_new_themes
+    monkeypatch.setattr(theme_store, "suggest_new_themes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = voice_app()
+    assert not calls and not [b for b in at.button if b.label == "Create theme"]
+    toggle = at.toggle(key="voice_suggest_go")
+    assert "comments" in toggle.label and any("when you ask" in c.value for c in at.caption)
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    assert calls and [b for b in at.button if b.label == "Create theme"]
 
 
 def test_rescore_button(demo_app: Path) -> None:
