@@ -403,16 +403,13 @@ def nps_item(answer: np.ndarray) -> np.ndarray:
     """NPS contribution (+1 promoter 9–10, −1 detractor 0–6, else 0) of a 0–10 answer; linear between integers.
 
     A predicted answer such as 8.4 counts as 40% of the way from a passive (8) to a promoter (9), so small shifts
-    move NPS smoothly, and whole-number answers are classified exactly as usual.
+    move NPS smoothly, and whole-number answers are classified exactly as usual. That is −1 + the part of [6, 7]
+    and the part of [8, 9] below the answer: two clips, cheap on a what-if's resamples × respondents.
     """
-    a = np.clip(answer, 0.0, 10.0)
-    lo = np.floor(a)
-    frac = a - lo
-
-    def item(k: np.ndarray) -> np.ndarray:
-        return np.where(k >= 9, 1.0, np.where(k <= 6, -1.0, 0.0))
-
-    return (1 - frac) * item(lo) + frac * item(np.minimum(lo + 1, 10.0))
+    out = np.clip(answer - 6.0, 0.0, 1.0)
+    out += np.clip(answer - 8.0, 0.0, 1.0)
+    out -= 1.0
+    return out
 
 
 def what_if(
@@ -468,8 +465,12 @@ def what_if(
         b = coef[:, j]
         mean_draws.append(b * (w @ (prob * move)) / s0)
         if d.is_nps:
-            shifted = nps_item(yr[None, :] + b[:, None] * move[None, :]) - base
-            nps_draws.append(100 * (w * prob * shifted).sum(axis=1) / s0)
+            shifted = b[:, None] * move[None, :]
+            shifted += yr[None, :]
+            shifted = nps_item(shifted)
+            shifted -= base
+            shifted *= prob
+            nps_draws.append(100 * np.einsum("ij,ij->i", w, shifted) / s0)
     ci = percentile_ci(np.concatenate(mean_draws)) if mean_draws else np.full(2, np.nan)
     nci = percentile_ci(np.concatenate(nps_draws)) if nps_draws else np.full(2, np.nan)
     text = (
