@@ -180,7 +180,7 @@ def test_uncovered_terms_find_a_repeated_phrase_no_theme_covers(seed: ThemeMatch
 
 
 def test_uncovered_terms_are_topics_not_sentiment_words(seed: ThemeMatcher) -> None:
-    """"Excellent", "love it" or 最高 alone say how, not what: a theme needs a topic (gift wrap, ギフト包装)."""
+    """ "Excellent", "love it" or 最高 alone say how, not what: a theme needs a topic (gift wrap, ギフト包装)."""
     texts = ["Excellent", "Excellent!", "Love it", "Love it, excellent", "Gift wrap was lovely", "Gift wrap please",
              "Nice gift wrap", "最高", "最高です", "ギフト包装が最高", "ギフト包装をお願いしたい",
              "ギフト包装が素敵"]  # fmt: skip
