@@ -1,12 +1,16 @@
 """Binary quality of cxdash's Japanese sentiment on a labelled file.
 
-Usage: python bench/bench_sentiment_ja.py FILE [--lexicon-only] [--errors]
+Usage: python bench/bench_sentiment_ja.py FILE [--lexicon-only] [--errors] [--windows]
 
 FILE is tab-separated ``text<TAB>label`` with labels pos/neg (positive/negative, 1/0 also accepted); a header line
 is skipped. A header naming a ``sentence`` or ``text`` column and a ``label`` column selects those columns (so the
 chABSA file in shared/eval/ja can be given as it is); rows with an empty or other label are skipped.
 Prints n, accuracy, macro-F1, negative recall/precision and coverage (share of texts with a non-abstaining
 score: the sign decides, compound ≥ 0 → pos), and the throughput.
+
+With ``--windows`` the file's third column must name each sentence's source as ``file:line`` (cxdash's crowd-review
+sets do): every 2 and 3 consecutive lines of one source whose labels agree are joined into one comment, so the
+analyser is measured on comments of several sentences as a survey collects them.
 """
 
 from __future__ import annotations
@@ -54,6 +58,32 @@ def read_labelled(path: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def read_windows(path: str, sizes: tuple[int, ...] = (2, 3)) -> tuple[list[str], list[str]]:
+    """Comments of ``sizes`` consecutive sentences of one source (``file:line`` in the third column) that share a
+    label, joined as written (each sentence keeps its 。)."""
+    by_source: dict[str, list[tuple[int, str, str]]] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t"):
+            if len(row) < 3 or row[0].startswith("#") or ":" not in row[2]:
+                continue
+            label = row[1].strip().lower()
+            if label not in _POS | _NEG:
+                continue
+            source, line = row[2].rsplit(":", 1)
+            by_source.setdefault(source, []).append((int(line), row[0], "pos" if label in _POS else "neg"))
+    texts: list[str] = []
+    labels: list[str] = []
+    for rows in by_source.values():
+        rows.sort()
+        for k in range(len(rows)):
+            for n in sizes:
+                window = rows[k : k + n]
+                if len(window) == n and window[-1][0] - window[0][0] == n - 1 and len({w[2] for w in window}) == 1:
+                    texts.append("".join(w[1] for w in window))
+                    labels.append(window[0][2])
+    return texts, labels
+
+
 def metrics(gold: list[str], pred: list[str | None]) -> dict[str, float]:
     n = len(gold)
     covered = [(g, p) for g, p in zip(gold, pred, strict=True) if p is not None]
@@ -78,8 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file")
     ap.add_argument("--lexicon-only", action="store_true", help="do not consult the embedding classifier")
     ap.add_argument("--errors", action="store_true", help="print misclassified texts (development sets only)")
+    ap.add_argument("--windows", action="store_true", help="2-3 consecutive same-label sentences as one comment")
     args = ap.parse_args(argv)
-    texts, gold = read_labelled(args.file)
+    texts, gold = read_windows(args.file) if args.windows else read_labelled(args.file)
     if not texts:
         print("no labelled rows")
         return 1

