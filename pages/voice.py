@@ -41,6 +41,7 @@ head.caption(
 )
 with action:
     voice.rescore_button(engine, ws)
+voice.outdated_note(engine, ws)
 
 themes = voice.list_themes(engine, ws)
 attributes = data.attribute_values(engine, ws)

@@ -348,6 +348,22 @@ def sentiment_mix(
     return frame[MIX_COLUMNS]
 
 
+def outdated_scores(engine: Engine, workspace_id: int) -> dict[str, int]:
+    """Comments of the workspace whose stored sentiment an earlier version of the analysers wrote: {method: count}
+    (re-scoring, or importing the file again, scores them with the current version)."""
+    from cxdash.analysis.sentiment import current_methods
+
+    stmt = (
+        select(C.c.method, func.count(C.c.id))
+        .select_from(C.join(R, R.c.id == C.c.response_id))
+        .where(R.c.workspace_id == workspace_id, C.c.method.is_not(None), C.c.method.not_in(current_methods()))
+        .group_by(C.c.method)
+        .order_by(C.c.method)
+    )
+    with engine.connect() as conn:
+        return {str(m): int(n) for m, n in conn.execute(stmt)}
+
+
 def tied_comment_count(engine: Engine, workspace_id: int) -> int:
     """How many comments of the workspace are tied to a touchpoint (the touchpoint/stage splits need some)."""
     stmt = (

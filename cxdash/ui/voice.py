@@ -178,6 +178,16 @@ def list_themes(engine: Engine, ws: int) -> list[Theme]:
 
 
 @st.cache_data(max_entries=16, ttl=300, show_spinner=False)
+def _outdated(url: str, ws: int, v: int, _engine: Engine) -> dict[str, int]:
+    return verbatims.outdated_scores(_engine, ws)
+
+
+def outdated_scores(engine: Engine, ws: int) -> dict[str, int]:
+    """Comments scored by an earlier version of the analysers, by method (cached)."""
+    return _outdated(_key(engine), ws, data_version(), engine)
+
+
+@st.cache_data(max_entries=16, ttl=300, show_spinner=False)
 def _tied(url: str, ws: int, v: int, _engine: Engine) -> int:
     return verbatims.tied_comment_count(_engine, ws)
 
@@ -258,6 +268,15 @@ def _done(message: str) -> None:
     data_changed()
     st.session_state[state.FLASH] = message
     st.rerun()
+
+
+def outdated_note(engine: Engine, ws: int) -> None:
+    """Say so when comments carry scores an earlier version of the analysers wrote (an upgrade changed them)."""
+    old = outdated_scores(engine, ws)
+    if old:
+        methods = ", ".join(f"{m} ({fmt_number(n)})" for m, n in old.items())
+        key = "voice.outdated_editor" if can_edit() else "voice.outdated_viewer"
+        st.info(t(key, n=fmt_number(sum(old.values())), methods=methods), icon="🔄")
 
 
 def rescore_button(engine: Engine, ws: int) -> None:

@@ -165,6 +165,27 @@ def test_rescore_button(demo_app: Path) -> None:
     assert any(expected in s.value for s in at.success)
 
 
+def test_scores_of_an_earlier_analyser_version_are_pointed_out_until_re_scored(demo_app: Path) -> None:
+    """After an upgrade changed the analysers, the page says how many comments carry the old scores; re-scoring
+    replaces them and the note goes."""
+    from sqlalchemy import update
+
+    from cxdash.store.models import Comment, Response
+
+    engine = open_store(str(demo_app))
+    comments, responses = cast(Table, Comment.__table__), cast(Table, Response.__table__)
+    shown = select(responses.c.id).where(responses.c.workspace_id == 1)  # the workspace the page opens on
+    with engine.begin() as conn:
+        ids = conn.execute(select(comments.c.id).where(comments.c.response_id.in_(shown)).limit(7)).scalars().all()
+        conn.execute(update(comments).where(comments.c.id.in_(ids)).values(method="vader-3.3.1"))
+    at = voice_app()
+    notes = [i.value for i in at.info if "earlier version" in i.value]
+    assert notes and "7 comments" in notes[0] and "vader-3.3.1 (7)" in notes[0], notes
+    at.button(key="voice_rescore").click().run()
+    assert not at.exception, at.exception
+    assert not [i.value for i in at.info if "earlier version" in i.value]
+
+
 def test_a_store_without_themes_can_start_from_the_defaults(demo_app: Path) -> None:
     """An upgraded store (themes came in a later version) has comments but no themes: one click seeds and tags."""
     from sqlalchemy import delete, func, select
