@@ -268,3 +268,16 @@ def test_a_touchpoints_comments_show_each_text_once_with_how_often_it_was_writte
     assert shown["compound"].is_monotonic_increasing  # all three tied to Delivery: the most negative first
     latest = shown.set_index("text").loc["Delivery was too slow", "responded_at"]
     assert pd.Timestamp(latest).date() == date(2025, 5, 28)  # the latest writing's date
+
+
+def test_scores_of_an_earlier_analyser_version_are_counted_by_method(engine: Engine, ws: int) -> None:
+    from cxdash.store.verbatims import outdated_scores
+
+    assert outdated_scores(engine, ws) == {}  # just imported: every score is this version's
+    with writer(engine).begin() as conn:
+        ids = conn.execute(select(C.c.id).order_by(C.c.id).limit(3)).scalars().all()
+        conn.execute(update(C).where(C.c.id.in_(ids[:2])).values(method="ja-lexicon+rules-v4"))
+        conn.execute(update(C).where(C.c.id == ids[2]).values(method="vader-3.3.1"))
+    assert outdated_scores(engine, ws) == {"ja-lexicon+rules-v4": 2, "vader-3.3.1": 1}
+    rescore_workspace(engine, ws)
+    assert outdated_scores(engine, ws) == {}
