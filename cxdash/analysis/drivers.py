@@ -307,7 +307,8 @@ def analyse_drivers(
     p = len(d.names)
     if regression:
         if rows.size < p + 2:
-            raise InputRefused(t("drivers.analysis.too_few", n=rows.size, p=p, method=method))
+            name = t(f"charts.method_{method}")  # the method as the page names it (Shapley / LMG), not its code
+            raise InputRefused(t("drivers.analysis.too_few", n=fmt_number(rows.size), p=p, method=name))
         imp = METHODS[method](xr, d.y[rows], list(d.names))
         n = int(rows.size)
     else:

@@ -454,3 +454,9 @@ def test_constant_outcome_or_driver_in_complete_cases_is_refused() -> None:
         drivers_report(df, "y", ["a"], bootstrap=0)
     with pytest.raises(InputRefused, match="never vary"):
         im.lmg(df[["a", "b"]], df["a"] * 2 + 1)
+
+
+def test_too_few_complete_answers_names_the_method_as_the_page_does() -> None:
+    df = pd.DataFrame({"nps": [9, 3, 7], "A": [5, 1, 4], "B": [4, 2, np.nan], "C": [3, 3, 3]})
+    with pytest.raises(InputRefused, match=r"Only 2 responses .* too few for Shapley / LMG\."):
+        analyse_drivers(df, "nps", ["A", "B", "C"], "lmg", bootstrap=0)
