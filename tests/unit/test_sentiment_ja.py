@@ -317,6 +317,11 @@ def test_answers_with_nothing_to_say_are_neutral_whatever_their_wording() -> Non
     assert lex("言うことなし") > 0.05 and lex("もう言うことなしです") > 0.05  # nothing to add: perfect
     assert lex("もう行かない") < -0.05 and lex("よくない") < -0.05 and lex("駐車場なし") <= 0
     assert lex("普通に美味しかった") > 0.05
+    # a neutral idiom in a sentence with no polar word is neutral, not a question for the embedding classifier
+    for text in ["可もなく不可もなくといったところ", "良くも悪くも普通のホテルです", "接客は、よくも悪くも普通。"]:
+        s = score_ja(text)
+        assert (s.compound, s.method) == (0.0, METHOD_LEXICON), text
+    assert lex("良くも悪くも普通ですが、朝食は美味しかった") > 0.05
 
 
 def test_the_classifier_is_asked_about_the_sentences_the_lexicon_is_unsure_of(monkeypatch: pytest.MonkeyPatch) -> None:
