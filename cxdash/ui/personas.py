@@ -195,14 +195,17 @@ def _score_name(name: Any) -> str:
 def cluster_table(table: pd.DataFrame) -> None:
     """The clusters side by side: size, share, NPS with interval and each score's cluster mean."""
     shown = table.rename(columns={clusters.NPS_ANSWER: t("personas.cluster.nps_answer")})
+    fixed = {"cluster", "label", "size", "share", "nps", "nps_lo", "nps_hi"}
+    means = {c: st.column_config.NumberColumn(format="%.2f") for c in shown.columns if c not in fixed}  # 3.57
     st.dataframe(
         percent_points(shown, "share"),
         hide_index=True,
         width="stretch",
         column_config={
+            **means,
             "cluster": "#",
             "label": t("personas.cluster.group"),
-            "size": t("personas.cluster.respondents"),
+            "size": st.column_config.NumberColumn(t("personas.cluster.respondents"), format="localized"),
             "share": st.column_config.NumberColumn(t("personas.cluster.share"), format="%.1f%%"),
             "nps": st.column_config.NumberColumn("NPS", format="%+.0f"),
             "nps_lo": st.column_config.NumberColumn(t("personas.cluster.nps_lo"), format="%+.0f"),
