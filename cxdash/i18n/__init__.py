@@ -92,6 +92,11 @@ def fmt_number(value: float | int | None, digits: int = 0, language: str | None 
     return f"{value:,.{digits}f}"
 
 
+def fmt_signed(value: float, digits: int = 2) -> str:
+    """A signed number (+0.30, -0.14); one that rounds to zero is +0.00, never -0.00."""
+    return f"{(round(value, digits) or 0.0):+.{digits}f}"
+
+
 def fmt_percent(value: float | None, digits: int = 0, language: str | None = None) -> str:
     """A share 0..1 as a percentage."""
     if value is None or value != value:

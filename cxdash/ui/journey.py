@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from cxdash import journeys_io
 from cxdash.analysis.metrics import MIN_N
 from cxdash.errors import CxdashError
-from cxdash.i18n import current_language, fmt_number, t
+from cxdash.i18n import current_language, fmt_number, fmt_signed, t
 from cxdash.store import journeys as store
 from cxdash.store.queries import Filters
 from cxdash.ui.auth import can_edit
@@ -453,18 +453,13 @@ def data_cards(engine: Engine, ws: int, ev: pd.DataFrame, filters: Filters) -> N
                 t("journey.cards.nps", nps=nps, n=fmt_number(row.nps_n)),
                 t("journey.cards.impact_line", share="–" if share is None else f"{share:.0%}"),
                 t("journey.cards.comments", n=fmt_number(row.n_comments))
-                + ("" if pd.isna(row.sentiment) else t("journey.cards.sentiment", value=_signed(row.sentiment / 2)))
+                + ("" if pd.isna(row.sentiment) else t("journey.cards.sentiment", value=fmt_signed(row.sentiment / 2)))
                 + (t("journey.cards.few_comments", min=MIN_N) if 0 < row.n_comments < MIN_N else ""),
             ]  # fmt: skip
             st.markdown("  \n".join(lines))
             themes = _themes(_key(engine), ws, row.touchpoint, _filters_key(filters), data_version(), engine, filters)
             if themes:
                 st.caption(t("journey.cards.themes", themes=", ".join(inert_md(x) for x in themes)))
-
-
-def _signed(value: float) -> str:
-    """+0.30, -0.14; a mean that rounds to zero is +0.00, not -0.00."""
-    return f"{(round(value, 2) or 0.0):+.2f}"
 
 
 def inert_md(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxdash.i18n import fmt_number, t
+from cxdash.i18n import fmt_number, fmt_signed, t
 
 NO_DATA = "#b8bec9"
 LOW, MID, HIGH = (192, 57, 43), (240, 165, 0), (46, 139, 87)
@@ -113,7 +113,7 @@ def _node_title(node: Mapping[str, Any], ev: Mapping[str, Any] | None) -> str:
             lines.append(
                 t(
                     "journey.network.sentiment",
-                    value=f"{ev['sentiment'] / 2:+.2f}",
+                    value=fmt_signed(ev["sentiment"] / 2),
                     n=fmt_number(int(ev["n_comments"])),
                 )
             )

@@ -118,3 +118,10 @@ def test_dates_and_months_follow_the_language() -> None:
     with use_language("ja"):
         assert t("charts.quarter", q=2, year=2026) == "2026年 第2四半期"
         assert t("charts.axis_month") == "%Y年%-m月"  # Vega's month labels too
+
+
+def test_signed_numbers_never_read_minus_zero() -> None:
+    from cxdash.i18n import fmt_signed
+
+    assert [fmt_signed(v) for v in (0.3, -0.144, -0.004, 0.0, -0.0)] == ["+0.30", "-0.14", "+0.00", "+0.00", "+0.00"]
+    assert fmt_signed(-0.04, 1) == "+0.0" and fmt_signed(-0.06, 1) == "-0.1"
