@@ -600,7 +600,7 @@ def _action_detail(ctx: PageContext, action: dict[str, Any]) -> None:
 
 _METRIC_FORMAT = {
     "score": ("{:.2f}", "{:+.2f}"),
-    "nps": ("{:.1f}", "{:+.1f}"),
+    "nps": ("{:+.1f}", "{:+.1f}"),  # NPS is signed everywhere (+16.9, -3.6)
     "negative_share": ("{:.1f}%", "{:+.1f}"),
 }
 
