@@ -310,13 +310,9 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=1)
 def polar_words() -> frozenset[str]:
     """The single words of the Japanese lexicons that carry a polarity (良い, 不満, 遅い …)."""
-    return _polar_words()
-
-
-@lru_cache(maxsize=1)
-def _polar_words() -> frozenset[str]:
     single, _, nouns, _ = _load_lexicon()
     return frozenset(w for lexicon in (single, nouns) for w, v in lexicon.items() if v)
 
@@ -1292,45 +1288,10 @@ def combine(lexicon_sum: float, p_embed: float | None) -> float:
     return squash(lexicon_sum + EMBED_WEIGHT * 2.0 * (p_embed - 0.5))
 
 
-#: survey answers that mean "nothing to say": exactly neutral, the embedding is not asked
-NEUTRAL_ANSWERS = frozenset(
-    [
-        "特になし",
-        "特にない",
-        "特に無し",
-        "特に無い",
-        "特にありません",
-        "特にございません",
-        "なし",
-        "無し",
-        "ない",
-        "無い",
-        "とくになし",
-        "とくにない",
-        "特になし です",
-        "ありません",
-        "ございません",
-        "別に",
-        "特に",
-        "該当なし",
-        "不明",
-        "わからない",
-        "分からない",
-        "わかりません",
-        "分かりません",
-        "普通",
-        "ふつう",
-        "普通です",
-        "特になしです",
-        "なしです",
-        "以上",
-        "-",
-    ]
-)
 _NON_WORD = re.compile(r"[\W_]+")
 _TOPICS = (  # what a survey's open question asks for: "(any) requests: none"
     "意見|要望|希望|感想|コメント|特記事項|記入事項|改善点|改善して(?:ほしい|欲しい)(?:点|こと|所|ところ)|質問|"
-    "その他|書くこと|書く事|言いたいこと|伝えたいこと"
+    "その他|書くこと|書く事|言いたいこと|伝えたいこと|該当|該当事項"
 )
 #: whole answers that mean "nothing to say", "I don't know" or "so-so" (NFKC, punctuation and spaces removed)
 NEUTRAL_ANSWER = re.compile(
@@ -1348,6 +1309,7 @@ NEUTRAL_ANSWER = re.compile(
             r"|どちらとも(?:言え|いえ)(?:ない|ません)|どちらでもない|どちらでもありません",
             r"(?:可もなく不可もなく|可もなく不可もなし|可もなし不可もなし|まあまあ|まぁまぁ|普通|ふつう|フツー"
             r"|いつも通り|いつもどおり|相変わらず)(?:です|でした|だった|かな|だと思う|だと思います)?",
+            r"特に|とくに|別に|べつに|不明|以上",  # the whole answer
         ]
     )
 )
@@ -1362,7 +1324,7 @@ def _is_empty_or_neutral_answer(norm: str) -> bool:
     """The whole comment says nothing for or against (特になし, 要望は特にありません, わかりません, 可もなく不可もなく):
     it is scored exactly neutral. A sentence that goes on (特にないが、駐車場が狭い) is scored as usual."""
     core = _NON_WORD.sub("", norm)
-    return not core or core in NEUTRAL_ANSWERS or NEUTRAL_ANSWER.fullmatch(core) is not None
+    return not core or NEUTRAL_ANSWER.fullmatch(core) is not None
 
 
 def _says_neither(sentence: str, score: float) -> bool:
