@@ -177,6 +177,8 @@ def survey_comments(n: int, path: Path | None) -> None:
     japanese = any(not t.isascii() and has_cjk(t) for t in texts[:2000])
     if pool.get_pool() is not None:  # what an import's warm-up does, then waits for it
         pool.map_later(comments._warm, [japanese] * pool.workers())()
+        if japanese:
+            pool.map_later(comments._warm_embedding, [None], kind=pool.EMBEDDING)()
     ours = cxdash(texts)
     base = plain_loop(texts)
     print(

@@ -39,38 +39,50 @@ def _matcher(rules: _Rules) -> ThemeMatcher:
     return ThemeMatcher([ThemeRules(name, en, ja) for name, en, ja in rules])
 
 
-def _task(args: tuple[list[str], _Rules]) -> tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]]]:
-    """Score and tag distinct texts (in a worker process or in the caller)."""
+_Packed = tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]], dict[int, list[str]]]
+
+
+def _task(args: tuple[list[str], _Rules]) -> _Packed:
+    """Score and tag distinct texts (in a worker process or in the caller); a Japanese text the lexicon is unsure of
+    is left pending the embedding classifier's votes (``sentiment.score_split``)."""
     texts, rules = args
-    raw = sentiment._score_unique(texts, "auto")
+    raw, pending = sentiment.score_split(texts, "auto")
     hits = _matcher(rules).match_many(texts, [lang for lang, _, _ in raw]) if rules else [[] for _ in texts]
-    return (*sentiment.pack(raw), [tuple(h) for h in hits])
+    return (*sentiment.pack(raw), [tuple(h) for h in hits], pending)
 
 
 def _warm(japanese: object) -> None:
-    """Load what scoring and tagging need (VADER, the Japanese dictionaries, a tokenizer); the embedding model too
-    when ``japanese`` (a file with Japanese text). Not otherwise: it costs 0.4 s of CPU, which an import of English
-    comments would take from the importing process; the first Japanese comment the lexicon is unsure of loads it."""
+    """Load what scoring and tagging need (VADER, the Japanese dictionaries, a tokenizer). The embedding model is
+    the ``pool.EMBEDDING`` worker's (``_warm_embedding``)."""
     from cxdash.analysis import sentiment_ja
     from cxdash.analysis.tokens import analyse
 
     sentiment.vader_compound("ok")
-    sentiment_ja.score_ja_batch(["まあまあ"], use_embedding=False)
-    analyse("配送", "ja")
     if japanese:
-        sentiment_ja._e5()
+        sentiment_ja.score_ja_batch(["まあまあ"], use_embedding=False)
+        analyse("配送", "ja")
+
+
+def _warm_embedding(_: object) -> None:
+    """Load the embedding model and its classifier (0.3 s of CPU from the model cache, 0.8 s without it)."""
+    from cxdash.analysis import sentiment_ja
+
+    sentiment_ja._e5()
+    sentiment_ja._logreg()
 
 
 def warm_up(japanese: bool = False) -> None:
     """Start the worker processes and load their models now, from a background thread (an import calls this
     before it reads on), so that start-up overlaps with the caller's own work instead of delaying it or the first
-    comments. ``japanese``: the embedding model too."""
+    comments. ``japanese``: the Japanese dictionaries, and the embedding model's worker."""
     threading.Thread(target=_start_workers, args=(japanese,), name="cxdash-warm-up", daemon=True).start()
 
 
 def _start_workers(japanese: bool = False) -> None:
     if pool.get_pool() is not None:
         pool.map_later(_warm, [japanese] * pool.workers())
+        if japanese:
+            pool.map_later(_warm_embedding, [None], kind=pool.EMBEDDING)
 
 
 Found = tuple[SentimentScore, tuple[int, ...]]  # a text's sentiment and the indices of the themes it is tagged with
@@ -130,17 +142,20 @@ def found_later(
         memory.started.update(t for t in unique if not t.isascii() and has_cjk(t))
     parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
     tasks = sentiment.split_tasks(unique) if parallel else [unique]
-    collect = pool.map_later(_task, [(task, rules) for task in tasks], parallel)
+    collect = pool.map_then(
+        _task, [(task, rules) for task in tasks], lambda packed: sentiment.votes_later(packed[4], parallel), parallel
+    )
 
     def result() -> dict[str, Found]:
         by_text: dict[str, Found] = {}
-        for task, packed in zip(tasks, collect(), strict=True):
-            by_text.update(zip(task, _found(packed), strict=True))
+        for task, (packed, prob) in zip(tasks, collect(), strict=True):
+            by_text.update(zip(task, _found(packed, prob), strict=True))
         by_text.update((t, known[t]) for t in texts if t in known)
         if memory is not None:
             missing = [t for t in dict.fromkeys(texts) if t not in by_text and t not in memory.found]
             if missing:  # an earlier chunk's text that the memory could not keep (full): analysed here
-                by_text.update(zip(missing, _found(_task((missing, rules))), strict=True))
+                packed = _task((missing, rules))
+                by_text.update(zip(missing, _found(packed, sentiment.votes_later(packed[4], False)()), strict=True))
             memory.keep(by_text)
             by_text.update((t, memory.found[t]) for t in dict.fromkeys(texts) if t not in by_text)
         return by_text
@@ -148,8 +163,9 @@ def found_later(
     return result
 
 
-def _found(packed: tuple[list[tuple[str, str]], bytes, list[float], list[tuple[int, ...]]]) -> list[Found]:
-    """A task's packed results as (sentiment, theme indices) per text."""
-    kinds, codes, compounds, hits = packed
-    raws = sentiment.unpack(kinds, codes, compounds)
+def _found(packed: _Packed, prob: Mapping[str, float] | None) -> list[Found]:
+    """A task's packed results as (sentiment, theme indices) per text, its pending ones finished from the
+    classifier's answers ``prob``."""
+    kinds, codes, compounds, hits, pending = packed
+    raws = sentiment.finish_pending(sentiment.unpack(kinds, codes, compounds), pending, prob)
     return [(sentiment.make_score(raw), hit) for raw, hit in zip(raws, hits, strict=True)]

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from cxdash.analysis import model_cache
+
 QK = 32  # weights per 4-bit block
 METASPACE = "\u2581"
 QUERY_PREFIX = "query: "
@@ -138,20 +140,13 @@ class E5:
         r.unpack("<i")
         n_pieces, self.bos, self.eos, _pad, unk = r.unpack("<5i")
         (blob_len,) = r.unpack("<Q")
-        offsets = np.frombuffer(buf, "<u4", n_pieces + 1, r.take(4 * (n_pieces + 1))).astype(np.int64)
-        scores = np.frombuffer(buf, "<f4", n_pieces, r.take(4 * n_pieces)).tolist()
-        blob = bytes(buf[r.take(blob_len) : r.pos])
-        kept = np.nonzero(offsets[1:] > offsets[:-1])[0]  # the non-empty pieces
-        starts, ends = offsets[kept].tolist(), offsets[kept + 1].tolist()
-        keys = list(map(blob.__getitem__, map(slice, starts, ends)))
-        # the C hash table finds the first of equal pieces: inserted last to first, the first one stays
-        pieces = dict(zip(reversed(keys), reversed(kept.tolist()), strict=True))
+        pieces_at = r.take(8 * n_pieces + 4 + blob_len)
         n_norm, norm_bytes = r.unpack("<iI")
-        nr = _Reader(buf, r.take(norm_bytes))
-        norm: dict[int, str] = {}
-        for _ in range(n_norm):
-            cp, k = nr.unpack("<IB")
-            norm[cp] = "".join(map(chr, nr.unpack(f"<{k}I")))
+        norm_at = r.take(norm_bytes)
+        name = f"e5-tokenizer-{model_cache.key([Path(__file__)], model_cache.stamp(path))}.marshal"
+        pieces, scores, norm = model_cache.marshalled(
+            name, lambda: _read_tokenizer(buf, pieces_at, n_pieces, blob_len, n_norm, norm_at)
+        )
         self.tokenizer = Tokenizer(pieces, scores, unk, norm)
         (n_tensors,) = r.unpack("<i")
         where: dict[str, tuple[int, int]] = {}
@@ -283,6 +278,27 @@ def segment_means(packed: Any, lengths: Any) -> Any:
     """Mean of each segment's rows of ``packed`` (the segments' tokens one after another)."""
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     return np.add.reduceat(packed, starts, axis=0) / lengths[:, None].astype(np.float32)
+
+
+def _read_tokenizer(
+    buf: Any, at: int, n_pieces: int, blob_len: int, n_norm: int, norm_at: int
+) -> tuple[dict[bytes, int], list[float], dict[int, str]]:
+    """The tokenizer's pieces (bytes → id), their scores and the normalisation map, from the model file."""
+    r = _Reader(buf, at)
+    offsets = np.frombuffer(buf, "<u4", n_pieces + 1, r.take(4 * (n_pieces + 1))).astype(np.int64)
+    scores = np.frombuffer(buf, "<f4", n_pieces, r.take(4 * n_pieces)).tolist()
+    blob = bytes(buf[r.take(blob_len) : r.pos])
+    kept = np.nonzero(offsets[1:] > offsets[:-1])[0]  # the non-empty pieces
+    starts, ends = offsets[kept].tolist(), offsets[kept + 1].tolist()
+    keys = list(map(blob.__getitem__, map(slice, starts, ends)))
+    # the C hash table finds the first of equal pieces: inserted last to first, the first one stays
+    pieces = dict(zip(reversed(keys), reversed(kept.tolist()), strict=True))
+    nr = _Reader(buf, norm_at)
+    norm: dict[int, str] = {}
+    for _ in range(n_norm):
+        cp, k = nr.unpack("<IB")
+        norm[cp] = "".join(map(chr, nr.unpack(f"<{k}I")))
+    return pieces, scores, norm
 
 
 def _dequantise(blocks: Any) -> Any:

@@ -21,6 +21,7 @@ of u8 × s8 pairs) and 64-bit ARM. Elsewhere, or without onnxruntime, ``e5_fast`
 
 from __future__ import annotations
 
+import contextlib
 import math
 import platform
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from cxdash.analysis import e5_fast
+from cxdash.analysis import e5_fast, model_cache
 
 _threads = 0  # onnxruntime's own choice (one per core); comment workers ask for 1
 
@@ -66,6 +67,14 @@ def available() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None and cpu_supported()
 
 
+def _options(ort: Any) -> Any:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # no warnings about initializers the optimiser folded away
+    return options
+
+
 def quantise_columns(w: Any) -> tuple[Any, Any]:
     """int8 weights (symmetric, zero point 0) and float32 scales, one per column of ``w`` (K × N)."""
     scale = np.abs(w).max(axis=0) / np.float32(127)
@@ -81,13 +90,45 @@ class E5Int8(e5_fast.E5):
         import onnxruntime as ort
 
         super().__init__(path, float_layers=False)
-        options = ort.SessionOptions()
+        options = _options(ort)
         options.intra_op_num_threads = _threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3  # no warnings about initializers the optimiser folded away
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep, not spin
-        self.session = ort.InferenceSession(self._graph(), options, providers=["CPUExecutionProvider"])
+        kept = self._kept_graph(ort, path)
+        if kept is not None:
+            with contextlib.suppress(Exception):  # an unreadable file: the graph is built again, and kept again
+                self.session = ort.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
+                return
+        graph = self._graph()
+        if kept is not None and self._keep(ort, graph, kept):
+            with contextlib.suppress(Exception):
+                self.session = ort.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
+                return
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+    @staticmethod
+    def _kept_graph(ort: Any, path: Path) -> Path | None:
+        """Where the optimised graph of this model is kept (``model_cache``), or None when the cache is off."""
+        here = Path(__file__).parent
+        sources = [here / "e5_int8.py", here / "onnx_proto.py"]
+        key = model_cache.key(sources, model_cache.stamp(path), ort.__version__)
+        return model_cache.path_for(f"e5-int8-{key}.ort")
+
+    @staticmethod
+    def _keep(ort: Any, graph: bytes, kept: Path) -> bool:
+        """Have onnxruntime optimise ``graph`` and save it at ``kept`` (ORT format). The optimisations saved are the
+        ones that do not depend on the processor; the rest are applied when the file is loaded."""
+
+        def save(tmp: Path) -> None:
+            options = _options(ort)
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            options.optimized_model_filepath = str(tmp)
+            try:
+                ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+            except Exception as e:  # noqa: BLE001 - not saved: the caller builds its session from the graph
+                raise OSError(str(e)) from e
+
+        return model_cache.write_atomically(kept, save)
 
     def _graph(self) -> bytes:
         from cxdash.analysis import onnx_proto as proto

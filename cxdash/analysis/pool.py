@@ -1,10 +1,15 @@
-"""The worker processes that score and tag comments: one per core, started on first use, shared by the process.
+"""The worker processes that score and tag comments: one per core, started on first use, shared by the process; and
+one more that runs the embedding model for them.
 
 Work is handed over as a list of tasks and collected later (``map_later``), so the caller can go on (an import
 writes its responses and ratings) while the workers score the comments. Where there is no pool (one core, a
 ``__main__`` that workers cannot re-import, or a pool that failed once) the tasks run in the calling process when
 their result is asked for: slower, never lost. A pool left idle for ``IDLE_SECONDS`` is stopped (each worker holds
 the sentiment models: a few hundred MB) and started again on the next use.
+
+The embedding model's process (``EMBEDDING``) is its own pool of one: the comment workers leave to it what the
+lexicon cannot decide (``map_then`` hands each comment task's questions on as soon as the task is done), so the
+model is loaded once, not once per core, and the comment workers start on the lexicon without waiting for it.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 A = TypeVar("A")
 R = TypeVar("R")
+S = TypeVar("S")
+
+COMMENTS = "comments"  # one worker per core: language, lexicon sentiment, themes
+EMBEDDING = "embedding"  # one worker: the embedding model's votes
 
 MAX_WORKERS = 8
 WORKER_NICENESS = 10  # scheduling priority below the calling process's
@@ -33,8 +42,8 @@ IDLE_CHECK_SECONDS = 30.0
 #: the thread-count setters of the OpenBLAS builds in numpy's wheels (scipy-openblas) and elsewhere
 _BLAS_THREAD_SETTERS = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
 
-_pool: ProcessPoolExecutor | None = None
-_workers = 0
+_pools: dict[str, ProcessPoolExecutor] = {}
+_sizes: dict[str, int] = {}
 _failed = False
 _lock = threading.RLock()
 _pending: list[Future[Any]] = []  # futures handed out and maybe not done yet
@@ -79,28 +88,30 @@ def _main_is_importable() -> bool:
     return getattr(main, "__spec__", None) is not None or path is None or os.path.exists(path)
 
 
-def get_pool() -> ProcessPoolExecutor | None:
-    """The worker pool, started on first use; None on one core or after the pool has failed once. Thread-safe (a
-    warm-up thread may be starting it while the caller goes on)."""
+def get_pool(kind: str = COMMENTS) -> ProcessPoolExecutor | None:
+    """The worker pool of that kind, started on first use; None on one core or after a pool has failed once.
+    Thread-safe (a warm-up thread may be starting it while the caller goes on)."""
     with _lock:
-        return _get_pool()
+        return _get_pool(kind)
 
 
-def _get_pool() -> ProcessPoolExecutor | None:
-    global _pool, _workers
-    if _pool is None and not _failed:
-        n = min(os.cpu_count() or 1, MAX_WORKERS)
-        if n < 2 or not _main_is_importable():
+def _get_pool(kind: str = COMMENTS) -> ProcessPoolExecutor | None:
+    if kind not in _pools and not _failed:
+        cores = min(os.cpu_count() or 1, MAX_WORKERS)
+        if cores < 2 or not _main_is_importable():
             return None
+        n = cores if kind == COMMENTS else 1
         try:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.comments"])
-            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),))
-            _workers = n
+            _pools[kind] = ProcessPoolExecutor(
+                max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),)
+            )
+            _sizes[kind] = n
         except (OSError, ValueError):  # pragma: no cover - platforms without forkserver
             return None
         _start_reaper()
-    return _pool
+    return _pools.get(kind)
 
 
 def _start_reaper() -> None:
@@ -124,24 +135,23 @@ def reap_idle(idle_seconds: float | None = None) -> bool:
     limit = IDLE_SECONDS if idle_seconds is None else idle_seconds
     with _lock:
         _pending[:] = [f for f in _pending if not f.done()]
-        if _pool is None or _pending or time.monotonic() - _last_used < limit:
+        if not _pools or _pending or time.monotonic() - _last_used < limit:
             return False
         shutdown_pool()
         return True
 
 
-def workers() -> int:
-    """How many worker processes the pool has (0 before it is started)."""
-    return _workers if _pool is not None else 0
+def workers(kind: str = COMMENTS) -> int:
+    """How many worker processes the pool of that kind has (0 before it is started)."""
+    return _sizes.get(kind, 0) if kind in _pools else 0
 
 
 def shutdown_pool() -> None:
-    """Stop the worker processes (they are started again on the next large batch)."""
-    global _pool
+    """Stop the worker processes of every kind (they are started again on the next large batch)."""
     with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-            _pool = None
+        while _pools:
+            _, executor = _pools.popitem()
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _give_up() -> None:
@@ -150,31 +160,76 @@ def _give_up() -> None:
     shutdown_pool()
 
 
-def map_later(fn: Callable[[A], R], tasks: Sequence[A], parallel: bool = True) -> Callable[[], list[R]]:
-    """Start ``fn`` on every task (in the pool when ``parallel`` and there is one); returns a function that waits
-    for the results, in task order. A pool that breaks (a killed worker) is given up and the tasks are run here."""
+def map_later(
+    fn: Callable[[A], R], tasks: Sequence[A], parallel: bool = True, kind: str = COMMENTS
+) -> Callable[[], list[R]]:
+    """Start ``fn`` on every task (in the pool of that kind when ``parallel`` and there is one); returns a function
+    that waits for the results, in task order. A pool that breaks (a killed worker) is given up and the tasks are
+    run here."""
+    futures = _submit(fn, tasks, parallel, kind)
+
+    def collect() -> list[R]:
+        return _results(fn, tasks, futures)
+
+    return collect
+
+
+def map_then(
+    fn: Callable[[A], R], tasks: Sequence[A], then: Callable[[R], Callable[[], S]], parallel: bool = True
+) -> Callable[[], list[tuple[R, S]]]:
+    """As ``map_later``, and as soon as a task's result is in, ``then(result)`` is called (from a thread of this
+    process): it may start more work (in another pool) and returns a function that waits for that. The function
+    returned here waits for all of it: (result, what ``then``'s function gave) per task, in task order. Where a task
+    ran here instead (no pool, or a broken one), ``then`` is called for it when the results are asked for."""
+    futures = _submit(fn, tasks, parallel, COMMENTS)
+    followed: dict[int, Callable[[], S]] = {}
+    chain: threading.Thread | None = None
+    if futures:
+        index = {id(f): i for i, f in enumerate(futures)}
+
+        def follow() -> None:
+            for future in as_completed(futures):
+                if not future.cancelled() and future.exception() is None:
+                    # a failure is asked again, here, when the results are collected
+                    with contextlib.suppress(Exception):
+                        followed[index[id(future)]] = then(future.result())
+
+        chain = threading.Thread(target=follow, name="cxdash-pool-then", daemon=True)
+        chain.start()
+
+    def collect() -> list[tuple[R, S]]:
+        results = _results(fn, tasks, futures)
+        if chain is not None:
+            chain.join()
+        return [(r, (followed.get(i) or then(r))()) for i, r in enumerate(results)]
+
+    return collect
+
+
+def _submit(fn: Callable[[A], R], tasks: Sequence[A], parallel: bool, kind: str) -> list[Future[R]]:
     global _last_used
     futures: list[Future[R]] = []
     with _lock:  # not stopped for being idle between being got and being given the tasks
-        pool = _get_pool() if parallel and tasks else None
-        if pool is not None:
+        executor = _get_pool(kind) if parallel and tasks else None
+        if executor is not None:
             try:
-                futures = [pool.submit(fn, task) for task in tasks]
+                futures = [executor.submit(fn, task) for task in tasks]
             except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: run the tasks here instead
                 _give_up()
                 futures = []
             _pending.extend(futures)
             _last_used = time.monotonic()
+    return futures
 
-    def collect() -> list[R]:
-        global _last_used
-        if futures:
-            try:
-                return [f.result() for f in futures]
-            except Exception:  # noqa: BLE001 - never lose an import to a broken worker: run the tasks here
-                _give_up()
-            finally:
-                _last_used = time.monotonic()
-        return [fn(task) for task in tasks]
 
-    return collect
+def _results(fn: Callable[[A], R], tasks: Sequence[A], futures: list[Future[R]]) -> list[R]:
+    """The tasks' results from their futures; the tasks run here when there are none or the pool broke."""
+    global _last_used
+    if futures:
+        try:
+            return [f.result() for f in futures]
+        except Exception:  # noqa: BLE001 - never lose an import to a broken worker: run the tasks here
+            _give_up()
+        finally:
+            _last_used = time.monotonic()
+    return [fn(task) for task in tasks]

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -83,6 +83,13 @@ _Raw = tuple[str, float, str]  # (lang, compound, method)
 
 
 def _score_unique(texts: Sequence[str], lang: str) -> list[_Raw]:
+    return score_split(texts, lang, defer=False)[0]
+
+
+def score_split(texts: Sequence[str], lang: str, defer: bool = True) -> tuple[list[_Raw], dict[int, list[str]]]:
+    """The scores of distinct texts; with ``defer``, a Japanese text the lexicon is unsure of is left pending: its
+    raw score holds the lexicon's sum, and the second result what the embedding classifier is to be asked about for
+    it (text index → sentences), for ``finish_pending`` once the classifier has answered."""
     polarity = _vader().polarity_scores
     latin = _LATIN.search
     out: list[_Raw | None] = [None] * len(texts)
@@ -99,17 +106,81 @@ def _score_unique(texts: Sequence[str], lang: str) -> list[_Raw]:
             out[i] = (tl, polarity(text)["compound"], VADER_METHOD)
         else:
             out[i] = (tl, polarity(fold_width(text))["compound"], VADER_FOLDED_METHOD)
+    pending: dict[int, list[str]] = {}
     if ja_idx:
-        from cxdash.analysis.sentiment_ja import score_ja_batch
+        from cxdash.analysis import sentiment_ja
 
-        for i, js in zip(ja_idx, score_ja_batch([texts[i] for i in ja_idx]), strict=True):
-            out[i] = ("ja", js.compound, js.method)
-    return out  # type: ignore[return-value]
+        ja_texts = [texts[i] for i in ja_idx]
+        if defer:
+            sums, asks = sentiment_ja.lexicon_pass(ja_texts)
+            for k, (i, s) in enumerate(zip(ja_idx, sums, strict=True)):
+                asked = asks.get(k)
+                if asked:
+                    out[i] = ("ja", s, sentiment_ja.METHOD_EMBED)
+                    pending[i] = asked
+                else:
+                    js = sentiment_ja.finish(s, None, None)
+                    out[i] = ("ja", js.compound, js.method)
+        else:
+            for i, js in zip(ja_idx, sentiment_ja.score_ja_batch(ja_texts), strict=True):
+                out[i] = ("ja", js.compound, js.method)
+    return out, pending  # type: ignore[return-value]
 
 
-def _worker_task(args: tuple[list[str], str]) -> tuple[list[tuple[str, str]], bytes, list[float]]:
-    """Scores packed for a cheap trip back: distinct (lang, method) pairs, one code byte per text, compounds."""
-    return pack(_score_unique(*args))
+def questions(pending: Mapping[int, Sequence[str]]) -> list[str]:
+    """The distinct sentences the embedding classifier is asked about for these pending texts."""
+    return list(dict.fromkeys(q for asked in pending.values() for q in asked))
+
+
+def embedding_votes(sentences: list[str]) -> list[float] | None:
+    """The embedding classifier's P(positive) for each sentence; None when it is unavailable (in a worker process
+    of the ``pool.EMBEDDING`` kind, or here)."""
+    if not sentences:
+        return []
+    from cxdash.analysis.sentiment_ja import embedding_probabilities
+
+    return embedding_probabilities(sentences)
+
+
+def finish_pending(
+    raw: list[_Raw], pending: Mapping[int, Sequence[str]], prob: Mapping[str, float] | None
+) -> list[_Raw]:
+    """``raw`` with its pending Japanese scores finished from the classifier's answers (``prob``: sentence →
+    P(positive), None when the classifier is unavailable): what ``score_split(..., defer=False)`` gives."""
+    if not pending:
+        return raw
+    from cxdash.analysis.sentiment_ja import finish
+
+    out = list(raw)
+    for i, asked in pending.items():
+        js = finish(raw[i][1], asked, prob)
+        out[i] = ("ja", js.compound, js.method)
+    return out
+
+
+def _worker_task(
+    args: tuple[list[str], str],
+) -> tuple[list[tuple[str, str]], bytes, list[float], dict[int, list[str]]]:
+    """Scores packed for a cheap trip back (distinct (lang, method) pairs, one code byte per text, compounds), and
+    the Japanese ones pending the embedding classifier's votes (``score_split``)."""
+    raw, pending = score_split(*args)
+    return (*pack(raw), pending)
+
+
+def votes_later(pending: Mapping[int, Sequence[str]], parallel: bool = True) -> Callable[[], dict[str, float] | None]:
+    """Start the embedding classifier on the questions of these pending texts (in the ``pool.EMBEDDING`` worker
+    when ``parallel``); returns a function that waits for its answers (sentence → P(positive); None when the
+    classifier is unavailable)."""
+    asked = questions(pending)
+    if not asked:
+        return dict
+    collect = pool.map_later(embedding_votes, [asked], parallel, kind=pool.EMBEDDING)
+
+    def answers() -> dict[str, float] | None:
+        p = collect()[0]
+        return None if p is None else dict(zip(asked, p, strict=True))
+
+    return answers
 
 
 def pack(raw: Sequence[_Raw]) -> tuple[list[tuple[str, str]], bytes, list[float]]:
@@ -153,10 +224,10 @@ def _score_many(texts: list[str], lang: str) -> list[_Raw]:
     if not worth_a_pool(texts) or pool.get_pool() is None:
         return _score_unique(texts, lang)
     tasks = split_tasks(texts)
-    collect = pool.map_later(_worker_task, [(task, lang) for task in tasks])
+    collect = pool.map_then(_worker_task, [(task, lang) for task in tasks], lambda packed: votes_later(packed[3]))
     by_text: dict[str, _Raw] = {}
-    for task, packed in zip(tasks, collect(), strict=True):
-        by_text.update(zip(task, unpack(*packed), strict=True))
+    for task, (packed, prob) in zip(tasks, collect(), strict=True):
+        by_text.update(zip(task, finish_pending(unpack(*packed[:3]), packed[3], prob), strict=True))
     return [by_text[t] for t in texts]
 
 

@@ -48,7 +48,7 @@ import re
 import struct
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -1340,11 +1340,23 @@ def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaS
     it has several (the classifier was trained on sentences). A comment of several sentences the lexicon decides one
     by one (良かったです。待たされました。) is their sum, as VADER sums an English one; identical sentences of the
     batch are embedded once."""
+    lex, asks = lexicon_pass(texts, use_embedding)
+    prob: dict[str, float] | None = {}
+    if asks:
+        distinct = list(dict.fromkeys(q for qs in asks.values() for q in qs))
+        p = embedding_probabilities(distinct)
+        prob = None if p is None else dict(zip(distinct, p, strict=True))
+    return [finish(s, asks.get(i), prob) for i, s in enumerate(lex)]
+
+
+def lexicon_pass(texts: Sequence[str], use_embedding: bool = True) -> tuple[list[float], dict[int, list[str]]]:
+    """The lexicon's sum for each text, and what the embedding classifier is to be asked about (text index → the
+    text itself, or its unsure sentences) where the lexicon is unsure (see ``score_ja_batch``)."""
     scorer = _scorer()
     neutral = [_is_empty_or_neutral_answer(normalize(t)) for t in texts]
     results = [None if n else scorer.analyse(t) for t, n in zip(texts, neutral, strict=True)]
     lex = [0.0 if r is None else r.score for r in results]
-    asks: dict[int, list[str]] = {}  # text index -> what the classifier is asked about
+    asks: dict[int, list[str]] = {}
     if use_embedding:
         for i, r in enumerate(results):
             if r is None or abs(r.score) >= UNSURE_BELOW:
@@ -1356,22 +1368,17 @@ def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaS
                 unsure = [s for s, v in r.sentences if abs(v) < UNSURE_BELOW and not _says_neither(s, v)]
                 if unsure:
                     asks[i] = unsure
-    votes: dict[int, list[float]] = {}
-    if asks:
-        distinct = list(dict.fromkeys(q for qs in asks.values() for q in qs))
-        p = embedding_probabilities(distinct)
-        if p is not None:
-            prob = dict(zip(distinct, p, strict=True))
-            votes = {i: [prob[q] for q in qs] for i, qs in asks.items()}
-    out = []
-    for i, s in enumerate(lex):
-        ps = votes.get(i)
-        if ps is None:
-            out.append(JaScore(combine(s, None), METHOD_LEXICON, s, None))
-        else:
-            vote = sum(EMBED_WEIGHT * 2.0 * (p - 0.5) for p in ps)
-            out.append(JaScore(squash(s + vote), METHOD_EMBED, s, sum(ps) / len(ps)))
-    return out
+    return lex, asks
+
+
+def finish(lexicon_sum: float, asked: Sequence[str] | None, prob: Mapping[str, float] | None) -> JaScore:
+    """A text's score from its lexicon sum and the classifier's P(positive) of what it was asked about (``prob``:
+    None when the classifier is unavailable)."""
+    if not asked or prob is None:
+        return JaScore(combine(lexicon_sum, None), METHOD_LEXICON, lexicon_sum, None)
+    ps = [prob[q] for q in asked]
+    vote = sum(EMBED_WEIGHT * 2.0 * (p - 0.5) for p in ps)
+    return JaScore(squash(lexicon_sum + vote), METHOD_EMBED, lexicon_sum, sum(ps) / len(ps))
 
 
 def score_ja(text: str, use_embedding: bool = True) -> JaScore:

@@ -132,14 +132,41 @@ def test_warm_up_returns_at_once_and_the_pool_it_starts_scores_as_the_caller_wou
         assert pool.workers() >= 2
 
 
-def test_a_warm_up_for_japanese_text_loads_the_embedding_model_too() -> None:
+def test_the_embedding_model_is_loaded_by_its_own_worker_not_by_the_comment_workers() -> None:
     from cxdash.analysis import sentiment_ja
 
     sentiment_ja._e5.cache_clear()
-    comment_analysis._warm(False)  # in this process: what each worker runs
+    comment_analysis._warm(True)  # in this process: what each comment worker runs
     assert sentiment_ja._e5.cache_info().currsize == 0
-    comment_analysis._warm(True)
+    comment_analysis._warm_embedding(None)  # what the embedding worker runs
     assert sentiment_ja._e5.cache_info().currsize == 1
+
+
+def _e5_loaded(_: object) -> int:
+    from cxdash.analysis import sentiment_ja
+
+    return sentiment_ja._e5.cache_info().currsize
+
+
+def test_an_import_of_japanese_comments_asks_the_embedding_worker_and_only_it() -> None:
+    """The comment workers leave what the lexicon cannot decide to the one embedding worker: the model is loaded
+    there and in no comment worker, and the scores are those of scoring here, in one process."""
+    from cxdash.analysis import sentiment_ja
+
+    pool.shutdown_pool()
+    if pool.get_pool() is None:
+        pytest.skip("no worker pool on this machine")
+    unsure = [f"{i}番の窓口で手続きをしました" for i in range(1500)]  # factual: the lexicon is unsure of them
+    texts = unsure + [f"{i}回目ですがスタッフがとても親切でした" for i in range(1500)] + ["Great"] * 10
+    analysed = comment_analysis.analyse_later(texts, [])()
+    assert pool.workers(pool.EMBEDDING) == 1
+    assert pool.map_later(_e5_loaded, [None], kind=pool.EMBEDDING)() == [1]
+    assert pool.map_later(_e5_loaded, [None] * 8)() == [0] * 8
+    assert sum(s.method == sentiment_ja.METHOD_EMBED for s in analysed.scores[:1500]) > 1000  # the model voted
+    here = sentiment_ja.score_ja_batch(texts[:3000])
+    assert [s.method for s in analysed.scores[:3000]] == [j.method for j in here]
+    # the same up to float32 rounding in the model (which differs with how many texts share a batch)
+    assert [s.compound for s in analysed.scores[:3000]] == pytest.approx([j.compound for j in here], abs=1e-6)
 
 
 @pytest.fixture
