@@ -53,8 +53,9 @@ def _start_workers_early(path: Path, dry_run: bool) -> None:
     if dry_run or not path.is_file() or path.stat().st_size < EARLY_WORKERS_BYTES:
         return
     from cxdash.analysis.comments import warm_up
+    from cxdash.ingest.sniff import starts_japanese
 
-    warm_up()
+    warm_up(japanese=starts_japanese(path))
 
 
 def cmd_import(args: argparse.Namespace) -> int:

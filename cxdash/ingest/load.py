@@ -14,7 +14,6 @@ second of two imports of the same file ends "unchanged" instead of failing on th
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -34,7 +33,7 @@ from cxdash.gctune import collect_less
 from cxdash.i18n import t
 from cxdash.ingest import personal
 from cxdash.ingest.result import ImportResult, Rejection
-from cxdash.ingest.sniff import OLE2_MAGIC, ZIP_MAGIC
+from cxdash.ingest.sniff import starts_japanese
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import (
     ImportPlan,
@@ -352,37 +351,6 @@ def start_workers_for(table: RawTable) -> None:
 EARLY_WORKERS_BYTES = 512 * 1024
 
 
-#: how much of a text file's start is looked at for Japanese answers before the file is read
-SNIFF_BYTES = 64 * 1024
-_FIELD_SEPARATORS = re.compile(r"[,\t;]")
-
-
-def _starts_japanese(source: bytes | Path) -> bool:
-    """Whether the first lines of a text file (not a workbook) hold a Japanese answer long enough to be a comment,
-    as ``has_japanese_text`` tells from the read table: the embedding model's worker then starts with the others,
-    before the file is read, instead of after."""
-    try:
-        if isinstance(source, bytes | bytearray | memoryview):
-            head = bytes(source[:SNIFF_BYTES])
-        else:
-            with open(source, "rb") as f:
-                head = f.read(SNIFF_BYTES)
-    except OSError:
-        return False
-    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
-        return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
-    else:
-        head = head[: head.rfind(b"\n") + 1] or head  # whole lines: no character cut in two
-        try:
-            text = head.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = head.decode("cp932", errors="ignore")
-    lines = text.splitlines()[1:200]  # not the header: Japanese column names over English answers are common
-    return any(len(f.strip(' "')) >= 8 and has_cjk(f) for line in lines for f in _FIELD_SEPARATORS.split(line))
-
-
 def _large(source: bytes | Path) -> bool:
     """Whether a file is large enough to start the comment workers before it is read."""
     if isinstance(source, bytes | bytearray | memoryview):
@@ -437,7 +405,7 @@ def import_file(
 ) -> ImportResult:
     """Read a file, map it (suggested roles when no mapping is given) and import it into the named workspace."""
     if not dry_run and _large(source):  # the workers' start overlaps with reading the file instead of following it
-        warm_up(japanese=_starts_japanese(source))
+        warm_up(japanese=starts_japanese(source))
     from cxdash.ingest.read import read_table
     from cxdash.store.workspaces import get_or_create_workspace, get_workspace
 

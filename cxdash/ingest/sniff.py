@@ -12,8 +12,10 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import BinaryIO
 
+from cxdash.analysis.lang import has_cjk
 from cxdash.errors import InputRefused
 from cxdash.i18n import t
 
@@ -247,3 +249,34 @@ def parse_records(text: str, delimiter: str, limit: int | None = None) -> list[l
     except csv.Error:
         pass
     return records
+
+
+#: how much of a text file's start is looked at for Japanese answers before the file is read
+SNIFF_BYTES = 64 * 1024
+_FIELD_SEPARATORS = re.compile(r"[,\t;]")
+
+
+def starts_japanese(source: bytes | Path) -> bool:
+    """Whether the first lines of a text file (not a workbook) hold a Japanese answer long enough to be a comment,
+    as ``cxdash.ingest.load.has_japanese_text`` tells from the read table: the embedding model's worker then starts
+    with the others, before the file is read, instead of after."""
+    try:
+        if isinstance(source, bytes | bytearray | memoryview):
+            head = bytes(source[:SNIFF_BYTES])
+        else:
+            with open(source, "rb") as f:
+                head = f.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        head = head[: head.rfind(b"\n") + 1] or head  # whole lines: no character cut in two
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = head.decode("cp932", errors="ignore")
+    lines = text.splitlines()[1:200]  # not the header: Japanese column names over English answers are common
+    return any(len(f.strip(' "')) >= 8 and has_cjk(f) for line in lines for f in _FIELD_SEPARATORS.split(line))

@@ -163,8 +163,8 @@ def test_a_large_import_starts_the_workers_before_loading_the_import(
     from cxdash import cli
     from cxdash.analysis import comments
 
-    started: list[bool] = []
-    monkeypatch.setattr(comments, "warm_up", lambda: started.append(True))
+    started: list[bool] = []  # japanese: the embedding model's worker too
+    monkeypatch.setattr(comments, "warm_up", lambda japanese=False: started.append(japanese))
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     small.write_text("id,nps\nr1,9\n", encoding="utf-8")
     large.write_bytes(b"id,nps\n" + b"r1,9\n" * (cli.EARLY_WORKERS_BYTES // 5 + 1))
@@ -173,4 +173,8 @@ def test_a_large_import_starts_the_workers_before_loading_the_import(
     cli._start_workers_early(tmp_path / "missing.csv", dry_run=False)
     assert started == []
     cli._start_workers_early(large, dry_run=False)
-    assert started == [True]
+    japanese = tmp_path / "japanese.csv"
+    row = "r1,9,スタッフの対応がとても丁寧でした\n".encode("cp932")
+    japanese.write_bytes(b"id,nps,comment\n" + row * (cli.EARLY_WORKERS_BYTES // len(row) + 1))
+    cli._start_workers_early(japanese, dry_run=False)
+    assert started == [False, True]

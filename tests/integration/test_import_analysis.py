@@ -225,9 +225,32 @@ def test_an_idle_pool_is_stopped_and_started_again_on_the_next_use() -> None:
     assert not pool.reap_idle(idle_seconds=0.0) and pool.workers() >= 2  # a task is running: kept
     pending()
     assert pool.reap_idle(idle_seconds=0.0) and pool.workers() == 0  # idle: stopped
+    assert pool.workers(pool.EMBEDDING) == 0  # the embedding worker with the others
     assert pool.map_later(os.nice, [0, 0])() and pool.workers() >= 2  # used again: started again
     assert not pool.reap_idle(idle_seconds=3600.0) and pool.workers() >= 2  # recently used: kept
     assert not pool.reap_idle() and pool.workers() >= 2  # the default: ten minutes
+
+
+def test_what_follows_a_task_starts_as_it_ends_and_a_failure_there_is_tried_again_when_collected() -> None:
+    import threading
+
+    if pool.get_pool() is None:
+        pytest.skip("one core: no worker processes")
+    calls: list[tuple[int, str]] = []
+
+    def then(result: int) -> object:
+        where = threading.current_thread().name
+        calls.append((result, where))
+        if result == 2 and where != "MainThread":  # fails in the follow-up thread: asked again when collected
+            raise RuntimeError("a lost hand-over")
+        later = pool.map_later(abs, [-10 * result], kind=pool.EMBEDDING)
+        return lambda: later()[0]
+
+    collect = pool.map_then(abs, [-1, -2, -3], then)
+    assert collect() == [(1, 10), (2, 20), (3, 30)]
+    assert sorted(r for r, where in calls if where == "cxdash-pool-then") == [1, 2, 3]
+    assert [r for r, where in calls if where == "MainThread"] == [2]
+    assert pool.workers(pool.EMBEDDING) == 1
 
 
 def test_a_cumulative_export_imported_again_scores_only_new_or_changed_comments(
