@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.analysis.drivers import DriverAnalysis, analyse_drivers, compare_groups, compare_methods, what_if
-from cxdash.i18n import current_language, fmt_date, fmt_number, t
+from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, t
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.queries import Filters
@@ -264,7 +264,9 @@ def _signed(value: float | None, digits: int | None = None) -> str:
     """A signed number for prose (3 significant digits, or ``digits`` decimals); 'n/a' when undefined."""
     if value is None or value != value:
         return t("drivers.na")
-    return f"{value:+.{digits}f}" if digits is not None else f"{value:+.3g}"
+    if digits is not None:
+        return fmt_signed(value, digits)  # -0.04 at one decimal reads +0.0, not -0.0
+    return f"{(value or 0.0):+.3g}"
 
 
 def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[float, float] | None) -> str:
