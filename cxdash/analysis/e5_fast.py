@@ -143,9 +143,11 @@ class E5:
         pieces_at = r.take(8 * n_pieces + 4 + blob_len)
         n_norm, norm_bytes = r.unpack("<iI")
         norm_at = r.take(norm_bytes)
-        name = f"e5-tokenizer-{model_cache.key([Path(__file__)], model_cache.stamp(path))}.marshal"
+        kept = model_cache.path_for("e5-tokenizer", "marshal", path, [Path(__file__)])
         pieces, scores, norm = model_cache.marshalled(
-            name, lambda: _read_tokenizer(buf, pieces_at, n_pieces, blob_len, n_norm, norm_at)
+            kept,
+            lambda: _read_tokenizer(buf, pieces_at, n_pieces, blob_len, n_norm, norm_at),
+            lambda kept: isinstance(kept, tuple) and [type(v) for v in kept] == [dict, list, dict],
         )
         self.tokenizer = Tokenizer(pieces, scores, unk, norm)
         (n_tensors,) = r.unpack("<i")

@@ -111,8 +111,7 @@ class E5Int8(e5_fast.E5):
         """Where the optimised graph of this model is kept (``model_cache``), or None when the cache is off."""
         here = Path(__file__).parent
         sources = [here / "e5_int8.py", here / "onnx_proto.py"]
-        key = model_cache.key(sources, model_cache.stamp(path), ort.__version__)
-        return model_cache.path_for(f"e5-int8-{key}.ort")
+        return model_cache.path_for("e5-int8", "ort", path, sources, ort.__version__)
 
     @staticmethod
     def _keep(ort: Any, graph: bytes, kept: Path) -> bool:

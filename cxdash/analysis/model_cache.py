@@ -49,27 +49,24 @@ def cache_dir() -> Path | None:
     return path if os.access(path, os.W_OK | os.X_OK) else None
 
 
-def key(sources: Iterable[Path], *parts: object) -> str:
-    """A short hash of the given source files' bytes, the given parts, and the Python, marshal and processor this
-    runs on."""
-    h = hashlib.sha256()
-    for part in (sys.version_info[:2], marshal.version, platform.machine(), *parts):
-        h.update(repr(part).encode() + b"\0")
-    for source in sources:
-        h.update(source.read_bytes() + b"\0")
-    return h.hexdigest()[:20]
-
-
-def stamp(path: Path) -> tuple[str, int, int]:
-    """What identifies an installed file for a key: its name, size and modification time."""
-    st = path.stat()
-    return path.name, st.st_size, st.st_mtime_ns
-
-
-def path_for(name: str) -> Path | None:
-    """Where the file ``name`` is kept, or None when the cache is off."""
+def path_for(kind: str, extension: str, model: Path, sources: Iterable[Path], *parts: object) -> Path | None:
+    """Where the file of this kind derived from ``model`` is kept (``kind-key.extension``), or None when the cache
+    is off or the key cannot be made (a source that cannot be read). The key hashes the model file's name, size and
+    modification time, the sources' bytes, the given parts, and the Python, marshal and processor this runs on."""
     directory = cache_dir()
-    return None if directory is None else directory / name
+    if directory is None:
+        return None
+    h = hashlib.sha256()
+    try:
+        st = model.stat()
+        described: tuple[object, ...] = (sys.version_info[:2], marshal.version, platform.machine())
+        for part in (*described, model.name, st.st_size, st.st_mtime_ns, *parts):
+            h.update(repr(part).encode() + b"\0")
+        for source in sources:
+            h.update(source.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return directory / f"{kind}-{h.hexdigest()[:20]}.{extension}"
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> bool:
@@ -98,12 +95,14 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> bool:
     return True
 
 
-def marshalled(name: str, build: Callable[[], Any]) -> Any:
-    """The value kept in the cache file ``name`` (marshal: plain values only), else ``build()``'s, then kept."""
-    path = path_for(name)
+def marshalled(path: Path | None, build: Callable[[], Any], valid: Callable[[Any], bool] = lambda _: True) -> Any:
+    """The value kept in the cache file ``path`` (marshal: plain values only) when ``valid`` accepts it, else
+    ``build()``'s, then kept there (``path`` None: the cache is off)."""
     if path is not None:
         try:
-            return marshal.loads(path.read_bytes())
+            value = marshal.loads(path.read_bytes())
+            if valid(value):
+                return value
         except (OSError, EOFError, ValueError, TypeError):  # missing or unreadable: derived again, and replaced
             pass
     value = build()

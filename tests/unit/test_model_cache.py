@@ -4,6 +4,7 @@ again; the cache can be turned off and is skipped where it cannot be written."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -78,6 +79,10 @@ def test_a_changed_model_file_gets_new_files_and_a_damaged_file_is_built_again(m
         (cache / name).write_bytes(b"not a model")  # damaged (a disk error, a hand edit)
     damaged = e5_int8.E5Int8(model)
     assert np.array_equal(damaged.query(TEXTS), reference)
+    tokenizer = next(cache.glob("e5-tokenizer-*"))
+    tokenizer.write_bytes(marshal.dumps(["a marshal file", "of something else"]))
+    damaged = e5_int8.E5Int8(model)
+    assert np.array_equal(damaged.query(TEXTS), reference)
     assert all((cache / name).stat().st_size > 1000 for name in _names(cache))  # replaced by good files
 
 
@@ -92,7 +97,8 @@ def test_off_or_unwritable_means_nothing_is_kept(model: Path, tmp_path: Path, mo
     monkeypatch.setenv(model_cache.ENV, "off")
     assert model_cache.cache_dir() is None
     e5_fast.E5(model, float_layers=False)
-    assert model_cache.marshalled("x.marshal", lambda: [1, 2]) == [1, 2]
+    assert model_cache.path_for("x", "marshal", model, []) is None
+    assert model_cache.marshalled(None, lambda: [1, 2]) == [1, 2]
 
     blocked = tmp_path / "a file, not a directory"
     blocked.write_text("")
@@ -103,6 +109,9 @@ def test_off_or_unwritable_means_nothing_is_kept(model: Path, tmp_path: Path, mo
     monkeypatch.delenv(model_cache.ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert model_cache.cache_dir() == tmp_path / "xdg" / "cxdash"
+    # a source that cannot be read (a zipped install): no key, so nothing is kept, and the model still loads
+    assert model_cache.path_for("x", "marshal", model, [tmp_path / "gone.py"]) is None
+    assert model_cache.path_for("x", "marshal", model, [model]) is not None
 
 
 def test_a_failed_write_leaves_nothing_behind(cache: Path) -> None:
