@@ -7,7 +7,9 @@
 - Japanese: :mod:`cxdash.analysis.sentiment_ja` (lexicon + rules, embedding classifier where unsure).
 - Labels: standard thresholds, ≥ 0.05 positive, ≤ −0.05 negative, else neutral. Every text gets a score.
 - Speed: identical texts are scored once (per call and in a bounded process-wide cache); batches with many
-  distinct texts are spread over a lazily started process pool (one worker per core).
+  distinct texts are spread over a lazily started process pool (one worker per core), whose workers leave what
+  the Japanese lexicon cannot decide to one more worker that holds the embedding model (``score_split``,
+  ``votes_later``, ``finish_pending``).
 """
 
 from __future__ import annotations
