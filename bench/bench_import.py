@@ -75,17 +75,17 @@ def main() -> None:
         f"{'peak MB':>8} | ratio"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for rows in args.sizes:
-            csv_path = Path(tmp) / f"survey_{rows}.csv"
+        for run, rows in enumerate(args.sizes):  # a size given twice is a second run, into new stores
+            csv_path = Path(tmp) / f"survey_{rows}_{run}.csv"
             t0 = time.perf_counter()
             if args.ja_share is None:
                 generate(rows, csv_path)
             else:
                 generate(rows, csv_path, ja_share=args.ja_share)
             gen_s = time.perf_counter() - t0
-            ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}.db"))
+            ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}_{run}.db"))
             script = str(HERE / "baseline_script.py")
-            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}.db"), script)
+            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}_{run}.db"), script)
             print(
                 f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
                 f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "
@@ -101,11 +101,11 @@ def main() -> None:
                         "import",
                         str(csv_path),
                         "--db",
-                        str(Path(tmp) / f"e2e_{rows}.db"),
+                        str(Path(tmp) / f"e2e_{rows}_{run}.db"),
                         "--json",
                     ]
                 )
-                plain = _command([sys.executable, script, str(csv_path), str(Path(tmp) / f"e2e_base_{rows}.db")])
+                plain = _command([sys.executable, script, str(csv_path), str(Path(tmp) / f"e2e_base_{rows}_{run}.db")])
                 print(
                     f"{'':>9}   end to end: `python -m cxdash import` {cli:.2f} s, the script {plain:.2f} s, "
                     f"ratio {cli / plain:.2f}",
