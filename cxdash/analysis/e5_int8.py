@@ -95,17 +95,21 @@ class E5Int8(e5_fast.E5):
         options.intra_op_num_threads = _threads
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep, not spin
         kept = self._kept_graph(ort, path)
-        if kept is not None:
-            with contextlib.suppress(Exception):  # an unreadable file: the graph is built again, and kept again
-                self.session = ort.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
-                return
-        graph = self._graph()
-        if kept is not None and self._keep(ort, graph, kept):
+
+        def open_kept() -> Any:  # None when there is no file or it cannot be read (it is then built and kept again)
             with contextlib.suppress(Exception):
-                self.session = ort.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
-                return
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+                return ort.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
+            return None
+
+        session = None if kept is None else open_kept()
+        if session is None:
+            graph = self._graph()
+            if kept is not None and self._keep(ort, graph, kept):
+                session = open_kept()
+            if session is None:
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self.session = session
 
     @staticmethod
     def _kept_graph(ort: Any, path: Path) -> Path | None:

@@ -129,19 +129,12 @@ def score_split(texts: Sequence[str], lang: str, defer: bool = True) -> tuple[li
     return out, pending  # type: ignore[return-value]
 
 
-def questions(pending: Mapping[int, Sequence[str]]) -> list[str]:
-    """The distinct sentences the embedding classifier is asked about for these pending texts."""
-    return list(dict.fromkeys(q for asked in pending.values() for q in asked))
+def embedding_votes(sentences: list[str]) -> dict[str, float] | None:
+    """The embedding classifier's answers (sentence → P(positive); None when it is unavailable), in a worker
+    process of the ``pool.EMBEDDING`` kind or here."""
+    from cxdash.analysis.sentiment_ja import answers
 
-
-def embedding_votes(sentences: list[str]) -> list[float] | None:
-    """The embedding classifier's P(positive) for each sentence; None when it is unavailable (in a worker process
-    of the ``pool.EMBEDDING`` kind, or here)."""
-    if not sentences:
-        return []
-    from cxdash.analysis.sentiment_ja import embedding_probabilities
-
-    return embedding_probabilities(sentences)
+    return answers(sentences)
 
 
 def finish_pending(
@@ -173,16 +166,13 @@ def votes_later(pending: Mapping[int, Sequence[str]], parallel: bool = True) -> 
     """Start the embedding classifier on the questions of these pending texts (in the ``pool.EMBEDDING`` worker
     when ``parallel``); returns a function that waits for its answers (sentence → P(positive); None when the
     classifier is unavailable)."""
+    from cxdash.analysis.sentiment_ja import questions
+
     asked = questions(pending)
     if not asked:
         return dict
     collect = pool.map_later(embedding_votes, [asked], parallel, kind=pool.EMBEDDING)
-
-    def answers() -> dict[str, float] | None:
-        p = collect()[0]
-        return None if p is None else dict(zip(asked, p, strict=True))
-
-    return answers
+    return lambda: collect()[0]
 
 
 def pack(raw: Sequence[_Raw]) -> tuple[list[tuple[str, str]], bytes, list[float]]:

@@ -1341,12 +1341,21 @@ def score_ja_batch(texts: Sequence[str], use_embedding: bool = True) -> list[JaS
     by one (良かったです。待たされました。) is their sum, as VADER sums an English one; identical sentences of the
     batch are embedded once."""
     lex, asks = lexicon_pass(texts, use_embedding)
-    prob: dict[str, float] | None = {}
-    if asks:
-        distinct = list(dict.fromkeys(q for qs in asks.values() for q in qs))
-        p = embedding_probabilities(distinct)
-        prob = None if p is None else dict(zip(distinct, p, strict=True))
+    prob = answers(questions(asks))
     return [finish(s, asks.get(i), prob) for i, s in enumerate(lex)]
+
+
+def questions(asks: Mapping[int, Sequence[str]]) -> list[str]:
+    """The distinct sentences the embedding classifier is asked about (``lexicon_pass``'s second result)."""
+    return list(dict.fromkeys(q for asked in asks.values() for q in asked))
+
+
+def answers(sentences: list[str]) -> dict[str, float] | None:
+    """The classifier's P(positive) for each sentence (sentence → p); None when it is unavailable."""
+    if not sentences:
+        return {}
+    p = embedding_probabilities(sentences)
+    return None if p is None else dict(zip(sentences, p, strict=True))
 
 
 def lexicon_pass(texts: Sequence[str], use_embedding: bool = True) -> tuple[list[float], dict[int, list[str]]]:
