@@ -30,15 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from cxdash.analysis import e5_fast, model_cache
-
-_threads = 0  # onnxruntime's own choice (one per core); comment workers ask for 1
-
-
-def set_threads(n: int) -> None:
-    """Threads for models made after this call (a comment worker, one of one per core, asks for 1)."""
-    global _threads
-    _threads = n
+from cxdash.analysis import e5_fast, model_cache, pool
 
 
 def cpu_supported(cpuinfo: str | None = None) -> bool:
@@ -92,7 +84,7 @@ class E5Int8(e5_fast.E5):
 
         super().__init__(path, float_layers=False)
         options = _options(ort)
-        options.intra_op_num_threads = _threads
+        options.intra_op_num_threads = 1 if pool.in_worker() else 0  # a worker per core; else one thread per core
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep, not spin
         kept = self._kept_graph(ort, path)
 

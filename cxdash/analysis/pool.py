@@ -51,11 +51,23 @@ _last_used = 0.0  # time.monotonic() of the last hand-over or collection
 _reaper: threading.Thread | None = None
 
 
-def _worker_init(caller_niceness: int) -> None:
-    from cxdash.analysis import e5_int8  # noqa: PLC0415 - light (numpy); onnxruntime loads with the model
+_in_worker = False  # this process is one of the pool's workers
 
-    limit_blas_threads(1)  # one worker per core: a worker's matrix products (the embedding model) use one thread
-    e5_int8.set_threads(1)
+
+def in_worker() -> bool:
+    """Whether this process is a worker of a pool (its models then use one thread: there is a worker per core)."""
+    return _in_worker
+
+
+def _worker_init(caller_niceness: int) -> None:
+    global _in_worker
+    _in_worker = True
+    # one worker per core: a worker's matrix products (the embedding model) use one thread, asked for without
+    # loading numpy here: a comment worker never needs it, and its start (0.1 s) would delay the first texts
+    if "numpy" in sys.modules:
+        limit_blas_threads(1)
+    else:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"  # read by numpy's OpenBLAS when it loads
     # the caller (an import writing rows) is the critical path: it goes first. The forkserver the worker was forked
     # from lowered its own priority already (cxdash.analysis.pool_priority); a forkserver started without it did not
     below = min(caller_niceness + WORKER_NICENESS, 19) - os.nice(0)

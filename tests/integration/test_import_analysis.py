@@ -142,6 +142,35 @@ def test_the_embedding_model_is_loaded_by_its_own_worker_not_by_the_comment_work
     assert sentiment_ja._e5.cache_info().currsize == 1
 
 
+WORKER_START = """
+import sys
+import cxdash.analysis.pool_priority, cxdash.analysis.comments  # the forkserver's preload
+from cxdash.analysis import comments, pool
+from cxdash.analysis.themes import load_default_taxonomy
+pool._worker_init(0)
+comments._warm(True)
+rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in load_default_taxonomy())
+packed = comments._task((["配送がとても遅くて困りました", "窓口で手続きをしました", "Great staff 😊"], rules))
+assert packed[4], "a text is left to the embedding worker"
+print("numpy" in sys.modules)
+comments._warm_embedding(None)  # the embedding worker (forked from the same server): one thread for its products
+from cxdash.analysis import sentiment_ja
+import numpy, os
+session = getattr(sentiment_ja._e5(), "session", None)
+print(os.environ.get("OPENBLAS_NUM_THREADS"), session.get_session_options().intra_op_num_threads if session else 1)
+"""
+
+
+def test_a_comment_worker_starts_without_numpy_and_the_embedding_worker_uses_one_thread() -> None:
+    """The forkserver and the comment workers load no numpy (0.1 s before the first comment); the embedding
+    worker's model runs on one thread (there is a worker per core)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", WORKER_START], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False", "1 1"]
+
+
 def _e5_loaded(_: object) -> int:
     from cxdash.analysis import sentiment_ja
 
