@@ -21,7 +21,7 @@ from scipy import stats
 from cxdash.analysis.bootstrap import Draws, bootstrap_drivers, coefficient_chunks, model_rows, percentile_ci
 from cxdash.analysis.importance import METHODS, Importance, shares
 from cxdash.errors import InputRefused
-from cxdash.i18n import fmt_number, t
+from cxdash.i18n import fmt_number, fmt_signed, shared_decimals, t
 
 MIN_CASES = 30
 MIN_CASES_PER_DRIVER = 10
@@ -474,12 +474,13 @@ def what_if(
             nps_draws.append(100 * np.einsum("ij,ij->i", w, shifted) / s0)
     ci = percentile_ci(np.concatenate(mean_draws)) if mean_draws else np.full(2, np.nan)
     nci = percentile_ci(np.concatenate(nps_draws)) if nps_draws else np.full(2, np.nan)
+    digits = shared_decimals(change, ci[0], ci[1])
     text = (
-        f"Estimate: if {scenario}, the mean {d.outcome} would change by about {change:+.3g} "
-        f"(95% interval {_fmt(ci[0])} to {_fmt(ci[1])})"
+        f"Estimate: if {scenario}, the mean {d.outcome} would change by about {_fmt(change, digits)} "
+        f"(95% interval {_fmt(ci[0], digits)} to {_fmt(ci[1], digits)})"
     )
     if nps_change is not None:
-        text += f", about {nps_change:+.1f} NPS points (95% interval {_fmt(nci[0], 1)} to {_fmt(nci[1], 1)})"
+        text += f", about {_fmt(nps_change, 1)} NPS points (95% interval {_fmt(nci[0], 1)} to {_fmt(nci[1], 1)})"
     text += ". This assumes the linear association holds causally; treat it as a rough guide, not a forecast."
     return {
         "driver": driver,
@@ -495,9 +496,9 @@ def what_if(
     }
 
 
-def _fmt(v: float, digits: int = 3) -> str:
-    """A signed number for prose, 'n/a' when undefined."""
-    return f"{v:+.{digits}f}" if digits == 1 and np.isfinite(v) else (f"{v:+.3g}" if np.isfinite(v) else "n/a")
+def _fmt(v: float, digits: int) -> str:
+    """A signed number for prose with ``digits`` decimals (never -0.0), 'n/a' when undefined."""
+    return fmt_signed(v, digits) if np.isfinite(v) else "n/a"
 
 
 def compare_groups(

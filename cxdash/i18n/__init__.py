@@ -12,6 +12,7 @@ from the sidebar's choice (``use_language``); headless code (CLI, reports) gets 
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -95,6 +96,15 @@ def fmt_number(value: float | int | None, digits: int = 0, language: str | None 
 def fmt_signed(value: float, digits: int = 2) -> str:
     """A signed number (+0.30, -0.14); one that rounds to zero is +0.00, never -0.00."""
     return f"{(round(value, digits) or 0.0):+.{digits}f}"
+
+
+def shared_decimals(*values: float | None, significant: int = 3) -> int:
+    """Decimals that give the largest of ``values`` ``significant`` digits: an estimate and its interval are then
+    shown alike (+0.371, +0.297 to +0.470; not +0.47). Undefined values are left out."""
+    sizes = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
+    if not sizes:
+        return significant - 1
+    return max(0, significant - 1 - math.floor(math.log10(max(sizes))))
 
 
 def fmt_percent(value: float | None, digits: int = 0, language: str | None = None) -> str:

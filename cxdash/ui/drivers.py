@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.analysis.drivers import DriverAnalysis, analyse_drivers, compare_groups, compare_methods, what_if
-from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, t
+from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, shared_decimals, t
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.queries import Filters
@@ -260,13 +260,11 @@ def what_if_estimate(
         )
 
 
-def _signed(value: float | None, digits: int | None = None) -> str:
-    """A signed number for prose (3 significant digits, or ``digits`` decimals); 'n/a' when undefined."""
+def _signed(value: float | None, digits: int) -> str:
+    """A signed number for prose with ``digits`` decimals; 'n/a' when undefined."""
     if value is None or value != value:
         return t("drivers.na")
-    if digits is not None:
-        return fmt_signed(value, digits)  # -0.04 at one decimal reads +0.0, not -0.0
-    return f"{(value or 0.0):+.3g}"
+    return fmt_signed(value, digits)  # -0.04 at one decimal reads +0.0, not -0.0
 
 
 def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[float, float] | None) -> str:
@@ -278,13 +276,14 @@ def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[flo
     else:
         scenario = t("drivers.scenario_halve", driver=driver, lo=f"{lo:g}", lo1=f"{lo + 1:g}", mid=f"{(lo + hi) / 2:g}")
     ci = estimate.get("ci95") or [None, None]
+    digits = shared_decimals(estimate["outcome_change"], *ci)
     text = t(
         "drivers.estimate",
         scenario=scenario,
         outcome=outcome_label(str(estimate["outcome"])),
-        change=_signed(estimate["outcome_change"]),
-        lo=_signed(ci[0]),
-        hi=_signed(ci[1]),
+        change=_signed(estimate["outcome_change"], digits),
+        lo=_signed(ci[0], digits),
+        hi=_signed(ci[1], digits),
     )
     if estimate.get("nps_change") is not None:
         nci = estimate.get("nps_ci95") or [None, None]

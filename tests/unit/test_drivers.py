@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -377,6 +378,8 @@ def test_what_if_recovers_the_slope_and_clips_to_the_scale() -> None:
     assert out["slope"] == pytest.approx(0.8, abs=0.03)
     assert out["ci95"][0] < out["outcome_change"] < out["ci95"][1]
     assert out["nps_change"] is None and out["estimate"].startswith("Estimate")
+    shown = re.search(r"by about ([+-][\d.]+) \(95% interval ([+-][\d.]+) to ([+-][\d.]+)\)", out["estimate"])
+    assert shown is not None and len({len(v.partition(".")[2]) for v in shown.groups()}) == 1  # alike: +0.4 → +0.400
     half = what_if(res, "a", halve_bottom_box=True)
     a = df["a"].to_numpy()
     assert half["outcome_change"] == pytest.approx(half["slope"] * np.mean(0.5 * (a <= 2) * (3 - a)))
