@@ -235,6 +235,11 @@ def test_counts_are_a_resample_of_every_row() -> None:
     assert counts.shape == (600, 1000)
     assert np.all(counts.sum(axis=1) == 1000)
     assert counts.mean() == pytest.approx(1.0)
+    # the draws of one call per chunk (resamples × rows), as every earlier release drew them: seeded results stay
+    rng = np.random.default_rng(1)
+    drawn = [rng.integers(0, 1000, size=(len(chunk), 1000)) for chunk in chunks]
+    expected = np.concatenate([[np.bincount(row, minlength=1000) for row in idx] for idx in drawn])
+    np.testing.assert_array_equal(counts, expected)
 
 
 # --- the report -------------------------------------------------------------------------------------------------
