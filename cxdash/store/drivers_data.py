@@ -171,9 +171,12 @@ def touchpoint_comments(
 
 
 def touchpoint_themes(
-    engine: Engine, workspace_id: int, touchpoint: str, filters: Filters | None = None
+    engine: Engine, workspace_id: int, touchpoint: str, filters: Filters | None = None, total: int | None = None
 ) -> pd.DataFrame:
-    """Themes of the comments about a touchpoint: theme, volume, share of those comments, share negative."""
+    """Themes of the comments about a touchpoint: theme, volume, share of those comments, share negative.
+
+    ``total``: how many comments are about the touchpoint, when the caller counted them already
+    (``touchpoint_comments`` does: the count is a scan of the comments, 0.25 s at 100k responses)."""
     conds = _about(workspace_id, touchpoint, filters)
     base = C.join(R, R.c.id == C.c.response_id)
     neg = func.sum(case((C.c.label == "negative", 1), else_=0))
@@ -186,7 +189,8 @@ def touchpoint_themes(
         .order_by(func.count().desc(), T.c.name)
     )
     with engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(base).where(*conds)).scalar_one())
+        if total is None:
+            total = int(conn.execute(select(func.count()).select_from(base).where(*conds)).scalar_one())
         rows = conn.execute(stmt).all()
     frame = pd.DataFrame(rows, columns=["theme", "volume", "negative", "labelled"])
     frame["share"] = frame["volume"] / total if total else np.nan

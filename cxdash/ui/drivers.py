@@ -401,7 +401,7 @@ def _focus(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
     trend = drivers_data.touchpoint_trend(_engine, ws, touchpoint, _filters)
     comments, total = drivers_data.touchpoint_comments(_engine, ws, touchpoint, _filters)
-    themes = drivers_data.touchpoint_themes(_engine, ws, touchpoint, _filters)
+    themes = drivers_data.touchpoint_themes(_engine, ws, touchpoint, _filters, total)
     return trend, comments, total, themes
 
 

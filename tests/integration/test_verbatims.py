@@ -281,3 +281,18 @@ def test_scores_of_an_earlier_analyser_version_are_counted_by_method(engine: Eng
     assert outdated_scores(engine, ws) == {"ja-lexicon+rules-v4": 2, "vader-3.3.1": 1}
     rescore_workspace(engine, ws)
     assert outdated_scores(engine, ws) == {}
+
+
+def test_a_touchpoints_themes_share_its_comments_and_take_a_count_given(engine: Engine, ws: int) -> None:
+    """Themes of the comments about a touchpoint: volume, share of those comments (the Drivers page hands over the
+    count the verbatims took, instead of counting again), share negative."""
+    from cxdash.store.drivers_data import touchpoint_comments, touchpoint_themes
+
+    _, total = touchpoint_comments(engine, ws, "Delivery")
+    themes = touchpoint_themes(engine, ws, "Delivery")
+    assert not themes.empty and themes["volume"].is_monotonic_decreasing
+    assert themes["share"].tolist() == pytest.approx((themes["volume"] / total).tolist())
+    assert "Delivery" in themes["theme"].tolist()  # 配送 and delivery are the seeded theme's words
+    pd.testing.assert_frame_equal(touchpoint_themes(engine, ws, "Delivery", total=total), themes)
+    halved = touchpoint_themes(engine, ws, "Delivery", total=2 * total)
+    assert halved["share"].tolist() == pytest.approx((themes["share"] / 2).tolist())  # the count given is used
