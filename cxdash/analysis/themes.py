@@ -314,7 +314,9 @@ def top_terms(
 
     rows = []
     for g, counts in per_group.items():
-        cand = [t for t, c in counts.items() if c >= min_count]
+        # in term order: terms that tie are then ranked alike in every process (a set's order follows the string
+        # hashes, which Python seeds anew in each process)
+        cand = sorted(t for t, c in counts.items() if c >= min_count)
         if not cand:
             continue
         c_g = np.array([counts[t] for t in cand], dtype=float)

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -261,10 +262,19 @@ def terms(text: str, language: str | None = None) -> list[str]:
 
 
 def ngrams(runs: Iterable[Sequence[str]], max_n: int = 3) -> set[str]:
-    """All distinct 1..max_n-grams inside the runs, words joined by one space."""
+    """All distinct 1..max_n-grams inside the runs, words joined by one space (each length's grams made by zipping
+    the run with itself shifted, instead of slicing it at every position; runs are a few words long)."""
     out: set[str] = set()
+    add, join = out.update, " ".join
     for run in runs:
-        for n in range(1, max_n + 1):
-            for i in range(len(run) - n + 1):
-                out.add(" ".join(run[i : i + n]))
+        if max_n < 1 or not run:
+            continue
+        add(run)
+        if max_n >= 2 and len(run) > 1:
+            add(map(join, pairwise(run)))
+            if max_n >= 3 and len(run) > 2:
+                add(map(join, zip(run, run[1:], run[2:], strict=False)))
+                if max_n > 3:
+                    for n in range(4, min(max_n, len(run)) + 1):
+                        add(map(join, zip(*(run[i:] for i in range(n)), strict=False)))
     return out

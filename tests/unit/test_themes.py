@@ -157,6 +157,34 @@ def test_top_terms_drop_words_swallowed_by_a_phrase() -> None:
     assert out.iloc[0]["count"] == out["count"].max()
 
 
+TIED = """
+import pandas as pd
+from cxdash.analysis.themes import top_terms
+texts = ["kind driver, quick refund", "quick refund, kind driver", "slow parcel, rude clerk", "rude clerk, slow parcel",
+         "broken lid, wrong size", "wrong size, broken lid"]
+labels = ["pos", "pos", "neg", "neg", "neg", "neg"]
+frame = pd.DataFrame({"id": range(6), "text": texts, "language": "en", "label": labels})
+for group_col in ("label", None):
+    print(top_terms(frame, group_col, k=6)[["group", "term", "score"]].to_json())
+"""
+
+
+def test_terms_that_tie_are_ranked_alike_in_every_process() -> None:
+    """Ties (every term of a group here) are ranked the same whatever the process's string hashing (its seed)."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", TIED], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }  # fmt: skip
+    assert len(outs) == 1, outs
+
+
 def test_top_terms_japanese_compounds() -> None:
     frame = pd.DataFrame({
         "id": [1, 2, 3, 4], "language": "ja", "group": ["a", "a", "b", "b"],

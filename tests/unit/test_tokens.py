@@ -77,6 +77,17 @@ def test_ngrams_up_to_three_words() -> None:
     }  # fmt: skip
 
 
+def test_ngrams_of_every_length_as_slices_give_them() -> None:
+    import random
+
+    rng = random.Random(4)
+    for _ in range(300):
+        runs = [tuple(rng.choice("abcde") for _ in range(rng.randrange(0, 7))) for _ in range(rng.randrange(0, 4))]
+        for max_n in range(0, 6):
+            sliced = {" ".join(r[i : i + n]) for r in runs for n in range(1, max_n + 1) for i in range(len(r) - n + 1)}
+            assert ngrams(runs, max_n) == sliced, (runs, max_n)
+
+
 def test_language_routing() -> None:
     assert language_of("配送が遅い", None) == "ja"
     assert language_of("Delivery was slow", "other") == "en"
