@@ -73,6 +73,16 @@ def has_cjk(text: str) -> bool:
     return not text.isascii() and (_CJK.search(text) is not None)
 
 
+#: characters a Japanese value needs to count as an answer (a comment), not a label such as 会員 or 東京
+ANSWER_CHARS = 8
+
+
+def is_japanese_answer(text: str, min_chars: int = ANSWER_CHARS) -> bool:
+    """Whether a value is Japanese text long enough to be a comment: the comment workers then load the Japanese
+    dictionaries and the embedding model's worker starts with them."""
+    return len(text) >= min_chars and has_cjk(text)
+
+
 def has_fullwidth_ascii(text: str) -> bool:
     """Whether a text holds full-width ASCII (Ａ-ｚ, ０-９, ！…) or the ideographic space."""
     return _FULLWIDTH_ASCII.search(text) is not None

@@ -85,13 +85,15 @@ _Raw = tuple[str, float, str]  # (lang, compound, method)
 
 
 def _score_unique(texts: Sequence[str], lang: str) -> list[_Raw]:
-    return score_split(texts, lang, defer=False)[0]
+    """The scores of distinct texts, all of them here (the embedding classifier asked in this process)."""
+    raw, pending = score_split(texts, lang)
+    return finish_pending(raw, pending, votes_later(pending, parallel=False)())
 
 
-def score_split(texts: Sequence[str], lang: str, defer: bool = True) -> tuple[list[_Raw], dict[int, list[str]]]:
-    """The scores of distinct texts; with ``defer``, a Japanese text the lexicon is unsure of is left pending: its
-    raw score holds the lexicon's sum, and the second result what the embedding classifier is to be asked about for
-    it (text index → sentences), for ``finish_pending`` once the classifier has answered."""
+def score_split(texts: Sequence[str], lang: str) -> tuple[list[_Raw], dict[int, list[str]]]:
+    """The scores of distinct texts, where a Japanese text the lexicon is unsure of is left pending: its raw score
+    holds the lexicon's sum, and the second result what the embedding classifier is to be asked about for it (text
+    index → sentences), for ``finish_pending`` once the classifier has answered."""
     polarity = _vader().polarity_scores
     latin = _LATIN.search
     out: list[_Raw | None] = [None] * len(texts)
@@ -112,19 +114,14 @@ def score_split(texts: Sequence[str], lang: str, defer: bool = True) -> tuple[li
     if ja_idx:
         from cxdash.analysis import sentiment_ja
 
-        ja_texts = [texts[i] for i in ja_idx]
-        if defer:
-            sums, asks = sentiment_ja.lexicon_pass(ja_texts)
-            for k, (i, s) in enumerate(zip(ja_idx, sums, strict=True)):
-                asked = asks.get(k)
-                if asked:
-                    out[i] = ("ja", s, sentiment_ja.METHOD_EMBED)
-                    pending[i] = asked
-                else:
-                    js = sentiment_ja.finish(s, None, None)
-                    out[i] = ("ja", js.compound, js.method)
-        else:
-            for i, js in zip(ja_idx, sentiment_ja.score_ja_batch(ja_texts), strict=True):
+        sums, asks = sentiment_ja.lexicon_pass([texts[i] for i in ja_idx])
+        for k, (i, s) in enumerate(zip(ja_idx, sums, strict=True)):
+            asked = asks.get(k)
+            if asked:
+                out[i] = ("ja", s, sentiment_ja.METHOD_EMBED)
+                pending[i] = asked
+            else:
+                js = sentiment_ja.finish(s, None, None)
                 out[i] = ("ja", js.compound, js.method)
     return out, pending  # type: ignore[return-value]
 
@@ -141,7 +138,7 @@ def finish_pending(
     raw: list[_Raw], pending: Mapping[int, Sequence[str]], prob: Mapping[str, float] | None
 ) -> list[_Raw]:
     """``raw`` with its pending Japanese scores finished from the classifier's answers (``prob``: sentence →
-    P(positive), None when the classifier is unavailable): what ``score_split(..., defer=False)`` gives."""
+    P(positive), None when the classifier is unavailable): what ``score_ja_batch`` gives for them."""
     if not pending:
         return raw
     from cxdash.analysis.sentiment_ja import finish
@@ -166,6 +163,8 @@ def votes_later(pending: Mapping[int, Sequence[str]], parallel: bool = True) -> 
     """Start the embedding classifier on the questions of these pending texts (in the ``pool.EMBEDDING`` worker
     when ``parallel``); returns a function that waits for its answers (sentence → P(positive); None when the
     classifier is unavailable)."""
+    if not pending:  # nothing Japanese was left unsure (the Japanese module stays unloaded for English)
+        return dict
     from cxdash.analysis.sentiment_ja import questions
 
     asked = questions(pending)

@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from cxdash.analysis.comments import warm_up
-from cxdash.analysis.lang import has_cjk
+from cxdash.analysis.lang import ANSWER_CHARS, has_cjk, is_japanese_answer
 from cxdash.analysis.themes import ThemeRules
 from cxdash.errors import CxdashError, InputRefused, NotFound
 from cxdash.gctune import collect_less
@@ -380,12 +380,12 @@ def comments_language(table: RawTable, mapping: dict[str, str]) -> str:
     return "ja" if answers and japanese * 2 > len(answers) else "en"
 
 
-def has_japanese_text(sample: pd.DataFrame, min_chars: int = 8) -> bool:
+def has_japanese_text(sample: pd.DataFrame, min_chars: int = ANSWER_CHARS) -> bool:
     """Whether a table's sample has text in Japanese long enough to be a comment (not just a Japanese header or a
     segment value such as 会員): the workers then load the embedding model while the import starts."""
     for column in sample.columns:
         for value in sample[column].dropna().unique()[:200]:
-            if isinstance(value, str) and len(value) >= min_chars and has_cjk(value):
+            if isinstance(value, str) and is_japanese_answer(value, min_chars):
                 return True
     return False
 

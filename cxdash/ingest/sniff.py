@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cxdash.analysis.lang import has_cjk
+from cxdash.analysis.lang import is_japanese_answer
 from cxdash.errors import InputRefused
 from cxdash.i18n import t
 
@@ -279,4 +279,4 @@ def starts_japanese(source: bytes | Path) -> bool:
         except UnicodeDecodeError:
             text = head.decode("cp932", errors="ignore")
     lines = text.splitlines()[1:200]  # not the header: Japanese column names over English answers are common
-    return any(len(f.strip(' "')) >= 8 and has_cjk(f) for line in lines for f in _FIELD_SEPARATORS.split(line))
+    return any(is_japanese_answer(f.strip(' "')) for line in lines for f in _FIELD_SEPARATORS.split(line))
