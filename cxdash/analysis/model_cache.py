@@ -1,6 +1,6 @@
 """Files derived from the installed embedding model, kept between runs so that a process loads them instead of
-deriving them again: each comment worker that reads Japanese comments loads the model, and at 10k rows that load was
-most of an import's time.
+deriving them again: the embedding worker loads the model at the start of every import of Japanese comments (the
+first import of a process, for the command line), and at 10k rows that load was most of an import's time.
 
 - the int8 graph as onnxruntime saved it after optimising it (ORT format): 0.1 s to load instead of 0.3 s to build
   and 0.15 s to optimise;
