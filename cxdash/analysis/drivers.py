@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cxdash.analysis.bootstrap import Draws, bootstrap_drivers, coefficient_chunks, model_rows, percentile_ci
 from cxdash.analysis.importance import METHODS, Importance, shares
+from cxdash.analysis.metrics import t_quantile
 from cxdash.errors import InputRefused
 from cxdash.i18n import fmt_number, fmt_signed, shared_decimals, t
 
@@ -221,7 +221,7 @@ def driver_scores(x: np.ndarray, names: Sequence[str], scales: Sequence[tuple[fl
         v = x[~np.isnan(x[:, j]), j]
         n = v.size
         mean = float(v.mean()) if n else np.nan
-        half = float(stats.t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        half = t_quantile(0.975, n - 1) * float(v.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
         top2 = float(np.mean(v >= scales[j][1] - 1)) if n else np.nan
         out.append({"driver": name, "score": mean, "lo": mean - half, "hi": mean + half, "top2": top2, "n": n})
     return pd.DataFrame(out).set_index("driver")

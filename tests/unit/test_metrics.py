@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +20,11 @@ from cxdash.analysis.metrics import (
     compare_proportions,
     csat_from_counts,
     nps_from_counts,
+    t_quantile,
     wilson_interval,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_nps_known_answer() -> None:
@@ -152,3 +158,23 @@ def test_the_95_percent_normal_quantile_is_scipys() -> None:
     from scipy import stats
 
     assert float(stats.norm.ppf(0.975)) == Z95
+
+
+@pytest.mark.parametrize("df", [1, 2, 4, 29, 56.5, 1_000, 250_000])
+def test_the_t_quantile_is_scipy_stats(df: float) -> None:
+    assert t_quantile(0.975, df) == pytest.approx(float(stats.t.ppf(0.975, df)), rel=1e-12)
+
+
+def test_metrics_and_driver_scores_do_not_import_scipy_stats() -> None:
+    # scipy.stats takes half a second to import: the Overview of a freshly started app and every CLI command paid it
+    code = (
+        "import sys, numpy as np\n"
+        "from cxdash.analysis.metrics import ces_from_moments, compare_means, compare_nps\n"
+        "from cxdash.analysis.drivers import driver_scores\n"
+        "ces_from_moments(40, 160.0, 700.0); compare_means((40, 160.0, 700.0), (30, 100.0, 400.0))\n"
+        "compare_nps((5, 3, 2), (2, 3, 5))\n"
+        "driver_scores(np.array([[1.0], [3.0], [4.0]]), ['Checkout'], [(1, 5)])\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
