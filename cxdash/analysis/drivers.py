@@ -10,12 +10,13 @@ messages for the reader are in the current interface language (``cxdash.i18n``: 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from cxdash.analysis.bootstrap import Draws, bootstrap_drivers, coefficient_chunks, model_rows, percentile_ci
 from cxdash.analysis.importance import METHODS, Importance, shares
@@ -413,6 +414,88 @@ def nps_item(answer: np.ndarray) -> np.ndarray:
     return out
 
 
+#: a what-if keeps its resamples' group weights (resamples × groups) up to this many groups of alike respondents;
+#: beyond (an outcome with many distinct values, such as spend) it sums them afresh for each scenario
+KEEP_GROUPS = 2_000
+
+
+@dataclass(frozen=True)
+class WhatIfBasis:
+    """What every what-if scenario for one driver needs: the model's respondents in groups that any scenario treats
+    alike (same outcome, same value of the driver, answered or mean-filled), the slope, and per bootstrap resample
+    the refitted slope and each group's weight.
+
+    A scenario's estimate and interval are then sums over the groups (a few hundred on rating scales) instead of
+    over respondents × resamples: ``what_if`` with a basis answers at once, and the page keeps one per driver.
+    ``coef``/``total``/``weight`` are None when there are more than ``KEEP_GROUPS`` groups (then ``what_if``
+    redraws the resamples for each scenario).
+    """
+
+    driver: str
+    scale: tuple[float, float]
+    slope: float
+    y: np.ndarray  # per group: the outcome
+    x: np.ndarray  # per group: the driver's value in the model (the mean where it was filled in)
+    answered: np.ndarray  # per group: the driver was answered (not mean-filled)
+    count: np.ndarray  # per group: respondents
+    member: np.ndarray  # per model row: its group
+    coef: np.ndarray | None = None  # per resample: the driver's refitted slope
+    total: np.ndarray | None = None  # per resample: model rows drawn
+    weight: np.ndarray | None = None  # resamples × groups: rows of the group drawn
+
+
+def _resampling(result_or_model: DriverAnalysis | Prepared, bootstrap: int | None, seed: int | None) -> tuple[int, int]:
+    """Resamples and seed of a what-if: the analysis's own by default (its intervals come from the same draws)."""
+    analysis = result_or_model if isinstance(result_or_model, DriverAnalysis) else None
+    n_res = bootstrap if bootstrap is not None else (analysis.n_resamples if analysis is not None else 1000)
+    return n_res, seed if seed is not None else (analysis.seed if analysis is not None else 0)
+
+
+def what_if_basis(
+    result_or_model: DriverAnalysis | Prepared, driver: str, bootstrap: int | None = None, seed: int | None = None
+) -> WhatIfBasis:
+    """The groups, slope and resampled weights behind every what-if scenario for ``driver`` (see ``WhatIfBasis``)."""
+    d = result_or_model.data if isinstance(result_or_model, DriverAnalysis) else result_or_model
+    if driver not in d.names:
+        raise InputRefused(f"{driver!r} is not one of the analysed drivers ({', '.join(d.names)}).")
+    j = d.names.index(driver)
+    rows, xr = model_rows(d.x, d.y, d.impute_mean)
+    if rows.size < len(d.names) + 2:
+        raise InputRefused(t("drivers.analysis.what_if_too_few"))
+    yr = d.y[rows]
+    answered = ~np.isnan(d.x[rows, j])
+    keys, member = np.unique(np.column_stack([yr, xr[:, j], answered]), axis=0, return_inverse=True)
+    member = member.reshape(-1)
+    design = np.column_stack([np.ones(rows.size), xr])
+    slope = float(np.linalg.lstsq(design, yr, rcond=None)[0][1 + j])
+    lo, hi = d.scales[j]
+    basis = WhatIfBasis(
+        driver, (float(lo), float(hi)), slope, keys[:, 0], keys[:, 1], keys[:, 2] > 0,
+        np.bincount(member, minlength=len(keys)).astype(float), member,
+    )  # fmt: skip
+    if len(keys) > KEEP_GROUPS:
+        return basis
+    coefs, totals, weights = [], [], []
+    for coef, total, weight in _resampled_groups(d, basis, *_resampling(result_or_model, bootstrap, seed)):
+        coefs.append(coef)
+        totals.append(total)
+        weights.append(weight)
+    return replace(basis, coef=np.concatenate(coefs), total=np.concatenate(totals), weight=np.concatenate(weights))
+
+
+def _resampled_groups(
+    d: Prepared, basis: WhatIfBasis, n_res: int, seed: int
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per chunk of resamples: the driver's refitted slope, the rows drawn, and the rows drawn of each group."""
+    j = d.names.index(basis.driver)
+    rows, xr = model_rows(d.x, d.y, d.impute_mean)
+    groups = sparse.csr_matrix(
+        (np.ones(rows.size), (basis.member, np.arange(rows.size))), shape=(basis.count.size, rows.size)
+    )
+    for w, coef in coefficient_chunks(xr, d.y[rows], rows, d.y.size, n_res, seed):
+        yield coef[:, j], w.sum(axis=1), np.asarray((groups @ w.T).T)
+
+
 def what_if(
     result_or_model: DriverAnalysis | Prepared,
     driver: str,
@@ -420,58 +503,50 @@ def what_if(
     halve_bottom_box: bool = False,
     bootstrap: int | None = None,
     seed: int | None = None,
+    basis: WhatIfBasis | None = None,
 ) -> dict[str, Any]:
     """Estimated change in the outcome (and NPS points) if one driver's scores improved, from the linear model.
 
     ``delta`` shifts every answer by Δ, clipped to the driver's scale; ``halve_bottom_box`` moves half of the
     bottom-2-box answers to the scale's middle (as an expected value: each such answer moves with probability ½).
     Each respondent's predicted outcome is their observed answer plus slope × shift; NPS re-classifies it.
-    The interval refits the model in bootstrap resamples (the analysis's own resamples by default).
+    The interval refits the model in bootstrap resamples (the analysis's own resamples by default). ``basis``:
+    ``what_if_basis`` for this driver (with the same resamples), kept by a caller that asks for several scenarios.
     """
     d = result_or_model.data if isinstance(result_or_model, DriverAnalysis) else result_or_model
-    n_res = (
-        bootstrap
-        if bootstrap is not None
-        else (result_or_model.n_resamples if isinstance(result_or_model, DriverAnalysis) else 1000)
-    )
-    sd = seed if seed is not None else (result_or_model.seed if isinstance(result_or_model, DriverAnalysis) else 0)
-    if driver not in d.names:
-        raise InputRefused(f"{driver!r} is not one of the analysed drivers ({', '.join(d.names)}).")
     if (delta is None) == (not halve_bottom_box):
         raise InputRefused("Give either a score change (delta) or halve_bottom_box=True, not both or neither.")
-    j = d.names.index(driver)
-    lo, hi = d.scales[j]
-    rows, xr = model_rows(d.x, d.y, d.impute_mean)
-    if rows.size < len(d.names) + 2:
-        raise InputRefused(t("drivers.analysis.what_if_too_few"))
-    yr = d.y[rows]
-    answered = ~np.isnan(d.x[rows, j])
+    if basis is None or basis.driver != driver:
+        basis = what_if_basis(result_or_model, driver, bootstrap, seed)
+    lo, hi = basis.scale
     if delta is not None:
-        move = np.clip(xr[:, j] + delta, lo, hi) - xr[:, j]
-        prob = answered.astype(float)
+        move = np.clip(basis.x + delta, lo, hi) - basis.x
+        prob = basis.answered.astype(float)
         scenario = f"{driver} {delta:+g} points (within {lo:g}–{hi:g})"
     else:
         mid = (lo + hi) / 2
-        move = mid - xr[:, j]
-        prob = 0.5 * (answered & (xr[:, j] <= lo + 1))
+        move = mid - basis.x
+        prob = 0.5 * (basis.answered & (basis.x <= lo + 1))
         scenario = f"half of {driver}'s bottom-2-box answers ({lo:g}–{lo + 1:g}) raised to {mid:g}"
-    design = np.column_stack([np.ones(rows.size), xr])
-    slope = float(np.linalg.lstsq(design, yr, rcond=None)[0][1 + j])
-    change = float(np.mean(prob * slope * move))
-    base = nps_item(yr)
-    nps_change = float(100 * np.mean(prob * (nps_item(yr + slope * move) - base))) if d.is_nps else None
+    slope, n = basis.slope, basis.count.sum()
+    moved = prob * move  # expected shift of the driver per group member
+    change = float(slope * (basis.count @ moved) / n)
+    base = nps_item(basis.y)
+    nps_gain = prob * (nps_item(basis.y + slope * move) - base)  # per group member
+    nps_change = float(100 * (basis.count @ nps_gain) / n) if d.is_nps else None
+    draws: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]] = (
+        [(basis.coef, basis.total, basis.weight)]
+        if basis.coef is not None and basis.total is not None and basis.weight is not None
+        else _resampled_groups(d, basis, *_resampling(result_or_model, bootstrap, seed))
+    )
     mean_draws, nps_draws = [], []
-    for w, coef in coefficient_chunks(xr, yr, rows, d.y.size, n_res, sd):
-        s0 = w.sum(axis=1)
-        b = coef[:, j]
-        mean_draws.append(b * (w @ (prob * move)) / s0)
+    for b, total, weight in draws:
+        mean_draws.append(b * (weight @ moved) / total)
         if d.is_nps:
-            shifted = b[:, None] * move[None, :]
-            shifted += yr[None, :]
-            shifted = nps_item(shifted)
+            shifted = nps_item(basis.y[None, :] + b[:, None] * move[None, :])
             shifted -= base
             shifted *= prob
-            nps_draws.append(100 * np.einsum("ij,ij->i", w, shifted) / s0)
+            nps_draws.append(100 * np.einsum("ij,ij->i", weight, shifted) / total)
     ci = percentile_ci(np.concatenate(mean_draws)) if mean_draws else np.full(2, np.nan)
     nci = percentile_ci(np.concatenate(nps_draws)) if nps_draws else np.full(2, np.nan)
     digits = shared_decimals(change, ci[0], ci[1])
@@ -487,7 +562,7 @@ def what_if(
         "scenario": scenario,
         "outcome": d.outcome,
         "slope": slope,
-        "n": int(rows.size),
+        "n": int(n),
         "outcome_change": change,
         "ci95": [_num(ci[0]), _num(ci[1])],
         "nps_change": nps_change,

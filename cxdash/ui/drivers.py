@@ -16,7 +16,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from cxdash.analysis.drivers import DriverAnalysis, analyse_drivers, compare_groups, compare_methods, what_if
+from cxdash.analysis.drivers import (
+    DriverAnalysis,
+    WhatIfBasis,
+    analyse_drivers,
+    compare_groups,
+    compare_methods,
+    what_if,
+    what_if_basis,
+)
 from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, shared_decimals, t
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
@@ -228,6 +236,14 @@ def analysis(engine: Engine, ws: int, filters: Filters, settings: DriverSettings
         )
 
 
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _what_if_basis(
+    url: str, ws: int, fkey: tuple[Any, ...], skey: tuple[Any, ...], version: int, driver: str,
+    _result: DriverAnalysis,
+) -> WhatIfBasis:  # fmt: skip
+    return what_if_basis(_result, driver)  # the resamples once per driver: each Δ after the first is instant
+
+
 @st.cache_data(max_entries=64, ttl=600, show_spinner=False)
 def _what_if(
     url: str,
@@ -240,7 +256,8 @@ def _what_if(
     halve: bool,
     _result: DriverAnalysis,
 ) -> dict[str, Any]:
-    return what_if(_result, driver, delta=delta, halve_bottom_box=halve)
+    basis = _what_if_basis(url, ws, fkey, skey, version, driver, _result)
+    return what_if(_result, driver, delta=delta, halve_bottom_box=halve, basis=basis)
 
 
 def what_if_estimate(

@@ -116,3 +116,32 @@ def test_the_respondent_frame_is_read_once_per_filter_set(demo_app: Path, monkey
     _matrix(at)  # the analysis ran
     # the controls and the analysis (after changing the resamples too) share one read of the data
     assert len(calls) == 1, calls
+
+
+def test_what_if_scenarios_share_one_basis_per_driver(demo_app: Path, monkeypatch: Any) -> None:
+    from cxdash.ui import drivers as ui_drivers
+
+    drivers_asked: list[str] = []
+    real = ui_drivers.what_if_basis
+
+    def counting(result: Any, driver: str) -> Any:
+        drivers_asked.append(driver)
+        return real(result, driver)
+
+    monkeypatch.setattr(ui_drivers, "what_if_basis", counting)
+    at = _open()
+    first = at.selectbox(key="drivers_whatif_tp").value
+    assert drivers_asked[-1] == first  # the page's what-if with the default Δ
+    drivers_asked.clear()
+    shown = {at.info[-1].value}
+    for delta in (1.0, 2.0):  # new scenarios for the same touchpoint reuse its resampled groups
+        at.number_input(key="drivers_whatif_delta").set_value(delta).run()
+        shown.add(at.info[-1].value)
+    at.radio(key="drivers_whatif_kind").set_value("halve").run()
+    shown.add(at.info[-1].value)
+    assert not at.exception
+    assert len(shown) == 4  # each scenario has its own estimate
+    assert drivers_asked == []
+    other = next(o for o in at.selectbox(key="drivers_whatif_tp").options if o != first)
+    at.selectbox(key="drivers_whatif_tp").set_value(other).run()
+    assert drivers_asked == [other]

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pytest
 from scipy import stats
 
 from cxdash.analysis import bootstrap as bs
+from cxdash.analysis import drivers as drivers_module
 from cxdash.analysis import importance as im
 from cxdash.analysis.drivers import (
     analyse_drivers,
@@ -24,6 +26,7 @@ from cxdash.analysis.drivers import (
     nps_item,
     quadrant_of,
     what_if,
+    what_if_basis,
 )
 from cxdash.errors import InputRefused
 
@@ -405,6 +408,64 @@ def test_what_if_reports_nps_points_for_an_nps_outcome() -> None:
     assert out["nps_change"] > 0
     assert out["nps_ci95"][0] < out["nps_change"] < out["nps_ci95"][1]
     assert "NPS points" in out["estimate"]
+
+
+def _what_if_per_respondent(res: Any, driver: str, delta: float | None) -> tuple[float, list[float], list[float]]:
+    """The what-if's NPS change and intervals computed the long way: every respondent in every resample."""
+    d = res.data
+    j = d.names.index(driver)
+    rows, xr = bs.model_rows(d.x, d.y, d.impute_mean)
+    yr, answered = d.y[rows], ~np.isnan(d.x[rows, j])
+    lo, hi = d.scales[j]
+    if delta is not None:
+        move, prob = np.clip(xr[:, j] + delta, lo, hi) - xr[:, j], answered.astype(float)
+    else:
+        move, prob = (lo + hi) / 2 - xr[:, j], 0.5 * (answered & (xr[:, j] <= lo + 1))
+    slope = np.linalg.lstsq(np.column_stack([np.ones(rows.size), xr]), yr, rcond=None)[0][1 + j]
+    change = 100 * np.mean(prob * (nps_item(yr + slope * move) - nps_item(yr)))
+    means, points = [], []
+    for w, coef in bs.coefficient_chunks(xr, yr, rows, d.y.size, res.n_resamples, res.seed):
+        b = coef[:, j]
+        means.append(b * (w @ (prob * move)) / w.sum(axis=1))
+        gain = prob * (nps_item(yr[None, :] + b[:, None] * move[None, :]) - nps_item(yr))
+        points.append(100 * (w * gain).sum(axis=1) / w.sum(axis=1))
+    ci = bs.percentile_ci(np.concatenate(means)).tolist()
+    return float(change), ci, bs.percentile_ci(np.concatenate(points)).tolist()
+
+
+@pytest.mark.parametrize("missing", ["complete", "mean"])
+@pytest.mark.parametrize("delta", [1.0, -0.5, None])
+def test_what_if_by_groups_equals_every_respondent_in_every_resample(missing: str, delta: float | None) -> None:
+    df = _survey(900, seed=5)
+    res = analyse_drivers(df, "nps", ["staff", "wait", "decor"], bootstrap=150, scales=(1, 5), missing=missing)
+    out = what_if(res, "decor", delta=delta, halve_bottom_box=delta is None)
+    change, ci, nps_ci = _what_if_per_respondent(res, "decor", delta)
+    assert out["nps_change"] == pytest.approx(change, rel=1e-12, abs=1e-12)
+    assert out["ci95"] == pytest.approx(ci, rel=1e-12, abs=1e-12)
+    assert out["nps_ci95"] == pytest.approx(nps_ci, rel=1e-12, abs=1e-12)
+
+
+def test_what_if_basis_serves_every_scenario_and_many_groups_are_summed_per_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    df = _survey(700, seed=6)
+    df["spend"] = 12.5 * df["staff"] + 7.0 * df["wait"] + np.random.default_rng(6).normal(0, 3, len(df))
+    for outcome in ("nps", "spend"):  # 0–10 answers: a few dozen groups; spend: one per respondent
+        res = analyse_drivers(df, outcome, ["staff", "wait"], bootstrap=120, scales=(1, 5))
+        basis = what_if_basis(res, "wait")
+        assert basis.weight is not None and basis.weight.shape == (120, basis.count.size)
+        assert basis.count.sum() == res.n and (basis.count.size < 60) == (outcome == "nps")
+        other = what_if_basis(res, "staff")
+        for scenario in ({"delta": 1.0}, {"delta": 0.3}, {"halve_bottom_box": True}):
+            kept = what_if(res, "wait", basis=basis, **scenario)  # type: ignore[arg-type]
+            assert what_if(res, "wait", basis=other, **scenario) == kept  # another driver's basis is not used
+            monkeypatch.setattr(drivers_module, "KEEP_GROUPS", 10)  # too many groups to keep: summed afresh
+            assert what_if_basis(res, "wait").weight is None
+            summed = what_if(res, "wait", **scenario)  # type: ignore[arg-type]
+            monkeypatch.undo()
+            assert summed["outcome_change"] == pytest.approx(kept["outcome_change"], rel=1e-12)
+            assert summed["ci95"] == pytest.approx(kept["ci95"], rel=1e-12)
+            assert summed["nps_ci95"] == (pytest.approx(kept["nps_ci95"], rel=1e-12) if kept["nps_ci95"] else None)
 
 
 def test_compare_groups_finds_a_driver_that_matters_in_one_segment_only() -> None:
