@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from cxdash.analysis.importance import betas_from_corr, lmg_from_corr, lmg_level_size, relative_weights_from_corr
+from cxdash.analysis.importance import betas_from_corr, lmg_cells, lmg_from_corr, relative_weights_from_corr
 
 _CELLS_PER_CHUNK = 4_000_000  # counts held at once (resamples × rows): 32 MB of float64
 CORR_METHODS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
@@ -247,7 +247,7 @@ def _corr_method(method: str, moments: Moments, w: np.ndarray) -> tuple[np.ndarr
     p = r.shape[1] - 1
     fn = CORR_METHODS[method]
     if method == "lmg":
-        step = max(1, int(2_000_000 // (lmg_level_size(p) * (p + 1) ** 2)))
+        step = max(1, 2_000_000 // lmg_cells(p))
         parts = [fn(r[i : i + step, :p, :p], r[i : i + step, :p, p]) for i in range(0, len(r), step)]
         imp, r2 = np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import comb, factorial
+from math import factorial
 
 import numpy as np
 import pandas as pd
@@ -89,49 +89,36 @@ def _augmented(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     return a
 
 
-def _sweep(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Sweep each matrix ``a[i]`` of a stack ``(m, q, q)`` on its own pivot ``k[i]`` (Goodnight's operator).
-
-    After sweeping the drivers of a subset S, the outcome's diagonal entry is its residual variance 1 − R²(S). A pivot
-    with (near-)zero residual variance is a driver fully explained by S: it is left unswept, so it adds no R².
-    """
-    idx = np.arange(a.shape[0])
-    col = a[idx, :, k]  # (m, q): column k of each matrix
-    piv = col[idx, k]
-    ok = piv > _PIVOT_EPS
-    inv = np.where(ok, 1.0 / np.where(ok, piv, 1.0), 0.0)
-    out = a - (col[:, :, None] * col[:, None, :]) * inv[:, None, None]
-    scaled = col * inv[:, None]
-    out[idx, :, k] = np.where(ok[:, None], scaled, a[idx, :, k])
-    out[idx, k, :] = np.where(ok[:, None], scaled, a[idx, k, :])
-    out[idx, k, k] = np.where(ok, -inv, a[idx, k, k])
-    return out
-
-
 def subset_r2(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     """R² of every subset of drivers, indexed by bitmask (bit j set = driver j in the model); shape ``(..., 2^p)``.
 
-    Subsets are visited level by level as a tree (a child adds one driver above its parent's largest), and each
-    child's swept matrix is its parent's swept on one more pivot: O(p²) work per subset, a whole level at once.
+    Goodnight's sweep operator, along a tree: a child subset adds one driver above its parent's largest, and its
+    matrix is its parent's swept on that driver (after sweeping the drivers of S, the outcome's diagonal entry is
+    1 − R²(S)). Later sweeps of a subset's descendants only pivot on drivers above its largest, so a subset keeps
+    only the block of the drivers above its largest and the outcome: (p − k)² numbers for a subset whose largest is
+    driver k, O(p²) work over the 2^p subsets instead of O(p² 2^p). All subsets adding driver k are swept at once.
+    A pivot with (near-)zero residual variance is a driver fully explained by S: it is left unswept, so it adds no
+    R².
     """
     p = rxx.shape[-1]
     if p > EXACT_LMG_MAX_DRIVERS:
         raise InputRefused(f"Exact Shapley/LMG is limited to {EXACT_LMG_MAX_DRIVERS} drivers; {p} were given.")
     batch = rxx.shape[:-2]
     nb = int(np.prod(batch)) if batch else 1
-    q = p + 1
     r2 = np.zeros((nb, 1 << p))
-    level = _augmented(rxx, rxy).reshape(nb, 1, q, q)  # the empty subset, per batch item
-    masks = np.zeros(1, dtype=np.int64)
-    top = np.full(1, -1, dtype=np.int64)  # largest driver in each subset
-    for _ in range(p):
-        parent = np.concatenate([np.nonzero(top < k)[0] for k in range(p)])
-        pivot = np.concatenate([np.full(int(np.sum(top < k)), k, dtype=np.int64) for k in range(p)])
-        children = level[:, parent].reshape(-1, q, q)
-        level = _sweep(children, np.tile(pivot, nb)).reshape(nb, parent.size, q, q)
-        masks = masks[parent] | (np.int64(1) << pivot)
-        top = pivot
-        r2[:, masks] = 1.0 - level[:, :, p, p]
+    # blocks[t + 1]: the subsets whose largest driver is t (t = -1: the empty subset), in bitmask order, each as its
+    # swept matrix over drivers t + 1 … p − 1 and the outcome
+    blocks = [_augmented(rxx, rxy).reshape(nb, 1, p + 1, p + 1)]
+    for k in range(p):
+        # every subset of drivers below k (bitmasks 0 … 2^k − 1, in order), over drivers k … p − 1 and the outcome
+        a = np.concatenate([b[:, :, k - t - 1 :, k - t - 1 :] for t, b in enumerate(blocks, start=-1)], axis=1)
+        col = a[:, :, 1:, 0]
+        piv = a[:, :, 0, 0]
+        ok = piv > _PIVOT_EPS
+        inv = np.where(ok, 1.0 / np.where(ok, piv, 1.0), 0.0)
+        child = a[:, :, 1:, 1:] - (col[:, :, :, None] * col[:, :, None, :]) * inv[:, :, None, None]
+        blocks.append(child)  # bitmasks 2^k … 2^(k+1) − 1: each subset below k with driver k added
+        r2[:, 1 << k : 1 << (k + 1)] = 1.0 - child[:, :, -1, -1]
     return r2.reshape(batch + (1 << p,))
 
 
@@ -168,9 +155,11 @@ def lmg_from_corr(rxx: np.ndarray, rxy: np.ndarray) -> tuple[np.ndarray, np.ndar
     return lmg_from_r2(r2), r2[..., -1]
 
 
-def lmg_level_size(p: int) -> int:
-    """Largest number of subsets held at once by :func:`subset_r2` (for memory planning)."""
-    return max(comb(p, k) for k in range(p + 1))
+def lmg_cells(p: int) -> int:
+    """Numbers :func:`subset_r2` holds at most for one correlation matrix of ``p`` drivers (for memory planning):
+    every subset's block, the largest gathering of parents' blocks, and the R² values."""
+    gathered = max(((1 << k) * (p - k + 1) ** 2 for k in range(p)), default=0)
+    return sum((1 << k) * (p - k) ** 2 for k in range(p)) + gathered + (1 << p)
 
 
 # --- data-level wrappers ------------------------------------------------------------------------------------------

@@ -134,6 +134,22 @@ def test_every_subset_r2_matches_least_squares() -> None:
         assert r2[mask] == pytest.approx(_ols_r2(x[:, cols], y), abs=1e-10)
 
 
+def test_every_subset_r2_of_a_batch_matches_least_squares_with_a_redundant_driver() -> None:
+    # each subset keeps only the block of the drivers above its largest: every one of the 2^8 subsets is checked, in a
+    # batch of two, and driver 5 is an exact combination of drivers 0 and 2 (its pivot is left unswept)
+    data = []
+    for seed in (4, 5):
+        x, y = _random(8, seed=seed)
+        x[:, 5] = 2 * x[:, 0] - x[:, 2]
+        data.append((x, y, *im.correlations(x, y)))
+    r2 = im.subset_r2(np.stack([d[2] for d in data]), np.stack([d[3] for d in data]))
+    assert r2.shape == (2, 256)
+    for b, (x, y, _, _) in enumerate(data):
+        for mask in range(256):
+            cols = [j for j in range(8) if mask >> j & 1]
+            assert r2[b, mask] == pytest.approx(_ols_r2(x[:, cols], y), abs=1e-9), (b, mask)
+
+
 def test_batched_methods_equal_one_at_a_time() -> None:
     mats = [im.correlations(*_random(5, seed=s)) for s in range(4)]
     rxx, rxy = np.stack([m[0] for m in mats]), np.stack([m[1] for m in mats])
