@@ -21,6 +21,7 @@ from cxdash.analysis.themes import ThemeMatcher, ThemeRules, load_default_taxono
 from cxdash.errors import InputRefused, NotFound
 from cxdash.ingest.write import insert_rows
 from cxdash.store.engine import writer
+from cxdash.store.frames import plain_rows
 from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint, Workspace
 from cxdash.store.queries import Filters, response_conditions
 
@@ -383,7 +384,7 @@ def comments_frame(
         cols.append(T.c.name.label("theme"))
     with engine.connect() as conn:
         rows = conn.execute(select(*cols).select_from(base).where(*_conditions(workspace_id, filters)).order_by(C.c.id))
-        return pd.DataFrame(list(rows), columns=[c.name for c in cols])
+        return pd.DataFrame(plain_rows(rows), columns=[c.name for c in cols])
 
 
 def suggest_new_themes(
@@ -397,7 +398,7 @@ def suggest_new_themes(
         .where(*_conditions(workspace_id, filters))
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(list(conn.execute(q)), columns=["id", "text", "language", "covered"])
+        frame = pd.DataFrame(plain_rows(conn.execute(q)), columns=["id", "text", "language", "covered"])
     if frame.empty:
         return pd.DataFrame(columns=["term", "n_words", "count", "share", "score", "example_ids", "examples"])
     matcher = _matcher(list_themes(engine, workspace_id))
