@@ -414,9 +414,9 @@ def nps_item(answer: np.ndarray) -> np.ndarray:
     return out
 
 
-#: a what-if keeps its resamples' group weights (resamples × groups) up to this many groups of alike respondents;
-#: beyond (an outcome with many distinct values, such as spend) it sums them afresh for each scenario
-KEEP_GROUPS = 2_000
+#: numbers (resamples × groups) a what-if basis keeps: 8 MB, e.g. 1,000 resamples of a 0–100 outcome's 600 groups.
+#: Beyond (an outcome with many distinct values, such as spend) the group weights are summed afresh per scenario
+KEEP_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -427,7 +427,7 @@ class WhatIfBasis:
 
     A scenario's estimate and interval are then sums over the groups (a few hundred on rating scales) instead of
     over respondents × resamples: ``what_if`` with a basis answers at once, and the page keeps one per driver.
-    ``coef``/``total``/``weight`` are None when there are more than ``KEEP_GROUPS`` groups (then ``what_if``
+    ``coef``/``total``/``weight`` are None when the weights would exceed ``KEEP_CELLS`` numbers (then ``what_if``
     redraws the resamples for each scenario).
     """
 
@@ -473,10 +473,11 @@ def what_if_basis(
         driver, (float(lo), float(hi)), slope, keys[:, 0], keys[:, 1], keys[:, 2] > 0,
         np.bincount(member, minlength=len(keys)).astype(float), member,
     )  # fmt: skip
-    if len(keys) > KEEP_GROUPS:
+    n_res, sd = _resampling(result_or_model, bootstrap, seed)
+    if len(keys) * n_res > KEEP_CELLS:
         return basis
     coefs, totals, weights = [], [], []
-    for coef, total, weight in _resampled_groups(d, basis, *_resampling(result_or_model, bootstrap, seed)):
+    for coef, total, weight in _resampled_groups(d, basis, n_res, sd):
         coefs.append(coef)
         totals.append(total)
         weights.append(weight)

@@ -236,7 +236,7 @@ def analysis(engine: Engine, ws: int, filters: Filters, settings: DriverSettings
         )
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=600, show_spinner=False)  # up to 8 MB each (KEEP_CELLS)
 def _what_if_basis(
     url: str, ws: int, fkey: tuple[Any, ...], skey: tuple[Any, ...], version: int, driver: str,
     _result: DriverAnalysis,

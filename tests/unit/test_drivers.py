@@ -475,7 +475,7 @@ def test_what_if_basis_serves_every_scenario_and_many_groups_are_summed_per_scen
         for scenario in ({"delta": 1.0}, {"delta": 0.3}, {"halve_bottom_box": True}):
             kept = what_if(res, "wait", basis=basis, **scenario)  # type: ignore[arg-type]
             assert what_if(res, "wait", basis=other, **scenario) == kept  # another driver's basis is not used
-            monkeypatch.setattr(drivers_module, "KEEP_GROUPS", 10)  # too many groups to keep: summed afresh
+            monkeypatch.setattr(drivers_module, "KEEP_CELLS", 1_000)  # too many groups to keep: summed afresh
             assert what_if_basis(res, "wait").weight is None
             summed = what_if(res, "wait", **scenario)  # type: ignore[arg-type]
             monkeypatch.undo()
