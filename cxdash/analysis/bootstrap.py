@@ -17,6 +17,7 @@ from scipy import sparse
 from cxdash.analysis.importance import betas_from_corr, lmg_cells, lmg_from_corr, relative_weights_from_corr
 
 _CELLS_PER_CHUNK = 4_000_000  # counts held at once (resamples × rows): 32 MB of float64
+_MIN_CHUNK = 16  # resamples per chunk at the least (a million rows: 128 MB of counts, a quarter of the terms' size)
 CORR_METHODS: dict[str, Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
     "beta": betas_from_corr,
     "rw": relative_weights_from_corr,
@@ -34,8 +35,9 @@ class Draws:
 
 
 def chunk_size(n_rows: int, n_resamples: int) -> int:
-    """Resamples per chunk: bounded memory, and a pure function of the data size so that draws stay reproducible."""
-    return int(max(1, min(n_resamples, 256, _CELLS_PER_CHUNK // max(n_rows, 1))))
+    """Resamples per chunk: bounded memory (``_CELLS_PER_CHUNK``), yet at least ``_MIN_CHUNK``: every chunk reads
+    the per-row terms once, and at a million rows they are far larger than a chunk of counts."""
+    return int(max(1, min(n_resamples, 256, max(_MIN_CHUNK, _CELLS_PER_CHUNK // max(n_rows, 1)))))
 
 
 def count_chunks(n_rows: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
@@ -74,7 +76,11 @@ class Moments:
         self.z = z - self.center  # centring at the full-sample mean keeps E[zz'] − E[z]E[z]' well conditioned
         q = z.shape[1]
         self.iu = np.triu_indices(q)
-        self.zz = self.z[:, self.iu[0]] * self.z[:, self.iu[1]]
+        # each product column written in place (column-major): no n × q(q+1)/2 temporaries (a million rows, 10
+        # drivers: 0.2 s and 530 MB instead of 3.4 s and three times the memory); the products are the same
+        self.zz = np.empty((len(z), len(self.iu[0])), order="F")
+        for k, (i, j) in enumerate(zip(*self.iu, strict=True)):
+            np.multiply(self.z[:, i], self.z[:, j], out=self.zz[:, k])
 
     def cov(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per weight row: total weight, weighted means, weighted (population) covariance matrix."""
@@ -188,11 +194,19 @@ def _weighted_corr_rows(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarr
     return np.where((va > 0) & (vb > 0), r, np.nan)
 
 
-def weighted_scores(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Mean answer per driver in each resample, over the rows that answered it; (chunk × p)."""
-    answered = ~np.isnan(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (w @ np.where(answered, x, 0.0)) / (w @ answered.astype(float))
+class ScoreSums:
+    """Mean answer per driver in resamples, over the rows that answered it. The answers (0 where unanswered) and
+    the answered flags are made once for all chunks: at a million rows each is 80 MB, and the chunks are 250."""
+
+    def __init__(self, x: np.ndarray) -> None:
+        answered = ~np.isnan(x)
+        self.values = np.where(answered, x, 0.0)
+        self.answered = answered.astype(float)
+
+    def means(self, w: np.ndarray) -> np.ndarray:
+        """(chunk × p) for the count matrix ``w``."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (w @ self.values) / (w @ self.answered)
 
 
 def model_rows(x: np.ndarray, y: np.ndarray, impute_mean: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -226,10 +240,11 @@ def bootstrap_drivers(
     else:
         rows, xr = model_rows(x, y, impute_mean)
         moments = Moments(np.column_stack([xr, y[rows]]))
+    scores = ScoreSums(x)
     at = 0
     for w in count_chunks(n, n_resamples, seed):
         sl = slice(at, at + w.shape[0])
-        score[sl] = weighted_scores(x, w)
+        score[sl] = scores.means(w)
         if feats is not None:
             imp[sl] = pairwise_pearson(feats, w)
         elif ranks is not None:

@@ -248,6 +248,24 @@ def test_bootstrap_is_reproducible_bit_for_bit() -> None:
     assert json.dumps(a) != json.dumps(c)
 
 
+def test_the_chunk_size_changes_neither_the_draws_nor_the_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(2)
+    x = rng.integers(1, 6, size=(500, 3)).astype(float)
+    y = np.round(x @ [0.6, 0.3, 0.1] + rng.normal(size=500))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    assert bs.chunk_size(1_000_000, 1000) == 16  # at least 16 for a million rows (4 by the cell budget alone)
+    results = []
+    for cells, least in ((4_000_000, 16), (2_000, 1), (3_000, 7)):  # 256, 4 and 7 resamples per chunk
+        monkeypatch.setattr(bs, "_CELLS_PER_CHUNK", cells)
+        monkeypatch.setattr(bs, "_MIN_CHUNK", least)
+        counts = np.concatenate(list(bs.count_chunks(500, 40, seed=3)))
+        results.append((counts, bs.bootstrap_drivers(x, y, "lmg", 40, seed=3)))
+    for counts, draws in results[1:]:
+        np.testing.assert_array_equal(counts, results[0][0])
+        np.testing.assert_allclose(draws.importance, results[0][1].importance, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(draws.score, results[0][1].score, rtol=1e-12)
+
+
 def test_counts_are_a_resample_of_every_row() -> None:
     chunks = list(bs.count_chunks(1000, 600, seed=1))
     counts = np.concatenate(chunks)
