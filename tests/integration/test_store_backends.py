@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, bindparam, func, insert, select, text, update
@@ -18,7 +19,7 @@ from cxdash.errors import CxdashError, InputRefused
 from cxdash.ingest.load import import_file
 from cxdash.ingest.write import SQLITE_ROWS_PER_INSERT, delete_where_in, insert_rows, update_rows
 from cxdash.store.engine import BULK_CACHE_KIB, bulk_cache_kib, bulk_writer, writer
-from cxdash.store.frames import response_frame
+from cxdash.store.frames import numeric_rows, response_frame
 from cxdash.store.models import Comment, ImportBatch, Rating, Response, Touchpoint, Workspace
 from cxdash.store.queries import Filters, kpis, touchpoint_scores
 from cxdash.store.workspaces import get_workspace, open_store
@@ -253,6 +254,18 @@ def test_respondent_frame_equals_the_pandas_pivot(engine: Engine, ws: int) -> No
     plus = response_frame(engine, ws, Filters(attributes={"plan": ["Plus"]}))
     assert sorted(plus["nps"]) == [9.0, 10.0]
     assert response_frame(engine, ws, Filters(date_from=datetime(2030, 1, 1))).empty
+
+
+def test_numeric_rows_reads_numbers_nulls_as_nan_and_no_rows(engine: Engine, ws: int) -> None:
+    query = select(R.c.id, R.c.nps, R.c.ces).where(R.c.workspace_id == ws).order_by(R.c.id)
+    with engine.connect() as conn:
+        got = numeric_rows(conn.execute(query), 3)
+        expected = [tuple(row) for row in conn.execute(query)]
+        none = numeric_rows(conn.execute(query.where(R.c.id < 0)), 3)
+    assert got.shape == (len(expected), 3) and none.shape == (0, 3)
+    want = np.array([[np.nan if v is None else float(v) for v in row] for row in expected])
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got).any()  # a response without a CES answer
 
 
 def test_respondent_frame_keeps_to_the_workspaces_own_touchpoints(engine: Engine, ws: int) -> None:
