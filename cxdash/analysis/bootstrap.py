@@ -196,7 +196,7 @@ def _weighted_corr_rows(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarr
 
 class ScoreSums:
     """Mean answer per driver in resamples, over the rows that answered it. The answers (0 where unanswered) and
-    the answered flags are made once for all chunks: at a million rows each is 80 MB, and the chunks are 250."""
+    the answered flags are made once for all chunks (at a million rows each is 80 MB, and there are 63 chunks)."""
 
     def __init__(self, x: np.ndarray) -> None:
         answered = ~np.isnan(x)
