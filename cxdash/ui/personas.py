@@ -184,7 +184,10 @@ def clustering_headline(result: clusters.Clustering, chosen: bool) -> str:
     """'**3 groups** of 2,996 respondents (as asked; silhouette k=3: 0.412; seed 0).'"""
     sil = ", ".join(f"k={j}: {s:.3f}" for j, s in result.silhouettes.items())
     how = t("personas.suggest.how_best") if chosen else t("personas.suggest.how_asked")
-    return t("personas.suggest.headline", k=result.k, n=fmt_number(result.n), how=how, silhouette=sil, seed=result.seed)
+    text = t("personas.suggest.headline", k=result.k, n=fmt_number(result.n), how=how, silhouette=sil, seed=result.seed)
+    if result.fitted_on < result.n:
+        text += " " + t("personas.suggest.sampled", fitted=fmt_number(result.fitted_on), n=fmt_number(result.n))
+    return text
 
 
 def _score_name(name: Any) -> str:

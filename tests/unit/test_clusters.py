@@ -162,3 +162,23 @@ def test_method_labels_and_drafts_in_japanese() -> None:
     assert plus["pains"].startswith("平均より低いスコア：") and "Support" in plus["pains"]
     # the clusters' internal names do not change with the language
     assert all(NPS_ANSWER in c.scores.index for c in result.clusters)
+
+
+def test_a_large_set_is_fitted_on_a_sample_and_everyone_is_assigned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxdash.analysis import clusters
+    from cxdash.ui.personas import clustering_headline
+
+    frame, truth = planted()  # 450 respondents
+    whole = cluster_respondents(frame, seed=2)
+    assert whole.fitted_on == whole.n == 450
+    assert "sample" not in clustering_headline(whole, chosen=True)
+    monkeypatch.setattr(clusters, "FIT_SAMPLE", 200)
+    sampled = cluster_respondents(frame, seed=2)
+    assert sampled.fitted_on == 200 and sampled.n == 450 and len(sampled.labels) == 450
+    assert sampled.k == 3 and adjusted_rand(truth, sampled.labels) > 0.9
+    assert adjusted_rand(whole.labels, sampled.labels) > 0.9
+    sizes = [c.size for c in sampled.clusters]
+    assert sum(sizes) == 450 and sizes == sorted(sizes, reverse=True)  # numbered by size over everyone
+    again = cluster_respondents(frame, seed=2)
+    assert np.array_equal(again.labels, sampled.labels)
+    assert "random sample of 200 of the 450 respondents" in clustering_headline(sampled, chosen=True)
