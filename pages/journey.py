@@ -96,7 +96,7 @@ with tab_network:
     st.iframe(journey_network(content, evidence, height=520), height=600)
 
 with tab_data:
-    ui.data_cards(ctx.engine, ws, evidence, ctx.filters)
+    ui.data_cards(ctx.engine, ws, content, evidence, ctx.filters)
 
 # --- pain points → improvement actions (shown on the Actions page too) ---------------------------------------------
 actions_ui.pain_points_section(ctx.engine, ws, content)

@@ -40,13 +40,20 @@ def plain_rows(result: Result[Any]) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in result.all()]
 
 
+def cursor_rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+    """A result's rows as the driver's own tuples, fetched from its cursor in one go: for plain values (numbers,
+    text) that need no conversion by SQLAlchemy, without a ``Row`` per row (0.3 s per 200k rows)."""
+    cursor = result.cursor
+    rows = list(cursor.fetchall()) if cursor is not None else []
+    result.close()
+    return rows if not rows or isinstance(rows[0], tuple) else [tuple(row) for row in rows]
+
+
 def numeric_rows(result: CursorResult[Any], width: int) -> np.ndarray:
     """A result of numbers only as a float matrix (NULL: NaN), read from the driver's cursor in one go (no SQLAlchemy
     ``Row`` per row: for the millions of ratings of a large workspace that per-row work was most of the time), its
     values streamed into the array (``np.array`` of the tuples takes 2–3× as long)."""
-    cursor = result.cursor
-    rows = cursor.fetchall() if cursor is not None else []
-    result.close()
+    rows = cursor_rows(result)
     values = np.fromiter(chain.from_iterable(rows), dtype="float64", count=len(rows) * width)
     return values.reshape(-1, width)
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Table, case, false, func, or_, select
+from sqlalchemy import Engine, Table, and_, case, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -23,22 +25,26 @@ from cxdash.i18n import t
 from cxdash.store.engine import writer
 from cxdash.store.models import (
     Comment,
+    CommentTheme,
     JourneyMap,
     JourneyStage,
     JourneyStep,
     Persona,
     Rating,
     Response,
+    Theme,
     Touchpoint,
     utcnow,
 )
 from cxdash.store.queries import Filters, response_conditions
-from cxdash.textfold import folded
+from cxdash.textfold import fold
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
 RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
 TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
 C = cast(Table, Comment.__table__)  # type: ignore[attr-defined]
+CT = cast(Table, CommentTheme.__table__)  # type: ignore[attr-defined]
+T = cast(Table, Theme.__table__)  # type: ignore[attr-defined]
 
 TEXT_FIELDS = (
     "touchpoint_label",
@@ -503,20 +509,66 @@ def _nps_by_touchpoint(engine: Engine, workspace_id: int, filters: Filters | Non
         return {str(name): (int(p), int(m), int(d)) for name, p, m, d in conn.execute(stmt)}
 
 
-def _sentiment(engine: Engine, workspace_id: int, name: str, filters: Filters | None) -> tuple[int, float, float]:
-    """(n, sum, sum of squares) of the sentiment (compound) of comments tied to the touchpoint or naming it."""
-    from cxdash.store.drivers_data import touchpoint_terms
+@dataclass(frozen=True)
+class CommentsAbout:
+    """What the comments about each touchpoint say (tied to it or naming it, as ``drivers_data`` selects them):
+    the (n, sum, sum of squares) of their sentiment (compound) and their themes, most frequent first."""
 
-    tied = C.c.touchpoint_id.in_(select(TP.c.id).where(TP.c.workspace_id == workspace_id, TP.c.name == name))
-    mentions = [folded(C.c.text).contains(t, autoescape=True) for t in touchpoint_terms(name)]
-    stmt = (
-        select(func.count(C.c.compound), func.sum(C.c.compound), func.sum(C.c.compound * C.c.compound))
-        .select_from(C.join(R, R.c.id == C.c.response_id))
-        .where(*response_conditions(workspace_id, filters), C.c.compound.is_not(None), or_(tied, *mentions, false()))
+    sentiment: dict[str, tuple[int, float, float]]
+    themes: dict[str, list[str]]
+
+
+def comments_about(
+    engine: Engine, workspace_id: int, names: Sequence[str], filters: Filters | None = None
+) -> CommentsAbout:
+    """``CommentsAbout`` for each of the touchpoint ``names``, from one read of the filtered comments and their
+    theme tags: the comments are folded once and searched here, instead of three scans of all comments per
+    touchpoint in the database (a journey map of 12 touchpoints over 64k comments took 11 s)."""
+    from cxdash.store.drivers_data import touchpoint_terms
+    from cxdash.store.frames import cursor_rows
+
+    conds = response_conditions(workspace_id, filters)
+    base = C.join(R, R.c.id == C.c.response_id).outerjoin(
+        TP, and_(TP.c.id == C.c.touchpoint_id, TP.c.workspace_id == workspace_id)
     )
+    comments = select(C.c.id, TP.c.name, C.c.text, C.c.compound).select_from(base).where(*conds).order_by(C.c.id)
+    tagged = CT.join(C, C.c.id == CT.c.comment_id).join(R, R.c.id == C.c.response_id)
+    tags = select(CT.c.comment_id, CT.c.theme_id).select_from(tagged).where(*conds)
     with engine.connect() as conn:
-        n, total, total_sq = conn.execute(stmt).one()
-    return int(n or 0), float(total or 0.0), float(total_sq or 0.0)
+        rows = cursor_rows(conn.execute(comments))
+        pairs = cursor_rows(conn.execute(tags))
+        theme_names = dict(conn.execute(select(T.c.id, T.c.name).where(T.c.workspace_id == workspace_id)).all())
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    tied_to = np.array([row[1] or "" for row in rows], dtype=object)
+    compound = np.array([np.nan if row[3] is None else row[3] for row in rows], dtype=np.float64)
+    # every comment folded, in one string: a term is found in all of them by ``str.find`` (a term cannot hold the
+    # separator, so no match spans two comments), then each match is placed in its comment by its position
+    texts = [fold(str(row[2])) for row in rows]
+    joined = "\0".join(texts)
+    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]]) if texts else np.zeros(0, dtype=np.int64)
+    theme_ids = sorted(theme_names)
+    theme_pos = {tid: i for i, tid in enumerate(theme_ids)}
+    known = [(cid, tid) for cid, tid in pairs if tid in theme_pos]
+    tag_row = np.searchsorted(ids, np.array([cid for cid, _ in known], dtype=np.int64))
+    tag_theme = np.array([theme_pos[tid] for _, tid in known], dtype=np.int64)
+    sentiment: dict[str, tuple[int, float, float]] = {}
+    themes: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        about = tied_to == name
+        for term in touchpoint_terms(name):
+            if not term:  # contained in every comment, as LIKE '%%' finds
+                about[:] = True
+                continue
+            at = joined.find(term)
+            while at >= 0:
+                about[np.searchsorted(starts, at, side="right") - 1] = True
+                at = joined.find(term, at + 1)
+        scored = compound[about & ~np.isnan(compound)]
+        sentiment[name] = (int(scored.size), float(scored.sum()), float((scored * scored).sum()))
+        volume = np.bincount(tag_theme[about[tag_row]], minlength=len(theme_ids))
+        named = [(int(v), str(theme_names[tid])) for v, tid in zip(volume, theme_ids, strict=True) if v]
+        themes[name] = [theme for _, theme in sorted(named, key=lambda vt: (-vt[0], vt[1]))]
+    return CommentsAbout(sentiment, themes)
 
 
 EVIDENCE_COLUMNS = [
@@ -526,15 +578,24 @@ EVIDENCE_COLUMNS = [
 
 
 def touchpoint_evidence(
-    engine: Engine, workspace_id: int, names: Sequence[str], filters: Filters | None = None, min_n: int = MIN_N
+    engine: Engine,
+    workspace_id: int,
+    names: Sequence[str],
+    filters: Filters | None = None,
+    min_n: int = MIN_N,
+    about: CommentsAbout | None = None,
 ) -> pd.DataFrame:
     """Per touchpoint: n, mean score (and on −2..+2 as ``score``), NPS of those who rated it, and the mean comment
-    sentiment (compound ×2 on −2..+2) with 95% intervals; ``low_n`` when ratings or comments are under ``min_n``."""
+    sentiment (compound ×2 on −2..+2) with 95% intervals; ``low_n`` when ratings or comments are under ``min_n``.
+    ``about``: ``comments_about`` for these names and filters, when the caller has it already."""
     from cxdash.store.queries import touchpoint_scores
 
     wanted = list(dict.fromkeys(n for n in names if n))
     scores = touchpoint_scores(engine, workspace_id, filters, min_n).set_index("touchpoint")
     nps = _nps_by_touchpoint(engine, workspace_id, filters)
+    rated = [name for name in wanted if name in scores.index]
+    if about is None or any(name not in about.sentiment for name in rated):
+        about = comments_about(engine, workspace_id, rated, filters)
     rows = []
     for name in wanted:
         if name not in scores.index:
@@ -547,7 +608,7 @@ def touchpoint_evidence(
 
         mean, lo, hi = num(sc["mean"]), num(sc["lo"]), num(sc["hi"])
         nv = nps_from_counts(*nps.get(name, (0, 0, 0)), min_n=min_n)
-        k, total, total_sq = _sentiment(engine, workspace_id, name, filters)
+        k, total, total_sq = about.sentiment[name]
         sv = ces_from_moments(k, total, total_sq, min_n, "sentiment")
         rows.append(
             {
@@ -594,10 +655,3 @@ def touchpoint_impact(engine: Engine, workspace_id: int, filters: Filters | None
     except InputRefused:
         return {}
     return {d["name"]: d["share"] for d in report["drivers"]}
-
-
-def top_themes(engine: Engine, workspace_id: int, name: str, filters: Filters | None = None, k: int = 3) -> list[str]:
-    """The ``k`` most frequent themes of the comments about a touchpoint."""
-    from cxdash.store.drivers_data import touchpoint_themes
-
-    return [str(t) for t in touchpoint_themes(engine, workspace_id, name, filters)["theme"].head(k)]

@@ -406,15 +406,28 @@ def step_editor(engine: Engine, content: dict[str, Any], stage: dict[str, Any], 
 
 
 @st.cache_data(max_entries=32, ttl=600, show_spinner=False)
+def _about(
+    url: str, ws: int, names: tuple[str, ...], fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters
+) -> store.CommentsAbout:
+    return store.comments_about(_engine, ws, names, _f)
+
+
+@st.cache_data(max_entries=32, ttl=600, show_spinner=False)
 def _evidence(
     url: str, ws: int, names: tuple[str, ...], fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters
 ) -> pd.DataFrame:
-    return store.touchpoint_evidence(_engine, ws, names, _f)
+    about = _about(url, ws, names, fk, v, _engine, _f)  # the comments once, for this and the cards' themes
+    return store.touchpoint_evidence(_engine, ws, names, _f, about=about)
+
+
+def linked_touchpoints(content: dict[str, Any]) -> tuple[str, ...]:
+    """The touchpoints the map's steps are linked to, in map order, each once."""
+    return tuple(dict.fromkeys(s["touchpoint"] for st_ in content["stages"] for s in st_["steps"] if s["touchpoint"]))
 
 
 def evidence(engine: Engine, ws: int, content: dict[str, Any], filters: Filters) -> pd.DataFrame:
     """Evidence (scores, NPS, sentiment) of the map's linked touchpoints, cached."""
-    names = tuple(dict.fromkeys(s["touchpoint"] for st_ in content["stages"] for s in st_["steps"] if s["touchpoint"]))
+    names = linked_touchpoints(content)
     with st.spinner(t("journey.cards.reading")):
         return _evidence(_key(engine), ws, names, _filters_key(filters), data_version(), engine, filters)
 
@@ -424,18 +437,15 @@ def _impact(url: str, ws: int, fk: tuple[Any, ...], v: int, _engine: Engine, _f:
     return store.touchpoint_impact(_engine, ws, _f)
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner=False)
-def _themes(url: str, ws: int, name: str, fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters) -> list[str]:
-    return store.top_themes(_engine, ws, name, _f)
-
-
-def data_cards(engine: Engine, ws: int, ev: pd.DataFrame, filters: Filters) -> None:
+def data_cards(engine: Engine, ws: int, content: dict[str, Any], ev: pd.DataFrame, filters: Filters) -> None:
     """One card per linked touchpoint: n, score, NPS of raters, impact, top themes; thin data is marked."""
     if ev.empty:
         st.caption(t("journey.cards.none"))
         return
     with st.spinner(t("journey.cards.impact")):
         impact = _impact(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)
+        names = linked_touchpoints(content)  # as ``evidence`` asked: its cached reading of the comments
+        about = _about(_key(engine), ws, names, _filters_key(filters), data_version(), engine, filters)
     cols = st.columns(3)
     for i, row in enumerate(ev.itertuples(index=False)):
         with cols[i % 3].container(border=True):
@@ -457,7 +467,7 @@ def data_cards(engine: Engine, ws: int, ev: pd.DataFrame, filters: Filters) -> N
                 + (t("journey.cards.few_comments", min=MIN_N) if 0 < row.n_comments < MIN_N else ""),
             ]  # fmt: skip
             st.markdown("  \n".join(lines))
-            themes = _themes(_key(engine), ws, row.touchpoint, _filters_key(filters), data_version(), engine, filters)
+            themes = about.themes.get(row.touchpoint, [])[:3]
             if themes:
                 st.caption(t("journey.cards.themes", themes=", ".join(inert_md(x) for x in themes)))
 

@@ -16,7 +16,7 @@ from cxdash.errors import InputRefused
 from cxdash.export import to_safe_csv
 from cxdash.ingest.load import import_file
 from cxdash.store.engine import writer
-from cxdash.store.models import Comment, Touchpoint
+from cxdash.store.models import Comment, Response, Touchpoint
 from cxdash.store.queries import Filters
 from cxdash.store.themes import list_themes, save_theme
 from cxdash.store.verbatims import (
@@ -31,6 +31,7 @@ from cxdash.store.verbatims import (
 from cxdash.store.workspaces import get_workspace
 
 C = cast(Table, Comment.__table__)
+R = cast(Table, Response.__table__)
 TP = cast(Table, Touchpoint.__table__)
 
 CSV = """id,date,nps,plan,delivery rating,general comment,delivery comment
@@ -245,6 +246,42 @@ def test_comments_naming_a_touchpoint_are_found_whatever_their_width(engine: Eng
     assert (register["text"].tolist(), total) == (["ﾚｼﾞが混んでいた"], 1)
     evidence = touchpoint_evidence(engine, ws, ["レジ"], min_n=1)
     assert evidence.set_index("touchpoint").loc["レジ", "n_comments"] == 1
+
+
+def test_comments_about_each_touchpoint_are_the_ones_the_database_selects(engine: Engine, ws: int) -> None:
+    """The journey map reads the comments once and finds each touchpoint's in Python: the same comments, sentiment
+    sums and themes as the database's selection (tied to the touchpoint or naming it, folded) for every one."""
+    from sqlalchemy import func, select
+
+    from cxdash.store.drivers_data import _about, touchpoint_themes
+    from cxdash.store.journeys import comments_about
+
+    extra = "id,date,nps,レジ,comment\nT1,2025-04-01,3,2,ＤＥＬＩＶＥＲＹ took ages\nT2,2025-04-02,5,2,ﾚｼﾞが混んでいた\n"
+    mapping = {"id": "response_id", "date": "date", "nps": "nps", "レジ": "rating:レジ", "comment": "comment"}
+    import_file(engine, extra.encode(), "width.csv", "Voice", mapping=mapping)
+    save_theme(engine, ws, "Lateness", "late, ages", "遅い")  # tags the comments
+    names = ["Delivery", "レジ", "Support", "Nobody mentions this"]
+    periods = (
+        None,
+        Filters(date_from=date(2025, 2, 1), date_to=date(2025, 4, 30)),
+        Filters(attributes={"Plan": ["Basic"]}),
+    )
+    for filters in periods:
+        about = comments_about(engine, ws, names, filters)
+        for name in names:
+            conds = _about(ws, name, filters)
+            stmt = (
+                select(func.count(C.c.compound), func.sum(C.c.compound), func.sum(C.c.compound * C.c.compound))
+                .select_from(C.join(R, R.c.id == C.c.response_id))
+                .where(*conds, C.c.compound.is_not(None))
+            )
+            with engine.connect() as conn:
+                n, total, total_sq = conn.execute(stmt).one()
+            got = about.sentiment[name]
+            assert got[0] == n and got[1:] == pytest.approx((float(total or 0), float(total_sq or 0)), abs=1e-12)
+            assert about.themes[name] == touchpoint_themes(engine, ws, name, filters)["theme"].tolist()
+    assert comments_about(engine, ws, names).sentiment["レジ"][0] == 1  # ﾚｼﾞ, half-width, names レジ
+    assert comments_about(engine, ws, names).sentiment["Delivery"][0] >= 3  # ＤＥＬＩＶＥＲＹ, DELIVERY, tied ones
 
 
 def test_a_touchpoints_comments_show_each_text_once_with_how_often_it_was_written(engine: Engine, ws: int) -> None:
