@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Table, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from cxdash.errors import InputRefused
+from cxdash.store.frames import cursor_rows, plain_rows
 from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, _month_start, _week_start, response_conditions
 from cxdash.textfold import fold, folded
@@ -177,15 +178,16 @@ def _themes_of(engine: Engine, ids: list[int]) -> dict[int, list[str]]:
         .order_by(CT.c.comment_id, T.c.position, T.c.id)
     )
     with engine.connect() as conn:
-        for cid, name in conn.execute(stmt):
+        for cid, name in cursor_rows(conn.execute(stmt)):
             out.setdefault(int(cid), []).append(str(name))
     return out
 
 
 def _verbatim_frame(engine: Engine, stmt: Any) -> pd.DataFrame:
     with engine.connect() as conn:
-        rows = conn.execute(stmt).mappings().all()
-    frame = pd.DataFrame([dict(r) for r in rows], columns=VERBATIM_COLUMNS[:-1])
+        result = conn.execute(stmt)
+        names = list(result.keys())
+        frame = pd.DataFrame(plain_rows(result), columns=names)[VERBATIM_COLUMNS[:-1]]
     tags = _themes_of_all(engine, frame)
     frame["themes"] = [", ".join(tags.get(int(i), [])) for i in frame["id"]]
     frame["touchpoint"] = frame["touchpoint"].fillna(NO_TOUCHPOINT)
