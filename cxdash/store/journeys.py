@@ -549,8 +549,14 @@ def comments_about(
     theme_ids = sorted(theme_names)
     theme_pos = {tid: i for i, tid in enumerate(theme_ids)}
     known = [(cid, tid) for cid, tid in pairs if tid in theme_pos]
-    tag_row = np.searchsorted(ids, np.array([cid for cid, _ in known], dtype=np.int64))
+    tagged_ids = np.array([cid for cid, _ in known], dtype=np.int64)
+    tag_row = np.searchsorted(ids, tagged_ids)
     tag_theme = np.array([theme_pos[tid] for _, tid in known], dtype=np.int64)
+    # only tags of the comments read (PostgreSQL reads each query at its own moment: a comment committed between
+    # the two has tags here but no row above)
+    found = tag_row < len(ids)
+    found[found] = ids[tag_row[found]] == tagged_ids[found]
+    tag_row, tag_theme = tag_row[found], tag_theme[found]
     sentiment: dict[str, tuple[int, float, float]] = {}
     themes: dict[str, list[str]] = {}
     for name in dict.fromkeys(names):
