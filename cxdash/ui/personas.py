@@ -185,7 +185,7 @@ def clustering_headline(result: clusters.Clustering, chosen: bool) -> str:
     sil = ", ".join(f"k={j}: {s:.3f}" for j, s in result.silhouettes.items())
     how = t("personas.suggest.how_best") if chosen else t("personas.suggest.how_asked")
     text = t("personas.suggest.headline", k=result.k, n=fmt_number(result.n), how=how, silhouette=sil, seed=result.seed)
-    if result.fitted_on < result.n:
+    if 0 < result.fitted_on < result.n:  # fitted on a sample
         text += " " + t("personas.suggest.sampled", fitted=fmt_number(result.fitted_on), n=fmt_number(result.n))
     return text
 
