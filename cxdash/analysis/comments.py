@@ -79,10 +79,10 @@ def warm_up(japanese: bool = False) -> None:
 
 
 def _start_workers(japanese: bool = False) -> None:
+    if japanese and pool.get_pool(pool.EMBEDDING) is not None:
+        pool.map_later(_warm_embedding, [None], kind=pool.EMBEDDING)
     if pool.get_pool() is not None:
         pool.map_later(_warm, [japanese] * pool.workers())
-        if japanese:
-            pool.map_later(_warm_embedding, [None], kind=pool.EMBEDDING)
 
 
 Found = tuple[SentimentScore, tuple[int, ...]]  # a text's sentiment and the indices of the themes it is tagged with

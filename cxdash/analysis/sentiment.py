@@ -170,8 +170,7 @@ def votes_later(pending: Mapping[int, Sequence[str]], parallel: bool = True) -> 
     asked = questions(pending)
     if not asked:
         return dict
-    collect = pool.map_later(embedding_votes, [asked], parallel, kind=pool.EMBEDDING)
-    return lambda: collect()[0]
+    return pool.ask_later(embedding_votes, asked, parallel, kind=pool.EMBEDDING)
 
 
 def pack(raw: Sequence[_Raw]) -> tuple[list[tuple[str, str]], bytes, list[float]]:

@@ -211,6 +211,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(comment_analysis, "PARALLEL_TEXTS", 10**9)
     monkeypatch.setattr(comment_analysis, "_task", counting)
+    # a pool handed ``counting`` (which cannot be pickled) gives up, for this test only, not for the later ones
+    monkeypatch.setattr(pool, "_failed", pool._failed)
     return texts
 
 
@@ -367,3 +369,43 @@ def test_comments_analysed_before_validation_are_those_stored(
     imported = stored_tags(engine)
     tag_comments(engine, ws)
     assert stored_tags(engine) == imported
+
+
+def _batch_sizes(questions: list[str]) -> dict[str, int]:
+    """Each question's answer: how many questions its task had."""
+    return {q: len(questions) for q in questions}
+
+
+def _asleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_questions_asked_while_the_embedding_worker_is_busy_go_to_it_together() -> None:
+    """The embedding worker answers the questions asked while it loads its model (or answers others) as one task:
+    one batch of the model costs less than several."""
+    if pool.get_pool(pool.EMBEDDING) is None:
+        pytest.skip("one core: no worker processes")
+    busy = pool.map_later(_asleep, [0.5], kind=pool.EMBEDDING)
+    asks = [pool.ask_later(_batch_sizes, questions) for questions in (["a", "b"], ["b", "c"], ["d"])]
+    assert [ask() for ask in asks] == [{"a": 4, "b": 4}, {"b": 4, "c": 4}, {"d": 4}]  # a, b, c and d: one task
+    assert busy() == [0.5]
+    assert pool.ask_later(_batch_sizes, ["e"])() == {"e": 1}  # an idle worker is asked at once
+    assert pool.ask_later(_batch_sizes, ["f", "g"], parallel=False)() == {"f": 2, "g": 2}  # here
+    assert pool.ask_later(_batch_sizes, [])() == {}
+
+
+def test_questions_waiting_for_a_worker_that_breaks_are_answered_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    if pool.get_pool(pool.EMBEDDING) is None:
+        pytest.skip("one core: no worker processes")
+    monkeypatch.setattr(pool, "_failed", False)  # given up by this test only
+    try:
+        pool.map_later(os._exit, [1], kind=pool.EMBEDDING)  # never collected: here it would end the tests
+        assert pool.ask_later(_batch_sizes, ["a", "b"])() == {"a": 2, "b": 2}
+        assert pool._failed  # given up: later tasks run where they are asked for
+    finally:
+        pool.shutdown_pool()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ def test_the_kept_model_gives_exactly_the_vectors_of_building_it(
 ) -> None:
     first = e5_int8.E5Int8(model)  # builds the graph and the tokenizer, and keeps them
     names = _names(cache)
-    assert [n.split("-")[1] for n in names] == ["int8", "tokenizer"] and names[0].endswith(".ort")
+    assert [n.split("-")[1] for n in names] == ["int8", "pieces"] and names[0].endswith(".ort")
 
     def no_building(self: object) -> bytes:
         raise AssertionError("the graph was built again")
@@ -63,7 +64,7 @@ def test_the_kept_model_gives_exactly_the_vectors_of_building_it(
     monkeypatch.setenv(model_cache.ENV, "off")
     built = e5_int8.E5Int8(model)
     assert np.array_equal(kept.query(TEXTS), built.query(TEXTS))
-    assert kept.tokenizer.pieces == built.tokenizer.pieces and kept.tokenizer.norm == built.tokenizer.norm
+    assert kept.tokenizer.all_pieces() == built.tokenizer.pieces and kept.tokenizer.norm == built.tokenizer.norm
 
 
 @needs_int8
@@ -79,8 +80,8 @@ def test_a_changed_model_file_gets_new_files_and_a_damaged_file_is_built_again(m
         (cache / name).write_bytes(b"not a model")  # damaged (a disk error, a hand edit)
     damaged = e5_int8.E5Int8(model)
     assert np.array_equal(damaged.query(TEXTS), reference)
-    tokenizer = next(cache.glob("e5-tokenizer-*"))
-    tokenizer.write_bytes(marshal.dumps(["a marshal file", "of something else"]))
+    tokenizer = next(cache.glob("e5-pieces-*"))
+    tokenizer.write_bytes(b"E5PG1" + struct.pack("<Q", 20) + marshal.dumps(["a marshal file", "of something else"]))
     damaged = e5_int8.E5Int8(model)
     assert np.array_equal(damaged.query(TEXTS), reference)
     assert all((cache / name).stat().st_size > 1000 for name in _names(cache))  # replaced by good files
@@ -89,7 +90,7 @@ def test_a_changed_model_file_gets_new_files_and_a_damaged_file_is_built_again(m
 def test_the_tokenizer_alone_is_kept_too(model: Path, cache: Path) -> None:
     fresh = e5_fast.E5(model, float_layers=False)
     kept = e5_fast.E5(model, float_layers=False)
-    assert [p.name.split("-")[1] for p in cache.iterdir()] == ["tokenizer"]
+    assert [p.name.split("-")[1] for p in cache.iterdir()] == ["pieces"]
     assert [kept.tokenizer.content(t) for t in TEXTS] == [fresh.tokenizer.content(t) for t in TEXTS]
 
 
@@ -98,7 +99,6 @@ def test_off_or_unwritable_means_nothing_is_kept(model: Path, tmp_path: Path, mo
     assert model_cache.cache_dir() is None
     e5_fast.E5(model, float_layers=False)
     assert model_cache.path_for("x", "marshal", model, []) is None
-    assert model_cache.marshalled(None, lambda: [1, 2]) == [1, 2]
 
     blocked = tmp_path / "a file, not a directory"
     blocked.write_text("")
@@ -128,3 +128,22 @@ def test_a_failed_write_leaves_nothing_behind(cache: Path) -> None:
     assert model_cache.write_atomically(cache / "f-new.bin", lambda tmp: tmp.write_bytes(b"whole"))
     assert _names(cache) == ["f-new.bin", "fx-other.bin"]  # the older one of its kind is replaced
     assert (cache / "f-new.bin").read_bytes() == b"whole"
+
+
+def test_the_kept_pieces_are_read_a_group_at_a_time_and_give_the_same_tokens(model: Path, cache: Path) -> None:
+    built = e5_fast.E5(model, float_layers=False).tokenizer  # read whole from the model file, and kept in groups
+    kept = e5_fast.E5(model, float_layers=False).tokenizer
+    texts = [*TEXTS, "  二重  空白\u3000全角 ｶﾀｶﾅ", "emoji 😀👍🏽", "Ünïcödé façade", "한국어 Привет", "\x00gone", "a▁b"]
+    assert len(kept.pieces) == 0
+    assert kept.content("配送が遅い") == built.content("配送が遅い")
+    assert 0 < len(kept.pieces) < len(built.pieces) // 2  # only the groups of those characters (and word starts)
+    assert [kept.content(t) for t in texts] == [built.content(t) for t in texts]
+    assert kept.all_pieces() == built.pieces
+    assert all(kept.scores[i] == built.scores[i] for i in built.pieces.values())
+    assert (kept.unk_score, kept.max_bytes, kept.norm) == (built.unk_score, built.max_bytes, built.norm)
+
+    data = next(cache.glob("e5-pieces-*")).read_bytes()
+    with pytest.raises(ValueError):
+        e5_fast.PieceGroups(data[:-1])  # cut short
+    with pytest.raises(ValueError):
+        e5_fast.PieceGroups(b"E5PG1" + data[5:9])
