@@ -116,7 +116,7 @@ def _get_pool(kind: str = COMMENTS) -> ProcessPoolExecutor | None:
         n = cores if kind == COMMENTS else 1
         try:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.comments"])
+            ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.pool_lexicons"])
             _pools[kind] = ProcessPoolExecutor(
                 max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),)
             )

@@ -23,7 +23,7 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cxdash.analysis import pool, vader_fast
-from cxdash.analysis.lang import _LATIN, fold_width, has_fullwidth_ascii
+from cxdash.analysis.lang import _LATIN, fold_width, has_cjk, has_fullwidth_ascii
 from cxdash.analysis.lang import detect_language as _detect_language
 
 POS_THRESHOLD = 0.05
@@ -39,7 +39,7 @@ VADER_FOLDED_METHOD = f"{VADER_METHOD}+width-fold"
 PARALLEL_THRESHOLD = 20_000
 #: texts per pool task
 CHUNK_SIZE = 4_000
-#: Japanese costs ~100× more per text than English: its share of the threshold
+#: Japanese texts: their share of the threshold (they went to the workers sooner when they cost ~100× an English one)
 JA_PARALLEL_THRESHOLD = 2_000
 CACHE_MAX = 200_000
 
@@ -187,7 +187,8 @@ def unpack(kinds: list[tuple[str, str]], codes: bytes, compounds: list[float]) -
 
 
 def worth_a_pool(texts: Sequence[str], threshold: int | None = None) -> bool:
-    """Whether scoring these distinct texts is worth sending to the worker processes (Japanese costs ~100× more)."""
+    """Whether scoring these distinct texts is worth sending to the worker processes (a smaller batch is, when
+    enough of it is Japanese)."""
     n_ja = sum(1 for t in texts[:2000] if not t.isascii())
     limit = PARALLEL_THRESHOLD if threshold is None else threshold
     return len(texts) >= limit or (len(texts) >= JA_PARALLEL_THRESHOLD and n_ja > 200)
@@ -199,15 +200,15 @@ def task_size(n: int) -> int:
 
 
 def split_tasks(texts: list[str]) -> list[list[str]]:
-    """Pool tasks of about ``task_size`` distinct texts each, with the costly non-ASCII ones (Japanese: ~100× an
-    English text) dealt out evenly, so no worker is left with most of the work."""
-    n = max(1, -(-len(texts) // task_size(len(texts))))
-    tasks: list[list[str]] = [[] for _ in range(n)]
-    costly = [t for t in texts if not t.isascii()]
-    cheap = [t for t in texts if t.isascii()]
-    for i, text in enumerate(costly + cheap):
-        tasks[i % n].append(text)
-    return [task for task in tasks if task]
+    """Pool tasks of about ``task_size`` distinct texts each, those with kana or kanji first: the texts the lexicon
+    may leave to the embedding worker are scored first, so its questions reach it while the others are scored, and
+    the last tasks to end leave it nothing to answer after them. (A Japanese text costs the lexicon about twice what
+    VADER costs an English one; the pool hands each task to the next free worker, so the workers stay evenly busy.)"""
+    size = task_size(len(texts))
+    japanese = [has_cjk(t) for t in texts]
+    ordered = [t for t, ja in zip(texts, japanese, strict=True) if ja]
+    ordered += [t for t, ja in zip(texts, japanese, strict=True) if not ja]
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def _score_many(texts: list[str], lang: str) -> list[_Raw]:

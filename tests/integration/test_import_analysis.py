@@ -144,7 +144,7 @@ def test_the_embedding_model_is_loaded_by_its_own_worker_not_by_the_comment_work
 
 WORKER_START = """
 import sys
-import cxdash.analysis.pool_priority, cxdash.analysis.comments  # the forkserver's preload
+import cxdash.analysis.pool_priority, cxdash.analysis.pool_lexicons  # the forkserver's preload
 from cxdash.analysis import comments, pool
 from cxdash.analysis.themes import load_default_taxonomy
 pool._worker_init(0)
