@@ -206,9 +206,12 @@ def split_tasks(texts: list[str]) -> list[list[str]]:
     VADER costs an English one; the pool hands each task to the next free worker, so the workers stay evenly busy.)"""
     size = task_size(len(texts))
     japanese = [has_cjk(t) for t in texts]
-    ordered = [t for t, ja in zip(texts, japanese, strict=True) if ja]
-    ordered += [t for t, ja in zip(texts, japanese, strict=True) if not ja]
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    first = [t for t, ja in zip(texts, japanese, strict=True) if ja]
+    rest = [t for t, ja in zip(texts, japanese, strict=True) if not ja]
+    small = max(100, size // 4)
+    return [first[i : i + small] for i in range(0, len(first), small)] + [
+        rest[i : i + size] for i in range(0, len(rest), size)
+    ]
 
 
 def _score_many(texts: list[str], lang: str) -> list[_Raw]:
