@@ -9,7 +9,7 @@ as when tags are rebuilt later from the stored comments (``cxdash.store.themes.t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -132,61 +132,35 @@ def found_later(
     themes: Sequence[ThemeRules],
     memory: Memory | None = None,
     known: Mapping[str, Found] | None = None,
-) -> FoundLater:
-    """As ``analyse_later``, but what it returns, called, maps each of the texts to its analysis (and gives it a
-    task at a time, as the tasks end, through ``parts``)."""
-    return FoundLater(texts, themes, memory, known or {})
+) -> Callable[[], dict[str, Found]]:
+    """As ``analyse_later``, but the result maps each of the texts to its analysis."""
+    known = known or {}
+    unique = [t for t in dict.fromkeys(texts) if t not in known]
+    rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
+    if memory is not None:
+        unique = [t for t in unique if t not in memory.found and t not in memory.started]
+        memory.started.update(t for t in unique if not t.isascii() and has_cjk(t))
+    parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
+    tasks = sentiment.split_tasks(unique) if parallel else [unique]
+    collect = pool.map_then(
+        _task, [(task, rules) for task in tasks], lambda packed: sentiment.votes_later(packed[4], parallel), parallel
+    )
 
-
-class FoundLater:
-    """The analysis of texts handed to the workers by ``found_later``: call it for all of it (text → analysis), or
-    iterate ``parts()`` for it a part at a time (use one or the other, once)."""
-
-    def __init__(
-        self, texts: Sequence[str], themes: Sequence[ThemeRules], memory: Memory | None, known: Mapping[str, Found]
-    ) -> None:
-        self.texts, self.memory, self.known = texts, memory, known
-        unique = [t for t in dict.fromkeys(texts) if t not in known]
-        self.rules: _Rules = tuple((t.name, t.keywords_en, t.keywords_ja) for t in themes)
-        if memory is not None:
-            unique = [t for t in unique if t not in memory.found and t not in memory.started]
-            memory.started.update(t for t in unique if not t.isascii() and has_cjk(t))
-        parallel = sentiment.worth_a_pool(unique, PARALLEL_TEXTS) and pool.get_pool() is not None
-        self.tasks = sentiment.split_tasks(unique) if parallel else [unique]
-        self.chain = pool.map_then(
-            _task,
-            [(task, self.rules) for task in self.tasks],
-            lambda packed: sentiment.votes_later(packed[4], parallel),
-            parallel,
-        )
-
-    def __call__(self) -> dict[str, Found]:
+    def result() -> dict[str, Found]:
         by_text: dict[str, Found] = {}
-        for part in self.parts():
-            by_text.update(part)
+        for task, (packed, prob) in zip(tasks, collect(), strict=True):
+            by_text.update(zip(task, _found(packed, prob), strict=True))
+        by_text.update((t, known[t]) for t in texts if t in known)
+        if memory is not None:
+            missing = [t for t in dict.fromkeys(texts) if t not in by_text and t not in memory.found]
+            if missing:  # an earlier chunk's text that the memory could not keep (full): analysed here
+                packed = _task((missing, rules))
+                by_text.update(zip(missing, _found(packed, sentiment.votes_later(packed[4], False)()), strict=True))
+            memory.keep(by_text)
+            by_text.update((t, memory.found[t]) for t in dict.fromkeys(texts) if t not in by_text)
         return by_text
 
-    def parts(self) -> Iterator[dict[str, Found]]:
-        """The analysis of each task's texts as the task ends (its embedding votes included), then of the texts no
-        task had (known before, or analysed by an earlier chunk: asked for in the order the chunks were started)."""
-        found: list[dict[str, Found]] = [{} for _ in self.tasks]
-        for i, packed, prob in self.chain.as_done():
-            found[i] = dict(zip(self.tasks[i], _found(packed, prob), strict=True))
-            yield found[i]
-        by_text = {text: analysis for part in found for text, analysis in part.items()}  # in task order
-        rest = {t: self.known[t] for t in self.texts if t in self.known}
-        by_text.update(rest)
-        memory = self.memory
-        if memory is not None:
-            missing = [t for t in dict.fromkeys(self.texts) if t not in by_text and t not in memory.found]
-            if missing:  # an earlier chunk's text that the memory could not keep (full): analysed here
-                packed = _task((missing, self.rules))
-                here = dict(zip(missing, _found(packed, sentiment.votes_later(packed[4], False)()), strict=True))
-                by_text.update(here)
-                rest.update(here)
-            memory.keep(by_text)
-            rest.update((t, memory.found[t]) for t in dict.fromkeys(self.texts) if t not in by_text)
-        yield rest
+    return result
 
 
 def _found(packed: _Packed, prob: Mapping[str, float] | None) -> list[Found]:

@@ -20,13 +20,12 @@ import ctypes
 import glob
 import multiprocessing
 import os
-import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -188,68 +187,36 @@ def map_later(
     return collect
 
 
-class Chain(Generic[R, S]):
-    """The tasks ``map_then`` started and what follows each. Call it for all of it, in task order; or iterate
-    ``as_done()`` for each task as it ends (what follows it included), to use the first results while the last
-    ones are worked on. Use one or the other, once."""
-
-    def __init__(
-        self, fn: Callable[[A], R], tasks: Sequence[A], then: Callable[[R], Callable[[], S]], futures: list[Future[R]]
-    ) -> None:
-        self.fn, self.tasks, self.then, self.futures = fn, tasks, then, futures
-        self.followed: dict[int, Callable[[], S]] = {}
-        self.ended: queue.SimpleQueue[int] = queue.SimpleQueue()  # tasks whose ``then`` was called, in that order
-        self.chain: threading.Thread | None = None
-        if futures:
-            self.chain = threading.Thread(target=self._follow, name="cxdash-pool-then", daemon=True)
-            self.chain.start()
-
-    def _follow(self) -> None:
-        index = {id(f): i for i, f in enumerate(self.futures)}
-        for future in as_completed(self.futures):
-            i = index[id(future)]
-            if not future.cancelled() and future.exception() is None:
-                # a failure is asked again, here, when the results are collected
-                with contextlib.suppress(Exception):
-                    self.followed[i] = self.then(future.result())
-            self.ended.put(i)
-
-    def __call__(self) -> list[tuple[R, S]]:
-        results = _results(self.fn, self.tasks, self.futures)
-        if self.chain is not None:
-            self.chain.join()
-        return [(r, (self.followed.get(i) or self.then(r))()) for i, r in enumerate(results)]
-
-    def as_done(self) -> Iterator[tuple[int, R, S]]:
-        """(task index, result, what ``then``'s function gave) for each task, as the tasks end; those a broken pool
-        lost (or all of them, without a pool) run here, after the others."""
-        done: set[int] = set()
-        for _ in self.futures:
-            i = self.ended.get()
-            future = self.futures[i]
-            if future.cancelled() or future.exception() is not None:
-                break  # the pool broke: the tasks not done yet run here
-            r = future.result()
-            done.add(i)
-            yield i, r, (self.followed.get(i) or self.then(r))()
-        if len(done) < len(self.tasks):
-            if self.futures:
-                _give_up()
-            for i, task in enumerate(self.tasks):
-                if i not in done:
-                    r = self.fn(task)
-                    yield i, r, self.then(r)()
-
-
 def map_then(
     fn: Callable[[A], R], tasks: Sequence[A], then: Callable[[R], Callable[[], S]], parallel: bool = True
-) -> Chain[R, S]:
+) -> Callable[[], list[tuple[R, S]]]:
     """As ``map_later``, and as soon as a task's result is in, ``then(result)`` is called (from a thread of this
-    process): it may start more work (in another pool) and returns a function that waits for that. What is returned
-    here (a ``Chain``) waits for all of it when called: (result, what ``then``'s function gave) per task, in task
-    order. Where a task ran here instead (no pool, or a broken one), ``then`` is called for it when the results are
-    asked for."""
-    return Chain(fn, tasks, then, _submit(fn, tasks, parallel, COMMENTS))
+    process): it may start more work (in another pool) and returns a function that waits for that. The function
+    returned here waits for all of it: (result, what ``then``'s function gave) per task, in task order. Where a task
+    ran here instead (no pool, or a broken one), ``then`` is called for it when the results are asked for."""
+    futures = _submit(fn, tasks, parallel, COMMENTS)
+    followed: dict[int, Callable[[], S]] = {}
+    chain: threading.Thread | None = None
+    if futures:
+        index = {id(f): i for i, f in enumerate(futures)}
+
+        def follow() -> None:
+            for future in as_completed(futures):
+                if not future.cancelled() and future.exception() is None:
+                    # a failure is asked again, here, when the results are collected
+                    with contextlib.suppress(Exception):
+                        followed[index[id(future)]] = then(future.result())
+
+        chain = threading.Thread(target=follow, name="cxdash-pool-then", daemon=True)
+        chain.start()
+
+    def collect() -> list[tuple[R, S]]:
+        results = _results(fn, tasks, futures)
+        if chain is not None:
+            chain.join()
+        return [(r, (followed.get(i) or then(r))()) for i, r in enumerate(results)]
+
+    return collect
 
 
 def _submit(fn: Callable[[A], R], tasks: Sequence[A], parallel: bool, kind: str) -> list[Future[R]]:

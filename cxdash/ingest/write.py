@@ -7,7 +7,7 @@ PostgreSQL rows are streamed with COPY and key lookups take one array parameter.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, any_, bindparam, delete, func, insert,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxdash.analysis import sentiment
-from cxdash.analysis.comments import Found, FoundLater, Memory, found_later
+from cxdash.analysis.comments import CommentAnalysis, Found, Memory, analyse_later, found_later, in_order
 from cxdash.analysis.themes import ThemeRules
 from cxdash.i18n import t
 from cxdash.ingest.validate import ValidChunk
@@ -62,10 +62,10 @@ class ChunkWriter:
     contacts_stored: int = 0  # customers whose name or e-mail address was written
     themes: list[ThemeRules] = field(default_factory=list)  # the workspace's themes (with ids): comments are tagged
     added: dict[str, int] = field(default_factory=dict)  # rows written per table (planner statistics at the end)
-    _pending: tuple[pd.DataFrame, _RowIds, list[str], FoundLater] | None = None
+    _pending: tuple[pd.DataFrame, _RowIds, list[str], Callable[[], CommentAnalysis]] | None = None
     _memory: Memory = field(default_factory=Memory)  # costly texts already analysed in this batch's earlier chunks
     # the next chunk's comments, analysed before validation, and the masked form of those that masking changed
-    _ahead: tuple[FoundLater, dict[str, str]] | None = None
+    _ahead: tuple[Callable[[], dict[str, Found]], dict[str, str]] | None = None
     _empty_before: dict[str, bool] = field(default_factory=dict)  # table → the workspace had no row in it before
     _customers_made: dict[str, int] | None = field(default_factory=dict)  # external id → id, made by this batch
 
@@ -317,7 +317,9 @@ class ChunkWriter:
             unique = masked
         self._ahead = (found_later(unique, self.themes, self._memory), changed)
 
-    def _analyse_comments(self, comments: pd.DataFrame, stored: dict[str, Found]) -> tuple[list[str], FoundLater]:
+    def _analyse_comments(
+        self, comments: pd.DataFrame, stored: dict[str, Found]
+    ) -> tuple[list[str], Callable[[], CommentAnalysis]]:
         """The chunk's comment texts as stored (masked unless personal data is kept) and their pending analysis."""
         texts: list[str] = comments["text"].tolist() if not comments.empty else []
         ahead, self._ahead = self._ahead, None
@@ -326,11 +328,11 @@ class ChunkWriter:
             if changed:
                 self.masked.add(mask_texts([t for t in texts if t in changed])[1])
                 texts = [changed.get(t, t) for t in texts]
-            return texts, found
+            return texts, in_order(found, texts)
         if texts and not self.keep_personal_data:
             texts, counts = mask_texts(texts)
             self.masked.add(counts)
-        return texts, found_later(texts, self.themes, self._memory, stored)
+        return texts, analyse_later(texts, self.themes, self._memory, stored)
 
     def _stored_analyses(self, response_ids: list[int]) -> dict[str, Found]:
         """Sentiment and theme tags the store holds for the comments of responses this chunk updates (a cumulative
@@ -354,42 +356,37 @@ class ChunkWriter:
                     entry[2].append(position[theme_id])
         return {text_: (score, tuple(sorted(hits))) for text_, score, hits in stored.values()}
 
-    def _write_comments(self, comments: pd.DataFrame, rows: _RowIds, texts: list[str], found: FoundLater) -> None:
-        """Insert comments with their sentiment and theme tags (the tags in the same transaction), a part at a time
-        as the workers' tasks end: the comments of the first tasks are written while the last ones are scored."""
+    def _write_comments(
+        self,
+        comments: pd.DataFrame,
+        rows: _RowIds,
+        texts: list[str],
+        analysis: Callable[[], CommentAnalysis],
+    ) -> None:
+        """Insert comments with their sentiment and theme tags (the tags in the same transaction)."""
         if comments.empty:
             return
+        done = analysis()
+        scores = done.scores
         ids = reserve_ids(self.conn, COMMENTS, len(texts))
-        response_ids = rows.of(comments["source_row"]).tolist()
         tp_ids = [self.touchpoint_ids.get(t) if t else None for t in comments["touchpoint"]]
-        sources = _values(comments["source"])
+        self._insert(
+            COMMENTS,
+            {
+                "id": ids,
+                "response_id": rows.of(comments["source_row"]).tolist(),
+                "touchpoint_id": tp_ids,
+                "source": _values(comments["source"]),
+                "text": texts,
+                "language": [x.lang for x in scores],
+                "compound": [x.compound for x in scores],
+                "label": [x.label for x in scores],
+                "method": [x.method for x in scores],
+            },
+        )
         theme_ids = [t.theme_id for t in self.themes]
-        where: dict[str, list[int]] = {}  # text → its comments' positions
-        for i, text_ in enumerate(texts):
-            where.setdefault(text_, []).append(i)
-        for part in found.parts():
-            at = sorted(i for text_ in part if text_ in where for i in where.pop(text_))
-            if not at:
-                continue
-            scores = [part[texts[i]][0] for i in at]
-            self._insert(
-                COMMENTS,
-                {
-                    "id": [ids[i] for i in at],
-                    "response_id": [response_ids[i] for i in at],
-                    "touchpoint_id": [tp_ids[i] for i in at],
-                    "source": [sources[i] for i in at],
-                    "text": [texts[i] for i in at],
-                    "language": [x.lang for x in scores],
-                    "compound": [x.compound for x in scores],
-                    "label": [x.label for x in scores],
-                    "method": [x.method for x in scores],
-                },
-            )
-            tags = [(ids[i], theme_ids[t]) for i in at for t in part[texts[i]][1]]
-            self._insert(COMMENT_THEMES, {"comment_id": [c for c, _ in tags], "theme_id": [t for _, t in tags]})
-        if where:  # never expected: every text is analysed
-            raise KeyError(f"no analysis for the comment {next(iter(where))!r}")
+        tags = [(cid, theme_ids[i]) for cid, hit in zip(ids, done.themes, strict=True) for i in hit]
+        self._insert(COMMENT_THEMES, {"comment_id": [c for c, _ in tags], "theme_id": [t for _, t in tags]})
 
 
 class _RowIds:

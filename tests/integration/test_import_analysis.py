@@ -409,26 +409,3 @@ def test_questions_waiting_for_a_worker_that_breaks_are_answered_here(monkeypatc
         assert pool._failed  # given up: later tasks run where they are asked for
     finally:
         pool.shutdown_pool()
-
-
-def test_a_chain_gives_each_task_as_it_ends_with_what_follows_it() -> None:
-    """An import writes the comments of the first tasks to end while the last ones are scored."""
-    if pool.get_pool() is None:
-        pytest.skip("one core: no worker processes")
-    chain = pool.map_then(_asleep, [1.0, 0.0, 0.1], lambda r: (lambda: -r))
-    done = list(chain.as_done())
-    assert sorted(done) == [(0, 1.0, -1.0), (1, 0.0, -0.0), (2, 0.1, -0.1)]
-    assert done[-1][0] == 0  # the long task ends last (the other worker took the two short ones meanwhile)
-    here = pool.map_then(_asleep, [0.1, 0.0], lambda r: (lambda: -r), parallel=False)
-    assert list(here.as_done()) == [(0, 0.1, -0.1), (1, 0.0, -0.0)]  # no pool: run here, in order
-
-
-def test_the_parts_of_an_analysis_are_the_whole_of_it() -> None:
-    texts = [f"The staff at desk {i} were friendly" for i in range(2500)] + ["配送が遅い", "配送が遅い"] * 300
-    memory = comment_analysis.Memory()
-    whole = comment_analysis.found_later(texts, [], memory)()
-    later = comment_analysis.found_later(texts + ["Another one"], [], memory)  # the repeats come from the memory
-    parts = list(later.parts())
-    merged = {text: found for part in parts for text, found in part.items()}
-    assert sum(map(len, parts)) == len(merged) == len(whole) + 1 and merged.items() >= whole.items()
-    assert set(parts[-1]) == {"配送が遅い"}  # the last part: the costly text the earlier analysis remembered
