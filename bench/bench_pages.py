@@ -239,13 +239,21 @@ def overview(engine: Engine) -> dict[str, Callable[[], Any]]:
 def drivers_data_calls(engine: Engine) -> dict[str, Callable[[], Any]]:
     """The store calls of the Drivers page (cxdash/ui/drivers.py): everything but the regression itself."""
     f = queries.Filters()
+    kept: list[drivers_data.TouchpointComments] = []
+
+    def read() -> drivers_data.TouchpointComments:  # as the page keeps it: a click reads it only the first time
+        if not kept:
+            kept.append(drivers_data.read_touchpoint_comments(engine, 1, f))
+        return kept[0]
+
     return {
         "touchpoint scales": lambda: touchpoint_scales(engine, 1),
         "numeric attributes": lambda: drivers_data.numeric_attributes(engine, 1),
         "respondent frame": lambda: drivers_data.driver_frame(engine, 1, f),
         "focus: trend": lambda: drivers_data.touchpoint_trend(engine, 1, "Delivery speed", f),
-        "focus: verbatims": lambda: drivers_data.touchpoint_comments(engine, 1, "Delivery speed", f),
-        "focus: themes": lambda: drivers_data.touchpoint_themes(engine, 1, "Delivery speed", f),
+        "focus: the comments read once": lambda: drivers_data.read_touchpoint_comments(engine, 1, f),
+        "focus: verbatims": lambda: drivers_data.touchpoint_comments(engine, 1, "Delivery speed", f, comments=read()),
+        "focus: themes": lambda: drivers_data.touchpoint_themes(engine, 1, "Delivery speed", f, comments=read()),
     }
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from cxdash.store import queries
+from cxdash.store import drivers_data, queries
 from cxdash.store.queries import Filters
 from cxdash.ui.resources import data_version
 
@@ -94,3 +94,17 @@ def _touchpoints(
 
 def touchpoint_scores(engine: Engine, workspace_id: int, filters: Filters) -> pd.DataFrame:
     return _touchpoints(_key(engine), workspace_id, _filters_key(filters), data_version(), engine, filters)
+
+
+@st.cache_resource(max_entries=2, ttl=600, show_spinner=False)
+def _touchpoint_comments(
+    url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters
+) -> drivers_data.TouchpointComments:
+    return drivers_data.read_touchpoint_comments(_engine, ws, _filters)
+
+
+def touchpoint_comments(engine: Engine, ws: int, filters: Filters) -> drivers_data.TouchpointComments:
+    """The filtered comments read and folded once, to find each touchpoint's (the Drivers page's focus and the
+    journey map's data cards): kept as they are, not copied (a resource, never changed), for the two latest
+    filters; a click on another touchpoint then takes milliseconds instead of a second at 100k responses."""
+    return _touchpoint_comments(_key(engine), ws, _filters_key(filters), data_version(), engine, filters)

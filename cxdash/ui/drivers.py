@@ -29,7 +29,7 @@ from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, shar
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.queries import Filters
-from cxdash.ui.data import _filters_key, _key
+from cxdash.ui.data import _filters_key, _key, touchpoint_comments
 from cxdash.ui.labels import shown_as
 from cxdash.ui.resources import data_version
 from cxdash.ui.text import literal
@@ -417,8 +417,9 @@ def _focus(
     url: str, ws: int, fkey: tuple[Any, ...], version: int, touchpoint: str, _engine: Engine, _filters: Filters
 ) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
     trend = drivers_data.touchpoint_trend(_engine, ws, touchpoint, _filters)
-    comments, total = drivers_data.touchpoint_comments(_engine, ws, touchpoint, _filters)
-    themes = drivers_data.touchpoint_themes(_engine, ws, touchpoint, _filters, total)
+    read = touchpoint_comments(_engine, ws, _filters)  # read once for every touchpoint clicked
+    comments, total = drivers_data.touchpoint_comments(_engine, ws, touchpoint, _filters, comments=read)
+    themes = drivers_data.touchpoint_themes(_engine, ws, touchpoint, _filters, total, comments=read)
     return trend, comments, total, themes
 
 

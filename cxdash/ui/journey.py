@@ -23,7 +23,7 @@ from cxdash.i18n import current_language, fmt_number, fmt_signed, t
 from cxdash.store import journeys as store
 from cxdash.store.queries import Filters
 from cxdash.ui.auth import can_edit
-from cxdash.ui.data import _filters_key, _key
+from cxdash.ui.data import _filters_key, _key, touchpoint_comments
 from cxdash.ui.errors import show_error
 from cxdash.ui.resources import data_changed, data_version
 from cxdash.ui.text import literal
@@ -409,7 +409,7 @@ def step_editor(engine: Engine, content: dict[str, Any], stage: dict[str, Any], 
 def _about(
     url: str, ws: int, names: tuple[str, ...], fk: tuple[Any, ...], v: int, _engine: Engine, _f: Filters
 ) -> store.CommentsAbout:
-    return store.comments_about(_engine, ws, names, _f)
+    return store.comments_about(_engine, ws, names, _f, comments=touchpoint_comments(_engine, ws, _f))
 
 
 @st.cache_data(max_entries=32, ttl=600, show_spinner=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -248,19 +248,77 @@ def test_comments_naming_a_touchpoint_are_found_whatever_their_width(engine: Eng
     assert evidence.set_index("touchpoint").loc["レジ", "n_comments"] == 1
 
 
-def test_comments_about_each_touchpoint_are_the_ones_the_database_selects(engine: Engine, ws: int) -> None:
-    """The journey map reads the comments once and finds each touchpoint's in Python: the same comments, sentiment
-    sums and themes as the database's selection (tied to the touchpoint or naming it, folded) for every one."""
-    from sqlalchemy import func, select
+def _sql_about(ws: int, touchpoint: str, filters: Filters | None) -> list[Any]:
+    """The reference selection, in the database: comments of the filtered responses tied to the touchpoint or naming
+    it (``touchpoint_terms``, folded by the store's fold function)."""
+    from sqlalchemy import false, or_
 
-    from cxdash.store.drivers_data import _about, touchpoint_themes
+    from cxdash.store.drivers_data import touchpoint_terms
+    from cxdash.store.queries import response_conditions
+    from cxdash.textfold import folded
+
+    tied = C.c.touchpoint_id.in_(select(TP.c.id).where(TP.c.workspace_id == ws, TP.c.name == touchpoint))
+    mentions = [folded(C.c.text).contains(t, autoescape=True) for t in touchpoint_terms(touchpoint)]
+    return [*response_conditions(ws, filters), or_(tied, *mentions) if mentions else or_(tied, false())]
+
+
+def _sql_touchpoint(engine: Engine, ws: int, name: str, filters: Filters | None) -> dict[str, Any]:
+    """What the Drivers page and the journey map show of a touchpoint's comments, computed in the database."""
+    from sqlalchemy import and_, case, func
+
+    from cxdash.store.models import CommentTheme, Theme
+    from cxdash.textfold import fold, folded
+
+    CT, T = cast(Table, CommentTheme.__table__), cast(Table, Theme.__table__)
+    conds, base = _sql_about(ws, name, filters), C.join(R, R.c.id == C.c.response_id)
+    keys = [
+        func.min(case((C.c.touchpoint_id.is_(None), 1), else_=0)).label("untied"),
+        case((folded(C.c.text).contains(fold(name), autoescape=True), 0), else_=1).label("unnamed"),
+        func.min(func.coalesce(C.c.compound, 0.0)).label("score"),
+        func.min(C.c.id).label("first_id"),
+    ]
+    groups = (
+        select(C.c.text, func.count().label("times"), func.max(C.c.id).label("last_id"), *keys)
+        .add_columns(func.max(R.c.responded_at).label("last_at"))
+        .select_from(base)
+        .where(*conds)
+        .group_by(C.c.text)
+        .subquery()
+    )
+    shown = (
+        select(C.c.id, C.c.text, C.c.label, C.c.compound, groups.c.last_at, groups.c.times)
+        .select_from(groups.join(C, C.c.id == groups.c.last_id))
+        .order_by(*(groups.c[k.name] for k in keys))
+    )
+    neg, labelled = (func.sum(case((c, 1), else_=0)) for c in (C.c.label == "negative", C.c.label.is_not(None)))
+    themes = (
+        select(T.c.name, func.count(), neg, labelled)
+        .select_from(base.join(CT, CT.c.comment_id == C.c.id).join(T, and_(T.c.id == CT.c.theme_id)))
+        .where(*conds)
+        .group_by(T.c.id, T.c.name)
+    )
+    sums = select(func.count(C.c.compound), func.sum(C.c.compound), func.sum(C.c.compound * C.c.compound))
+    with engine.connect() as conn:
+        return {
+            "total": conn.execute(select(func.count()).select_from(base).where(*conds)).scalar_one(),
+            "shown": [tuple(row) for row in conn.execute(shown)],
+            "themes": {row[0]: tuple(row[1:]) for row in conn.execute(themes)},
+            "sums": tuple(conn.execute(sums.select_from(base).where(*conds, C.c.compound.is_not(None))).one()),
+        }
+
+
+def test_comments_about_each_touchpoint_are_the_ones_the_database_selects(engine: Engine, ws: int) -> None:
+    """The Drivers page and the journey map read the comments once and find each touchpoint's in Python: the same
+    comments, counts, sentiment sums and themes as the database's selection (tied to the touchpoint or naming it,
+    folded), with filters, on both backends."""
+    from cxdash.store.drivers_data import read_touchpoint_comments, touchpoint_comments, touchpoint_themes
     from cxdash.store.journeys import comments_about
 
     extra = "id,date,nps,レジ,comment\nT1,2025-04-01,3,2,ＤＥＬＩＶＥＲＹ took ages\nT2,2025-04-02,5,2,ﾚｼﾞが混んでいた\n"
     mapping = {"id": "response_id", "date": "date", "nps": "nps", "レジ": "rating:レジ", "comment": "comment"}
     import_file(engine, extra.encode(), "width.csv", "Voice", mapping=mapping)
     save_theme(engine, ws, "Lateness", "late, ages", "遅い")  # tags the comments
-    names = ["Delivery", "レジ", "Support", "Nobody mentions this"]
+    names = ["Delivery", "レジ", "Support", "Nobody mentions this", "late"]
     periods = (
         None,
         Filters(date_from=date(2025, 2, 1), date_to=date(2025, 4, 30)),
@@ -268,18 +326,25 @@ def test_comments_about_each_touchpoint_are_the_ones_the_database_selects(engine
     )
     for filters in periods:
         about = comments_about(engine, ws, names, filters)
+        read = read_touchpoint_comments(engine, ws, filters)
         for name in names:
-            conds = _about(ws, name, filters)
-            stmt = (
-                select(func.count(C.c.compound), func.sum(C.c.compound), func.sum(C.c.compound * C.c.compound))
-                .select_from(C.join(R, R.c.id == C.c.response_id))
-                .where(*conds, C.c.compound.is_not(None))
-            )
-            with engine.connect() as conn:
-                n, total, total_sq = conn.execute(stmt).one()
+            sql = _sql_touchpoint(engine, ws, name, filters)
+            n, total, total_sq = sql["sums"]
             got = about.sentiment[name]
             assert got[0] == n and got[1:] == pytest.approx((float(total or 0), float(total_sq or 0)), abs=1e-12)
-            assert about.themes[name] == touchpoint_themes(engine, ws, name, filters)["theme"].tolist()
+            shown, count = touchpoint_comments(engine, ws, name, filters, limit=50, comments=read)
+            assert count == sql["total"] and [tuple(row) for row in shown.itertuples(index=False)] == sql["shown"]
+            themes = touchpoint_themes(engine, ws, name, filters, comments=read)
+            expected = sql["themes"]
+            assert {row.theme: row.volume for row in themes.itertuples()} == {k: v[0] for k, v in expected.items()}
+            for row in themes.itertuples():
+                volume, negative, labelled = expected[row.theme]
+                assert row.share == pytest.approx(volume / count)
+                assert row.negative_share == pytest.approx(
+                    negative / labelled if labelled else float("nan"), nan_ok=True
+                )
+            assert themes["volume"].is_monotonic_decreasing and about.themes[name] == themes["theme"].tolist()
+            assert touchpoint_comments(engine, ws, name, filters, limit=3)[0].equals(shown.head(3))  # read here
     assert comments_about(engine, ws, names).sentiment["レジ"][0] == 1  # ﾚｼﾞ, half-width, names レジ
     assert comments_about(engine, ws, names).sentiment["Delivery"][0] >= 3  # ＤＥＬＩＶＥＲＹ, DELIVERY, tied ones
 
