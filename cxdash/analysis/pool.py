@@ -263,6 +263,7 @@ class _Asks:
         self.fn, self.kind = fn, kind
         self.waiting: list[_Ask] = []
         self.lock = threading.Lock()
+        self.armed = False  # a busy task will call ``send`` when it ends
 
     def add(self, ask: _Ask) -> None:
         with self.lock:
@@ -273,11 +274,12 @@ class _Asks:
         """Hand the waiting questions over as one task when no task of this kind is running; else once one ends."""
         busy = _busy(self.kind)
         with self.lock:
-            if not self.waiting:
+            if not self.waiting or (busy and self.armed):
                 return
             if busy:
+                self.armed = True
                 for future in busy:  # called on a new thread: never on the pool's own thread, which may hold its lock
-                    future.add_done_callback(lambda _: threading.Thread(target=self.send, daemon=True).start())
+                    future.add_done_callback(lambda _: threading.Thread(target=self._resend, daemon=True).start())
                 return
             batch, self.waiting = self.waiting, []
             questions = list(dict.fromkeys(q for ask in batch for q in ask.questions))
@@ -297,6 +299,11 @@ class _Asks:
                 ask.done.set()
 
         futures[0].add_done_callback(answered)
+
+    def _resend(self) -> None:
+        with self.lock:
+            self.armed = False
+        self.send()
 
 
 _asks: dict[tuple[Any, str], _Asks] = {}
