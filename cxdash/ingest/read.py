@@ -11,6 +11,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
@@ -138,36 +139,73 @@ _PARSER_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")  # pandas counts rows from 0
 
 
+@dataclass
+class _Head:
+    """The first data rows of a text table as the sample read them: cleaned, with how many records (header rows
+    included) they were read from. Each later read of the table starts after them instead of parsing them again."""
+
+    rows: pd.DataFrame
+    records: int
+
+
 def _csv_chunks(
-    opener: Opener, file_name: str, encoding: str, delimiter: str, columns: list[str], skip: int, size: int
+    opener: Opener,
+    file_name: str,
+    encoding: str,
+    delimiter: str,
+    columns: list[str],
+    skip: int,
+    size: int,
+    head: _Head | None = None,
+    read: list[int] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Data rows of a text table in frames of at most ``size`` rows (the first frame: ``size`` rows besides the header
-    rows, so that a sample of ``size`` rows is one read); index = 1-based row number in the file."""
+    rows, so that a sample of ``size`` rows is one read); index = 1-based row number in the file.
+
+    ``head``: the first rows, read already: the first frame is they and the rows after them (``size`` records in
+    all), and the parser skips their records without making values of them. ``read``: set to how many records
+    have been read."""
+    if head is not None and (len(head.rows) > size or size + skip <= head.records):
+        head = None  # frames smaller than the head: read as usual
+    position = 0 if head is None else head.records  # records read
+    want = max(1, size + skip - position)  # records in the first read: ``size`` data rows in the first frame
     with opener() as handle:
-        position = 0
         try:
-            reader = pd.read_csv(
-                handle,
-                sep=delimiter,
-                header=None,
-                names=list(range(len(columns))),
-                index_col=False,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                encoding=encoding,
-                chunksize=max(1, size),
-            )
+            try:
+                reader: Any = pd.read_csv(
+                    handle,
+                    sep=delimiter,
+                    header=None,
+                    names=list(range(len(columns))),
+                    index_col=False,
+                    dtype=str,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    encoding=encoding,
+                    chunksize=max(1, size),
+                    skiprows=position,
+                )
+            except pd.errors.EmptyDataError:  # no record after the head
+                reader = None
             while True:
                 try:
-                    chunk = reader.get_chunk(max(1, size + skip) if position == 0 else max(1, size))
+                    if reader is None:
+                        raise StopIteration
+                    chunk = reader.get_chunk(want)
                 except StopIteration:
+                    if head is not None:
+                        yield head.rows.copy()  # a frame of its own: a caller may change it
                     break
+                want = max(1, size)
                 chunk.index = pd.RangeIndex(position + 1, position + 1 + len(chunk))
                 position += len(chunk)
+                if read is not None:
+                    read[:] = [position]
                 if position <= skip:
                     continue
                 frame = _clean_chunk(chunk[chunk.index > skip], columns)
+                if head is not None:
+                    frame, head = pd.concat([head.rows, frame]), None
                 if len(frame):
                     yield frame
         except pd.errors.ParserError as error:
@@ -196,11 +234,20 @@ def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
     lead, layout, columns = _layout(records, file_name)
     skip = lead + layout.header_rows
 
-    def chunk_source(size: int) -> Iterator[pd.DataFrame]:
-        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size)
+    heads: list[_Head] = []  # the sample's rows, once read
 
-    sample = _sample(chunk_source, columns)
+    def chunk_source(size: int) -> Iterator[pd.DataFrame]:
+        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size, heads[0] if heads else None)
+
+    read: list[int] = [0]
+
+    def sample_source(size: int) -> Iterator[pd.DataFrame]:
+        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size, read=read)
+
+    rows = _sample_rows(sample_source, columns)
+    sample = rows.iloc[:SAMPLE_ROWS]
     _refuse_if_no_rows(sample, records, skip, file_name)
+    heads.append(_Head(rows, max(read[0], skip)))
     return RawTable(
         file_name=file_name,
         columns=columns,
@@ -216,6 +263,11 @@ def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
 
 def _sample(chunk_source: Any, columns: list[str]) -> pd.DataFrame:
     """The first SAMPLE_ROWS non-empty data rows."""
+    return _sample_rows(chunk_source, columns).iloc[:SAMPLE_ROWS]
+
+
+def _sample_rows(chunk_source: Any, columns: list[str]) -> pd.DataFrame:
+    """The non-empty data rows of the chunks read to find the first SAMPLE_ROWS of them (all of those chunks' rows)."""
     parts: list[pd.DataFrame] = []
     count = 0
     chunks = chunk_source(SAMPLE_ROWS)
@@ -229,7 +281,7 @@ def _sample(chunk_source: Any, columns: list[str]) -> pd.DataFrame:
         chunks.close()
     if not parts:
         return pd.DataFrame(columns=columns, dtype=object)
-    return pd.concat(parts).iloc[:SAMPLE_ROWS]
+    return pd.concat(parts)
 
 
 def _refuse_if_no_rows(sample: pd.DataFrame, records: list[list[Any]], skip: int, file_name: str) -> None:

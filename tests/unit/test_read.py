@@ -491,3 +491,76 @@ def test_binary_data_is_many_control_characters_besides_white_space() -> None:
     ]
     assert [looks_binary(t) for t in texts] == [reference(t) for t in texts]
     assert looks_binary("a\x01b\x02c\x1fd") and not looks_binary("a\x01b\x02c")
+
+
+# ------------------------------------------------------------------------------------------------ the sample's rows
+
+
+def _long_file(rows: int, header: list[list[object]], encoding: str = "utf-8-sig", tail: str = "") -> bytes:
+    """A survey file with comments over several lines, blank rows and Japanese text throughout."""
+    body: list[list[object]] = []
+    for i in range(rows):
+        if i % 997 == 3:
+            body.append([])  # a blank row
+            continue
+        comment = f'line one of {i}\n"quoted", line two' if i % 7 == 0 else ("配送が遅い" if i % 5 == 0 else f"ok {i}")
+        body.append([f"R{i}", str(i % 11), comment])
+    return (to_csv(header + body) + tail).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "encoding"),
+    [
+        (12_000, [["id", "nps", "comment"]], "utf-8-sig"),
+        (12_000, [["id", "nps", "comment"], ["ID", "How likely", "Why"], ['{"ImportId":"a"}', "{}", "{}"]], "utf-8"),
+        (5_000, [["id", "nps", "comment"]], "cp932"),
+        (5_004, [["id", "nps", "comment"]], "utf-8"),
+        (4_990, [["id", "nps", "comment"]], "utf-8"),
+        (9_000, [[], ["id", "nps", "comment"]], "utf-8"),
+    ],
+    ids=["utf8-bom", "three-header-rows", "cp932-at-the-sample", "just-above", "below-the-sample", "blank-first-row"],
+)
+def test_the_rows_after_the_sample_are_read_as_the_whole_file_would_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int, header: list[list[object]], encoding: str
+) -> None:
+    """The import's first chunk is the sample's rows (parsed once, at upload) and the rows after them: the same
+    frames, row numbers and values as reading the whole file again, whatever the chunk size."""
+    from cxdash.ingest import read
+
+    path = tmp_path / "survey.csv"
+    path.write_bytes(_long_file(rows, header, encoding))
+    table = read_table(path, path.name)
+    original = read._csv_chunks
+
+    def headless(*args: object, **kwargs: object) -> object:
+        return original(*args[:7], read=kwargs.get("read"))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read, "_csv_chunks", headless)
+    again = read_table(path, path.name)
+    pd.testing.assert_frame_equal(table.sample, again.sample)
+    for size in (40_000, 7_000, 5_000, 3_000):
+        got, expected = list(table.chunks(size)), list(again.chunks(size))
+        assert [len(frame) for frame in got] == [len(frame) for frame in expected]
+        for frame, reference in zip(got, expected, strict=True):
+            pd.testing.assert_frame_equal(frame, reference, check_index_type=False)
+    first = next(iter(table.chunks(40_000)))
+    first.iloc[0, 0] = "changed"  # a caller changing its frame changes no later read
+    assert next(iter(table.chunks(40_000))).iloc[0, 0] == expected[0].iloc[0, 0]
+
+
+@pytest.mark.parametrize("tail", ["R1,2,3,4\n", 'R2,3,"never closed\n'], ids=["ragged", "open-quote"])
+def test_a_broken_row_after_the_sample_is_named_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: str
+) -> None:
+    from cxdash.ingest import read
+
+    path = tmp_path / "broken.csv"
+    path.write_bytes(_long_file(30_000, [["id", "nps", "comment"]], "utf-8", tail))  # far enough: the sample reads
+    table = read_table(path, path.name)
+    with pytest.raises(InputRefused) as refused:
+        list(table.chunks(40_000))
+    original = read._csv_chunks
+    monkeypatch.setattr(read, "_csv_chunks", lambda *a, **k: original(*a[:7], read=k.get("read")))
+    with pytest.raises(InputRefused) as before:
+        list(read_table(path, path.name).chunks(40_000))
+    assert str(refused.value) == str(before.value) and "30" in str(refused.value)
