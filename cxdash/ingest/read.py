@@ -187,14 +187,10 @@ def _csv_chunks(
                 )
             except pd.errors.EmptyDataError:  # no record after the head
                 reader = None
-            while True:
+            while reader is not None:
                 try:
-                    if reader is None:
-                        raise StopIteration
                     chunk = reader.get_chunk(want)
                 except StopIteration:
-                    if head is not None:
-                        yield head.rows.copy()  # a frame of its own: a caller may change it
                     break
                 want = max(1, size)
                 chunk.index = pd.RangeIndex(position + 1, position + 1 + len(chunk))
@@ -208,6 +204,8 @@ def _csv_chunks(
                     frame, head = pd.concat([head.rows, frame]), None
                 if len(frame):
                     yield frame
+            if head is not None:  # no record after it
+                yield head.rows.copy()  # a frame of its own: a caller may change it
         except pd.errors.ParserError as error:
             raise _parser_refusal(file_name, str(error), len(columns)) from None
         except UnicodeDecodeError:  # sniffing decoded the whole file, so only a file changed under us gets here
@@ -234,10 +232,10 @@ def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
     lead, layout, columns = _layout(records, file_name)
     skip = lead + layout.header_rows
 
-    heads: list[_Head] = []  # the sample's rows, once read
+    sampled: _Head | None = None  # the sample's rows, once read
 
     def chunk_source(size: int) -> Iterator[pd.DataFrame]:
-        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size, heads[0] if heads else None)
+        return _csv_chunks(opener, file_name, encoding, delimiter, columns, skip, size, sampled)
 
     read: list[int] = [0]
 
@@ -247,7 +245,7 @@ def _read_csv(opener: Opener, file_name: str, head: bytes) -> RawTable:
     rows = _sample_rows(sample_source, columns)
     sample = rows.iloc[:SAMPLE_ROWS]
     _refuse_if_no_rows(sample, records, skip, file_name)
-    heads.append(_Head(rows, max(read[0], skip)))
+    sampled = _Head(rows, max(read[0], skip))
     return RawTable(
         file_name=file_name,
         columns=columns,
