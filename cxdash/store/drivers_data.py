@@ -245,7 +245,7 @@ def touchpoint_comments(
         comments = read_touchpoint_comments(engine, workspace_id, filters)
     rows = np.nonzero(comments.about(touchpoint))[0]
     named = comments.holding(fold(touchpoint))  # the whole name, not only its words: shown before the others
-    groups: dict[str, list[Any]] = {}  # text → [times, last row, latest date, untied, score, first id]
+    groups: dict[str, list[Any]] = {}  # text → [times, last row, latest date, untied, score, first id, unnamed]
     for i in rows.tolist():
         text = comments.texts[i]
         score = 0.0 if np.isnan(comments.compound[i]) else float(comments.compound[i])
