@@ -49,6 +49,15 @@ def cursor_rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
     return rows if not rows or isinstance(rows[0], tuple) else [tuple(row) for row in rows]
 
 
+def read_times(values: pd.Series) -> pd.Series:
+    """A column of times read with ``cursor_rows`` as datetimes, as SQLAlchemy would have read them: SQLite gives the
+    text SQLAlchemy stored (``2026-01-05 09:30:00.000000``), parsed here in one call instead of one Python call per
+    row (0.25 s per 64k comments); PostgreSQL gives datetimes already (pandas made the column of them)."""
+    if values.isna().all() or not pd.api.types.is_string_dtype(values):
+        return values
+    return pd.to_datetime(values, format="ISO8601").astype("datetime64[us]")
+
+
 def numeric_rows(result: CursorResult[Any], width: int) -> np.ndarray:
     """A result of numbers only as a float matrix (NULL: NaN), read from the driver's cursor in one go (no SQLAlchemy
     ``Row`` per row: for the millions of ratings of a large workspace that per-row work was most of the time), its

@@ -21,7 +21,7 @@ from cxdash.analysis.themes import ThemeMatcher, ThemeRules, load_default_taxono
 from cxdash.errors import InputRefused, NotFound
 from cxdash.ingest.write import insert_rows
 from cxdash.store.engine import writer
-from cxdash.store.frames import plain_rows
+from cxdash.store.frames import cursor_rows, plain_rows, read_times
 from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint, Workspace
 from cxdash.store.queries import Filters, response_conditions
 
@@ -401,8 +401,10 @@ def comments_frame(
         base = base.outerjoin(CT, CT.c.comment_id == C.c.id).outerjoin(T, T.c.id == CT.c.theme_id)
         cols.append(T.c.name.label("theme"))
     with engine.connect() as conn:
-        rows = conn.execute(select(*cols).select_from(base).where(*_conditions(workspace_id, filters)).order_by(C.c.id))
-        return pd.DataFrame(plain_rows(rows), columns=[c.name for c in cols])
+        stmt = select(*cols).select_from(base).where(*_conditions(workspace_id, filters)).order_by(C.c.id)
+        frame = pd.DataFrame(cursor_rows(conn.execute(stmt)), columns=[c.name for c in cols])
+    frame["responded_at"] = read_times(frame["responded_at"])
+    return frame
 
 
 def suggest_new_themes(

@@ -285,3 +285,12 @@ def test_keywords_per_theme_and_attribute_from_the_store(store: tuple[Engine, in
     basic = by_plan[by_plan["group"] == "Basic"]
     assert basic.iloc[0]["term"] == "parcel" and basic.iloc[0]["count"] == 3  # 3 Basic comments, no Plus one
     assert "parcel" not in set(by_plan[by_plan["group"] == "Plus"]["term"])
+
+
+def test_the_comments_frame_reads_times_as_sqlalchemy_does(store: tuple[Engine, int, list[int]]) -> None:
+    """Times come from the driver's rows (SQLite: the stored text, parsed in one call) as the datetimes written."""
+    engine, ws_id, _ = store
+    frame = comments_frame(engine, ws_id, attribute="plan")
+    assert str(frame["responded_at"].dtype) == "datetime64[us]"
+    written = {text: when for text, _, _, when, _, _ in CURRENT + PREVIOUS + OLDER}
+    assert dict(zip(frame["text"], frame["responded_at"].dt.to_pydatetime(), strict=True)) == written
