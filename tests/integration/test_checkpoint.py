@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import cast
@@ -78,10 +79,12 @@ def test_a_bulk_commit_leaves_the_log_to_the_checkpoint_after_it(
 def test_disposing_of_the_engine_waits_for_the_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     engine, ws = _store(tmp_path)
     checkpoint = engine_module._checkpoint
+    opened = threading.Event()
 
     def slow(engine: Engine) -> None:  # a connection of its own, open while the engine is disposed of
         own = sqlite3.connect(tmp_path / "cx.db")
         own.execute("SELECT count(*) FROM workspace").fetchone()  # it has the log open
+        opened.set()
         try:
             time.sleep(0.3)
             checkpoint(engine)
@@ -90,6 +93,7 @@ def test_disposing_of_the_engine_waits_for_the_checkpoint(tmp_path: Path, monkey
 
     monkeypatch.setattr(engine_module, "_checkpoint", slow)
     _write(engine, ws)
+    assert opened.wait(30)
     engine.dispose()
     assert not Path(f"{tmp_path / 'cx.db'}-wal").exists()  # the last connection closed: the log folded in, removed
     assert _in_file_alone(tmp_path) == ROWS
