@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cxdash.analysis.metrics import MIN_N, ces_from_moments
 from cxdash.errors import InputRefused
-from cxdash.store.frames import cursor_rows, plain_rows, response_frame
+from cxdash.store.frames import cursor_rows, response_frame
 from cxdash.store.models import Attribute, Comment, CommentTheme, Rating, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, attribute_values, response_conditions
 from cxdash.textfold import fold
@@ -60,7 +60,7 @@ def driver_frame(
             .where(*conds, A.c.name.in_(list(attributes)))
         )
         with engine.connect() as conn:
-            long = pd.DataFrame(plain_rows(conn.execute(stmt)), columns=["id", "name", "value"])
+            long = pd.DataFrame(cursor_rows(conn.execute(stmt)), columns=["id", "name", "value"])
         for name in attributes:
             if name in frame.columns:
                 raise InputRefused(f"The attribute {name!r} has the name of a built-in column; rename it to use it.")

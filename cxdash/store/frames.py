@@ -83,10 +83,11 @@ def response_frame(engine: Engine, workspace_id: int, filters: Filters | None = 
     tp_stmt = select(TP.c.id, TP.c.name).where(TP.c.workspace_id == workspace_id).order_by(TP.c.position, TP.c.id)
     with engine.connect() as conn:
         frame = pd.DataFrame(
-            plain_rows(conn.execute(base)), columns=["id", "responded_at", "nps", "csat", "csat_max", "ces"]
+            cursor_rows(conn.execute(base)), columns=["id", "responded_at", "nps", "csat", "csat_max", "ces"]
         )
         long = numeric_rows(conn.execute(ratings), 3)
         touchpoints = [(int(i), str(name)) for i, name in conn.execute(tp_stmt)]
+    frame["responded_at"] = read_times(frame["responded_at"])
     frame = frame.set_index("id")
     for col in OUTCOME_COLUMNS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")

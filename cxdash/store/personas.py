@@ -24,7 +24,7 @@ from sqlmodel import select as sm_select
 from cxdash.errors import InputRefused, NotFound
 from cxdash.i18n import t
 from cxdash.store.engine import writer
-from cxdash.store.frames import plain_rows, response_frame
+from cxdash.store.frames import cursor_rows, response_frame
 from cxdash.store.models import Attribute, Persona, Response, utcnow
 from cxdash.store.queries import Filters, response_conditions
 
@@ -279,7 +279,7 @@ def respondent_frame(engine: Engine, workspace_id: int, filters: Filters | None 
         .where(*response_conditions(workspace_id, filters))
     )
     with engine.connect() as conn:
-        long = pd.DataFrame(plain_rows(conn.execute(stmt)), columns=["id", "name", "value"])
+        long = pd.DataFrame(cursor_rows(conn.execute(stmt)), columns=["id", "name", "value"])
     if not long.empty:
         wide = long.pivot(index="id", columns="name", values="value")
         wide.columns = [f"attr:{c}" for c in wide.columns]
