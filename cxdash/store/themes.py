@@ -21,7 +21,7 @@ from cxdash.analysis.themes import ThemeMatcher, ThemeRules, load_default_taxono
 from cxdash.errors import InputRefused, NotFound
 from cxdash.ingest.write import insert_rows
 from cxdash.store.engine import writer
-from cxdash.store.frames import cursor_rows, plain_rows, read_times
+from cxdash.store.frames import cursor_rows, read_times
 from cxdash.store.models import Attribute, Comment, CommentTheme, Response, Theme, Touchpoint, Workspace
 from cxdash.store.queries import Filters, response_conditions
 
@@ -418,7 +418,7 @@ def suggest_new_themes(
         .where(*_conditions(workspace_id, filters))
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(plain_rows(conn.execute(q)), columns=["id", "text", "language", "covered"])
+        frame = pd.DataFrame(cursor_rows(conn.execute(q)), columns=["id", "text", "language", "covered"])
     if frame.empty:
         return pd.DataFrame(columns=["term", "n_words", "count", "share", "score", "example_ids", "examples"])
     matcher = _matcher(list_themes(engine, workspace_id))
