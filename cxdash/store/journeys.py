@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Table, case, func, select
+from sqlalchemy import Engine, Table, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -37,7 +37,7 @@ from cxdash.store.models import (
     Touchpoint,
     utcnow,
 )
-from cxdash.store.queries import Filters, response_conditions
+from cxdash.store.queries import Filters
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
 RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
@@ -493,22 +493,6 @@ def _rescale(value: float | None, lo: float, hi: float) -> float | None:
     return (value - lo) / (hi - lo) * 4.0 - 2.0
 
 
-def _nps_by_touchpoint(engine: Engine, workspace_id: int, filters: Filters | None) -> dict[str, tuple[int, int, int]]:
-    """NPS classes (promoters, passives, detractors) among the responses that rated each touchpoint."""
-
-    def count(cond: Any) -> Any:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-    stmt = (
-        select(TP.c.name, count(R.c.nps >= 9), count((R.c.nps >= 7) & (R.c.nps <= 8)), count(R.c.nps <= 6))
-        .select_from(RT.join(R, RT.c.response_id == R.c.id).join(TP, RT.c.touchpoint_id == TP.c.id))
-        .where(*response_conditions(workspace_id, filters), R.c.nps.is_not(None))
-        .group_by(TP.c.name)
-    )
-    with engine.connect() as conn:
-        return {str(name): (int(p), int(m), int(d)) for name, p, m, d in conn.execute(stmt)}
-
-
 @dataclass(frozen=True)
 class CommentsAbout:
     """What the comments about each touchpoint say (tied to it or naming it, as ``drivers_data`` selects them):
@@ -563,8 +547,7 @@ def touchpoint_evidence(
     from cxdash.store.queries import touchpoint_scores
 
     wanted = list(dict.fromkeys(n for n in names if n))
-    scores = touchpoint_scores(engine, workspace_id, filters, min_n).set_index("touchpoint")
-    nps = _nps_by_touchpoint(engine, workspace_id, filters)
+    scores = touchpoint_scores(engine, workspace_id, filters, min_n, with_nps=True).set_index("touchpoint")
     rated = [name for name in wanted if name in scores.index]
     if about is None or any(name not in about.sentiment for name in rated):
         about = comments_about(engine, workspace_id, rated, filters)
@@ -579,7 +562,7 @@ def touchpoint_evidence(
             return None if v is None or pd.isna(v) else float(v)
 
         mean, lo, hi = num(sc["mean"]), num(sc["lo"]), num(sc["hi"])
-        nv = nps_from_counts(*nps.get(name, (0, 0, 0)), min_n=min_n)
+        nv = nps_from_counts(int(sc["promoters"]), int(sc["passives"]), int(sc["detractors"]), min_n=min_n)
         k, total, total_sq = about.sentiment[name]
         sv = ces_from_moments(k, total, total_sq, min_n, "sentiment")
         rows.append(

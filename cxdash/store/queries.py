@@ -315,12 +315,22 @@ def date_range(engine: Engine, workspace_id: int) -> tuple[datetime | None, date
     return lo, hi
 
 
+NPS_CLASSES = ("promoters", "passives", "detractors")
+
+
 def touchpoint_scores(
-    engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N
+    engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N, with_nps: bool = False
 ) -> pd.DataFrame:
-    """Per touchpoint (in journey order): stage, n, mean score with t 95% interval, top-2-box % (Wilson), scale."""
+    """Per touchpoint (in journey order): stage, n, mean score with t 95% interval, top-2-box % (Wilson), scale.
+    ``with_nps``: also the NPS classes of the responses that rated it (``promoters``, ``passives``, ``detractors``),
+    from the same pass over the ratings."""
     f = filters or Filters()
     top2 = _sum_if(RT.c.score >= TP.c.scale_max - 1)
+    classes = [
+        _sum_if(R.c.nps >= 9).label("promoters"),
+        _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
+        _sum_if(R.c.nps <= 6).label("detractors"),
+    ]
     stmt = (
         select(
             RT.c.touchpoint_id.label("id"),
@@ -328,6 +338,7 @@ def touchpoint_scores(
             func.sum(RT.c.score).label("total"),
             func.sum(RT.c.score * RT.c.score).label("total_sq"),
             top2.label("top2"),
+            *(classes if with_nps else []),
         )
         .select_from(RT.join(R, RT.c.response_id == R.c.id).join(TP, RT.c.touchpoint_id == TP.c.id))
         .where(*response_conditions(workspace_id, f))
@@ -364,6 +375,8 @@ def touchpoint_scores(
                 "low_n": n < min_n,
             }
         )
+        if with_nps:
+            rows[-1].update({c: int(s[c]) if s else 0 for c in NPS_CLASSES})
     cols = [
         "touchpoint",
         "stage",
@@ -378,6 +391,7 @@ def touchpoint_scores(
         "scale_min",
         "scale_max",
         "low_n",
+        *(NPS_CLASSES if with_nps else ()),
     ]
     frame = pd.DataFrame(rows, columns=cols)
     return frame.astype({c: "float64" for c in ("mean", "lo", "hi", "top2", "top2_lo", "top2_hi")})

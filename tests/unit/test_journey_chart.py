@@ -159,3 +159,24 @@ def test_the_map_in_japanese() -> None:
     for word in ("Touchpoint", "Thinking", "Pain points", "Felt (map)", "comments", "Curve", "Step"):
         assert f'"{word}' not in text, word
     assert spec["config"]["font"].startswith('"Noto Sans CJK JP"')  # exported images draw Japanese, not boxes
+
+
+def test_nps_of_each_touchpoints_raters_from_the_scores_pass(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    """``touchpoint_scores(with_nps=True)``: promoters, passives and detractors among the responses that rated each
+    touchpoint, counted here from the response frame; the journey's evidence takes its NPS from them."""
+    from cxdash.store.frames import response_frame
+    from cxdash.store.queries import touchpoint_scores
+    from cxdash.store.workspaces import get_workspace
+
+    ws = get_workspace(demo_engine, "Demo — Acme Online (EN)").id
+    scores = touchpoint_scores(demo_engine, ws, with_nps=True).set_index("touchpoint")
+    frame = response_frame(demo_engine, ws)
+    for name in scores.index:
+        nps = frame.loc[frame[name].notna(), "nps"].dropna()
+        counted = ((nps >= 9).sum(), ((nps >= 7) & (nps <= 8)).sum(), (nps <= 6).sum())
+        assert tuple(scores.loc[name, ["promoters", "passives", "detractors"]]) == counted
+    evidence = J.touchpoint_evidence(demo_engine, ws, list(scores.index)).set_index("touchpoint")
+    for name in scores.index:
+        p, m, d = scores.loc[name, ["promoters", "passives", "detractors"]]
+        assert evidence.loc[name, "nps_n"] == p + m + d
+        assert evidence.loc[name, "nps"] == pytest.approx(100 * (p - d) / (p + m + d))
