@@ -7,7 +7,7 @@ tied to it or mentioning it by name (a Japanese name is matched by its kanji/kat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cxdash.analysis.metrics import MIN_N, ces_from_moments
 from cxdash.errors import InputRefused
-from cxdash.store.frames import cursor_rows, response_frame
+from cxdash.store.frames import cursor_rows, read_times, response_frame
 from cxdash.store.models import Attribute, Comment, CommentTheme, Rating, Response, Theme, Touchpoint
 from cxdash.store.queries import Filters, attribute_values, response_conditions
 from cxdash.textfold import fold
@@ -136,8 +136,7 @@ class TouchpointComments:
     labels: list[str | None]
     negative: np.ndarray  # label "negative"
     labelled: np.ndarray  # any label
-    responded_at: list[Any]  # as the driver gives them (SQLite: text, which orders as the times do)
-    read_time: Callable[[Any], Any]  # a value of ``responded_at`` as a datetime, as SQLAlchemy reads it
+    responded_at: list[Any]  # as the driver gives them (SQLite: text, which orders as the times do; ``read_times``)
     joined: str  # the folded texts, joined by "\0"
     starts: np.ndarray  # where each comment's folded text starts in ``joined``
     tag_row: np.ndarray  # theme tags: the comment (its row here) ...
@@ -216,8 +215,6 @@ def read_touchpoint_comments(engine: Engine, workspace_id: int, filters: Filters
         negative=np.array([row[4] == "negative" for row in rows], dtype=bool),
         labelled=np.array([row[4] is not None for row in rows], dtype=bool),
         responded_at=[row[5] for row in rows],
-        read_time=R.c.responded_at.type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
-        or (lambda value: value),
         joined="\0".join(folded_texts),
         starts=np.cumsum([0] + [len(t) + 1 for t in folded_texts[:-1]]) if rows else np.zeros(0, dtype=np.int64),
         tag_row=tag_row[kept],
@@ -269,9 +266,10 @@ def touchpoint_comments(
     for text, (times, last, latest, *_) in shown:
         compound = comments.compound[last]
         scored = None if np.isnan(compound) else float(compound)
-        when = None if latest is None else comments.read_time(latest)
-        out.append((int(comments.ids[last]), text, comments.labels[last], scored, when, times))
-    return pd.DataFrame(out, columns=["id", "text", "label", "compound", "responded_at", "times"]), len(rows)
+        out.append((int(comments.ids[last]), text, comments.labels[last], scored, latest, times))
+    frame = pd.DataFrame(out, columns=["id", "text", "label", "compound", "responded_at", "times"])
+    frame["responded_at"] = read_times(frame["responded_at"])
+    return frame, len(rows)
 
 
 def touchpoint_themes(

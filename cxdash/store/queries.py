@@ -326,11 +326,15 @@ def touchpoint_scores(
     from the same pass over the ratings."""
     f = filters or Filters()
     top2 = _sum_if(RT.c.score >= TP.c.scale_max - 1)
-    classes = [
-        _sum_if(R.c.nps >= 9).label("promoters"),
-        _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
-        _sum_if(R.c.nps <= 6).label("detractors"),
-    ]
+    classes = (
+        [
+            _sum_if(R.c.nps >= 9).label("promoters"),
+            _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
+            _sum_if(R.c.nps <= 6).label("detractors"),
+        ]
+        if with_nps
+        else []
+    )
     stmt = (
         select(
             RT.c.touchpoint_id.label("id"),
@@ -338,7 +342,7 @@ def touchpoint_scores(
             func.sum(RT.c.score).label("total"),
             func.sum(RT.c.score * RT.c.score).label("total_sq"),
             top2.label("top2"),
-            *(classes if with_nps else []),
+            *classes,
         )
         .select_from(RT.join(R, RT.c.response_id == R.c.id).join(TP, RT.c.touchpoint_id == TP.c.id))
         .where(*response_conditions(workspace_id, f))
