@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError
 
+import numpy as np
 import pandas as pd
 
 from cxdash.errors import InputRefused
@@ -128,11 +129,19 @@ def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout
 
 
 def _clean_chunk(chunk: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Text cells as str, empty and missing cells as None, all-empty rows dropped; columns renamed to keys."""
-    filled = chunk.apply(lambda col: col.str.strip().str.len().fillna(0).gt(0))
-    frame = chunk.astype(object).where(filled, None)
-    frame.columns = columns
-    return frame[filled.any(axis=1)]
+    """Text cells as str, empty and missing cells (and cells of only spaces) as None, all-empty rows dropped; columns
+    renamed to keys. ``chunk``: the parser's cells as Python str ("" where a row had fewer fields)."""
+    cells = chunk.to_numpy(dtype=object, copy=True).T  # a row per column (the parser's frame is one block of them)
+    try:
+        spaces = np.fromiter(map(str.isspace, cells.ravel()), bool, cells.size).reshape(cells.shape)
+    except TypeError:  # a cell that is not a str (the parser gives "" for a missing field; kept in case it does not)
+        cells[pd.isna(cells)] = ""
+        spaces = np.fromiter(map(str.isspace, cells.ravel()), bool, cells.size).reshape(cells.shape)
+    filled = cells != ""
+    filled &= ~spaces
+    rows = filled.any(axis=0)
+    cells[~filled] = None
+    return pd.DataFrame(cells[:, rows].T, index=chunk.index[rows], columns=columns, dtype=object)
 
 
 _PARSER_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -178,8 +187,9 @@ def _csv_chunks(
                     header=None,
                     names=list(range(len(columns))),
                     index_col=False,
-                    dtype=str,
+                    dtype=object,  # Python str as parsed: no round trip through pandas' Arrow strings
                     keep_default_na=False,
+                    na_filter=False,  # every cell a str: "" for an empty or missing one
                     skip_blank_lines=False,
                     encoding=encoding,
                     chunksize=max(1, size),

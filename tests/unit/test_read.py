@@ -332,6 +332,17 @@ def test_semicolon_mixed_line_endings_and_quoted_newlines() -> None:
     assert rows.loc[6, "score"] == "10"
 
 
+def test_cells_of_only_white_space_are_empty_and_rows_of_them_are_dropped() -> None:
+    data = "id,score,comment\r\n1, ,\u3000ok\u3000\r\n2,\t,\u3000\r\n , ,\t\r\n3\r\n4,5, fine \r\n".encode()
+    rows = all_rows(read_table(data, "spaces.csv"), size=2)
+    assert list(rows.index) == [2, 3, 5, 6]  # row 4 holds only white space: dropped
+    assert rows.loc[2].tolist() == ["1", None, "\u3000ok\u3000"]  # a value keeps its spaces (stripped later)
+    assert rows.loc[3].tolist() == ["2", None, None]  # a tab, an ideographic space: empty
+    assert rows.loc[5].tolist() == ["3", None, None]  # fields missing at the end of a row: empty
+    assert rows.loc[6].tolist() == ["4", "5", " fine "]
+    assert all(type(v) is str for v in rows.to_numpy().ravel() if v is not None)
+
+
 def test_unknown_extension_is_read_as_csv_and_keys_are_unique() -> None:
     data = b"Q1,Q1,,Name\n1,2,3,x\n4,5,6,y\n"
     table = read_table(data, "export.dat")
