@@ -1,5 +1,6 @@
-"""SQLite: a large import drops the response time index (its rows come in no time order) and builds it again after
-its rows, before its commit; a small one into a large table keeps it; a batch that fails leaves it as it was."""
+"""SQLite: a large import drops the response time and customer indexes (its rows bring their keys in no order) and
+builds them again after its rows, before its commit; a small one into a large table keeps them; a batch that fails
+leaves them as they were."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from sqlalchemy import Engine, event, text
 
 from cxdash.ingest.load import delete_batch, import_table
 from cxdash.ingest.table import RawTable
-from cxdash.ingest.write import DEFER_MIN_ROWS, DEFER_SHARE
+from cxdash.ingest.write import DEFER_MIN_ROWS, DEFER_SHARE, SQLITE_DEFERRED_INDEXES
 from cxdash.store.workspaces import get_or_create_workspace, open_store
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's own indexes and statistics
 
 INDEX = "ix_response_ws_time"
-MAPPING = {"ResponseID": "response_id", "Date": "date", "NPS": "nps", "Delivery": "rating:Delivery"}
+MAPPING = {
+    "ResponseID": "response_id",
+    "Customer": "customer_id",
+    "Date": "date",
+    "NPS": "nps",
+    "Delivery": "rating:Delivery",
+}
+DEFERRED = len(SQLITE_DEFERRED_INDEXES)
 
 
 def _survey(n: int, prefix: str, seed: int) -> RawTable:
@@ -28,6 +36,7 @@ def _survey(n: int, prefix: str, seed: int) -> RawTable:
     frame = pd.DataFrame(
         {
             "ResponseID": [f"{prefix}{i}" for i in range(n)],
+            "Customer": [f"c{k}" for k in rng.integers(0, n // 3, n)],  # returning customers, in no order
             "Date": days.strftime("%Y-%m-%d %H:%M"),  # in no order, as a survey tool's export
             "NPS": rng.integers(0, 11, n).astype(str),
             "Delivery": rng.integers(1, 6, n).astype(str),
@@ -48,13 +57,20 @@ def store(db_path: Path) -> Iterator[tuple[Engine, int, list[str]]]:
     engine.dispose()
 
 
-def _index_state(engine: Engine) -> tuple[object, list[tuple[object, ...]], object]:
-    """The index's CREATE statement, its planner statistics and SQLite's integrity check."""
+def _index_state(engine: Engine) -> tuple[list[object], list[tuple[object, ...]], object]:
+    """The deferred indexes' CREATE statements, their planner statistics and SQLite's integrity check."""
     with engine.connect() as conn:
-        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": INDEX}).scalar()
+        sql = [
+            conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name}).scalar()
+            for name in SQLITE_DEFERRED_INDEXES
+        ]
         has_stats = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
         stats = (
-            [tuple(r) for r in conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = :n"), {"n": INDEX})]
+            [
+                tuple(r)
+                for name in SQLITE_DEFERRED_INDEXES
+                for r in conn.execute(text("SELECT idx, stat FROM sqlite_stat1 WHERE idx = :n"), {"n": name})
+            ]
             if has_stats
             else []
         )
@@ -71,14 +87,16 @@ def test_a_large_batch_builds_the_time_index_after_its_rows(store: tuple[Engine,
     before = _index_state(engine)[0]
     result = import_table(engine, ws, _survey(DEFER_MIN_ROWS + 500, "a", 1), MAPPING)
     assert result.responses == DEFER_MIN_ROWS + 500
-    assert _ddl(sent) == ["DROP", "CREATE"]
+    assert _ddl(sent) == ["DROP"] * DEFERRED + ["CREATE"] * DEFERRED
     created = next(i for i, s in enumerate(sent) if s.lstrip().upper().startswith("CREATE INDEX"))
     inserts = ("INSERT INTO response ", 'INSERT INTO "response"')
     last_insert = max(i for i, s in enumerate(sent) if s.startswith(inserts))
     assert last_insert < created  # built once, after every response row
     sql, stats, integrity = _index_state(engine)
-    assert (sql, integrity) == (before, "ok")
-    assert stats and str(stats[0][0]).split()[0] == str(DEFER_MIN_ROWS + 500)  # the planner knows it
+    assert (sql, integrity) == (before, "ok") and all(sql)
+    assert [(name, str(stat).split()[0]) for name, stat in stats] == [
+        (name, str(DEFER_MIN_ROWS + 500)) for name in SQLITE_DEFERRED_INDEXES
+    ]  # the planner knows them
     with engine.connect() as conn:
         plan = " ".join(
             str(r[-1])
@@ -122,7 +140,7 @@ def test_a_batch_that_fails_after_dropping_the_index_leaves_it_as_it_was(
     sent.clear()
     with pytest.raises(OSError, match="disk went away"):
         import_table(engine, ws, bad, MAPPING)
-    assert _ddl(sent) == ["DROP"]  # dropped for the batch, which then failed
+    assert _ddl(sent) == ["DROP"] * DEFERRED  # dropped for the batch, which then failed
     assert _index_state(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM response")).scalar() == DEFER_MIN_ROWS
@@ -137,5 +155,7 @@ def test_a_rebuilt_index_gets_statistics_however_little_the_table_grew_by_them(
     delete_batch(engine, big.batch_id)  # the statistics still count its rows
     import_table(engine, ws, _survey(DEFER_MIN_ROWS, "b", 2), MAPPING)  # a tenth of what they know: not re-read
     sql, stats, integrity = _index_state(engine)
-    assert sql is not None and integrity == "ok"
-    assert stats and str(stats[0][0]).split()[0] == str(DEFER_MIN_ROWS)
+    assert all(sql) and integrity == "ok"
+    assert [(name, str(stat).split()[0]) for name, stat in stats] == [
+        (name, str(DEFER_MIN_ROWS)) for name in SQLITE_DEFERRED_INDEXES
+    ]
