@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -153,11 +154,27 @@ def is_not_answered(values: pd.Series) -> pd.Series:
     if found is not None:
         codes, uniques = found
         return _spread(is_not_answered(uniques), codes, values.index, True)
+    cells = _str_cells(values)
+    if cells is not None:  # each cell a str or None (CSV): in Python, without a round trip through Arrow strings
+        not_answered = NOT_ANSWERED
+        return pd.Series(
+            [c is None or c.strip().lower() in not_answered for c in cells], index=values.index, dtype=bool
+        )
     null = values.isna()
     text = values[~null].astype(str).str.strip().str.lower()
     marker = pd.Series(False, index=values.index)
     marker[text.index] = text.isin(NOT_ANSWERED)
     return null | marker
+
+
+def _str_cells(values: pd.Series) -> list[Any] | None:
+    """The cells as a list when each is a str or None (a CSV column), else None."""
+    if values.dtype != object:
+        return None
+    cells = values.tolist()
+    if all(c is None or type(c) is str for c in cells):
+        return cells
+    return None
 
 
 def _text_cells(values: pd.Series) -> pd.Series:
@@ -231,11 +248,18 @@ def clean_text(values: pd.Series) -> pd.Series:
     found = _distinct(values)
     if found is not None:
         codes, uniques = found
-        return _spread(clean_text(uniques).astype(object), codes, values.index, None)
-    missing = is_not_answered(values)
-    out = pd.Series(None, index=values.index, dtype=object)
-    out[~missing] = values[~missing].astype(str).str.strip()
-    return out
+        cleaned = np.append(clean_text(uniques).to_numpy(dtype=object), np.array([None], dtype=object))  # code -1: None
+        return pd.Series(cleaned[codes], index=values.index, dtype=object)
+    cells = _str_cells(values)
+    if cells is not None:  # each cell a str or None (CSV): in Python, without a round trip through Arrow strings
+        not_answered = NOT_ANSWERED
+        stripped = [None if c is None else c.strip() for c in cells]
+        kept = [None if c is None or c.lower() in not_answered else c for c in stripped]
+        return pd.Series(kept, index=values.index, dtype=object)
+    missing = is_not_answered(values).to_numpy()
+    out = np.full(len(values), None, dtype=object)  # None where missing, whichever way the cells came
+    out[~missing] = values[~missing].astype(str).str.strip().to_numpy(dtype=object)
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def infer_scale(
