@@ -265,6 +265,25 @@ def test_repeating_columns_parse_as_cell_by_cell() -> None:
     ]
 
 
+def test_a_column_is_cleaned_the_same_whichever_way_and_missing_is_none() -> None:
+    """Repeating answers (parsed once per answer), mostly distinct comments (cell by cell, in Python), a column that
+    is not all str (Excel's numbers among its texts): the same texts per cell, None where empty or "not answered"."""
+    from cxdash.ingest import parse
+
+    comments = pd.Series(
+        [None if i % 5 == 0 else " N/A" if i % 7 == 0 else f" comment {i} " for i in range(6_000)], dtype=object
+    )
+    mixed = pd.Series([1.5, " x ", None, "N/A", float("nan")] * 20, dtype=object)
+    for column in (_cells(5_000), comments, mixed):
+        cleaned = parse.clean_text(column)
+        assert cleaned.dtype == object and cleaned.index.equals(column.index)
+        one_by_one = [parse.clean_text(column.iloc[i : i + 1]).iloc[0] for i in range(80)]
+        assert cleaned.iloc[:80].tolist() == one_by_one
+        missing = parse.is_not_answered(column)
+        assert [v is None for v in cleaned] == missing.tolist()
+    assert parse.clean_text(mixed).iloc[:5].tolist() == ["1.5", "x", None, None, None]
+
+
 @pytest.mark.parametrize(
     "cells", [["7", "10", "0"], ["007", "+5", "-0", "1.50", "-3.25"], ["12345678901234567890", "1"], []]
 )
