@@ -1,9 +1,12 @@
 """Import benchmark: cxdash's import (validation, normalised ratings, dedupe, sentiment) beside the hand-written
 script (bench/baseline_script.py), on synthetic files of 10k / 100k / 1M rows, each run in its own process.
 
-    python bench/bench_import.py [--sizes 10000 100000 1000000] [--ja-share 0.1] [--end-to-end]
+    python bench/bench_import.py [--sizes 10000 100000 1000000] [--ja-share 0.1] [--repeat N] [--end-to-end]
 
-Prints, per size: wall time, rows/s and peak memory (max RSS) of each, and the ratio cxdash / script. cxdash's
+Prints, per size: wall time, rows/s and peak memory (max RSS) of each, and the ratio cxdash / script. With
+``--repeat N`` each size runs N times, cxdash and the script taking turns on the same file (the machine's speed
+drifts: interleaved runs share it), each run's line printed, then the medians, their ratio, and in how many runs
+cxdash was the faster. cxdash's
 import is timed as the app runs it (its modules loaded); the script as a whole run of it minus Python's own
 start (its imports of pandas and vaderSentiment included). With --end-to-end, also both as whole commands:
 `python -m cxdash import FILE --db NEW.db --json` (Python's start, module loading, a new store, the import and
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--ja-share", type=float, default=None, help="share of Japanese answers (default 10%%)")
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved runs per size (medians printed)")
     parser.add_argument("--end-to-end", action="store_true", help="also time both as whole commands")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
@@ -83,15 +88,31 @@ def main() -> None:
             else:
                 generate(rows, csv_path, ja_share=args.ja_share)
             gen_s = time.perf_counter() - t0
-            ours = _run(CXDASH_RUN, str(csv_path), str(Path(tmp) / f"cx_{rows}_{run}.db"))
             script = str(HERE / "baseline_script.py")
-            base = _run(BASELINE_RUN, str(csv_path), str(Path(tmp) / f"base_{rows}_{run}.db"), script)
-            print(
-                f"{rows:>9,} | {ours['seconds']:>8.2f} {rows / ours['seconds']:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
-                f"{base['seconds']:>8.2f} {rows / base['seconds']:>9,.0f} {base['max_rss_mb']:>8.0f} | "
-                f"{ours['seconds'] / base['seconds']:.2f}   (file generated in {gen_s:.1f} s)",
-                flush=True,
-            )
+            pairs: list[tuple[float, float]] = []
+            for turn in range(max(1, args.repeat)):
+                ours_db, base_db = Path(tmp) / f"cx_{rows}_{run}_{turn}.db", Path(tmp) / f"base_{rows}_{run}_{turn}.db"
+                ours = _run(CXDASH_RUN, str(csv_path), str(ours_db))
+                base = _run(BASELINE_RUN, str(csv_path), str(base_db), script)
+                for db in (ours_db, base_db):  # a 1M-row store is hundreds of MB
+                    for leftover in db.parent.glob(db.name + "*"):
+                        leftover.unlink()
+                pairs.append((ours["seconds"], base["seconds"]))
+                o, b = ours["seconds"], base["seconds"]
+                print(
+                    f"{rows:>9,} | {o:>8.2f} {rows / o:>9,.0f} {ours['max_rss_mb']:>8.0f} | "
+                    f"{b:>8.2f} {rows / b:>9,.0f} {base['max_rss_mb']:>8.0f} | "
+                    f"{o / b:.2f}   (file generated in {gen_s:.1f} s)",
+                    flush=True,
+                )
+            if len(pairs) > 1:
+                ours_m, base_m = (statistics.median(p[i] for p in pairs) for i in (0, 1))
+                faster = sum(o < b for o, b in pairs)
+                print(
+                    f"{'':>9}   medians of {len(pairs)} interleaved runs: cxdash {ours_m:.3f} s, the script "
+                    f"{base_m:.3f} s, ratio {ours_m / base_m:.3f}; cxdash faster in {faster} of {len(pairs)}",
+                    flush=True,
+                )
             if args.end_to_end:
                 cli = _command(
                     [
