@@ -253,8 +253,7 @@ def clean_text(values: pd.Series) -> pd.Series:
     cells = _str_cells(values)
     if cells is not None:  # each cell a str or None (CSV): in Python, without a round trip through Arrow strings
         not_answered = NOT_ANSWERED
-        stripped = [None if c is None else c.strip() for c in cells]
-        kept = [None if c is None or c.lower() in not_answered else c for c in stripped]
+        kept = [None if c is None or (s := c.strip()).lower() in not_answered else s for c in cells]
         return pd.Series(kept, index=values.index, dtype=object)
     missing = is_not_answered(values).to_numpy()
     out = np.full(len(values), None, dtype=object)  # None where missing, whichever way the cells came

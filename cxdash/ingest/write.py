@@ -636,11 +636,8 @@ class DeferredIndexes:
         have = conn.execute(select(func.count()).select_from(table)).scalar() or 0
         if rows < DEFER_SHARE * have:
             return cls(conn, [])
-        marks = ", ".join(f":n{i}" for i in range(len(names)))
-        found = conn.execute(
-            text(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND name IN ({marks})"),
-            {"t": table.name} | {f"n{i}": n for i, n in enumerate(names)},
-        ).all()
+        indexes = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t")
+        found = [(name, sql) for name, sql in conn.execute(indexes, {"t": table.name}) if name in names]
         for name, _ in found:
             conn.exec_driver_sql(f"DROP INDEX {conn.dialect.identifier_preparer.quote(name)}")
         return cls(conn, [sql for _, sql in found])

@@ -46,7 +46,8 @@ TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
 CES_MIN, CES_MAX = 1, 7
 DEFAULT_CSAT_MAX = 5
 PERIODS = ("week", "month", "quarter")
-SUMS = ("promoters", "passives", "detractors", "csat_n", "csat_top2", "ces_n", "ces_sum", "ces_sumsq")
+NPS_CLASSES = ("promoters", "passives", "detractors")
+SUMS = (*NPS_CLASSES, "csat_n", "csat_top2", "ces_n", "ces_sum", "ces_sumsq")
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,21 @@ def _ces_scaled() -> ColumnElement[Any]:
     return case((same, sql_cast(R.c.ces, Float)), else_=scaled)
 
 
+def _nps_class_columns() -> list[ColumnElement[Any]]:
+    """Counts of promoters, passives and detractors (``NPS_CLASSES``) among the rows aggregated."""
+    return [
+        _sum_if(R.c.nps >= 9).label("promoters"),
+        _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
+        _sum_if((R.c.nps >= 0) & (R.c.nps <= 6)).label("detractors"),
+    ]
+
+
 def _kpi_columns() -> list[ColumnElement[Any]]:
     """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments."""
     ces = _ces_scaled()
     csat_max = func.coalesce(R.c.csat_max, DEFAULT_CSAT_MAX)
     return [
-        _sum_if(R.c.nps >= 9).label("promoters"),
-        _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
-        _sum_if((R.c.nps >= 0) & (R.c.nps <= 6)).label("detractors"),
+        *_nps_class_columns(),
         func.count(R.c.csat).label("csat_n"),
         _sum_if(R.c.csat >= csat_max - 1).label("csat_top2"),
         func.count(R.c.ces).label("ces_n"),
@@ -315,9 +323,6 @@ def date_range(engine: Engine, workspace_id: int) -> tuple[datetime | None, date
     return lo, hi
 
 
-NPS_CLASSES = ("promoters", "passives", "detractors")
-
-
 def touchpoint_scores(
     engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N, with_nps: bool = False
 ) -> pd.DataFrame:
@@ -326,15 +331,7 @@ def touchpoint_scores(
     from the same pass over the ratings."""
     f = filters or Filters()
     top2 = _sum_if(RT.c.score >= TP.c.scale_max - 1)
-    classes = (
-        [
-            _sum_if(R.c.nps >= 9).label("promoters"),
-            _sum_if((R.c.nps >= 7) & (R.c.nps <= 8)).label("passives"),
-            _sum_if(R.c.nps <= 6).label("detractors"),
-        ]
-        if with_nps
-        else []
-    )
+    classes = _nps_class_columns() if with_nps else []
     stmt = (
         select(
             RT.c.touchpoint_id.label("id"),
