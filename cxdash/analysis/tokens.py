@@ -26,20 +26,21 @@ CACHE_SIZE = 200_000
 
 _JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _EN_CLAUSE = re.compile(r"[.!?;:,()\[\]{}\"/\n\r\t…|]+")
-_EN_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 #: ASCII characters that are not in words: clause breaks to "|", the others to " " (``_en_clauses``); ' and -
 #: stay, where ``_EN_GLUE_BREAK`` did not find them breaking words
 _EN_BREAKS = "".join(
     ch if re.match(r"[a-z0-9'\-]", ch) else "|" if _EN_CLAUSE.match(ch) else " " for ch in map(chr, range(128))
 )  # a str: str.translate looks each character up by index (a dict raised KeyError for every letter: 4x slower)
-#: a ' or - that is not alone between two letters or digits (``_EN_WORD`` ends a word there)
+#: a ' or - that is not alone between two letters or digits (a word ends there)
 _EN_GLUE_BREAK = re.compile(r"['\-]{2,}|(?<![a-z0-9])['\-]|['\-](?![a-z0-9])")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ASCII_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\-'.][A-Za-z0-9]+)*")
 _IRREGULAR = {"people": "people", "children": "child", "men": "man", "women": "woman", "staff": "staff"}
 _NO_SINGULAR = {"news", "series", "species", "always", "perhaps", "plus", "yes", "thanks", "lens", "canvas", "gas"}
 _HONORIFIC = {"さん", "様", "さま", "ちゃん", "君", "くん", "達", "たち", "さ", "ら", "等", "方", "がた", "殿", "氏"}
 _JA_CONTENT = {"名詞", "動詞", "形容詞", "形状詞"}
 _JA_BREAK = {"補助記号", "記号", "空白"}
+_ORTH_BASE = 10  # the index of orthBase (the base form as written) in UniDic's features
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,14 @@ _en_form = _FORMS.__getitem__  # a word as matched: possessive 's and apostrophe
 
 
 def _en_clauses(text: str) -> list[list[str]]:
-    """The words of an English text (before ``_en_form``), clause by clause, empty clauses left out: runs of
-    ``_EN_WORD`` split on clause breaks (``_EN_CLAUSE``). An ASCII text is split by ``str.translate`` and ``split``
-    instead of the regular expression (the loop per word, not the search, was the cost)."""
+    """The words of an English text (before ``_en_form``), clause by clause, empty clauses left out: in each stretch
+    between clause breaks (``_EN_CLAUSE``), the runs of ASCII letters and digits, with ' or - inside a word kept
+    (``it's``, ``wi-fi``). Split by ``str.translate`` and ``split`` (a loop of regular expressions per word was the
+    cost), after every character outside ASCII is made a space: none is in a word or a clause break (NFKC made "…"
+    "...")."""
     norm = normalize(text)
     if not norm.isascii():
-        return [found for clause in _EN_CLAUSE.split(norm) if (found := _EN_WORD.findall(clause))]
+        norm = _NOT_ASCII.sub(" ", norm)
     if "'" in norm or "-" in norm:  # ' and - join letters and digits only: any other one breaks words
         norm = _EN_GLUE_BREAK.sub(" ", norm)
     return [words for clause in norm.translate(_EN_BREAKS).split("|") if (words := clause.split())]
@@ -189,13 +192,29 @@ def _ja_tokens(text: str) -> list[tuple[str, str, str, str]]:
 
 
 def _tag(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, base form, pos1, pos2) of each token. fugashi's ``feature`` builds a named tuple of all 26 fields
+    per token (most of the cost): it is asked only where ``_features`` cannot read the raw CSV."""
     if not text:
         return []
     tokens = []
     for w in _tagger()(text):
-        f = w.feature
-        tokens.append((w.surface, getattr(f, "orthBase", None) or w.surface, f.pos1 or "", f.pos2 or ""))
+        read = _features(w.feature_raw)
+        if read is None:
+            f = w.feature
+            read = getattr(f, "orthBase", None), f.pos1, f.pos2
+        base, pos1, pos2 = read
+        tokens.append((w.surface, base or w.surface, pos1 or "", pos2 or ""))
     return tokens
+
+
+def _features(raw: str) -> tuple[str | None, str | None, str | None] | None:
+    """(orthBase, pos1, pos2) from a node's raw UniDic features (fields 10, 0 and 1; None where an unknown word's
+    shorter list has no such field), or None where a quoted field (one holding a comma) comes before orthBase."""
+    fields = raw.split(",", _ORTH_BASE + 1)
+    if '"' in raw and (len(fields) <= _ORTH_BASE + 1 or '"' in raw[: len(raw) - len(fields[-1])]):
+        return None
+    base = fields[_ORTH_BASE] if len(fields) > _ORTH_BASE else None
+    return base, fields[0], fields[1] if len(fields) > 1 else None
 
 
 def _analyse_ja(text: str) -> Analysis:

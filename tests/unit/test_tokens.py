@@ -95,9 +95,10 @@ def test_language_routing() -> None:
 
 
 def test_english_words_as_the_regular_expressions_split_them() -> None:
-    """An ASCII text is split by str.translate and split, not by the two regular expressions: the same clauses and
-    words as splitting on clause breaks and finding the words in each, on texts full of the characters where the
-    two could differ (' and - at word edges and doubled, breaks in a row, non-ASCII letters, full-width forms)."""
+    """A text is split by str.translate and split (its non-ASCII characters made spaces), not by the two regular
+    expressions: the same clauses and words as splitting on clause breaks and finding the words in each, on texts
+    full of the characters where the two could differ (' and - at word edges and doubled, breaks in a row, non-ASCII
+    letters, emoji, full-width forms, white space outside ASCII)."""
     import random
     import re
 
@@ -112,6 +113,7 @@ def test_english_words_as_the_regular_expressions_split_them() -> None:
 
     pieces = [
         *"abcXYZ019 '-.,!?;:()[]{}\"/\n\t|…’‘é日-_*&%$#@~`^+=<>\\",
+        *"⭐👍\ufe0f£ßİﬁ①—\u2028\x85\x1c",
         "ｆｕｌｌ",
         "Ａ",
         "\u3000",
@@ -127,3 +129,36 @@ def test_english_words_as_the_regular_expressions_split_them() -> None:
         assert en_words(text) == expected, text
         assert en_terms(text) == [w for i, words in enumerate(expected) for w in (["|"] if i else []) + words]
         assert en_haystack(text) == " " + " | ".join(" ".join(words) for words in expected) + " "
+
+
+def test_japanese_tokens_read_from_raw_features_as_fugashi_reads_them() -> None:
+    """``_tag`` reads pos1, pos2 and orthBase from each node's raw CSV features instead of fugashi's named tuple:
+    the same tokens, on words the dictionary knows and does not know (fewer fields), quotes and commas in the text
+    (quoted fields), symbols, emoji, half-width kana and Latin letters."""
+    import random
+
+    from cxdash.analysis.tokens import _tag, _tagger, normalize
+
+    def reference(text: str) -> list[tuple[str, str, str, str]]:
+        out = []
+        for w in _tagger()(text):
+            f = w.feature
+            out.append((w.surface, getattr(f, "orthBase", None) or w.surface, f.pos1 or "", f.pos2 or ""))
+        return out
+
+    pieces = [*'価格が"高い",、。「」ｶﾀｶﾅＡＢＣabc 123😀𠮷ー〜…・\u3000', "配送スピード", "使いやすい", "ﾃｽﾄ"]
+    rnd = random.Random(3)
+    texts = ["", "価格がとても良かったです。", '"引用",と、カンマ', "スタッフの対応は最悪だった…二度と行かない"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 25))) for _ in range(3_000)]
+    for text in texts:
+        norm = normalize(text)
+        assert _tag(norm) == (reference(norm) if norm else []), text
+
+
+def test_raw_features_with_a_quoted_field_before_the_base_form_are_left_to_fugashi() -> None:
+    from cxdash.analysis.tokens import _features
+
+    known = '名詞,普通名詞,一般,*,*,*,カカク,価格,価格,カカク,価格,カカク,漢,*,*,*,*,カカク,"0,1",C2,*'
+    assert _features(known) == ("価格", "名詞", "普通名詞")  # a quoted field after orthBase is not read
+    assert _features("名詞,普通名詞,一般,*,*,*") == (None, "名詞", "普通名詞")  # an unknown word
+    assert _features('名詞,固有名詞,一般,*,*,*,エー,"A,B",A,エー,"A,B",エー,外,*') is None
