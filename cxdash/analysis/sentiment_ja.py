@@ -380,7 +380,9 @@ def tokenize(sentence: str) -> list[_Tok]:
     for variant, known in _SPELLINGS:
         sentence = sentence.replace(variant, known)
     for w in _Tagger.get()(sentence):
-        f = w.feature
+        raw: str = w.feature_raw
+        # IPAdic's features hold no comma inside a field: split here, unless quoted (fugashi's tuple reads CSV)
+        f = w.feature if '"' in raw else raw.split(",")
         base = f[6] if len(f) > 6 and f[6] != "*" else w.surface
         out.append(_Tok(w.surface, f[0], f[1], f[5] if len(f) > 5 else "*", base))
     return out

@@ -534,3 +534,28 @@ def test_any_run_of_rule_words_gets_a_score_in_range(words: list[str]) -> None:
 )
 def test_hotel_praise_words(text: str, sign: int) -> None:
     assert lex(text) * sign > 0.05
+
+
+def test_tokens_read_from_raw_features_as_fugashi_reads_them() -> None:
+    """``tokenize`` splits each node's raw IPAdic features instead of asking fugashi for its tuple: the same tokens
+    on known and unknown words, symbols, quotes and commas, emoji, half-width kana and Latin letters."""
+    import random
+
+    from cxdash.analysis.sentiment_ja import _SPELLINGS, _Tagger, _Tok, tokenize
+
+    def reference(sentence: str) -> list[_Tok]:
+        for variant, known in _SPELLINGS:
+            sentence = sentence.replace(variant, known)
+        out = []
+        for w in _Tagger.get()(sentence):
+            f = w.feature
+            base = f[6] if len(f) > 6 and f[6] != "*" else w.surface
+            out.append(_Tok(w.surface, f[0], f[1], f[5] if len(f) > 5 else "*", base))
+        return out
+
+    pieces = [*'価格が"高い",、。「」ｶﾀｶﾅＡＢＣabc 123😀𠮷ー〜…・\u3000', "癒やされた", "品揃え", "ﾃｽﾄ"]
+    rnd = random.Random(5)
+    texts = ["", "スタッフの対応は良かったが、待ち時間が長かった。", '"引用",と、カンマ']
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 25))) for _ in range(3_000)]
+    for text in texts:
+        assert tokenize(text) == reference(text), text
