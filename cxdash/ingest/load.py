@@ -37,8 +37,8 @@ from cxdash.ingest.sniff import starts_japanese
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import (
     ImportPlan,
+    ScoreNotes,
     comment_texts,
-    not_rated_warnings,
     plan_import,
     preview_import,
     validate_chunk,
@@ -152,7 +152,7 @@ def _load(
     """The transaction: batch row, then each chunk validated and written, then the batch's counts."""
     rejected: list[Rejection] = []
     seen: set[str] = set()
-    not_rated: dict[str, int] = {}
+    notes = ScoreNotes()
     touchpoints: set[str] = set(plan.touchpoints)
     rows_read = written = updated = comments = rows_rejected = 0
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None
@@ -207,8 +207,7 @@ def _load(
             rows_rejected += len({r.row for r in rejections})
             rejected.extend(rejections)
             touchpoints.update(valid.touchpoints)
-            for column, n in valid.not_rated.items():
-                not_rated[column] = not_rated.get(column, 0) + n
+            notes.add(valid)
             if progress is not None:
                 fraction = rows_read / total if total else 1 - 0.5 ** (rows_read / CHUNK_ROWS)
                 progress(min(fraction, 0.99), t("ingest.progress_rows", rows=rows_read, written=written))
@@ -246,7 +245,7 @@ def _load(
         comments=comments,
         touchpoints=len(touchpoints),
         updated=updated,
-        warnings=plan.warnings + not_rated_warnings(plan, not_rated) + chunk_writer.warnings + suppression.warnings(),
+        warnings=plan.warnings + notes.warnings(plan) + chunk_writer.warnings + suppression.warnings(),
         message=t("ingest.imported_with_rejected", rejected=rows_rejected, **done)
         if rows_rejected
         else t("ingest.imported", **done),

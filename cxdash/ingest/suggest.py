@@ -207,9 +207,10 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if match:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
-            dates += c * bool(_DATE_TEXT.match(text))
+            dated = bool(_DATE_TEXT.match(text))
+            dates += c * dated
             ipv4 = _IPV4.match(text)
-            phones += c * bool(_PHONE.match(text))
+            phones += c * bool(not dated and _PHONE.match(text))  # 13-03-2015 is a date, not a phone number
         # each pattern only where the one character or prefix it cannot match without is there (most values: none)
         emails += c * bool("@" in text and _EMAIL.match(text))
         ips += c * bool(ipv4 or (":" in text and _IPV6.match(text)))
@@ -458,6 +459,9 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
     csat = [c for c in plain if c.key not in out and _CSAT.search(c.text) and _is_overall(c)]
     csat.sort(key=lambda c: bool(_OVERALL.search(c.text)), reverse=True)
     _pick_single(csat, out, "csat", _CSAT, t("suggest.csat_question"))
+    if not long_file:  # an overall rating (overall_rating, 総合評価) scores the whole experience, not a touchpoint
+        overall = [c for c in plain if c.key not in out and _RATING_WORDS.search(c.text)]
+        _pick_single(overall, out, "csat", _OVERALL, t("suggest.overall_rating"))
     used: set[str] = set()
     for column in scores:
         if column.key in out:

@@ -93,6 +93,58 @@ class ImportPlan:
 
 
 @dataclass
+class AboveScale:
+    """A score column's answers above its scale (their rows rejected): how many, which values, and the first and
+    last date of their rows."""
+
+    n: int = 0
+    values: set[float] = field(default_factory=set)
+    first: pd.Timestamp | None = None
+    last: pd.Timestamp | None = None
+
+    def add(self, values: pd.Series, dates: pd.Series | None) -> None:
+        self.n += len(values)
+        self.values.update(values.tolist())
+        when = dates.dropna() if dates is not None else None
+        if when is not None and not when.empty:
+            lo, hi = when.min(), when.max()
+            self.first = lo if self.first is None else min(self.first, lo)
+            self.last = hi if self.last is None else max(self.last, hi)
+
+    def merge(self, other: AboveScale) -> None:
+        self.n += other.n
+        self.values |= other.values
+        for when in (other.first, other.last):
+            if when is not None:
+                self.first = when if self.first is None else min(self.first, when)
+                self.last = when if self.last is None else max(self.last, when)
+
+
+#: answers above a column's scale, with at least this many of them and two values on a scale up to 10, say the
+#: column mixes two scales (a tracker moved from 1–5 to 1–10)
+MIXED_SCALE_MIN = 5
+LONGEST_SCALE = 10
+
+
+@dataclass
+class ScoreNotes:
+    """What a file's score columns told beside their accepted answers, summed over its chunks: answers of 0 read as
+    "not rated", and answers above the scale (their rows rejected); ``warnings`` says it in sentences."""
+
+    not_rated: dict[str, int] = field(default_factory=dict)
+    above_scale: dict[str, AboveScale] = field(default_factory=dict)
+
+    def add(self, valid: ValidChunk) -> None:
+        for column, n in valid.not_rated.items():
+            self.not_rated[column] = self.not_rated.get(column, 0) + n
+        for column, above in valid.above_scale.items():
+            self.above_scale.setdefault(column, AboveScale()).merge(above)
+
+    def warnings(self, plan: ImportPlan) -> list[str]:
+        return not_rated_warnings(plan, self.not_rated) + mixed_scale_warnings(plan, self.above_scale)
+
+
+@dataclass
 class ValidChunk:
     """The accepted rows of a chunk, typed, ready to load (all frames keyed by ``source_row``)."""
 
@@ -102,6 +154,7 @@ class ValidChunk:
     comments: pd.DataFrame  # source_row, touchpoint, source, text
     rows_read: int = 0
     not_rated: dict[str, int] = field(default_factory=dict)
+    above_scale: dict[str, AboveScale] = field(default_factory=dict)  # per score column: answers above its scale
 
     @property
     def touchpoints(self) -> list[str]:
@@ -222,6 +275,7 @@ def validate_chunk(
         failed.loc[rows] = True
 
     scores: dict[str, pd.Series] = {}
+    above: dict[str, pd.Series] = {}  # per score column: the answers above its scale (their dates added below)
     for col in [c for c in plan.columns if c.scale is not None]:
         parsed = parse_numbers(chunk[col.column])
         value = parsed.value
@@ -234,6 +288,8 @@ def validate_chunk(
         lo, hi = col.scale  # type: ignore[misc]
         outside = value.notna() & ~value.between(lo, hi)
         reject(outside, col.column, (t("ingest.outside_scale", value=_fmt(v), lo=lo, hi=hi) for v in value[outside]))
+        if (value > hi).any():
+            above[col.column] = value[value > hi]
         if col.role.kind == "nps":
             fraction = value.notna() & ~outside & (value != value.round())
             reject(fraction, col.column, (t("ingest.nps_fraction", value=_fmt(v)) for v in value[fraction]))
@@ -291,6 +347,9 @@ def validate_chunk(
     valid = _build_valid(chunk, plan, ok, ids, scores, texts, dates, row_tp)
     valid.rows_read = int(len(chunk) - blank.sum())
     valid.not_rated = not_rated
+    for column, values in above.items():
+        valid.above_scale[column] = AboveScale()
+        valid.above_scale[column].add(values, None if dates is None else dates[values.index])
     problems.sort(key=lambda p: (p[0], p[1]))
     return valid, [Rejection(row, column, value, reason) for row, _, column, value, reason in problems]
 
@@ -387,6 +446,26 @@ def not_rated_warnings(plan: ImportPlan, not_rated: dict[str, int]) -> list[str]
     ]
 
 
+def mixed_scale_warnings(plan: ImportPlan, above: dict[str, AboveScale]) -> list[str]:
+    """A warning per score column whose answers above its scale look like a second, longer scale (at least
+    ``MIXED_SCALE_MIN`` of them, two or more whole values up to ``LONGEST_SCALE``): its other answers may be on that
+    scale too, and cannot be told apart from the rest."""
+    out = []
+    for column, a in above.items():
+        whole = all(float(v).is_integer() for v in a.values)
+        if a.n < MIXED_SCALE_MIN or len(a.values) < 2 or not whole or max(a.values) > LONGEST_SCALE:
+            continue
+        lo, hi = plan.scales[column]
+        values = f"{_fmt(min(a.values))}–{_fmt(max(a.values))}"
+        when = (
+            t("ingest.mixed_scale_dates", first=f"{a.first:%Y-%m-%d}", last=f"{a.last:%Y-%m-%d}")
+            if a.first is not None and a.last is not None
+            else ""
+        )
+        out.append(t("ingest.mixed_scale", column=column, n=a.n, values=values, lo=lo, hi=hi, when=when))
+    return out
+
+
 def preview_import(table: RawTable, mapping: dict[str, str]) -> ImportPreview:
     """What importing ``table`` with ``mapping`` would do: a full validation pass, nothing written."""
     plan = plan_import(table, mapping)
@@ -394,7 +473,7 @@ def preview_import(table: RawTable, mapping: dict[str, str]) -> ImportPreview:
     rows_read = valid_rows = comments = 0
     rejected: list[Rejection] = []
     touchpoints = dict.fromkeys(plan.touchpoints)
-    not_rated: dict[str, int] = {}
+    notes = ScoreNotes()
     for chunk in table.chunks():
         valid, rejections = validate_chunk(chunk, plan, seen)
         rows_read += valid.rows_read
@@ -402,14 +481,13 @@ def preview_import(table: RawTable, mapping: dict[str, str]) -> ImportPreview:
         comments += len(valid.comments)
         rejected.extend(rejections)
         touchpoints.update(dict.fromkeys(valid.touchpoints))
-        for column, n in valid.not_rated.items():
-            not_rated[column] = not_rated.get(column, 0) + n
+        notes.add(valid)
     return ImportPreview(
         mapping=plan.mapping,
         rows_read=rows_read,
         rows_valid=valid_rows,
         rejected=rejected,
-        warnings=plan.warnings + not_rated_warnings(plan, not_rated),
+        warnings=plan.warnings + notes.warnings(plan),
         touchpoints=list(touchpoints),
         comments=comments,
         scales=plan.scales,

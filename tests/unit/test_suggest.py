@@ -504,3 +504,34 @@ def test_a_column_profile_is_what_every_check_on_every_value_gives(seed: int) ->
     assert (p.number_share, p.date_share, p.email_share) == (numbers / n, dates / n, emails / n)
     assert (p.ip_share, p.url_share, p.phone_share) == (ips / n, urls / n, phones / n)
     assert (p.text_share, p.mean_length) == (sentences / n, length / n)
+
+
+@pytest.mark.parametrize("overall", ["overall_rating", "Overall score", "総合評価"])
+def test_an_overall_rating_beside_touchpoint_ratings_is_csat_not_a_touchpoint(tmp_path: Path, overall: str) -> None:
+    rows: list[list[object]] = [["id", "date", overall, "comfort_rating", "staff_rating", "content"]]
+    rows += [
+        [f"R{i}", stamp(i), 1 + i % 5, 1 + (i * 3) % 5, 1 + (i * 7) % 5, TEXTS[i % len(TEXTS)] + f" {i}"]
+        for i in range(N)
+    ]
+    roles = suggest_roles(read_table(write_csv(tmp_path / "reviews.csv", rows), "reviews.csv"))
+    assert roles[overall] == "csat"
+    assert roles["comfort_rating"] == "rating:comfort" and roles["staff_rating"] == "rating:staff"
+
+
+def test_an_overall_rating_stays_a_rating_where_a_satisfaction_question_is_csat(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["id", "Overall satisfaction", "Overall rating", "Checkout rating"]]
+    rows += [[f"R{i}", 1 + i % 5, 1 + (i * 3) % 5, 1 + (i * 7) % 5] for i in range(N)]
+    roles = suggest_roles(read_table(write_csv(tmp_path / "s.csv", rows), "s.csv"))
+    assert roles["Overall satisfaction"] == "csat"
+    assert roles["Overall rating"] != "csat"
+
+
+def test_day_month_year_dates_with_dashes_are_dates_not_phone_numbers(tmp_path: Path) -> None:
+    days = [(dt.date(2015, 1, 1) + dt.timedelta(days=11 * i)).strftime("%d-%m-%Y") for i in range(N)]
+    rows: list[list[object]] = [["visited", "rating", "content"]]
+    rows += [[days[i], 1 + i % 5, TEXTS[i % len(TEXTS)] + f" {i}"] for i in range(N)]
+    reasons = suggest_with_reasons(read_table(write_csv(tmp_path / "visits.csv", rows), "visits.csv"))
+    assert reasons["visited"][0] == "date", reasons["visited"]
+    phones = [["reach", "nps"]] + [[f"03-{1000 + i}-{5678 + i}", i % 11] for i in range(N)]
+    reasons = suggest_with_reasons(read_table(write_csv(tmp_path / "phones.csv", phones), "phones.csv"))
+    assert reasons["reach"][0] == "ignore" and "phone" in reasons["reach"][1], reasons["reach"]

@@ -307,3 +307,39 @@ def test_excel_values_are_not_grouped_as_equal() -> None:
     parsed = parse.parse_numbers(column)
     assert parsed.bad.tolist()[:5] == [True, False, False, False, False]
     assert parsed.value.tolist()[1:4] == [1.0, 1.0, 1.0]
+
+
+def _tracker(rows_5: int, rows_10: list[int]) -> RawTable:
+    """A tracker's overall score: 1–5 answers first, then (from 2025-06) answers on 1–10."""
+    scores = [str(1 + i % 5) for i in range(rows_5)] + [str(v) for v in rows_10]
+    dates = [f"2024-{1 + i % 12:02d}-15" for i in range(rows_5)] + [
+        f"2025-{6 + i % 3:02d}-0{1 + i % 9}" for i in range(len(rows_10))
+    ]
+    return table({"Date": dates, "Overall": scores, "Comment": ["fine"] * len(scores)})
+
+
+MAPPING_TRACKER = {"Date": "date", "Overall": "csat", "Comment": "comment"}
+
+
+def test_answers_on_a_longer_scale_in_some_rows_are_rejected_with_one_warning_naming_their_dates() -> None:
+    t = _tracker(200, [7, 9, 3, 10, 8, 6, 2])  # 5 of the 1–10 answers are above 5; the 3 and the 2 cannot be told
+    preview = preview_import(t, MAPPING_TRACKER)
+    assert preview.scales["Overall"] == (1, 5)
+    assert len(preview.rejected) == 5
+    mixed = [w for w in preview.warnings if "'Overall'" in w and "above the 1–5 scale" in w]
+    assert len(mixed) == 1, preview.warnings
+    assert "5 answers are 6–10" in mixed[0] and "2025-06-01 to 2025-08-06" in mixed[0], mixed[0]
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [9, 9, 9, 9, 9, 9],  # one value again and again: a code ("don't know"), not a scale
+        [7, 8, 9, 10],  # too few to say
+        [6, 8, 99, 10, 7, 9],  # 99 is no answer on any scale
+    ],
+)
+def test_a_few_stray_values_or_codes_above_the_scale_give_no_mixed_scale_warning(above: list[int]) -> None:
+    preview = preview_import(_tracker(400, above), MAPPING_TRACKER)
+    assert preview.rejected  # each is still rejected with its row and value
+    assert not [w for w in preview.warnings if "above the" in w], preview.warnings
