@@ -51,7 +51,7 @@ label = ui.outcome_label(settings.outcome)
 focus = st.session_state.get(ui.FOCUS_KEY)
 chart = drivers_chart(report, selected=focus, outcome_label=label)
 
-show_chart(chart, height=640, key=ui.CHART_KEY, on_select=ui.sync_focus_from_chart, selection_mode=["pick"])
+show_chart(chart, key=ui.CHART_KEY, on_select=ui.sync_focus_from_chart, selection_mode=["pick"])
 with st.container():
     st.subheader(t("drivers.ranked"))
     table = driver_table(report)

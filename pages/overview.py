@@ -42,10 +42,12 @@ trend = data.kpi_trend(ctx.engine, ws_id, ctx.filters, period=period or "month")
 if trend.empty:
     st.info(t("overview.no_dated"))
 else:
-    tabs = st.tabs([metric_name(m) for m in METRICS])
-    for tab, metric in zip(tabs, METRICS, strict=True):
+    answered = set(trend.loc[trend["n"] > 0, "metric"])
+    shown = sorted(METRICS, key=lambda m: m not in answered)  # the metrics this workspace has come first
+    tabs = st.tabs([metric_name(m) for m in shown])
+    for tab, metric in zip(tabs, shown, strict=True):
         with tab:
-            if (trend["metric"] == metric).any():
+            if metric in answered:
                 show_chart(kpi_trend_chart(trend, metric))
             else:
                 st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
@@ -65,17 +67,22 @@ with right:
         st.info(t("overview.no_attributes"))
     else:
         attribute = st.selectbox(t("overview.compare_by"), attributes, key="overview_segment")
-        metric = st.segmented_control(
-            t("overview.metric"),
-            METRICS,
-            default="nps",
-            key="overview_segment_metric",
-            format_func=shown_as(metric_name, METRICS),
+        first = next((m for m in METRICS if getattr(kpis.get(m), "n", 0)), "nps")  # without NPS: its CSAT
+        metric = (
+            st.segmented_control(
+                t("overview.metric"),
+                METRICS,
+                default=first,
+                key="overview_segment_metric",
+                format_func=shown_as(metric_name, METRICS),
+            )
+            or first
         )
         table = data.kpis_by_attribute(ctx.engine, ws_id, ctx.filters, attribute)
         if table.empty:
             st.info(t("overview.no_responses"))
+        elif not (table[f"{metric}_n"] > 0).any():
+            st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
         else:
-            chart = segment_chart(table, attribute, metric or "nps")
-            show_chart(chart, height=chart.height + 90)  # a short chart: room for its title and both axis titles
+            show_chart(segment_chart(table[table[f"{metric}_n"] > 0], attribute, metric))
             st.caption(t("overview.segment_note"))

@@ -1,5 +1,5 @@
-"""Show an Altair chart at the height its builder chose (Streamlit would otherwise shrink layered charts), in the
-font list that covers Japanese (``cxdash.viz.fonts``)."""
+"""Show an Altair chart full width at the height its builder chose for its plot (a row of bars per touchpoint needs
+its room, or the axis drops every other label), in the font list that covers Japanese (``cxdash.viz.fonts``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import streamlit as st
 
 from cxdash.viz.fonts import with_font
 
+#: the plot fills the width; its height is the chart's own, with the title, axes and legends added around it
+#: (Streamlit's "fit" would instead squeeze all of them into the chart's height, shrinking the plot by ~120 px)
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
 
 def show_chart(chart: Any, **kwargs: Any) -> Any:
-    """``st.altair_chart`` full width, at the chart's own height plus room for its title and axes."""
+    """``st.altair_chart`` full width, its plot at the chart's own height (a single or layered chart; a
+    concatenated one keeps Vega-Lite's own sizing)."""
     chart = with_font(chart)
-    height = getattr(chart, "height", alt.Undefined)
-    if isinstance(height, int):
-        kwargs.setdefault("height", height + 60)  # room for the title and the axis labels
+    if isinstance(chart, alt.Chart | alt.LayerChart) and chart.autosize is alt.Undefined:
+        chart = chart.properties(autosize=AUTOSIZE)
     return st.altair_chart(chart, width="stretch", **kwargs)

@@ -68,3 +68,39 @@ def test_filters_change_the_numbers(demo_app: Path) -> None:
 def test_empty_store_points_to_import(empty_app: Path) -> None:
     at = new_app().run()
     assert any("Import" in i.value for i in at.info)
+
+
+@pytest.fixture
+def csat_only_app(empty_app: Path) -> Path:
+    """A store whose one workspace has reviews with an overall rating (CSAT) and lounge ratings, but no NPS."""
+    from cxdash.ingest.load import import_file
+    from cxdash.store.workspaces import open_store
+
+    rows = ["id,date,overall_rating,comfort_rating,catering_rating,staff_rating,lounge_type,content"]
+    for i in range(120):
+        kind = ("Business", "First", "Frequent Flyer")[i % 3]
+        rows.append(f"R{i},2025-{1 + i % 12:02d}-{1 + i % 27:02d},{1 + i % 5},{1 + i * 3 % 5},{1 + i * 7 % 5},"
+                    f"{1 + i * 2 % 5},{kind},Lounge visit number {i} was {'great' if i % 2 else 'poor'}")  # fmt: skip
+    path = empty_app.parent / "reviews.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    engine = open_store(f"sqlite:///{empty_app}")
+    result = import_file(engine, path, path.name, workspace="Lounges")
+    assert result.mapping["overall_rating"] == "csat", result.mapping
+    engine.dispose()
+    return empty_app
+
+
+def test_overview_without_nps_opens_on_csat_and_sizes_charts_by_their_plot(csat_only_app: Path) -> None:
+    at = new_app().run()
+    assert not at.exception, at.exception
+    assert [tab.label for tab in at.tabs][:3] == ["CSAT", "NPS", "CES"]  # the metric with answers first
+    assert at.segmented_control(key="overview_segment_metric").value == "csat"
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [s.get("title") for s in specs]
+    assert "CSAT (% top-2 box) by period, with 95% interval" in titles
+    assert "CSAT (% top-2 box) by lounge type" in titles
+    assert not any(str(title).startswith("NPS") for title in titles)  # no empty NPS chart
+    bars = next(s for s in specs if s.get("title") == "Touchpoint scores, with 95% interval")
+    # the chart's height is its plot's (28 px a touchpoint); title and axes are added around it, not taken from it
+    assert bars["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert bars["height"] >= 28 * 3

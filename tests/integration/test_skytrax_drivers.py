@@ -92,3 +92,23 @@ def test_drivers_of_recommendation(store: tuple[object, int], raw: pd.DataFrame)
     # cleanliness is the best-rated touchpoint but ranks low on impact here: a "Monitor", not a "Fix first"
     assert by_name["cleanliness"]["quadrant"] == "Monitor"
     assert sum(d["importance"] for d in report["drivers"]) == pytest.approx(report["r2"])
+
+
+def test_suggested_roles_read_the_overall_rating_as_csat_and_say_its_scale_is_mixed(
+    store_factory: StoreFactory, raw: pd.DataFrame
+) -> None:
+    """Imported as a new user would, with the suggested roles: the overall rating is the CSAT outcome (not a
+    touchpoint "overall"); its answers above 5 are rejected row by row, and one warning names how many and when."""
+    url = store_factory.new("skytrax_suggested")
+    engine = open_store(url)
+    try:
+        result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax")
+        assert result.mapping["overall_rating"] == "csat"
+        assert not any(role == "rating:overall" for role in result.mapping.values())
+        above = raw["overall_rating"] > 5
+        assert sorted({r.row for r in result.rejected_rows}) == [int(i) + 2 for i in raw.index[above]]
+        mixed = [w for w in result.warnings if "'overall_rating'" in w and "above the 1–5 scale" in w]
+        assert len(mixed) == 1 and f"{int(above.sum())} answers are 6–10" in mixed[0], result.warnings
+    finally:
+        engine.dispose()
+        store_factory.drop(url)
