@@ -79,10 +79,11 @@ with right:
             or first
         )
         table = data.kpis_by_attribute(ctx.engine, ws_id, ctx.filters, attribute)
+        answering = table[table[f"{metric}_n"] > 0] if not table.empty else table  # segments with that metric
         if table.empty:
             st.info(t("overview.no_responses"))
-        elif not (table[f"{metric}_n"] > 0).any():
+        elif answering.empty:
             st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
         else:
-            show_chart(segment_chart(table[table[f"{metric}_n"] > 0], attribute, metric))
+            show_chart(segment_chart(answering, attribute, metric))
             st.caption(t("overview.segment_note"))

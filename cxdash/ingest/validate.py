@@ -102,14 +102,13 @@ class AboveScale:
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
 
-    def add(self, values: pd.Series, dates: pd.Series | None) -> None:
-        self.n += len(values)
-        self.values.update(values.tolist())
+    @classmethod
+    def of(cls, values: pd.Series, dates: pd.Series | None) -> AboveScale:
+        """The answers above the scale in one chunk, with their rows' dates (None: the file has no date column)."""
         when = dates.dropna() if dates is not None else None
-        if when is not None and not when.empty:
-            lo, hi = when.min(), when.max()
-            self.first = lo if self.first is None else min(self.first, lo)
-            self.last = hi if self.last is None else max(self.last, hi)
+        if when is None or when.empty:
+            return cls(len(values), set(values.tolist()))
+        return cls(len(values), set(values.tolist()), when.min(), when.max())
 
     def merge(self, other: AboveScale) -> None:
         self.n += other.n
@@ -347,9 +346,7 @@ def validate_chunk(
     valid = _build_valid(chunk, plan, ok, ids, scores, texts, dates, row_tp)
     valid.rows_read = int(len(chunk) - blank.sum())
     valid.not_rated = not_rated
-    for column, values in above.items():
-        valid.above_scale[column] = AboveScale()
-        valid.above_scale[column].add(values, None if dates is None else dates[values.index])
+    valid.above_scale = {c: AboveScale.of(v, None if dates is None else dates[v.index]) for c, v in above.items()}
     problems.sort(key=lambda p: (p[0], p[1]))
     return valid, [Rejection(row, column, value, reason) for row, _, column, value, reason in problems]
 
