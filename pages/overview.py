@@ -6,7 +6,7 @@ import streamlit as st
 
 from cxdash.i18n import t
 from cxdash.ui import data
-from cxdash.ui.charts import show_chart
+from cxdash.ui.charts import largest_groups, show_chart
 from cxdash.ui.errors import show_flash
 from cxdash.ui.kpi import kpi_tiles
 from cxdash.ui.labels import METRICS, PERIODS, metric_name, period_name, shown_as
@@ -85,5 +85,5 @@ with right:
         elif answering.empty:
             st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
         else:
-            show_chart(segment_chart(answering, attribute, metric))
+            show_chart(segment_chart(largest_groups(answering, "value", f"{metric}_n"), attribute, metric))
             st.caption(t("overview.segment_note"))

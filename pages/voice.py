@@ -10,7 +10,7 @@ from cxdash.store.themes import seed_themes, tag_comments
 from cxdash.store.verbatims import NO_STAGE, NO_TOUCHPOINT
 from cxdash.ui import data, voice
 from cxdash.ui.auth import can_edit
-from cxdash.ui.charts import show_chart
+from cxdash.ui.charts import largest_groups, show_chart
 from cxdash.ui.errors import show_flash
 from cxdash.ui.labels import PERIODS, period_name, shown_as
 from cxdash.ui.resources import data_changed
@@ -81,8 +81,9 @@ if mix.empty:
     st.info(t("voice.no_scored"))
 else:
     title = t("voice.sentiment_by", split=attribute if by == "segment" and attribute else voice.split_title(by))
+    shown = mix if by == "period" else largest_groups(mix, "group", "n")
     event = show_chart(
-        sentiment_mix_chart(mix, by, title=title, period=period, names=voice.placeholder_names()),
+        sentiment_mix_chart(shown, by, title=title, period=period, names=voice.placeholder_names()),
         on_select="rerun",
         selection_mode=MIX_SELECTION,
         key=f"voice_mix_chart_{by}_{attribute}_{period}",

@@ -161,6 +161,13 @@ class _Profile:
         return self.number_share < 0.5 and self.mean_length >= 16 and self.text_share >= 0.5 and ratio >= 0.5
 
     @property
+    def is_repeated_category(self) -> bool:
+        """Up to 100 short names, each in ten rows or more on average: a segment with many values (an airline, a
+        store, a prefecture), not text and not an id."""
+        many = self.distinct <= 100 and self.n >= 10 * self.distinct
+        return self.n > 0 and many and self.mean_length <= 40 and self.number_share < 0.5
+
+    @property
     def is_low_cardinality(self) -> bool:
         """Few distinct, short values: categories."""
         few = self.distinct <= 30 and (self.n < 10 or self.distinct <= max(2, self.n // 2))
@@ -525,10 +532,16 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
         out[column.key] = ("channel", t("suggest.channel", n=p.distinct))
         return
     named = bool(_ATTRIBUTE.search(text))
-    if (p.is_low_cardinality and (p.n >= 10 or named)) or (named and p.distinct <= 100):
+    if (p.is_low_cardinality and (p.n >= 10 or named)) or ((named or p.is_repeated_category) and p.distinct <= 100):
         name = _attribute_name(column)
         if name:
-            key = "suggest.segment_named" if named else "suggest.segment_few"
+            key = (
+                "suggest.segment_named"
+                if named
+                else "suggest.segment_few"
+                if p.is_low_cardinality
+                else "suggest.segment_repeated"
+            )
             out[column.key] = (f"attribute:{name}", t(key, n=p.distinct))
             return
     if p.number_share >= 0.9:

@@ -104,3 +104,35 @@ def test_overview_without_nps_opens_on_csat_and_sizes_charts_by_their_plot(csat_
     # the chart's height is its plot's (28 px a touchpoint); title and axes are added around it, not taken from it
     assert bars["autosize"] == {"type": "fit-x", "contains": "padding"}
     assert bars["height"] >= 28 * 3
+
+
+def test_a_segment_with_many_values_draws_its_largest_groups(empty_app: Path) -> None:
+    """An attribute with 45 values: the Overview's segment chart and the Voice split by segment draw the 20 with
+    the most answers and say so."""
+    from cxdash.ingest.load import import_file
+    from cxdash.store.workspaces import open_store
+
+    rows = ["id,date,nps,store,comment"]
+    for i in range(900):
+        store = f"Store {i % 45:02d}" if i % 4 else "Store 00"  # 45 stores; Store 00 is the largest
+        rows.append(f"R{i},2025-{1 + i % 12:02d}-15,{i % 11},{store},Visit {i} was {'good' if i % 2 else 'slow'}")
+    path = empty_app.parent / "stores.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    engine = open_store(f"sqlite:///{empty_app}")
+    mapping = {"id": "response_id", "date": "date", "nps": "nps", "store": "attribute:store", "comment": "comment"}
+    result = import_file(engine, path, path.name, workspace="Stores", mapping=mapping)
+    assert result.responses == 900
+    engine.dispose()
+    at = new_app().run()
+    assert not at.exception, at.exception
+    assert any("The 20 largest of 45 groups" in c.value for c in at.caption)
+    import pyarrow as pa
+
+    chart = next(c for c in at.get("vega_lite_chart") if "by store" in str(json.loads(c.proto.spec).get("title")))
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    values = {v for frame in frames for v in frame["segment"]}
+    assert len(values) == 20 and "Store 00" in values
+    at.switch_page("pages/voice.py").run()
+    at.segmented_control(key="voice_split").set_value("segment").run()
+    assert not at.exception, at.exception
+    assert any("The 20 largest of 45 groups" in c.value for c in at.caption)

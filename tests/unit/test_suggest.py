@@ -535,3 +535,14 @@ def test_day_month_year_dates_with_dashes_are_dates_not_phone_numbers(tmp_path: 
     phones = [["reach", "nps"]] + [[f"03-{1000 + i}-{5678 + i}", i % 11] for i in range(N)]
     reasons = suggest_with_reasons(read_table(write_csv(tmp_path / "phones.csv", phones), "phones.csv"))
     assert reasons["reach"][0] == "ignore" and "phone" in reasons["reach"][1], reasons["reach"]
+
+
+def test_short_names_repeated_in_many_rows_are_a_segment_even_with_many_values(tmp_path: Path) -> None:
+    """An airline or store column: 60 names over 900 rows is a segment; 300 names over 900 rows, or numbers, not."""
+    rows: list[list[object]] = [["id", "carrier", "venue", "code", "nps"]]
+    rows += [[f"R{i}", f"airline-{i % 60}", f"Venue {i % 300}", str(1000 + i % 60), i % 11] for i in range(900)]
+    reasons = suggest_with_reasons(read_table(write_csv(tmp_path / "reviews.csv", rows), "reviews.csv"))
+    assert reasons["carrier"][0] == "attribute:carrier", reasons["carrier"]
+    assert "60 distinct values" in reasons["carrier"][1]
+    assert not reasons["venue"][0].startswith("attribute"), reasons["venue"]
+    assert not reasons["code"][0].startswith("attribute"), reasons["code"]
