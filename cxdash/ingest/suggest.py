@@ -97,6 +97,10 @@ _IPV6 = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$", re.IGNORECASE)
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?\(?\d{1,4}\)?([\s-]\(?\d{1,4}\)?){1,3}[\s-]\d{3,4}$")
 _DATE_TEXT = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+#: a value at least this wide (CJK characters count double) is long text; a column where this share of the rows hold
+#: long text that repeats word for word (in 3 rows or more) is not free text from customers
+LONG_TEXT = 30
+REPEATED_TEXT_SHARE = 0.25
 _SMALL_INT = re.compile(r"^([+-]?\d{1,3})(?:\.0+)?(?:\s+[-–:=]\s*\D.*|\s*[(（].*)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
@@ -129,6 +133,7 @@ class _Profile:
     phone_share: float = 0.0
     text_share: float = 0.0
     mean_length: float = 0.0
+    long_repeat_share: float = 0.0  # rows whose value is long (≥ LONG_TEXT wide) and in 3 rows or more, word for word
 
     @cached_property  # asked for many times per column; ``ints`` is set once, by ``_profile``
     def in_scale(self) -> list[int]:
@@ -187,7 +192,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p = _Profile(rows=rows)
     ints: list[int] = []
     texts: set[str] = set()
-    n = numbers = dates = emails = ips = urls = phones = sentences = length = 0
+    n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = 0
     for (_, raw), c in counts.items():
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
@@ -195,7 +200,9 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         texts.add(text)
         ascii_text = text.isascii()  # no CJK character to count
-        length += (len(text) if ascii_text else _width(text)) * c
+        width = len(text) if ascii_text else _width(text)
+        length += width * c
+        long_repeats += c * (c >= 3 and width >= LONG_TEXT)
         if type(raw) is not str:  # Excel's dates, booleans and numbers (a str is none of them)
             if isinstance(raw, dt.date | dt.datetime | dt.time):
                 dates += c
@@ -229,7 +236,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.ints, p.int_share = ints, len(ints) / n
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
-    p.text_share, p.mean_length = sentences / n, length / n
+    p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
     return p
 
 
@@ -521,7 +528,10 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
     """Comments, channel, attributes, or ignore."""
     p, text = column.profile, column.text
     named_comment = bool(_COMMENT.search(text)) and p.number_share < 0.5 and p.mean_length >= 4
-    if p.is_free_text or (named_comment and p.distinct >= max(2, p.n // 2)):
+    # long texts repeated word for word in many rows are names or titles a system wrote (a lounge's name), not what
+    # customers wrote; a column named like a comment stays one
+    repeated = p.long_repeat_share >= REPEATED_TEXT_SHARE and not named_comment
+    if not repeated and (p.is_free_text or (named_comment and p.distinct >= max(2, p.n // 2))):
         tied = None if long_file else _mentioned(text, rated)
         role = f"comment:{tied}" if tied else "comment"
         share = round(100 * p.distinct / p.n)
@@ -546,6 +556,8 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
             return
     if p.number_share >= 0.9:
         out[column.key] = ("ignore", t("suggest.numbers"))
+    elif repeated:
+        out[column.key] = ("ignore", t("suggest.repeated_texts", share=round(100 * p.long_repeat_share)))
     else:
         out[column.key] = ("ignore", t("suggest.unplaced"))
 

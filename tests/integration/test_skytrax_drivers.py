@@ -104,6 +104,8 @@ def test_suggested_roles_read_the_overall_rating_as_csat_and_say_its_scale_is_mi
     try:
         result = import_file(engine, SKYTRAX, SKYTRAX.name, workspace="Skytrax")
         assert result.mapping["overall_rating"] == "csat"
+        assert result.mapping["content"] == "comment"  # the review; the title is the lounge's name, repeated
+        assert result.mapping["title"] == "ignore" and result.mapping["airline_name"].startswith("attribute:")
         assert not any(role == "rating:overall" for role in result.mapping.values())
         above = raw["overall_rating"] > 5
         assert sorted({r.row for r in result.rejected_rows}) == [int(i) + 2 for i in raw.index[above]]

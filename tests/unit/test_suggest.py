@@ -546,3 +546,19 @@ def test_short_names_repeated_in_many_rows_are_a_segment_even_with_many_values(t
     assert "60 distinct values" in reasons["carrier"][1]
     assert not reasons["venue"][0].startswith("attribute"), reasons["venue"]
     assert not reasons["code"][0].startswith("attribute"), reasons["code"]
+
+
+def test_long_texts_repeated_word_for_word_are_names_not_comments(tmp_path: Path) -> None:
+    """Review sites put the reviewed place's name in a column (a lounge, a hotel): long texts that repeat word for
+    word in many rows are not comments; the customers' text beside it is, and so is a column named like a comment."""
+    places = [f"Airline {k} Business Class Lounge - Airport {k}" for k in range(12)]
+    pasted = "Thank you for the lounge, it was just as the brochure described it"
+    rows: list[list[object]] = [["id", "title", "content", "Comment", "rating"]]
+    for i in range(N * 3):
+        own = TEXTS[i % len(TEXTS)] + f" (visit {i})"
+        place = places[i % 12] if i % 2 else f"Airline {i} Lounge at Terminal {i % 7} - City Airport"  # 60% distinct
+        rows.append([f"R{i}", place, own, pasted if i % 2 else own, 1 + i % 5])
+    roles = suggest_roles(read_table(write_csv(tmp_path / "reviews.csv", rows), "reviews.csv"))
+    assert roles["title"] == "ignore"
+    assert roles["content"] == "comment"
+    assert roles["Comment"] == "comment"  # half of it one pasted text, but named a comment: it stays one
