@@ -54,6 +54,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cxdash.analysis.tokens import mecab_fields
+
 DATA_DIR = Path(__file__).with_name("data")
 METHOD_LEXICON = "ja-lexicon+rules-v5"
 METHOD_EMBED = "ja-lexicon+rules+e5lr-v5"
@@ -380,9 +382,7 @@ def tokenize(sentence: str) -> list[_Tok]:
     for variant, known in _SPELLINGS:
         sentence = sentence.replace(variant, known)
     for w in _Tagger.get()(sentence):
-        raw: str = w.feature_raw
-        # IPAdic's features hold no comma inside a field: split here, unless quoted (fugashi's tuple reads CSV)
-        f = w.feature if '"' in raw else raw.split(",")
+        f = mecab_fields(w.feature_raw, 6) or w.feature  # IPAdic: pos, pos1, … cForm (5), base form (6)
         base = f[6] if len(f) > 6 and f[6] != "*" else w.surface
         out.append(_Tok(w.surface, f[0], f[1], f[5] if len(f) > 5 else "*", base))
     return out

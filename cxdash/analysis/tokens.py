@@ -210,11 +210,21 @@ def _tag(text: str) -> list[tuple[str, str, str, str]]:
 def _features(raw: str) -> tuple[str | None, str | None, str | None] | None:
     """(orthBase, pos1, pos2) from a node's raw UniDic features (fields 10, 0 and 1; None where an unknown word's
     shorter list has no such field), or None where a quoted field (one holding a comma) comes before orthBase."""
-    fields = raw.split(",", _ORTH_BASE + 1)
-    if '"' in raw and (len(fields) <= _ORTH_BASE + 1 or '"' in raw[: len(raw) - len(fields[-1])]):
+    fields = mecab_fields(raw, _ORTH_BASE)
+    if fields is None:
         return None
     base = fields[_ORTH_BASE] if len(fields) > _ORTH_BASE else None
     return base, fields[0], fields[1] if len(fields) > 1 else None
+
+
+def mecab_fields(raw: str, last: int) -> list[str] | None:
+    """Fields 0 to ``last`` of a MeCab node's raw CSV features, split at commas (the rest left in one more item), or
+    None where a quoted field (one that may hold a comma) comes among them: fugashi's ``feature`` reads those. Reading
+    the raw string skips the tuple fugashi builds of every field per token, most of a tagger call's cost."""
+    fields = raw.split(",", last + 1)
+    if '"' in raw and (len(fields) <= last + 1 or '"' in raw[: len(raw) - len(fields[-1])]):
+        return None
+    return fields
 
 
 def _analyse_ja(text: str) -> Analysis:

@@ -545,13 +545,8 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
     if (p.is_low_cardinality and (p.n >= 10 or named)) or ((named or p.is_repeated_category) and p.distinct <= 100):
         name = _attribute_name(column)
         if name:
-            key = (
-                "suggest.segment_named"
-                if named
-                else "suggest.segment_few"
-                if p.is_low_cardinality
-                else "suggest.segment_repeated"
-            )
+            kind = "named" if named else "few" if p.is_low_cardinality else "repeated"
+            key = f"suggest.segment_{kind}"
             out[column.key] = (f"attribute:{name}", t(key, n=p.distinct))
             return
     if p.number_share >= 0.9:
