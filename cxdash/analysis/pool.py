@@ -38,6 +38,7 @@ MAX_WORKERS = 8
 WORKER_NICENESS = 10  # scheduling priority below the calling process's
 IDLE_SECONDS = 600.0  # an idle pool is stopped after this long (a long-running server gets its memory back)
 IDLE_CHECK_SECONDS = 30.0
+MAIN_ENV = "CXDASH_POOL_MAIN"  # the starting process's main module, for the forkserver (cxdash.analysis.pool_main)
 
 #: the thread-count setters of the OpenBLAS builds in numpy's wheels (scipy-openblas) and elsewhere
 _BLAS_THREAD_SETTERS = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
@@ -116,7 +117,9 @@ def _get_pool(kind: str = COMMENTS) -> ProcessPoolExecutor | None:
         n = cores if kind == COMMENTS else 1
         try:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["cxdash.analysis.pool_priority", "cxdash.analysis.pool_lexicons"])
+            _name_main_for_forkserver()
+            preload = ["cxdash.analysis.pool_main", "cxdash.analysis.pool_priority", "cxdash.analysis.pool_lexicons"]
+            ctx.set_forkserver_preload(preload)
             _pools[kind] = ProcessPoolExecutor(
                 max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(os.nice(0),)
             )
@@ -125,6 +128,24 @@ def _get_pool(kind: str = COMMENTS) -> ProcessPoolExecutor | None:
             return None
         _start_reaper()
     return _pools.get(kind)
+
+
+def _name_main_for_forkserver() -> None:
+    """Put this process's main module (a script's path or a module's name, as ``multiprocessing`` hands it to each
+    worker) in ``MAIN_ENV``, which the forkserver, started with this environment, reads (``pool_main``): the
+    workers then do not run the main script again (in the app: ``app.py``, Streamlit and all)."""
+    from multiprocessing import spawn  # noqa: PLC0415 - only when a pool starts
+
+    try:
+        data = spawn.get_preparation_data("cxdash-worker")
+    except RuntimeError:  # pragma: no cover - asked while this process is itself being bootstrapped
+        data = {}
+    if "init_main_from_path" in data:
+        os.environ[MAIN_ENV] = f"path:{data['init_main_from_path']}"
+    elif "init_main_from_name" in data:
+        os.environ[MAIN_ENV] = f"name:{data['init_main_from_name']}"
+    else:
+        os.environ.pop(MAIN_ENV, None)
 
 
 def _start_reaper() -> None:

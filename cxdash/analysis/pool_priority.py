@@ -1,4 +1,4 @@
-"""Imported first by the worker pool's forkserver process (the preload list of ``pool.get_pool``): it lowers that
+"""Imported second by the worker pool's forkserver process (the preload list of ``pool.get_pool``): it lowers that
 process's scheduling priority before the forkserver loads the scoring modules, so that neither its start (0.2 s
 of CPU) nor the workers forked from it (they inherit the priority) take a core from the process that started the
 pool, whose import is the critical path. Nothing else should import this module."""

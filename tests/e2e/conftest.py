@@ -78,12 +78,23 @@ def running_app(db: Path, log_path: Path, no_demo: bool = False, extra_args: Seq
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the shared server's store and log."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def server(server_files: Path) -> Iterator[str]:
     """The app over a fresh store (filled with the demo on first start, as a new user's would be)."""
     _need_browser()
-    tmp = tmp_path_factory.mktemp("e2e")
-    with running_app(tmp / "e2e.db", tmp / "streamlit.log") as url:
+    with running_app(server_files / "e2e.db", server_files / "streamlit.log") as url:
         yield url
+
+
+@pytest.fixture
+def server_log(server: str, server_files: Path) -> Path:
+    """What the shared server has printed so far (stdout and stderr)."""
+    return server_files / "streamlit.log"
 
 
 @pytest.fixture(scope="session")

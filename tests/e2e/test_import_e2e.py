@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.conftest import running_app, shot, wait_idle
 
 pytestmark = pytest.mark.e2e
+ROWS_FOR_WORKERS = 6_000  # a full sample (5,000 rows) starts the comment workers at the preview
 
 ROWS = [
     (
@@ -62,6 +63,33 @@ def test_upload_import_and_overview(server: str, page, tmp_path: Path) -> None: 
     assert "n = 3" in body  # 3 valid NPS answers; the 'abc' row was rejected
     assert "+33" in body  # 2 promoters, 1 detractor of 3 → +33
     shot(page, "overview-after-import")
+
+
+def test_a_large_import_in_the_app_scores_in_workers_that_do_not_run_the_app(  # type: ignore[no-untyped-def]
+    server: str, server_log: Path, page, tmp_path: Path
+) -> None:
+    """A file large enough for the worker processes (they start while the roles are reviewed): it is imported, and
+    the workers did not run ``app.py`` again (Streamlit in bare mode: "missing ScriptRunContext" in the log)."""
+    from bench.gen_survey import generate
+
+    path = tmp_path / "large_survey.csv"
+    generate(ROWS_FOR_WORKERS, path, seed=11)
+    page.goto(f"{server}/import")
+    wait_idle(page, timeout=180_000)
+    page.locator('[data-testid="stSelectbox"]', has_text="Import into workspace").click()  # a workspace of its own
+    page.get_by_role("option", name="➕ New workspace…").click()
+    wait_idle(page)
+    page.get_by_label("New workspace name").fill("E2E large")
+    page.get_by_label("New workspace name").press("Enter")
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
+    page.get_by_text("Validation report").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported large_survey.csv into E2E large").wait_for(timeout=120_000)
+    wait_idle(page)
+    log = server_log.read_text(errors="replace")
+    assert "ScriptRunContext" not in log and "Traceback" not in log, log[-3000:]
 
 
 def test_import_deep_link_as_the_servers_first_request(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

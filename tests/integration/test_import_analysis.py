@@ -4,6 +4,7 @@ from the stored comments gives, whether the comments went through the worker pro
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +18,8 @@ from cxdash.ingest.load import import_table
 from cxdash.ingest.table import RawTable
 from cxdash.store.themes import list_themes, tag_comments
 from cxdash.store.workspaces import get_or_create_workspace
+
+REPO = Path(__file__).resolve().parents[2]
 
 PARTS_EN = [
     "the delivery was late",
@@ -144,7 +147,7 @@ def test_the_embedding_model_is_loaded_by_its_own_worker_not_by_the_comment_work
 
 WORKER_START = """
 import sys
-import cxdash.analysis.pool_priority, cxdash.analysis.pool_lexicons  # the forkserver's preload
+import cxdash.analysis.pool_main, cxdash.analysis.pool_priority, cxdash.analysis.pool_lexicons  # the forkserver's
 from cxdash.analysis import comments, pool
 from cxdash.analysis.themes import load_default_taxonomy
 pool._worker_init(0)
@@ -169,6 +172,38 @@ def test_a_comment_worker_starts_without_numpy_and_the_embedding_worker_uses_one
 
     out = subprocess.run([sys.executable, "-c", WORKER_START], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["False", "1 1"]
+
+
+MAIN_SCRIPT = """
+import os
+with open(os.environ["CXDASH_TEST_MARK"], "a") as fh:  # what a main script does on import: here, leave a mark
+    fh.write(f"{os.getpid()}\\n")
+if __name__ == "__main__":
+    import operator
+    from cxdash.analysis import pool
+    pids = pool.map_later(operator.call, [os.getpid] * 6)()
+    print(pool.workers(), len(set(pids) - {os.getpid()}))
+"""
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_the_workers_do_not_run_the_main_script_again(tmp_path: Path, how: str) -> None:
+    """In the app, the process that starts the pool runs ``app.py`` as its main module: the workers must not run it
+    again (Streamlit in bare mode, 0.5 s and 30 MB each), whether the main module came from a path or a name."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "cx_main_probe.py").write_text(MAIN_SCRIPT, encoding="utf-8")
+    mark = tmp_path / "mark.txt"
+    env = {**os.environ, "CXDASH_TEST_MARK": str(mark), "PYTHONPATH": str(REPO)}
+    argv = ["cx_main_probe.py"] if how == "script" else ["-m", "cx_main_probe"]
+    out = subprocess.run([sys.executable, *argv], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    workers, elsewhere = map(int, out.stdout.split())
+    if workers == 0:
+        pytest.skip("one core: no worker processes")
+    assert elsewhere >= 1  # the tasks ran in the workers
+    assert len(mark.read_text().split()) == 1  # run once: by the main process only
 
 
 def _e5_loaded(_: object) -> int:
