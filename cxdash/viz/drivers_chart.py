@@ -279,7 +279,7 @@ def drivers_chart(
                 scale=alt.Scale(range=[80, 700]),
                 legend=alt.Legend(title=t("charts.n_answering"), orient="bottom"),
             ),
-            color=alt.Color("quadrant:N", scale=colors, legend=alt.Legend(title=t("charts.quadrant"), orient="bottom")),
+            color=alt.Color("quadrant:N", scale=colors, legend=None),  # each quadrant is named in its corner
             opacity=highlight,
             tooltip=tooltip,
         )
