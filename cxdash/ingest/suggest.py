@@ -18,6 +18,7 @@ from numbers import Real
 from typing import Any
 
 from cxdash.i18n import t
+from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
 from cxdash.ingest.table import RawTable
 
 # --------------------------------------------------------------------------------------------- name patterns
@@ -134,6 +135,7 @@ class _Profile:
     text_share: float = 0.0
     mean_length: float = 0.0
     long_repeat_share: float = 0.0  # rows whose value is long (≥ LONG_TEXT wide) and in 3 rows or more, word for word
+    labels: LabelScale | None = None  # answers in words of one verbal scale ("Very satisfied"), as its numbers
 
     @cached_property  # asked for many times per column; ``ints`` is set once, by ``_profile``
     def in_scale(self) -> list[int]:
@@ -150,6 +152,8 @@ class _Profile:
 
     @property
     def scale(self) -> str:
+        if self.labels is not None:
+            return t("suggest.words_scale", lo=self.labels.scale[0], hi=self.labels.scale[1])
         return f"{self.lo}–{self.hi}"
 
     @property
@@ -237,6 +241,14 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
+    if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
+        words = Counter({str(raw): c for (kind, raw), c in counts.items() if kind is str and raw.strip()})
+        scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
+        if scale is not None:
+            p.labels = scale
+            p.ints = [int(v) for text, c in words.items() if (v := scale.number(text)) is not None for _ in range(c)]
+            p.int_share = p.number_share = len(p.ints) / n
+            p.text_share = 0.0
     return p
 
 

@@ -16,12 +16,14 @@ import pandas as pd
 
 from cxdash.errors import InputRefused
 from cxdash.i18n import t
+from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
 from cxdash.ingest.parse import (
     CES_SCALES,
     CSAT_SCALES,
     NPS_SCALE,
     RATING_SCALES,
     DateFormat,
+    ParsedNumbers,
     choose_date_format,
     clean_text,
     date_example,
@@ -56,6 +58,7 @@ class ColumnPlan:
     role: Role
     scale: tuple[int, int] | None = None
     zero_is_missing: bool = False
+    labels: LabelScale | None = None  # answers in words ("Very satisfied"), read as the numbers of their scale
 
 
 @dataclass
@@ -197,6 +200,10 @@ def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
     for column, role in used:
         plan.columns.append(_plan_column(table, column, role))
+        labels = plan.columns[-1].labels
+        if labels is not None:
+            lo, hi = labels.scale
+            plan.warnings.append(t("ingest.words_read_as", column=column, lo=lo, hi=hi, labels=labels.described()))
     date = plan.single("date")
     if date is not None:
         plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
@@ -227,9 +234,34 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
     if role.kind not in _SCALES:
         return ColumnPlan(column, role)
     candidates, default = _SCALES[role.kind]
-    numbers = parse_numbers(table.sample[column]).value
-    scale, zero_code = infer_scale(numbers, candidates, default)
+    parsed = parse_numbers(table.sample[column])
+    labels = _label_scale(table.sample[column], parsed)
+    if labels is not None:  # the scale is the labels' own (a 5-point ease scale is 1–5, not CES's usual 1–7)
+        return ColumnPlan(column, role, labels.scale, labels=labels)
+    scale, zero_code = infer_scale(parsed.value, candidates, default)
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
+
+
+def _label_scale(cells: pd.Series, parsed: ParsedNumbers) -> LabelScale | None:
+    """The verbal scale of a score column whose answers are mostly words (see cxdash.ingest.labels), else None."""
+    answered = int((~parsed.missing).sum())
+    words = cells[parsed.bad]
+    if not answered or len(words) < 0.5 * answered:
+        return None
+    counts = words.astype(str).value_counts()
+    return read_scale(dict(zip(counts.index, counts.tolist(), strict=True))) if len(counts) <= MAX_LABELS else None
+
+
+def _with_labels(parsed: ParsedNumbers, cells: pd.Series, labels: LabelScale) -> ParsedNumbers:
+    """``parsed`` with the cells that are labels of the column's verbal scale read as their numbers."""
+    words = cells[parsed.bad]
+    lookup = {cell: labels.number(cell) for cell in pd.unique(words)}
+    numbers = words.map(lookup).astype(float)
+    known = numbers.notna()
+    value, bad = parsed.value.copy(), parsed.bad.copy()
+    value[numbers[known].index] = numbers[known]
+    bad[numbers[known].index] = False
+    return ParsedNumbers(value, parsed.missing, bad)
 
 
 def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
@@ -277,13 +309,19 @@ def validate_chunk(
     above: dict[str, pd.Series] = {}  # per score column: the answers above its scale (their dates added below)
     for col in [c for c in plan.columns if c.scale is not None]:
         parsed = parse_numbers(chunk[col.column])
+        if col.labels is not None and parsed.bad.any():
+            parsed = _with_labels(parsed, chunk[col.column], col.labels)
         value = parsed.value
         if col.zero_is_missing:
             zero = value == 0
             not_rated[col.column] = int(zero.sum())
             value = value.where(~zero)
         raw = chunk.loc[parsed.bad, col.column]
-        reject(parsed.bad, col.column, (t("ingest.not_a_number", value=_raw(v)) for v in raw))
+        if col.labels is None:
+            reject(parsed.bad, col.column, (t("ingest.not_a_number", value=_raw(v)) for v in raw))
+        else:
+            words = col.labels.described()
+            reject(parsed.bad, col.column, (t("ingest.not_a_label", value=_raw(v), labels=words) for v in raw))
         lo, hi = col.scale  # type: ignore[misc]
         outside = value.notna() & ~value.between(lo, hi)
         reject(outside, col.column, (t("ingest.outside_scale", value=_fmt(v), lo=lo, hi=hi) for v in value[outside]))

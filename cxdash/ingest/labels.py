@@ -1,0 +1,211 @@
+"""Answers in words: a rating column whose cells are the labels of a verbal scale ("Very satisfied", "Somewhat
+dissatisfied", とても満足, ややそう思う), as Qualtrics exports with "choice text", SurveyMonkey with "actual answer
+text" and Google Forms always do, read as the numbers of that scale.
+
+A label is an intensity and a side of one family (satisfaction, ease, agreement, likelihood, good/bad), or the
+neutral middle ("Neither … nor …", どちらともいえない). The scale's length follows from the intensities a column
+uses, so that the same word gets the number it has on the scale it belongs to:
+
+- three intensities a side (Extremely / Moderately / Slightly, or Very / plain / Somewhat): 1–7;
+- two a side (Very / plain, Extremely / Somewhat, 満足 / やや満足): 1–5 with a neutral middle, 1–4 without one;
+- the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied": 1–5.
+
+A column that uses one intensity a side (Satisfied / Neutral / Dissatisfied) is not read: it may be a 3-point scale
+or a 5-point one whose extremes nobody chose, and a wrong guess would misstate CSAT. Neither is a column that mixes
+families or whose words are not all known: its rows would be rejected one by one as "not a number", as before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+#: a column is read as labels when at least this share of its answers (after numbers) are labels of one scale
+LABEL_SHARE = 0.95
+#: a column with more distinct answers is not read as the labels of a verbal scale
+MAX_LABELS = 15
+
+_EN_STEMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # family: (positive, negative) words
+    "satisfaction": (("satisfied",), ("dissatisfied", "unsatisfied", "not satisfied")),
+    "ease": (("easy",), ("difficult", "hard")),
+    "agreement": (("agree",), ("disagree",)),
+    "likelihood": (("likely",), ("unlikely",)),
+    "quality": (("good",), ("bad", "poor")),
+}
+_JA_STEMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "satisfaction": (("満足", "満足している", "満足した"), ("不満", "不満足", "不満だ", "不満である")),
+    "ease": (
+        ("簡単", "簡単だった", "容易", "容易だった", "易しい", "やさしい", "かんたん"),
+        ("難しい", "難しかった", "むずかしい", "困難", "困難だった"),
+    ),
+    "agreement": (("そう思う",), ("そう思わない",)),
+    "quality": (("良い", "よい", "良かった", "よかった"), ("悪い", "わるい", "悪かった")),
+}
+_EN_INTENSITY = {
+    "": 2,
+    "very": 3,
+    "extremely": 3,
+    "completely": 3,
+    "totally": 3,
+    "strongly": 3,
+    "highly": 3,
+    "absolutely": 3,
+    "very much": 3,
+    "moderately": 2,
+    "quite": 2,
+    "somewhat": 1,
+    "slightly": 1,
+    "a little": 1,
+    "a bit": 1,
+    "fairly": 1,
+    "mildly": 1,
+    "rather": 1,
+    "mostly": 1,
+}
+_JA_INTENSITY = {
+    "": 2,
+    "とても": 3,
+    "非常に": 3,
+    "大変": 3,
+    "たいへん": 3,
+    "大いに": 3,
+    "すごく": 3,
+    "全く": 3,
+    "まったく": 3,
+    "全然": 3,
+    "やや": 1,
+    "まあ": 1,
+    "まあまあ": 1,
+    "少し": 1,
+    "すこし": 1,
+    "あまり": 1,
+    "どちらかといえば": 1,
+    "どちらかと言えば": 1,
+    "どちらかというと": 1,
+    "どちらかと言うと": 1,
+}
+_NEUTRAL_WORDS = frozenset(
+    {"neutral", "neither", "undecided", "どちらともいえない", "どちらとも言えない", "どちらでもない", "普通", "ふつう"}
+)
+_NEITHER = re.compile(r"^neither\b.*\b(?:nor|or)\b")  # "Neither satisfied nor dissatisfied", "… or …"
+_UNIPOLAR = {"not at all": 1, "slightly": 2, "a little": 2, "moderately": 3, "somewhat": 3, "very": 4, "extremely": 5}
+_TRAILING = ".。!！"
+
+
+@dataclass(frozen=True)
+class Label:
+    """What one answer says: its family (None for the neutral middle), side (+1, -1, 0) and intensity (0–3)."""
+
+    family: str | None
+    side: int
+    intensity: int
+
+
+@dataclass
+class LabelScale:
+    """A column's verbal scale: each label (normalised) with its number, the scale, and each number's label as the
+    file wrote it."""
+
+    values: dict[str, int]
+    scale: tuple[int, int]
+    family: str
+    written: dict[int, str] = field(default_factory=dict)
+
+    def number(self, cell: object) -> float | None:
+        """The number of a cell that is one of the scale's labels, else None."""
+        return float(self.values[key]) if isinstance(cell, str) and (key := normalise(cell)) in self.values else None
+
+    def described(self) -> str:
+        """ "Very dissatisfied = 1, Dissatisfied = 2, …" in the file's own words, lowest first."""
+        return ", ".join(f"{self.written[v]} = {v}" for v in sorted(self.written))
+
+
+def normalise(text: str) -> str:
+    """A label as compared: NFKC, case-folded, single spaces, no trailing full stop (Japanese: no spaces)."""
+    out = " ".join(unicodedata.normalize("NFKC", text).casefold().split()).rstrip(_TRAILING).strip()
+    return out if out.isascii() else out.replace(" ", "")
+
+
+def read_label(text: str) -> Label | None:
+    """The family, side and intensity of one answer, or None when it is not a known label."""
+    key = normalise(text)
+    if not key:
+        return None
+    if key in _NEUTRAL_WORDS or _NEITHER.match(key):
+        return Label(None, 0, 0)
+    english = key.isascii()
+    stems, intensities = (_EN_STEMS, _EN_INTENSITY) if english else (_JA_STEMS, _JA_INTENSITY)
+    for family, (positive, negative) in stems.items():
+        for side, words in ((-1, negative), (1, positive)):  # "dissatisfied" ends with "satisfied": negative first
+            for word in sorted(words, key=len, reverse=True):
+                if key.endswith(word):
+                    prefix = key[: len(key) - len(word)].strip()
+                    if prefix in intensities:
+                        return Label(family, side, intensities[prefix])
+    return None
+
+
+def _unipolar(keys: Iterable[str]) -> dict[str, int] | None:
+    """'Not at all / Slightly / Moderately / Very / Extremely <word>' (one word for all), 1–5; else None."""
+    found: dict[str, int] = {}
+    words: set[str] = set()
+    for key in keys:
+        for prefix, value in _UNIPOLAR.items():
+            if key.startswith(prefix + " "):
+                found[key] = value
+                words.add(key[len(prefix) + 1 :])
+                break
+        else:
+            return None
+    return found if len(words) == 1 and any(v == 1 for v in found.values()) and len(found) >= 3 else None
+
+
+def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
+    """The verbal scale of a column's text answers (answer as written → how many rows), or None when they are not
+    the labels of one scale (see the module's docstring)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    written: dict[str, str] = {}
+    for text in counts:
+        written.setdefault(normalise(text), text.strip())
+    unipolar = _unipolar(k for k in written if k)
+    if unipolar is not None:
+        return _scale(unipolar, (1, 5), "unipolar", written)
+    labels: dict[str, Label] = {}
+    known = 0
+    for text, n in counts.items():
+        label = read_label(text)
+        if label is not None:
+            labels[normalise(text)] = label
+            known += n
+    families = {label.family for label in labels.values() if label.family}
+    if known < LABEL_SHARE * total or len(families) != 1:
+        return None
+    intensities = sorted({label.intensity for label in labels.values() if label.side})
+    neutral = any(label.side == 0 for label in labels.values())
+    rank = {m: i + 1 for i, m in enumerate(intensities)}  # the weakest intensity used is 1 step from the middle
+    if len(intensities) == 3:
+        values = {k: 4 + label.side * rank.get(label.intensity, 0) for k, label in labels.items()}
+        scale = (1, 7)
+    elif len(intensities) == 2 and neutral:
+        values = {k: 3 + label.side * rank.get(label.intensity, 0) for k, label in labels.items()}
+        scale = (1, 5)
+    elif len(intensities) == 2:  # no middle: 1 2 | 3 4
+        values = {
+            k: (2 + rank[label.intensity] if label.side > 0 else 3 - rank[label.intensity])
+            for k, label in labels.items()
+        }
+        scale = (1, 4)
+    else:
+        return None
+    return _scale(values, scale, families.pop(), written)
+
+
+def _scale(values: dict[str, int], scale: tuple[int, int], family: str, written: dict[str, str]) -> LabelScale:
+    shown: dict[int, str] = {}
+    for key, value in values.items():
+        shown.setdefault(value, written.get(key, key))
+    return LabelScale(values=values, scale=scale, family=family, written=shown)

@@ -1,0 +1,178 @@
+"""Answers in words (verbal scales, as survey tools export "choice text") read as the numbers of their scale."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from cxdash.ingest.labels import normalise, read_label, read_scale
+from cxdash.ingest.suggest import suggest_with_reasons
+from cxdash.ingest.table import RawTable
+from cxdash.ingest.validate import plan_import, preview_import, validate_chunk
+
+SCALES = {
+    "satisfaction 5 (very / plain)": (
+        ["Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied", "Very satisfied"],
+        (1, 5),
+    ),
+    "satisfaction 5 (Qualtrics: extremely / somewhat)": (
+        [
+            "Extremely dissatisfied",
+            "Somewhat dissatisfied",
+            "Neither satisfied nor dissatisfied",
+            "Somewhat satisfied",
+            "Extremely satisfied",
+        ],
+        (1, 5),
+    ),
+    "satisfaction 7 (Qualtrics)": (
+        [
+            "Extremely dissatisfied",
+            "Moderately dissatisfied",
+            "Slightly dissatisfied",
+            "Neither satisfied nor dissatisfied",
+            "Slightly satisfied",
+            "Moderately satisfied",
+            "Extremely satisfied",
+        ],
+        (1, 7),
+    ),
+    "satisfaction 7 (very / plain / somewhat)": (
+        [
+            "Very dissatisfied",
+            "Dissatisfied",
+            "Somewhat dissatisfied",
+            "Neutral",
+            "Somewhat satisfied",
+            "Satisfied",
+            "Very satisfied",
+        ],
+        (1, 7),
+    ),
+    "ease 5": (["Very difficult", "Difficult", "Neither easy nor difficult", "Easy", "Very easy"], (1, 5)),
+    "agreement 5": (
+        ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+        (1, 5),
+    ),
+    "quality 5": (["Very poor", "Poor", "Neither good nor poor", "Good", "Very good"], (1, 5)),
+    "unipolar 5": (
+        ["Not at all satisfied", "Slightly satisfied", "Moderately satisfied", "Very satisfied", "Extremely satisfied"],
+        (1, 5),
+    ),
+    "満足度 5 (とても / やや)": (["とても不満", "やや不満", "どちらともいえない", "やや満足", "とても満足"], (1, 5)),
+    "満足度 5 (plain / やや)": (["不満", "やや不満", "どちらともいえない", "やや満足", "満足"], (1, 5)),
+    "満足度 5 (大変 / plain, 普通)": (["大変不満", "不満", "普通", "満足", "大変満足"], (1, 5)),
+    "満足度 4 (no middle)": (["不満", "やや不満", "やや満足", "満足"], (1, 4)),
+    "同意 5": (["そう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "そう思う"], (1, 5)),
+    "容易さ 5": (["とても難しい", "やや難しい", "どちらともいえない", "やや簡単", "とても簡単"], (1, 5)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCALES))
+def test_each_label_gets_its_place_on_its_scale(name: str) -> None:
+    labels, scale = SCALES[name]
+    rng = random.Random(name)
+    counts = {label: rng.randint(1, 50) for label in labels}
+    found = read_scale(counts)
+    assert found is not None
+    assert found.scale == scale
+    assert [found.number(label) for label in labels] == [float(v) for v in range(1, len(labels) + 1)]
+
+
+def test_labels_are_compared_without_case_width_spacing_or_a_full_stop() -> None:
+    assert normalise("  VERY   Satisfied. ") == "very satisfied"
+    assert normalise("とても　満足。") == "とても満足"  # an ideographic space, a Japanese full stop
+    assert read_label("Very satisfied") == read_label("very satisfied.")
+    found = read_scale({"Very dissatisfied": 2, "Dissatisfied": 3, "Neutral": 1, "Satisfied": 4, "Very satisfied": 5})
+    assert found is not None and found.number("VERY SATISFIED") == 5.0 and found.number("Happy") is None
+
+
+def test_described_in_the_files_own_words_lowest_first() -> None:
+    found = read_scale({"Satisfied": 4, "Very dissatisfied": 1, "Neutral": 2, "Very satisfied": 3, "Dissatisfied": 1})
+    assert found is not None
+    assert found.described() == (
+        "Very dissatisfied = 1, Dissatisfied = 2, Neutral = 3, Satisfied = 4, Very satisfied = 5"
+    )
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"Satisfied": 5, "Neutral": 3, "Dissatisfied": 2},  # one intensity a side: 3 points, or a 5-point's middle
+        {"Free": 5, "Premium": 3},  # not labels
+        {"Very satisfied": 3, "Easy": 3, "Dissatisfied": 1, "Difficult": 2},  # two families
+        {"Very satisfied": 3, "Satisfied": 3, "Dissatisfied": 1, "Happy": 40},  # mostly unknown words
+        {"Neutral": 10},
+        {},
+    ],
+)
+def test_what_is_not_one_verbal_scale_is_not_read(counts: dict[str, int]) -> None:
+    assert read_scale(counts) is None
+
+
+def _likert_frame(n: int = 200) -> pd.DataFrame:
+    rng = random.Random(5)
+    sat = SCALES["satisfaction 5 (very / plain)"][0]
+    ease = SCALES["ease 5"][0]
+    ja = SCALES["満足度 5 (plain / やや)"][0]
+    return pd.DataFrame(
+        {
+            "Response ID": [f"R{i}" for i in range(n)],
+            "How likely are you to recommend us to a friend?": [str(rng.randint(0, 10)) for _ in range(n)],
+            "Overall, how satisfied are you with our service?": [rng.choice(sat) for _ in range(n)],
+            "How easy was it to get what you needed?": [rng.choice(ease) for _ in range(n)],
+            "Satisfaction - Delivery": [rng.choice(sat) for _ in range(n)],
+            "配送の満足度": [rng.choice(ja) for _ in range(n)],
+            "Plan": [rng.choice(["Free", "Pro"]) for _ in range(n)],
+        }
+    )
+
+
+def test_suggested_as_scores_with_the_scale_in_words() -> None:
+    suggested = suggest_with_reasons(RawTable.from_frame(_likert_frame(), "choice_text.csv"))
+    roles = {column: role for column, (role, _) in suggested.items()}
+    assert roles["Overall, how satisfied are you with our service?"] == "csat"
+    assert roles["How easy was it to get what you needed?"] == "ces"
+    assert roles["Satisfaction - Delivery"] == "rating:Delivery"
+    assert roles["配送の満足度"] == "rating:配送"
+    assert roles["Plan"] == "attribute:Plan"
+    assert "1–5 (answers in words)" in suggested["Overall, how satisfied are you with our service?"][1]
+
+
+def test_validated_as_numbers_said_in_the_preview_and_an_unknown_word_rejected() -> None:
+    frame = _likert_frame()
+    frame.loc[7, "Satisfaction - Delivery"] = "Great"  # not a word of this column's scale
+    frame.loc[8, "Satisfaction - Delivery"] = "4"  # a number on the same scale is read as one
+    table = RawTable.from_frame(frame, "choice_text.csv")
+    mapping = {
+        "Response ID": "response_id",
+        "How likely are you to recommend us to a friend?": "nps",
+        "Overall, how satisfied are you with our service?": "csat",
+        "How easy was it to get what you needed?": "ces",
+        "Satisfaction - Delivery": "rating:Delivery",
+        "配送の満足度": "rating:配送",
+    }
+    plan = plan_import(table, mapping)
+    assert plan.scales["How easy was it to get what you needed?"] == (1, 5)  # its own scale, not CES's usual 1–7
+    assert plan.scales["配送の満足度"] == (1, 5)
+    valid, rejections = validate_chunk(next(table.chunks()), plan, set())
+    assert [(r.row, r.column, r.value) for r in rejections] == [(9, "Satisfaction - Delivery", "Great")]
+    assert rejections[0].reason == (
+        "'Great' is neither a number nor one of this column's answers in words (Very dissatisfied = 1, "
+        "Dissatisfied = 2, Neither satisfied nor dissatisfied = 3, Satisfied = 4, Very satisfied = 5)"
+    )
+    sat = SCALES["satisfaction 5 (very / plain)"][0]
+    expected = [float(sat.index(v) + 1) for v in frame["Overall, how satisfied are you with our service?"]]
+    kept = [row - 2 for row in valid.responses.index]
+    assert valid.responses["csat"].tolist() == [expected[i] for i in kept]
+    delivery = valid.ratings[valid.ratings["touchpoint"] == "Delivery"].set_index("source_row")["score"]
+    assert delivery[10] == 4.0
+    preview = preview_import(table, mapping)
+    assert any(
+        "'配送の満足度'" in w
+        and "1–5" in w
+        and "不満 = 1, やや不満 = 2, どちらともいえない = 3, やや満足 = 4, 満足 = 5" in w
+        for w in preview.warnings
+    )
