@@ -8,7 +8,9 @@ uses, so that the same word gets the number it has on the scale it belongs to:
 
 - three intensities a side (Extremely / Moderately / Slightly, or Very / plain / Somewhat): 1–7;
 - two a side (Very / plain, Extremely / Somewhat, 満足 / やや満足): 1–5 with a neutral middle, 1–4 without one;
-- the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied": 1–5.
+- the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied": 1–5;
+- rating words that have no middle: "Poor / Fair / Good / Excellent" 1–4, "Poor / Fair / Good / Very good /
+  Excellent" 1–5 (and "Very poor … Very good", "Terrible … Excellent"): the shortest such scale with every word used.
 
 A column that uses one intensity a side (Satisfied / Neutral / Dissatisfied) is not read: it may be a 3-point scale
 or a 5-point one whose extremes nobody chose, and a wrong guess would misstate CSAT. Neither is a column that mixes
@@ -92,6 +94,14 @@ _NEUTRAL_WORDS = frozenset(
 _NEITHER = re.compile(r"^neither\b.*\b(?:nor|or)\b")  # "Neither satisfied nor dissatisfied", "… or …"
 _UNIPOLAR = {"not at all": 1, "slightly": 2, "a little": 2, "moderately": 3, "somewhat": 3, "very": 4, "extremely": 5}
 _TRAILING = ".。!！"
+#: rating words that are not two sides of a middle ("Excellent … Poor"): each scale's words, lowest first
+_RATING_WORDS: tuple[tuple[str, ...], ...] = (
+    ("poor", "fair", "good", "excellent"),
+    ("poor", "fair", "good", "very good", "excellent"),
+    ("very poor", "poor", "fair", "good", "very good"),
+    ("terrible", "poor", "average", "very good", "excellent"),
+)
+_RATING_MARKS = frozenset({"excellent", "fair", "terrible", "average"})  # words only these scales have
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,8 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
     unipolar = _unipolar(k for k in written if k)
     if unipolar is not None:
         return _scale(unipolar, (1, 5), "unipolar", written)
+    if _RATING_MARKS.intersection(written):
+        return _rating_words(counts, written)
     labels: dict[str, Label] = {}
     known = 0
     for text, n in counts.items():
@@ -202,6 +214,20 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
     else:
         return None
     return _scale(values, scale, families.pop(), written)
+
+
+def _rating_words(counts: Mapping[str, int], written: dict[str, str]) -> LabelScale | None:
+    """The first (shortest) "Excellent … Poor" scale that has every word the column uses, else None."""
+    keys: dict[str, int] = {}
+    for text, n in counts.items():
+        keys[normalise(text)] = keys.get(normalise(text), 0) + n
+    used = {key for key in keys if any(key in words for words in _RATING_WORDS)}
+    if sum(keys[key] for key in used) < LABEL_SHARE * sum(keys.values()):
+        return None
+    for words in _RATING_WORDS:
+        if used <= set(words):
+            return _scale({key: words.index(key) + 1 for key in used}, (1, len(words)), "rating", written)
+    return None
 
 
 def _scale(values: dict[str, int], scale: tuple[int, int], family: str, written: dict[str, str]) -> LabelScale:
