@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cxdash.ingest.labels import normalise, read_label, read_scale
-from cxdash.ingest.suggest import suggest_with_reasons
+from cxdash.ingest.read import read_table
+from cxdash.ingest.suggest import suggest_roles, suggest_with_reasons
 from cxdash.ingest.table import RawTable
 from cxdash.ingest.validate import plan_import, preview_import, validate_chunk
 
@@ -179,3 +181,37 @@ def test_validated_as_numbers_said_in_the_preview_and_an_unknown_word_rejected()
         and "不満 = 1, やや不満 = 2, どちらともいえない = 3, やや満足 = 4, 満足 = 5" in w
         for w in preview.warnings
     )
+
+
+def test_surveymonkey_and_google_forms_exports_with_words(tmp_path: Path) -> None:
+    """The header rows of each tool are recognised as with numbers, and the words are read: SurveyMonkey's "actual
+    answer text" of a satisfaction matrix; a Google Forms grid in Japanese (cp932, as Excel saves it)."""
+    sat = SCALES["satisfaction 5 (very / plain)"][0]
+    ja = SCALES["満足度 5 (plain / やや)"][0]
+    matrix = "How satisfied were you with each part of your visit?"
+    top = ["Respondent ID", "How likely is it that you would recommend us to a friend or colleague?", matrix, "", ""]
+    rows: list[list[str]] = [top, ["", "Response", "Checkout", "Delivery", "Staff"]]
+    rows += [[str(1000 + i), str(i % 11), sat[i % 5], sat[(i + 1) % 5], sat[(i + 3) % 5]] for i in range(40)]
+    sm = tmp_path / "surveymonkey.csv"
+    sm.write_text("\r\n".join(",".join(row) for row in rows) + "\r\n", encoding="utf-8")
+    roles = suggest_roles(read_table(sm, sm.name))
+    assert [roles[f"{matrix} - {tp}"] for tp in ("Checkout", "Delivery", "Staff")] == [
+        "rating:Checkout",
+        "rating:Delivery",
+        "rating:Staff",
+    ]
+    grid = "各項目の満足度"
+    header = ["タイムスタンプ", "当店を友人に薦める可能性は？", f"{grid} [配送スピード]", f"{grid} [店員の対応]"]
+    lines = [header] + [
+        [f"2024/04/{1 + i % 28:02d} 10:00:00", str(i % 11), ja[i % 5], ja[(i + 2) % 5]] for i in range(40)
+    ]
+    gf = tmp_path / "フォームの回答.csv"
+    gf.write_bytes(("\r\n".join(",".join(row) for row in lines) + "\r\n").encode("cp932"))
+    table = read_table(gf, gf.name)
+    roles = suggest_roles(table)
+    assert roles["各項目の満足度 [配送スピード]"] == "rating:配送スピード"
+    assert roles["各項目の満足度 [店員の対応]"] == "rating:店員の対応"
+    valid, rejections = validate_chunk(next(table.chunks()), plan_import(table, roles), set())
+    assert rejections == []
+    speed = valid.ratings[valid.ratings["touchpoint"] == "配送スピード"]["score"].tolist()
+    assert speed == [float(ja.index(ja[i % 5]) + 1) for i in range(40)]
