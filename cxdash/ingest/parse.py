@@ -334,6 +334,34 @@ def _parse_family(text: pd.Series, fmt: DateFormat) -> tuple[pd.Series, pd.Serie
     return out, outside
 
 
+# Japanese era dates (和暦), after NFKC (which turns ㋿ into 令和): 令和6年4月1日, 令和元年5月1日, 平成31年4月30日,
+# R6.4.1, H31/04/30. The year before each era's first: 令和 1 is 2019.
+_ERA_BEFORE = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911, "R": 2018, "H": 1988, "S": 1925, "T": 1911}
+ERA_DATE = re.compile(
+    r"^(?P<era>令和|平成|昭和|大正)\s*(?P<n>\d{1,2}|元)\s*年"
+    r"|^(?P<abbr>[RHST])\s*(?P<y>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"
+)
+ERA_FIRST = ("令", "平", "昭", "大", "R", "H", "S", "T")
+
+
+def _gregorian(match: re.Match[str]) -> str:
+    if match["era"]:
+        n = 1 if match["n"] == "元" else int(match["n"])
+        return f"{_ERA_BEFORE[match['era']] + n}年"
+    return f"{_ERA_BEFORE[match['abbr']] + int(match['y'])}/{match['m']}/{match['d']}"
+
+
+def gregorian_years(text: pd.Series) -> pd.Series:
+    """Cells with a Japanese era date given the Gregorian year (令和6年4月1日 → 2024年4月1日, R6.4.1 → 2024/4/1);
+    every other cell as it is."""
+    era = text.str.startswith(ERA_FIRST).fillna(False).astype(bool)
+    if not era.any():
+        return text
+    out = text.copy()
+    out[era] = text[era].str.replace(ERA_DATE, _gregorian, regex=True)
+    return out
+
+
 def _excel_serials(numbers: pd.Series) -> pd.Series:
     """Excel serial day numbers as datetimes (NaT outside the plausible range)."""
     lo, hi = _EXCEL_SERIAL_RANGE
@@ -353,13 +381,16 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
     if len(text):
         chosen = fmt or DATE_FORMAT_BY_KEY["iso"]
         parsed, far = _parse_family(text, chosen)
-        for key in YEAR_FIRST:
-            todo = parsed.isna() & ~far
-            if key == chosen.key or not todo.any():
-                continue
-            more, more_far = _parse_family(text[todo], DATE_FORMAT_BY_KEY[key])
-            parsed[more.index] = parsed[more.index].fillna(more)
-            far[more_far.index] |= more_far
+        _year_first(text, parsed, far, chosen.key)
+        todo = parsed.isna() & ~far
+        if todo.any():  # Japanese era dates (令和6年4月1日) are looked for only where nothing else read a date
+            era = gregorian_years(text[todo])
+            era = era[era != text[todo]]
+            if len(era):
+                more = pd.Series(pd.NaT, index=era.index, dtype="datetime64[ns]")
+                more_far = pd.Series(False, index=era.index)
+                _year_first(era, more, more_far, None)
+                parsed[era.index], far[era.index] = more, more_far
         out[text.index] = parsed
         outside[text.index] = far & parsed.isna()
     other = present[~is_text]
@@ -377,6 +408,18 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
     return ParsedDates(out, missing, bad, outside & bad)
 
 
+def _year_first(text: pd.Series, parsed: pd.Series, far: pd.Series, done: str | None) -> None:
+    """Fill ``parsed`` (and ``far``) in place from the layouts that start with a four-digit year, where still NaT;
+    ``done``: the family tried already."""
+    for key in YEAR_FIRST:
+        todo = parsed.isna() & ~far
+        if key == done or not todo.any():
+            continue
+        more, more_far = _parse_family(text[todo], DATE_FORMAT_BY_KEY[key])
+        parsed[more.index] = parsed[more.index].fillna(more)
+        far[more_far.index] |= more_far
+
+
 def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None]:
     """The family that parses most sample values, and a warning when month/day vs day/month is ambiguous."""
     missing = is_not_answered(sample)
@@ -384,7 +427,7 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     if present.empty:
         return None, None
     is_text = _text_cells(present)
-    text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
+    text = gregorian_years(present[is_text].astype(str).str.normalize("NFKC").str.strip())
     if text.empty:
         return DATE_FORMAT_BY_KEY["excel"], None
     counts: dict[str, int] = {}

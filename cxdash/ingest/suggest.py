@@ -19,6 +19,7 @@ from typing import Any
 
 from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
+from cxdash.ingest.parse import ERA_DATE, ERA_FIRST
 from cxdash.ingest.table import RawTable
 
 # --------------------------------------------------------------------------------------------- name patterns
@@ -229,6 +230,8 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             dates += c * dated
             ipv4 = _IPV4.match(text)
             phones += c * bool(not dated and _PHONE.match(text))  # 13-03-2015 is a date, not a phone number
+        elif text.startswith(ERA_FIRST) and ERA_DATE.match(text):  # 令和6年4月1日, R6.4.1
+            dates += c
         # each pattern only where the one character or prefix it cannot match without is there (most values: none)
         emails += c * bool("@" in text and _EMAIL.match(text))
         ips += c * bool(ipv4 or (":" in text and _IPV6.match(text)))

@@ -562,3 +562,16 @@ def test_long_texts_repeated_word_for_word_are_names_not_comments(tmp_path: Path
     assert roles["title"] == "ignore"
     assert roles["content"] == "comment"
     assert roles["Comment"] == "comment"  # half of it one pasted text, but named a comment: it stays one
+
+
+def test_japanese_era_dates_are_a_date_column() -> None:
+    frame = pd.DataFrame(
+        {
+            "回答日": [f"令和{5 + i % 2}年{1 + i % 12}月{1 + i % 28}日" for i in range(N)],
+            "推奨度": [str(i % 11) for i in range(N)],
+            "受付日": [f"R{5 + i % 2}.{1 + i % 12}.{1 + i % 28}" for i in range(N)],
+        }
+    )
+    suggested = suggest_roles(RawTable.from_frame(frame, "和暦.csv"))
+    assert suggested["回答日"] == "date" and suggested["推奨度"] == "nps"
+    assert suggested["受付日"] == "ignore"  # a second date column

@@ -140,6 +140,17 @@ def test_date_formats(values: list[str], expected: list[datetime]) -> None:
     assert valid.responses["responded_at"].tolist() == [pd.Timestamp(e) for e in expected]
 
 
+def test_japanese_era_dates_are_read_with_their_gregorian_year() -> None:
+    """和暦, as Japanese Excel files and forms write it: the era's first year is 元年; ㋿ is one character for 令和."""
+    values = ["令和6年4月1日", "令和元年5月1日 10:30", "平成31年4月30日", "㋿6年12月31日"]
+    values += ["R6.4.1", "H31/04/30", "S64.1.7"]
+    t = table({"Date": values + ["令和6年13月1日"], "NPS": ["5"] * (len(values) + 1)})
+    valid, rejections = run(t, {"Date": "date", "NPS": "nps"})
+    expected = ["2024-04-01", "2019-05-01 10:30", "2019-04-30", "2024-12-31", "2024-04-01", "2019-04-30", "1989-01-07"]
+    assert valid.responses["responded_at"].tolist() == [pd.Timestamp(e) for e in expected]
+    assert [(r.row, r.value) for r in rejections] == [(9, "令和6年13月1日")]  # month 13: written as it was
+
+
 def test_ambiguous_month_day_reads_month_first_and_warns() -> None:
     t = table({"Date": ["01/02/2024", "03/04/2024"], "NPS": ["5", "6"]})
     plan = plan_import(t, {"Date": "date", "NPS": "nps"})
