@@ -1,8 +1,9 @@
 """Header rows of survey-tool exports, detected from their content.
 
 Qualtrics writes column ids, question texts and ``{"ImportId": ...}`` rows; SurveyMonkey writes question texts
-over sub-labels (``Response``, matrix row labels); Google Forms starts with a timestamp column. Anything else has
-one header row.
+over sub-labels (``Response``, matrix row labels); Google Forms starts with a timestamp column. A table whose first
+row writes a question once over several columns (merged cells) with its items in the second row has two header
+rows too. Anything else has one header row.
 """
 
 from __future__ import annotations
@@ -109,7 +110,32 @@ def _is_surveymonkey(rows: list[list[str]], width: int) -> bool:
     return meta_blank_below or (labels >= 1 and (gaps or bool(meta)))
 
 
-def _surveymonkey(rows: list[list[str]], width: int) -> HeaderLayout:
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def _is_merged_header(rows: list[list[str]], width: int) -> bool:
+    """Whether the first two rows are a question written once over several columns (merged cells in Excel: blanks
+    after it in row 1) with the items under it in row 2, which is blank under the other headers: a Japanese Excel
+    table (各項目の満足度 over 配送 · 価格 · 接客), or any export laid out like SurveyMonkey's without its words."""
+    if len(rows) < 3:
+        return False
+    top, second, data = ([_cell(row, i) for i in range(width)] for row in rows[:3])
+    merged: set[int] = set()
+    for i in range(1, width):
+        if not top[i] and (top[i - 1] or i - 1 in merged):
+            merged.update((i - 1, i))
+    if not merged:
+        return False
+    items = [second[i] for i in sorted(merged)]
+    if not all(items) or any(_NUMBER.match(unicodedata.normalize("NFKC", c)) for c in items):
+        return False  # a first data row has numbers (or blanks) under a merged question, not item names
+    if sum(bool(data[i]) for i in merged) * 2 < len(merged):
+        return False
+    others = [i for i in range(width) if i not in merged and top[i]]
+    return sum(not second[i] for i in others) * 3 >= len(others) * 2  # blank under most single headers
+
+
+def _surveymonkey(rows: list[list[str]], width: int, source: str = "surveymonkey") -> HeaderLayout:
     """Keys from SurveyMonkey's two header rows: question text, joined to the matrix row label if there is one."""
     names: list[str] = []
     question = ""
@@ -125,7 +151,7 @@ def _surveymonkey(rows: list[list[str]], width: int) -> HeaderLayout:
             names.append(f"{question} - {label}")
     keys = unique_keys(names)
     questions = {key: " ".join(name.split()) for key, name in zip(keys, names, strict=True) if name}
-    return HeaderLayout(2, keys, questions, "surveymonkey")
+    return HeaderLayout(2, keys, questions, source)
 
 
 def detect_layout(rows: list[list[str]]) -> HeaderLayout:
@@ -138,6 +164,8 @@ def detect_layout(rows: list[list[str]]) -> HeaderLayout:
         return HeaderLayout(qualtrics, keys, questions, "qualtrics")
     if _is_surveymonkey(rows, width):
         return _surveymonkey(rows, width)
+    if _is_merged_header(rows, width):
+        return _surveymonkey(rows, width, "generic")
     first = [_cell(rows[0], i) for i in range(width)] if rows else []
     keys = unique_keys(first)
     forms = bool(first) and unicodedata.normalize("NFKC", first[0]).strip().lower() in TIMESTAMP_HEADERS

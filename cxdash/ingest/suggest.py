@@ -470,7 +470,9 @@ def _long_touchpoint(columns: list[_Column], out: dict[str, tuple[str, str]]) ->
 
 def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: bool) -> list[_Column]:
     """NPS, CES and CSAT (one column each), touchpoint ratings; returns the columns left."""
-    scores = [c for c in columns if c.profile.is_small_int and not _COUNT_WORDS.search(_norm(_subject(c)))]
+    scores = [
+        c for c in columns if c.profile.is_small_int and (_rated_item(c) or not _COUNT_WORDS.search(_norm(_subject(c))))
+    ]
     # a 0/1 "would recommend" flag is not an NPS answer: it stays a segment attribute (and a drivers outcome)
     nps = [
         c
@@ -515,6 +517,12 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
         key = "suggest.rating_from_matrix" if column.matrix else "suggest.rating_from_name"
         out[column.key] = (f"rating:{name}", t(key, scale=p.scale, name=name))
     return [c for c in columns if c.key not in out]
+
+
+def _rated_item(column: _Column) -> bool:
+    """A matrix row of a satisfaction or rating question: "Price" or 価格 there is what is rated, not an amount."""
+    stem = column.matrix[0] if column.matrix else ""
+    return bool(stem) and bool(_CSAT.search(_norm(stem)) or _RATING_WORDS.search(_norm(stem)))
 
 
 def _is_attribute_word(name: str) -> bool:

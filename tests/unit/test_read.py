@@ -16,6 +16,7 @@ import pytest
 
 from cxdash.errors import InputRefused
 from cxdash.ingest.read import read_table
+from cxdash.ingest.suggest import suggest_roles
 from cxdash.ingest.table import RawTable
 
 # ------------------------------------------------------------------------------------------------ fixtures
@@ -282,6 +283,38 @@ def test_surveymonkey_two_header_rows_with_matrix() -> None:
     assert table.sample.index[0] == 3
     assert table.sample.iloc[0][f"{matrix} - Delivery"] == "2"
     assert table.sample.iloc[0]["Email Address"] is None
+
+
+def test_a_question_over_merged_cells_with_its_items_below_is_two_header_rows(tmp_path: Path) -> None:
+    """A Japanese Excel table: 各項目の満足度 written once over three columns (merged), the items in row 2, blank
+    under the other headers; as CSV (cp932) and as .xlsx (a merged cell keeps its value in its first cell only)."""
+    rows = [
+        ["回答ID", "推奨度", "各項目の満足度", "", "", "年代"],
+        ["", "", "配送", "価格", "接客", ""],
+        ["A1", "9", "4", "3", "5", "30代"],
+        ["A2", "6", "2", "1", "4", "40代"],
+    ]
+    expected = ["回答ID", "推奨度", "各項目の満足度 - 配送", "各項目の満足度 - 価格", "各項目の満足度 - 接客", "年代"]
+    table = read_table(to_csv(rows).encode("cp932"), "満足度調査.csv")
+    assert (table.header_rows, table.columns) == (2, expected)
+    assert table.sample["各項目の満足度 - 価格"].tolist() == ["3", "1"]
+    path = tmp_path / "満足度調査.xlsx"
+    path.write_bytes(workbook({"集計": [[c or None for c in row] for row in rows]}))
+    assert read_table(path, path.name).columns == expected
+    roles = suggest_roles(table)
+    assert [roles[c] for c in expected[2:5]] == ["rating:配送", "rating:価格", "rating:接客"]  # 価格 is rated here
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["ID", "NPS", "", "Comment"], ["1", "9", "3", "Good"], ["2", "7", "4", "Fine"]],  # an unnamed column
+        [["ID", "Q1", "", "Q3"], ["1", "yes", "no", "fine"], ["2", "no", "no", "ok"]],  # data under every header
+    ],
+)
+def test_a_first_data_row_under_a_blank_header_is_data(rows: list[list[str]]) -> None:
+    table = read_table(to_csv(rows).encode(), "plain.csv")
+    assert table.header_rows == 1 and len(table.sample) == 2
 
 
 # ------------------------------------------------------------------------------------- Japanese encodings
