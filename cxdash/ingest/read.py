@@ -115,13 +115,33 @@ def _is_blank(row: list[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
+#: lines of one cell over a table (a title, a date) that are skipped before its header
+MAX_TITLE_ROWS = 3
+
+
+def _skip_blank(records: list[list[str]], start: int) -> int:
+    """The index of the first row from ``start`` on that is not blank (``len(records)`` if none is)."""
+    while start < len(records) and _is_blank(records[start]):
+        start += 1
+    return start
+
+
+def _filled(row: list[Any]) -> int:
+    """How many cells of a row have content."""
+    return sum(not (v is None or (isinstance(v, str) and not v.strip())) for v in row)
+
+
 def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:
-    """Leading blank rows, the header layout and all column keys (extra 'Column N' for wider data rows)."""
-    lead = 0
-    while lead < len(records) and _is_blank(records[lead]):
-        lead += 1
+    """Leading blank rows (and title lines of one cell above a table), the header layout and all column keys (extra
+    'Column N' for wider data rows)."""
+    lead = _skip_blank(records, 0)
     if lead == len(records):
         raise InputRefused(t("ingest.all_rows_empty", file=file_name))
+    row, titles = lead, 0  # title lines over the table ("2024年度 顧客満足度調査", "集計日: 4月1日"), one cell each
+    while row < len(records) and titles < MAX_TITLE_ROWS and _filled(records[row]) == 1:
+        row, titles = _skip_blank(records, row + 1), titles + 1
+    if titles and row < len(records) and _filled(records[row]) >= 3:
+        lead = row
     layout = detect_layout(records[lead : lead + 3])
     width = max([len(layout.columns)] + [len(r) for r in records[lead:]])
     names = layout.columns + [""] * (width - len(layout.columns))

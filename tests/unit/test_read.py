@@ -305,6 +305,27 @@ def test_a_question_over_merged_cells_with_its_items_below_is_two_header_rows(tm
     assert [roles[c] for c in expected[2:5]] == ["rating:配送", "rating:価格", "rating:接客"]  # 価格 is rated here
 
 
+def test_title_lines_over_a_table_are_skipped(tmp_path: Path) -> None:
+    """A report's title and date written above the table, one cell each (then a blank line), as Excel reports have
+    them; a rejected row is still named by its line in the file."""
+    rows = [
+        ["2024年度 顧客満足度調査 結果", "", "", ""],
+        ["集計日: 2024/04/01", "", "", ""],
+        ["", "", "", ""],
+        ["回答ID", "推奨度", "年代", "ご意見"],
+        ["A1", "9", "30代", "店員さんが親切でした"],
+        ["A2", "abc", "40代", "配送が遅かった"],
+    ]
+    table = read_table(to_csv(rows).encode("cp932"), "報告書.csv")
+    assert (table.header_rows, table.columns) == (1, ["回答ID", "推奨度", "年代", "ご意見"])
+    assert list(table.sample.index) == [5, 6]  # the file's line numbers
+    path = tmp_path / "報告書.xlsx"
+    path.write_bytes(workbook({"結果": [[c or None for c in row] for row in rows]}))
+    assert read_table(path, path.name).columns == ["回答ID", "推奨度", "年代", "ご意見"]
+    one_column = [["Comments"], ["Great"], ["Late again"], ["OK"]]  # a table of one column has no title
+    assert read_table(to_csv(one_column).encode(), "c.csv").columns == ["Comments"]
+
+
 @pytest.mark.parametrize(
     "rows",
     [
