@@ -93,29 +93,68 @@ class DateFormat:
 
 
 DATE_FORMATS: tuple[DateFormat, ...] = (
-    DateFormat("iso", ("ISO8601",), "2024-01-31 or 2024-01-31T14:05:00"),
-    DateFormat("ymd", ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d"), "2024/01/31 14:05:00"),
+    DateFormat("iso", ("ISO8601", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %I:%M %p"), "2024-01-31 or 2024-01-31T14:05:00"),
+    DateFormat(
+        "ymd",
+        ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %I:%M %p"),
+        "2024/01/31 14:05:00",
+    ),
     DateFormat(
         "ja",
         ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H時%M分", "%Y年%m月%d日"),
         "2024年1月31日",
     ),
+    DateFormat(  # month names: "01 Apr 2024", "April 1, 2024", Excel's "1-Apr-24", e-mail's "Mon, 01 Apr 2024 10:00"
+        "named",
+        (
+            "%d %b %Y",
+            "%d %B %Y",
+            "%b %d, %Y",
+            "%B %d, %Y",
+            "%d-%b-%y",
+            "%d-%b-%Y",
+            "%d %b %Y %H:%M:%S",
+            "%d %b %Y %H:%M",
+            "%b %d, %Y %I:%M %p",
+            "%B %d, %Y %I:%M %p",
+            "%b %d, %Y %H:%M",
+        ),
+        "31 Jan 2024",
+    ),  # fmt: skip
     DateFormat(
         "mdy",
-        ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y %H:%M", "%m/%d/%y"),
+        (
+            "%m/%d/%Y %H:%M:%S",
+            "%m/%d/%Y %H:%M",
+            "%m/%d/%Y",
+            "%m/%d/%y %H:%M",
+            "%m/%d/%y",
+            "%m/%d/%Y %I:%M:%S %p",
+            "%m/%d/%Y %I:%M %p",  # SurveyMonkey: 03/01/2024 10:01:00 AM
+        ),
         "01/31/2024 (month/day/year)",
-    ),
+    ),  # fmt: skip
     DateFormat(
         "dmy",
-        ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y"),
+        (
+            "%d/%m/%Y %H:%M:%S",
+            "%d/%m/%Y %H:%M",
+            "%d/%m/%Y",
+            "%d.%m.%Y",
+            "%d-%m-%Y",
+            "%d/%m/%y",
+            "%d/%m/%Y %I:%M:%S %p",
+            "%d/%m/%Y %I:%M %p",
+        ),
         "31/01/2024 (day/month/year)",
-    ),
+    ),  # fmt: skip
     DateFormat("excel", (), "an Excel date or date serial number"),
 )
 DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}
-# Layouts that start with a four-digit year cannot be misread, so a cell in one of them is read whatever the
-# column's layout is (a file mixing 2024-03-01 and 2024年3月5日); day/month vs month/day follow the column's layout.
-YEAR_FIRST = ("iso", "ymd", "ja")
+# Layouts that start with a four-digit year or name the month cannot be misread, so a cell in one of them is read
+# whatever the column's layout is (a file mixing 2024-03-01 and 2024年3月5日); day/month vs month/day follow the
+# column's layout.
+YEAR_FIRST = ("iso", "ymd", "ja", "named")
 # Response dates outside these years are typing errors (2924 for 2024), not survey answers.
 DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 # Excel serial day numbers that are plausible survey dates (1954-10-14 … 2119-01-04).
@@ -351,6 +390,28 @@ def _gregorian(match: re.Match[str]) -> str:
     return f"{_ERA_BEFORE[match['abbr']] + int(match['y'])}/{match['m']}/{match['d']}"
 
 
+# What Japanese and e-mail dates add around a layout: a weekday in brackets (2024/04/01(月), after NFKC), a weekday
+# first ("Mon, 01 Apr 2024"), and 午前/午後 before a 12-hour time (2024/04/01 午後3:05).
+_WEEKDAY = re.compile(
+    r"\s*\(\s*(?:[月火水木金土日](?:曜日?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s*\)", re.IGNORECASE
+)
+_WEEKDAY_FIRST = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_JA_HALF_DAY = re.compile(r"(午前|午後)\s*(\d{1,2})(?=:)")
+
+
+def _half_day(match: re.Match[str]) -> str:
+    hour = int(match[2]) % 12 + (12 if match[1] == "午後" else 0)
+    return f"{hour:02d}"
+
+
+def rewrite_dates(text: pd.Series) -> pd.Series:
+    """Cells as a date layout reads them: era years made Gregorian (``gregorian_years``), weekdays dropped,
+    午前/午後 hours on the 24-hour clock. Every other cell as it is."""
+    out = gregorian_years(text)
+    out = out.str.replace(_WEEKDAY, "", regex=True).str.replace(_WEEKDAY_FIRST, "", regex=True)
+    return out.str.replace(_JA_HALF_DAY, _half_day, regex=True)
+
+
 def gregorian_years(text: pd.Series) -> pd.Series:
     """Cells with a Japanese era date given the Gregorian year (令和6年4月1日 → 2024年4月1日, R6.4.1 → 2024/4/1);
     every other cell as it is."""
@@ -383,14 +444,13 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
         parsed, far = _parse_family(text, chosen)
         _year_first(text, parsed, far, chosen.key)
         todo = parsed.isna() & ~far
-        if todo.any():  # Japanese era dates (令和6年4月1日) are looked for only where nothing else read a date
-            era = gregorian_years(text[todo])
-            era = era[era != text[todo]]
-            if len(era):
-                more = pd.Series(pd.NaT, index=era.index, dtype="datetime64[ns]")
-                more_far = pd.Series(False, index=era.index)
-                _year_first(era, more, more_far, None)
-                parsed[era.index], far[era.index] = more, more_far
+        if todo.any():  # era years, weekdays, 午後: looked for only where no layout read the cell as it is
+            tidy = rewrite_dates(text[todo])
+            tidy = tidy[tidy != text[todo]]
+            if len(tidy):
+                more, more_far = _parse_family(tidy, chosen)
+                _year_first(tidy, more, more_far, chosen.key)
+                parsed[tidy.index], far[tidy.index] = more, more_far
         out[text.index] = parsed
         outside[text.index] = far & parsed.isna()
     other = present[~is_text]
@@ -427,7 +487,7 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     if present.empty:
         return None, None
     is_text = _text_cells(present)
-    text = gregorian_years(present[is_text].astype(str).str.normalize("NFKC").str.strip())
+    text = rewrite_dates(present[is_text].astype(str).str.normalize("NFKC").str.strip())
     if text.empty:
         return DATE_FORMAT_BY_KEY["excel"], None
     counts: dict[str, int] = {}

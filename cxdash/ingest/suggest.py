@@ -36,6 +36,9 @@ _META_CONTAINS = (
     "フリガナ", "ふりがな", "latitude", "longitude", "useragent", "npsgroup",
 )  # fmt: skip
 _META_PATTERN = re.compile(r"^(customdata\d*|recipient.*)$")
+#: the company's answers to a review or ticket (a store's or developer's reply): not what customers wrote
+_REPLIER = r"(?:developer|owner|company|merchant|management|store|shop|hotel|seller|host|business)(?:'?s)?"
+_REPLY = re.compile(rf"^(?:{_REPLIER}\s+)?(?:reply|replies|replied)\b|^{_REPLIER} response\b|返信")
 # Contact details (personal data): offered as customer_name / customer_email, stored only when the import keeps
 # personal data. First and last names in separate columns, kana readings and addresses stay ignored.
 _NAME_COLUMN = re.compile(
@@ -98,6 +101,13 @@ _IPV4 = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
 _IPV6 = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$", re.IGNORECASE)
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?\(?\d{1,4}\)?([\s-]\(?\d{1,4}\)?){1,3}[\s-]\d{3,4}$")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: a date that names its month: "01 Apr 2024", "April 1, 2024", "1-Apr-24", "Mon, 01 Apr 2024 10:00:00"
+_NAMED_DATE = re.compile(
+    rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    rf"(?:\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}|{_MONTH} \d{{1,2}}, \d{{4}})",
+    re.IGNORECASE,
+)
 _DATE_TEXT = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
 #: a value at least this wide (CJK characters count double) is long text; a column where this share of the rows hold
 #: long text that repeats word for word (in 3 rows or more) is not free text from customers
@@ -226,11 +236,11 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if match:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
-            dated = bool(_DATE_TEXT.match(text))
+            dated = bool(_DATE_TEXT.match(text) or _NAMED_DATE.match(text))
             dates += c * dated
             ipv4 = _IPV4.match(text)
             phones += c * bool(not dated and _PHONE.match(text))  # 13-03-2015 is a date, not a phone number
-        elif text.startswith(ERA_FIRST) and ERA_DATE.match(text):  # 令和6年4月1日, R6.4.1
+        elif (text.startswith(ERA_FIRST) and ERA_DATE.match(text)) or _NAMED_DATE.match(text):  # 令和6年, April 1
             dates += c
         # each pattern only where the one character or prefix it cannot match without is there (most values: none)
         emails += c * bool("@" in text and _EMAIL.match(text))
@@ -402,6 +412,8 @@ def _ignore_first(column: _Column, out: dict[str, tuple[str, str]]) -> bool:
         or any(w in compact for w in _META_CONTAINS)
     ):
         reason = t("suggest.metadata")
+    elif _REPLY.search(_norm(column.key)) and not p.is_small_int and not _QUESTION.search(_norm(column.text)):
+        reason = t("suggest.reply")
     elif p.email_share >= 0.5:
         reason = t("suggest.emails")
     elif p.ip_share >= 0.5:
@@ -493,6 +505,12 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
     if not long_file:  # an overall rating (overall_rating, 総合評価) scores the whole experience, not a touchpoint
         overall = [c for c in plain if c.key not in out and _RATING_WORDS.search(c.text)]
         _pick_single(overall, out, "csat", _OVERALL, t("suggest.overall_rating"))
+        left = [c for c in scores if c.key not in out]
+        if len(left) == 1 and left[0] in overall and "csat" not in _taken(out):  # a review's stars: its only rating
+            out[left[0].key] = (
+                "csat",
+                t("suggest.answers_to", scale=left[0].profile.scale, what=t("suggest.only_rating")),
+            )
     used: set[str] = set()
     for column in scores:
         if column.key in out:

@@ -575,3 +575,39 @@ def test_japanese_era_dates_are_a_date_column() -> None:
     suggested = suggest_roles(RawTable.from_frame(frame, "和暦.csv"))
     assert suggested["回答日"] == "date" and suggested["推奨度"] == "nps"
     assert suggested["受付日"] == "ignore"  # a second date column
+
+
+def test_an_app_store_review_export(tmp_path: Path) -> None:
+    """Google Play's reviews export (UTF-16): the stars are the only rating, so CSAT; the review text is the comment;
+    the developer's replies are not customers' words; dates naming their month are dates."""
+    columns = [
+        "Package Name", "App Version Name", "Review Submit Date and Time", "Review Submit Millis Since Epoch",
+        "Star Rating", "Review Title", "Review Text", "Developer Reply Date and Time", "Developer Reply Text",
+    ]  # fmt: skip
+    rows: list[list[object]] = [columns]
+    for i in range(N):
+        reply = ["2024-04-20T10:00:00Z", f"Thanks, we fixed it in 2.{i % 3} (ticket {i})"] if i % 3 == 0 else ["", ""]
+        rows.append(
+            ["com.acme.shop", f"2.{i % 3}.0", f"2024-04-{1 + i % 28:02d}T10:00:00Z", str(1711929600000 + i),
+             str(1 + i % 5), "", f"{TEXTS[i % 5]} (review {i})", *reply]
+        )  # fmt: skip
+    path = write_csv(tmp_path / "reviews_202404.csv", rows, encoding="utf-16")
+    roles = suggest_with_reasons(read_table(path, path.name))
+    assert roles["Star Rating"][0] == "csat" and "only rating" in roles["Star Rating"][1]
+    assert roles["Review Text"][0] == "comment"
+    assert roles["Review Submit Date and Time"][0] == "date"
+    assert roles["Developer Reply Text"] == (
+        "ignore",
+        "the company's replies to customers (by its name), not what customers wrote",
+    )
+    assert roles["App Version Name"][0] == "attribute:App Version Name"
+    posted = {"Posted": [f"{['April', 'May'][i % 2]} {1 + i % 28}, 2024" for i in range(N)], "Stars": ["5"] * N}
+    assert suggest_roles(RawTable.from_frame(pd.DataFrame(posted)))["Posted"] == "date"
+
+
+def test_one_rating_among_touchpoint_ratings_is_not_taken_as_csat() -> None:
+    frame = pd.DataFrame(
+        {"Delivery rating": [str(1 + i % 5) for i in range(N)], "Support": [str(1 + i % 4) for i in range(N)]}
+    )
+    roles = suggest_roles(RawTable.from_frame(frame))
+    assert roles["Delivery rating"] == "rating:Delivery"

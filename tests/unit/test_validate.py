@@ -140,6 +140,33 @@ def test_date_formats(values: list[str], expected: list[datetime]) -> None:
     assert valid.responses["responded_at"].tolist() == [pd.Timestamp(e) for e in expected]
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (  # SurveyMonkey's Start Date / End Date
+            ["03/01/2024 10:01:00 AM", "03/02/2024 01:01:00 PM", "03/13/2024 12:05 AM"],
+            ["2024-03-01 10:01", "2024-03-02 13:01", "2024-03-13 00:05"],
+        ),
+        (["31/01/2024 11:30 PM", "01/02/2024 09:00 AM"], ["2024-01-31 23:30", "2024-02-01 09:00"]),
+        (
+            ["01 Apr 2024", "April 2, 2024", "3-Apr-24", "Apr 4, 2024 3:05 PM"],
+            ["2024-04-01", "2024-04-02", "2024-04-03", "2024-04-04 15:05"],
+        ),
+        (["Mon, 01 Apr 2024 10:00:00", "Tue, 02 Apr 2024 11:30:00"], ["2024-04-01 10:00", "2024-04-02 11:30"]),
+        (  # a weekday in brackets and 午前/午後, as Japanese Excel writes dates
+            ["2024/04/01(月)", "2024年4月2日（火） 10:00", "2024/4/3 (水曜日) 午後3:05", "2024/04/04 午前12:30"],
+            ["2024-04-01", "2024-04-02 10:00", "2024-04-03 15:05", "2024-04-04 00:30"],
+        ),
+        (["4/5/2024 (Fri)", "4/6/2024 (Sat)", "4/30/2024 (Tue)"], ["2024-04-05", "2024-04-06", "2024-04-30"]),
+    ],
+)
+def test_dates_with_a_12_hour_clock_month_names_or_weekdays(values: list[str], expected: list[str]) -> None:
+    t = table({"Date": values, "NPS": ["5"] * len(values)})
+    valid, rejections = run(t, {"Date": "date", "NPS": "nps"})
+    assert rejections == []
+    assert valid.responses["responded_at"].tolist() == [pd.Timestamp(e) for e in expected]
+
+
 def test_japanese_era_dates_are_read_with_their_gregorian_year() -> None:
     """和暦, as Japanese Excel files and forms write it: the era's first year is 元年; ㋿ is one character for 令和."""
     values = ["令和6年4月1日", "令和元年5月1日 10:30", "平成31年4月30日", "㋿6年12月31日"]
