@@ -120,20 +120,21 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
             "%b %d, %Y %H:%M",
         ),
         "31 Jan 2024",
-    ),  # fmt: skip
+    ),
     DateFormat(
         "mdy",
         (
             "%m/%d/%Y %H:%M:%S",
             "%m/%d/%Y %H:%M",
             "%m/%d/%Y",
+            "%m/%d/%y %H:%M:%S",  # Microsoft Forms: 4/1/24 10:05:33
             "%m/%d/%y %H:%M",
             "%m/%d/%y",
             "%m/%d/%Y %I:%M:%S %p",
             "%m/%d/%Y %I:%M %p",  # SurveyMonkey: 03/01/2024 10:01:00 AM
         ),
         "01/31/2024 (month/day/year)",
-    ),  # fmt: skip
+    ),
     DateFormat(
         "dmy",
         (
@@ -142,12 +143,14 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
             "%d/%m/%Y",
             "%d.%m.%Y",
             "%d-%m-%Y",
+            "%d/%m/%y %H:%M:%S",
+            "%d/%m/%y %H:%M",
             "%d/%m/%y",
             "%d/%m/%Y %I:%M:%S %p",
             "%d/%m/%Y %I:%M %p",
         ),
         "31/01/2024 (day/month/year)",
-    ),  # fmt: skip
+    ),
     DateFormat("excel", (), "an Excel date or date serial number"),
 )
 DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}

@@ -52,7 +52,7 @@ _EMAIL_COLUMN = re.compile(
 _QUALTRICS_SYSTEM = re.compile(r"^q_[a-z]{3,}", re.IGNORECASE)  # Q_RecaptchaScore, Q_Language …
 _RESPONSE_ID = re.compile(
     r"^(response|respondent|submission|review|ticket|record|survey response|回答|回答者|レビュー|問い合わせ)"
-    r"(id|no|number|番号|#)$|^(id|回答番号|回答id|_recordid)$"
+    r"(id|no|number|番号|#)$|^(id|#|token|responsetoken|回答番号|回答id|_recordid)$"
 )
 _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
@@ -331,9 +331,26 @@ def _subject(column: _Column) -> str:
     return matrix[1] if matrix else column.display
 
 
+#: a rating question's words around what it rates: "How would you rate our delivery?", "How was the checkout?"
+_RATE_QUESTION = re.compile(
+    r"^(?:how (?:would|do|did|will) you rate|how satisfied (?:were|are) you with|how (?:was|were|is|are)|"
+    r"please rate|rate)\s+(?:our|the|your|this|its)?\s*(?P<what>[^?]+?)\s*[?？]?$",
+    re.IGNORECASE,
+)
+_JA_RATE_QUESTION = re.compile(
+    r"^(?P<what>.+?)(?:は|について)(?:いかがでしたか|どうでしたか|評価してください)[?？。]?$"
+)
+
+
 def _touchpoint_name(column: _Column) -> str:
-    """The touchpoint a score column rates, read from its matrix row label or its name."""
-    return clean_name(_subject(column))
+    """The touchpoint a score column rates, read from its matrix row label or its name (the thing a short rating
+    question asks about: "How would you rate our delivery?" → Delivery, 配送はいかがでしたか → 配送)."""
+    name = clean_name(_subject(column))
+    asked = _RATE_QUESTION.match(name) or _JA_RATE_QUESTION.match(name)
+    if asked and 0 < len(asked["what"].split()) <= 4:
+        what = clean_name(asked["what"])
+        return what[:1].upper() + what[1:] if what.isascii() else what
+    return name
 
 
 _QUESTION = re.compile(r"[?？]$|^(what|which|where|how|who|are|do|did|please)\b|教えて|ください|ですか|ますか")

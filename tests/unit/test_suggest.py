@@ -611,3 +611,23 @@ def test_one_rating_among_touchpoint_ratings_is_not_taken_as_csat() -> None:
     )
     roles = suggest_roles(RawTable.from_frame(frame))
     assert roles["Delivery rating"] == "rating:Delivery"
+
+
+def test_a_typeform_export() -> None:
+    """Typeform: '#' is the response's token; a rating question names its touchpoint ("How would you rate our
+    delivery?" → Delivery)."""
+    frame = pd.DataFrame(
+        {
+            "#": [f"{i * 7919:016x}" for i in range(N)],
+            "How likely are you to recommend Acme to a friend?": [str(i % 11) for i in range(N)],
+            "How would you rate our delivery?": [str(1 + i % 5) for i in range(N)],
+            "How was the checkout?": [str(1 + (i * 3) % 5) for i in range(N)],
+            "配送はいかがでしたか？": [str(1 + (i * 2) % 5) for i in range(N)],
+            "Submit Date (UTC)": [f"2024-04-{1 + i % 28:02d} 10:00:00" for i in range(N)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "typeform.csv"))
+    assert roles["#"] == "response_id"
+    assert roles["How would you rate our delivery?"] == "rating:Delivery"
+    assert roles["How was the checkout?"] == "rating:Checkout"
+    assert roles["配送はいかがでしたか？"] == "rating:配送"

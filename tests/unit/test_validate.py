@@ -158,6 +158,7 @@ def test_date_formats(values: list[str], expected: list[datetime]) -> None:
             ["2024-04-01", "2024-04-02 10:00", "2024-04-03 15:05", "2024-04-04 00:30"],
         ),
         (["4/5/2024 (Fri)", "4/6/2024 (Sat)", "4/30/2024 (Tue)"], ["2024-04-05", "2024-04-06", "2024-04-30"]),
+        (["4/1/24 10:05:33", "4/30/24 9:00:01"], ["2024-04-01 10:05:33", "2024-04-30 09:00:01"]),  # Microsoft Forms
     ],
 )
 def test_dates_with_a_12_hour_clock_month_names_or_weekdays(values: list[str], expected: list[str]) -> None:
