@@ -10,11 +10,15 @@ uses, so that the same word gets the number it has on the scale it belongs to:
 - two a side (Very / plain, Extremely / Somewhat, 満足 / やや満足): 1–5 with a neutral middle, 1–4 without one;
 - the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied": 1–5;
 - rating words that have no middle: "Poor / Fair / Good / Excellent" 1–4, "Poor / Fair / Good / Very good /
-  Excellent" 1–5 (and "Very poor … Very good", "Terrible … Excellent"): the shortest such scale with every word used.
+  Excellent" 1–5 (and "Very poor … Very good", "Terrible … Excellent"): the shortest such scale with every word used;
+- one intensity a side: 1–3 with a middle (Satisfied / Neutral / Dissatisfied), 1–2 without (Zendesk's Good / Bad).
 
-A column that uses one intensity a side (Satisfied / Neutral / Dissatisfied) is not read: it may be a 3-point scale
-or a 5-point one whose extremes nobody chose, and a wrong guess would misstate CSAT. Neither is a column that mixes
-families or whose words are not all known: its rows would be rejected one by one as "not a number", as before.
+A column that leaves out a whole intensity (no one chose "Very" on either side of a 5-point scale) is read on the
+shorter scale its words make; CSAT, which counts the top box of a scale of three points or fewer and the top two of a
+longer one, is then the same share. The preview says how each column was read.
+
+A column that mixes families or whose words are not all known is not read: its rows are rejected one by one as
+"not a number", as before.
 """
 
 from __future__ import annotations
@@ -211,6 +215,10 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
             for k, label in labels.items()
         }
         scale = (1, 4)
+    elif len(intensities) == 1 and len({label.side for label in labels.values()}) >= 2:
+        # one strength a side: Good / Bad (Zendesk's satisfaction) is 1–2, Satisfied / Neutral / Dissatisfied 1–3
+        values = {k: 2 + label.side if neutral else 1 + (label.side > 0) for k, label in labels.items()}
+        scale = (1, 3) if neutral else (1, 2)
     else:
         return None
     return _scale(values, scale, families.pop(), written)

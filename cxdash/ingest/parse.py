@@ -36,6 +36,8 @@ NOT_ANSWERED = frozenset(
         "don’t know",
         "dont know",
         "not applicable",
+        "offered",  # Zendesk's satisfaction score: a survey sent and not answered,
+        "unoffered",  # or never sent
     }
 )
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".

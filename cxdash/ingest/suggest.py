@@ -19,7 +19,7 @@ from typing import Any
 
 from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
-from cxdash.ingest.parse import ERA_DATE, ERA_FIRST
+from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, NOT_ANSWERED
 from cxdash.ingest.table import RawTable
 
 # --------------------------------------------------------------------------------------------- name patterns
@@ -209,7 +209,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     texts: set[str] = set()
     n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = 0
     for (_, raw), c in counts.items():
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and raw.strip().lower() in NOT_ANSWERED):  # blank, N/A, わからない
             continue
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -255,7 +255,9 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
     if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
-        words = Counter({str(raw): c for (kind, raw), c in counts.items() if kind is str and raw.strip()})
+        words = Counter(
+            {raw: c for (kind, raw), c in counts.items() if kind is str and raw.strip().lower() not in NOT_ANSWERED}
+        )
         scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
         if scale is not None:
             p.labels = scale

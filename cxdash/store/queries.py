@@ -45,6 +45,8 @@ TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
 
 CES_MIN, CES_MAX = 1, 7
 DEFAULT_CSAT_MAX = 5
+DEFAULT_CSAT_MIN = 1
+TOP_TWO_FROM = 4  # scales of this many points or more count their top two boxes as satisfied; shorter ones the top
 PERIODS = ("week", "month", "quarter")
 NPS_CLASSES = ("promoters", "passives", "detractors")
 SUMS = (*NPS_CLASSES, "csat_n", "csat_top2", "ces_n", "ces_sum", "ces_sumsq")
@@ -139,14 +141,21 @@ def _nps_class_columns() -> list[ColumnElement[Any]]:
     ]
 
 
+def top_boxes(lo: ColumnElement[Any], hi: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The lowest answer counted as satisfied: the top two boxes of a scale of four points or more, the top box of
+    a shorter one (Good / Bad: a share of the top two would be everyone)."""
+    return case((hi - lo >= TOP_TWO_FROM - 1, hi - 1), else_=hi)
+
+
 def _kpi_columns() -> list[ColumnElement[Any]]:
     """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments."""
     ces = _ces_scaled()
     csat_max = func.coalesce(R.c.csat_max, DEFAULT_CSAT_MAX)
+    csat_min = func.coalesce(R.c.csat_min, DEFAULT_CSAT_MIN)
     return [
         *_nps_class_columns(),
         func.count(R.c.csat).label("csat_n"),
-        _sum_if(R.c.csat >= csat_max - 1).label("csat_top2"),
+        _sum_if(R.c.csat >= top_boxes(csat_min, csat_max)).label("csat_top2"),
         func.count(R.c.ces).label("ces_n"),
         func.coalesce(func.sum(ces), 0.0).label("ces_sum"),
         func.coalesce(func.sum(ces * ces), 0.0).label("ces_sumsq"),
@@ -330,7 +339,7 @@ def touchpoint_scores(
     ``with_nps``: also the NPS classes of the responses that rated it (``promoters``, ``passives``, ``detractors``),
     from the same pass over the ratings."""
     f = filters or Filters()
-    top2 = _sum_if(RT.c.score >= TP.c.scale_max - 1)
+    top2 = _sum_if(RT.c.score >= top_boxes(TP.c.scale_min, TP.c.scale_max))
     classes = _nps_class_columns() if with_nps else []
     stmt = (
         select(

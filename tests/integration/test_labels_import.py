@@ -80,3 +80,27 @@ def test_choice_text_is_imported_as_numbers(engine: Engine, tmp_path: Path) -> N
     assert metrics["csat"].n == N and metrics["csat"].value == pytest.approx(100 * top2 / N)
     mean_ease = sum(ease for _, ease, _ in truth) / N  # on its own 1–5 scale, reported on CES's 1–7
     assert metrics["ces"].n == N and metrics["ces"].value == pytest.approx(1 + (mean_ease - 1) * 6 / 4)
+
+
+def test_zendesk_good_or_bad_satisfaction_is_csat_as_zendesk_counts_it(engine: Engine, tmp_path: Path) -> None:
+    """A ticket export: 'Satisfaction Score' is Good, Bad, Offered (asked, no answer) or Unoffered. Good / Bad is a
+    1–2 scale, CSAT the share of Good (the top box: on a scale this short the top two would be everyone); tickets
+    with neither a score nor a comment are not feedback and are left out with that reason."""
+    rng = random.Random(3)
+    scores = [rng.choice(["Good", "Good", "Bad", "Offered", "Unoffered"]) for _ in range(N)]
+    rows = [["Id", "Subject", "Created at", "Satisfaction Score", "Satisfaction Comment", "Via"]]
+    for i, score in enumerate(scores):
+        comment = f"Ticket {i}: " + ("thanks, fixed fast" if score == "Good" else "still waiting") if i % 2 else ""
+        rows.append([str(5000 + i), "Refund", f"2024-04-{1 + i % 28:02d} 10:00:00 +0900", score, comment, "Email"])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "zendesk_tickets.csv"
+    path.write_bytes(buffer.getvalue().encode())
+    result = import_file(engine, path, path.name, workspace="Tickets")
+    assert result.mapping["Satisfaction Score"] == "csat"
+    assert any("1–2 scale: Bad = 1, Good = 2" in w for w in result.warnings)
+    ws = get_workspace(engine, "Tickets").id
+    assert ws is not None
+    csat = kpis(engine, ws, {})["csat"]
+    good, bad = scores.count("Good"), scores.count("Bad")
+    assert csat.n == good + bad and csat.value == pytest.approx(100 * good / (good + bad))

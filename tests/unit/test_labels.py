@@ -66,6 +66,9 @@ SCALES = {
     "rating words 5 (Excellent … Poor)": (["Poor", "Fair", "Good", "Very good", "Excellent"], (1, 5)),
     "rating words 4": (["Poor", "Fair", "Good", "Excellent"], (1, 4)),
     "rating words 5 (Terrible … Excellent)": (["Terrible", "Poor", "Average", "Very good", "Excellent"], (1, 5)),
+    "3 points (one strength a side)": (["Dissatisfied", "Neutral", "Satisfied"], (1, 3)),
+    "Zendesk's satisfaction (Good / Bad)": (["Bad", "Good"], (1, 2)),
+    "満足度 2": (["不満", "満足"], (1, 2)),
     "満足度 5 (とても / やや)": (["とても不満", "やや不満", "どちらともいえない", "やや満足", "とても満足"], (1, 5)),
     "満足度 5 (plain / やや)": (["不満", "やや不満", "どちらともいえない", "やや満足", "満足"], (1, 5)),
     "満足度 5 (大変 / plain, 普通)": (["大変不満", "不満", "普通", "満足", "大変満足"], (1, 5)),
@@ -105,11 +108,11 @@ def test_described_in_the_files_own_words_lowest_first() -> None:
 @pytest.mark.parametrize(
     "counts",
     [
-        {"Satisfied": 5, "Neutral": 3, "Dissatisfied": 2},  # one intensity a side: 3 points, or a 5-point's middle
         {"Free": 5, "Premium": 3},  # not labels
         {"Very satisfied": 3, "Easy": 3, "Dissatisfied": 1, "Difficult": 2},  # two families
         {"Very satisfied": 3, "Satisfied": 3, "Dissatisfied": 1, "Happy": 40},  # mostly unknown words
         {"Neutral": 10},
+        {"Good": 10},  # one answer: no scale to place it on
         {},
     ],
 )

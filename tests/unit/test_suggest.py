@@ -453,7 +453,7 @@ def _profile_cell_by_cell(values: list[object]) -> tuple[object, ...]:
     ints: list[int] = []
     texts: set[str] = set()
     for (_, raw), c in counts.items():
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and raw.strip().lower() in s.NOT_ANSWERED):
             continue
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -472,7 +472,7 @@ def _profile_cell_by_cell(values: list[object]) -> tuple[object, ...]:
         if m := s._SMALL_INT.match(text):
             ints.extend([int(m.group(1))] * c)
         numbers += c * bool(s._NUMBER.match(text))
-        dates += c * bool(s._DATE_TEXT.match(text))
+        dates += c * bool(s._DATE_TEXT.match(text) or s._NAMED_DATE.match(text) or s.ERA_DATE.match(text))
         emails += c * bool(s._EMAIL.match(text))
         ips += c * bool(s._IPV4.match(text) or s._IPV6.match(text))
         urls += c * bool(s._URL.match(text))
@@ -495,7 +495,8 @@ def test_a_column_profile_is_what_every_check_on_every_value_gives(seed: int) ->
         "2024/1/31 9:05", "31.01.2024", "192.168.0.1", "fe80::1", "abc:de::f", "a@b.co", "ｔａｒｏ＠example.jp",
         "https://x.jp/a", "www.example.com", "Ⅻ", "é", "Über 9000", ".5", "-3", "1e5", "二〇二四年", "配送が遅かった。",
         "とても良い", "N/A", "", "  ", None, 7, 7.0, 2.5, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 9, 5),
-        "Great value for money", "12:30", "0120-123-456", "５点", "3 (Neutral)", "ok",
+        "Great value for money", "12:30", "0120-123-456", "５点", "3 (Neutral)", "ok", "令和6年4月1日", "R6.4.1",
+        "01 Apr 2024", "Mon, 01 Apr 2024 10:00", "April 1, 2024", "Unoffered", "わからない", "Good",
     ]  # fmt: skip
     values = [rnd.choice(pool) for _ in range(300)]
     p = s._profile(values, len(values))
