@@ -200,10 +200,7 @@ def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
     for column, role in used:
         plan.columns.append(_plan_column(table, column, role))
-        labels = plan.columns[-1].labels
-        if labels is not None:
-            lo, hi = labels.scale
-            plan.warnings.append(t("ingest.words_read_as", column=column, lo=lo, hi=hi, labels=labels.described()))
+    plan.warnings.extend(_words_read_as(plan))
     date = plan.single("date")
     if date is not None:
         plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
@@ -240,6 +237,23 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
         return ColumnPlan(column, role, labels.scale, labels=labels)
     scale, zero_code = infer_scale(parsed.value, candidates, default)
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
+
+
+def _words_read_as(plan: ImportPlan) -> list[str]:
+    """How the columns of answers in words are read: one sentence per scale, naming every column read that way (a
+    Qualtrics matrix of twenty rows on one scale says it once)."""
+    by_scale: dict[tuple[tuple[int, int], str], list[str]] = {}
+    for c in plan.columns:
+        if c.labels is not None:
+            by_scale.setdefault((c.labels.scale, c.labels.described()), []).append(c.column)
+    out = []
+    for ((lo, hi), labels), columns in by_scale.items():
+        if len(columns) == 1:
+            out.append(t("ingest.words_read_as", column=columns[0], lo=lo, hi=hi, labels=labels))
+        else:
+            listed = ", ".join(f"'{c}'" for c in columns)
+            out.append(t("ingest.words_read_as_many", columns=listed, lo=lo, hi=hi, labels=labels))
+    return out
 
 
 def _label_scale(cells: pd.Series, parsed: ParsedNumbers) -> LabelScale | None:
