@@ -485,6 +485,17 @@ def _year_first(text: pd.Series, parsed: pd.Series, far: pd.Series, done: str | 
         far[more_far.index] |= more_far
 
 
+def _family_counts(text: pd.Series) -> dict[str, int]:
+    """How many cells each date family reads (stopping at one that reads them all, except month/day first)."""
+    counts: dict[str, int] = {}
+    for f in DATE_FORMATS:
+        if f.patterns:
+            counts[f.key] = int(_parse_with(text, f).notna().sum())
+            if counts[f.key] == len(text) and f.key != "mdy":  # no later family can do better (ties: earlier wins)
+                break  # (a perfect m/d/y still needs d/m/y's count, for the ambiguity warning)
+    return counts
+
+
 def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None]:
     """The family that parses most sample values, and a warning when month/day vs day/month is ambiguous."""
     missing = is_not_answered(sample)
@@ -492,16 +503,16 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     if present.empty:
         return None, None
     is_text = _text_cells(present)
-    text = rewrite_dates(present[is_text].astype(str).str.normalize("NFKC").str.strip())
+    text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
     if text.empty:
         return DATE_FORMAT_BY_KEY["excel"], None
-    counts: dict[str, int] = {}
-    for f in DATE_FORMATS:
-        if f.patterns:
-            counts[f.key] = int(_parse_with(text, f).notna().sum())
-            if counts[f.key] == len(text) and f.key != "mdy":  # no later family can do better (ties: earlier wins)
-                break  # (a perfect m/d/y still needs d/m/y's count, for the ambiguity warning)
+    counts = _family_counts(text)
     best = max(counts.values())
+    if best < len(text):  # cells no layout reads as they are: with an era year, a weekday or 午後 they may
+        tidy = rewrite_dates(text)
+        if (tidy != text).any():
+            counts = _family_counts(tidy)
+            best = max(counts.values())
     if best == 0:
         return DATE_FORMAT_BY_KEY["iso"], None
     key = next(k for k, n in counts.items() if n == best)  # ties: the order of DATE_FORMATS (m/d before d/m)
