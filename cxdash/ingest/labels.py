@@ -36,6 +36,7 @@ MAX_LABELS = 15
 _EN_STEMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # family: (positive, negative) words
     "satisfaction": (("satisfied",), ("dissatisfied", "unsatisfied", "not satisfied")),
     "ease": (("easy",), ("difficult", "hard")),
+    "effort": (("low effort", "little effort"), ("high effort", "much effort")),  # less effort is better (CES)
     "agreement": (("agree",), ("disagree",)),
     "likelihood": (("likely",), ("unlikely",)),
     "quality": (("good",), ("bad", "poor")),

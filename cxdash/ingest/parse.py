@@ -43,6 +43,9 @@ NOT_ANSWERED = frozenset(
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".
 _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 
+# Words followed by their number in brackets: "Very satisfied (5)", "満足(5)" (after NFKC: ASCII brackets).
+_TRAILING_NUMBER = r"^\D*?\S\s*\(\s*([+-]?\d+(?:\.\d+)?)\s*\)$"
+
 # A cell that is a plain decimal number (ASCII digits): parsed as it is, no marker/NFKC/label handling needed.
 _PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
 _PLAIN_CELL = re.compile(_PLAIN_NUMBER)
@@ -282,6 +285,9 @@ def _parse_numbers(values: pd.Series) -> ParsedNumbers:
         rest = text[direct.isna()]
         if len(rest):
             direct[rest.index] = pd.to_numeric(rest.str.extract(_LEADING_NUMBER, expand=False), errors="coerce")
+            rest = text[direct.isna()]
+            if len(rest):  # the number after the words: "Very satisfied (5)", "満足（5）"
+                direct[rest.index] = pd.to_numeric(rest.str.extract(_TRAILING_NUMBER, expand=False), errors="coerce")
         number[text.index] = direct.astype(float)
     bad = ~missing & number.isna()
     return ParsedNumbers(number, missing, bad)

@@ -218,3 +218,33 @@ def test_surveymonkey_and_google_forms_exports_with_words(tmp_path: Path) -> Non
     assert rejections == []
     speed = valid.ratings[valid.ratings["touchpoint"] == "配送スピード"]["score"].tolist()
     assert speed == [float(ja.index(ja[i % 5]) + 1) for i in range(40)]
+
+
+def test_words_with_their_number_in_brackets_and_effort_words() -> None:
+    """ "Very satisfied (5)" is read by its number; CES 1.0's effort words run the other way (less effort is easier,
+    so higher on CES)."""
+    sat = ["Very dissatisfied (1)", "Dissatisfied (2)", "Neutral (3)", "Satisfied (4)", "Very satisfied (5)"]
+    effort = ["Very high effort", "High effort", "Neither high nor low effort", "Low effort", "Very low effort"]
+    frame = pd.DataFrame(
+        {
+            "Overall satisfaction": [sat[i % 5] for i in range(40)],
+            "How much effort did you personally have to put forth?": [effort[(i * 3) % 5] for i in range(40)],
+            "満足度": [["不満(1)", "やや不満(2)", "普通(3)", "やや満足(4)", "満足(5)"][i % 5] for i in range(40)],
+        }
+    )
+    table = RawTable.from_frame(frame, "brackets.csv")
+    roles = suggest_roles(table)
+    assert roles["Overall satisfaction"] == "csat"
+    assert roles["How much effort did you personally have to put forth?"] == "ces"
+    plan = plan_import(
+        table,
+        {
+            "Overall satisfaction": "csat",
+            "How much effort did you personally have to put forth?": "ces",
+            "満足度": "rating:満足度",
+        },
+    )
+    valid, rejections = validate_chunk(next(table.chunks()), plan, set())
+    assert rejections == []
+    assert valid.responses["csat"].tolist() == [float(1 + i % 5) for i in range(40)]
+    assert valid.responses["ces"].tolist() == [float(1 + (i * 3) % 5) for i in range(40)]
