@@ -162,6 +162,14 @@ def read_label(text: str) -> Label | None:
     return None
 
 
+def is_label(text: str) -> bool:
+    """Whether a text is a word of some verbal scale this module reads ("Very satisfied", やや不満, "Excellent")."""
+    key = normalise(text)
+    if read_label(text) is not None or any(key in words for words in _RATING_WORDS):
+        return True
+    return any(key.startswith(prefix + " ") for prefix in _UNIPOLAR)
+
+
 def _unipolar(keys: Iterable[str]) -> dict[str, int] | None:
     """'Not at all / Slightly / Moderately / Very / Extremely <word>' (one word for all), 1–5; else None."""
     found: dict[str, int] = {}

@@ -18,7 +18,7 @@ from numbers import Real
 from typing import Any
 
 from cxdash.i18n import t
-from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
+from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
 from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, NOT_ANSWERED
 from cxdash.ingest.table import RawTable
 
@@ -108,9 +108,8 @@ _NAMED_DATE = re.compile(
     rf"(?:\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}|{_MONTH} \d{{1,2}}, \d{{4}})",
     re.IGNORECASE,
 )
-#: an answer of up to four words, then its number in brackets ("Very satisfied (5)", 満足(4)); not a comment "… (12)"
+#: an answer of up to four words, then its number in brackets ("Very satisfied (5)", 満足(4))
 _TRAILING_INT = re.compile(r"^(?P<words>(?:[^\d\s]+\s){0,3}[^\d\s]+?)\s*\(\s*(?P<n>[+-]?\d{1,3})\s*\)$")
-_LABEL_WIDTH = 40  # at most this wide (CJK characters count double): an answer's words, not a sentence
 _DATE_TEXT = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
 #: a value at least this wide (CJK characters count double) is long text; a column where this share of the rows hold
 #: long text that repeats word for word (in 3 rows or more) is not free text from customers
@@ -254,8 +253,8 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             phones += c * bool(not dated and _PHONE.match(text))  # 13-03-2015 is a date, not a phone number
         elif (text.startswith(ERA_FIRST) and ERA_DATE.match(text)) or _NAMED_DATE.match(text):  # 令和6年, April 1
             dates += c
-        elif text.endswith(")") and (match := _TRAILING_INT.match(text)) and width <= _LABEL_WIDTH + 6:
-            ints.extend([int(match["n"])] * c)  # "Very satisfied (5)", 満足(4)
+        elif text.endswith(")") and (match := _TRAILING_INT.match(text)) and is_label(match["words"]):
+            ints.extend([int(match["n"])] * c)  # "Very satisfied (5)", 満足(4); not a comment ending "(4)"
             numbers += c
         # each pattern only where the one character or prefix it cannot match without is there (most values: none)
         emails += c * bool("@" in text and _EMAIL.match(text))

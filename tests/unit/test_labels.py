@@ -248,3 +248,11 @@ def test_words_with_their_number_in_brackets_and_effort_words() -> None:
     assert rejections == []
     assert valid.responses["csat"].tolist() == [float(1 + i % 5) for i in range(40)]
     assert valid.responses["ces"].tolist() == [float(1 + (i * 3) % 5) for i in range(40)]
+
+
+def test_short_comments_ending_with_a_number_in_brackets_stay_comments() -> None:
+    texts = ["Problem still not solved", "Quick and friendly", "Great help from Ken", "Took a week"]
+    frame = pd.DataFrame(
+        {"Satisfaction Comment": [f"{texts[i % 4]} ({i})" for i in range(40)], "NPS": [str(i % 11) for i in range(40)]}
+    )
+    assert suggest_roles(RawTable.from_frame(frame, "tickets.csv"))["Satisfaction Comment"] == "comment"

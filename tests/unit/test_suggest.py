@@ -474,8 +474,9 @@ def _profile_cell_by_cell(values: list[object]) -> tuple[object, ...]:
         numbers += c * bool(s._NUMBER.match(text))
         dates += c * bool(s._DATE_TEXT.match(text) or s._NAMED_DATE.match(text) or s.ERA_DATE.match(text))
         named = s._NAMED_DATE.match(text) or s.ERA_DATE.match(text)
-        wide = len(text) + len(s._CJK.findall(text)) > s._LABEL_WIDTH + 6
-        if text[:1].isalpha() and not named and (m := s._TRAILING_INT.match(text)) and not wide:  # words, then (5)
+        trailing = s._TRAILING_INT.match(text)
+        if text[:1].isalpha() and not named and trailing and s.is_label(trailing["words"]):  # words, then (5)
+            m = trailing
             ints.extend([int(m["n"])] * c)
             numbers += c
         emails += c * bool(s._EMAIL.match(text))
@@ -502,7 +503,7 @@ def test_a_column_profile_is_what_every_check_on_every_value_gives(seed: int) ->
         "とても良い", "N/A", "", "  ", None, 7, 7.0, 2.5, True, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 9, 5),
         "Great value for money", "12:30", "0120-123-456", "５点", "3 (Neutral)", "ok", "令和6年4月1日", "R6.4.1",
         "01 Apr 2024", "Mon, 01 Apr 2024 10:00", "April 1, 2024", "Unoffered", "わからない", "Good",
-        "Very satisfied (5)", "満足(4)",
+        "Very satisfied (5)", "満足(4)", "Order was late (4)",
     ]  # fmt: skip
     values = [rnd.choice(pool) for _ in range(300)]
     p = s._profile(values, len(values))
