@@ -191,20 +191,23 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
     total = sum(counts.values())
     if not total:
         return None
-    written: dict[str, str] = {}
-    for text in counts:
-        written.setdefault(normalise(text), text.strip())
-    unipolar = _unipolar(k for k in written if k)
+    written: dict[str, str] = {}  # each label (normalised) as the file first wrote it
+    keyed: dict[str, int] = {}  # rows per normalised label
+    for text, n in counts.items():
+        key = normalise(text)
+        written.setdefault(key, text.strip())
+        keyed[key] = keyed.get(key, 0) + n
+    unipolar = _unipolar(k for k in keyed if k)
     if unipolar is not None:
         return _scale(unipolar, (1, 5), "unipolar", written)
-    if _RATING_MARKS.intersection(written):
-        return _rating_words(counts, written)
+    if _RATING_MARKS.intersection(keyed):
+        return _rating_words(keyed, written)
     labels: dict[str, Label] = {}
     known = 0
-    for text, n in counts.items():
-        label = read_label(text)
+    for key, n in keyed.items():
+        label = read_label(key)
         if label is not None:
-            labels[normalise(text)] = label
+            labels[key] = label
             known += n
     families = {label.family for label in labels.values() if label.family}
     if known < LABEL_SHARE * total or len(families) != 1:
@@ -233,11 +236,9 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
     return _scale(values, scale, families.pop(), written)
 
 
-def _rating_words(counts: Mapping[str, int], written: dict[str, str]) -> LabelScale | None:
-    """The first (shortest) "Excellent … Poor" scale that has every word the column uses, else None."""
-    keys: dict[str, int] = {}
-    for text, n in counts.items():
-        keys[normalise(text)] = keys.get(normalise(text), 0) + n
+def _rating_words(keys: Mapping[str, int], written: dict[str, str]) -> LabelScale | None:
+    """The first (shortest) "Excellent … Poor" scale that has every word the column uses (``keys``: rows per
+    normalised answer), else None."""
     used = {key for key in keys if any(key in words for words in _RATING_WORDS)}
     if sum(keys[key] for key in used) < LABEL_SHARE * sum(keys.values()):
         return None

@@ -40,6 +40,15 @@ NOT_ANSWERED = frozenset(
         "unoffered",  # or never sent
     }
 )
+_MARKER_LENGTH = max(map(len, NOT_ANSWERED))
+
+
+def is_not_answered_text(cell: str) -> bool:
+    """Whether one text cell is blank or a "not answered" marker (N/A, わからない, Zendesk's Unoffered)."""
+    text = cell.strip()
+    return not text or (len(text) <= _MARKER_LENGTH and text.lower() in NOT_ANSWERED)
+
+
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".
 _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 
@@ -162,7 +171,7 @@ DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}
 # Layouts that start with a four-digit year or name the month cannot be misread, so a cell in one of them is read
 # whatever the column's layout is (a file mixing 2024-03-01 and 2024年3月5日); day/month vs month/day follow the
 # column's layout.
-YEAR_FIRST = ("iso", "ymd", "ja", "named")
+UNAMBIGUOUS = ("iso", "ymd", "ja", "named")
 # Response dates outside these years are typing errors (2924 for 2024), not survey answers.
 DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 # Excel serial day numbers that are plausible survey dates (1954-10-14 … 2119-01-04).
@@ -416,14 +425,14 @@ def _half_day(match: re.Match[str]) -> str:
 
 
 def rewrite_dates(text: pd.Series) -> pd.Series:
-    """Cells as a date layout reads them: era years made Gregorian (``gregorian_years``), weekdays dropped,
+    """Cells as a date layout reads them: era years made Gregorian (``_gregorian_years``), weekdays dropped,
     午前/午後 hours on the 24-hour clock. Every other cell as it is."""
-    out = gregorian_years(text)
+    out = _gregorian_years(text)
     out = out.str.replace(_WEEKDAY, "", regex=True).str.replace(_WEEKDAY_FIRST, "", regex=True)
     return out.str.replace(_JA_HALF_DAY, _half_day, regex=True)
 
 
-def gregorian_years(text: pd.Series) -> pd.Series:
+def _gregorian_years(text: pd.Series) -> pd.Series:
     """Cells with a Japanese era date given the Gregorian year (令和6年4月1日 → 2024年4月1日, R6.4.1 → 2024/4/1);
     every other cell as it is."""
     era = text.str.startswith(ERA_FIRST).fillna(False).astype(bool)
@@ -453,14 +462,14 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
     if len(text):
         chosen = fmt or DATE_FORMAT_BY_KEY["iso"]
         parsed, far = _parse_family(text, chosen)
-        _year_first(text, parsed, far, chosen.key)
+        _read_unambiguous(text, parsed, far, chosen.key)
         todo = parsed.isna() & ~far
         if todo.any():  # era years, weekdays, 午後: looked for only where no layout read the cell as it is
             tidy = rewrite_dates(text[todo])
             tidy = tidy[tidy != text[todo]]
             if len(tidy):
                 more, more_far = _parse_family(tidy, chosen)
-                _year_first(tidy, more, more_far, chosen.key)
+                _read_unambiguous(tidy, more, more_far, chosen.key)
                 parsed[tidy.index], far[tidy.index] = more, more_far
         out[text.index] = parsed
         outside[text.index] = far & parsed.isna()
@@ -479,10 +488,10 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
     return ParsedDates(out, missing, bad, outside & bad)
 
 
-def _year_first(text: pd.Series, parsed: pd.Series, far: pd.Series, done: str | None) -> None:
-    """Fill ``parsed`` (and ``far``) in place from the layouts that start with a four-digit year, where still NaT;
-    ``done``: the family tried already."""
-    for key in YEAR_FIRST:
+def _read_unambiguous(text: pd.Series, parsed: pd.Series, far: pd.Series, done: str | None) -> None:
+    """Fill ``parsed`` (and ``far``) in place from the layouts that cannot be misread (a four-digit year first, or
+    the month named), where still NaT; ``done``: the family tried already."""
+    for key in UNAMBIGUOUS:
         todo = parsed.isna() & ~far
         if key == done or not todo.any():
             continue

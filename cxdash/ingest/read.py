@@ -110,9 +110,14 @@ def _head_records(opener: Opener, encoding: str, file_name: str) -> tuple[list[l
         size *= 4
 
 
+def _empty(cell: Any) -> bool:
+    """Whether a cell has no content (None, or only white space)."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _is_blank(row: list[Any]) -> bool:
     """Whether a row has no content at all."""
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    return all(map(_empty, row))
 
 
 #: lines of one cell over a table (a title, a date) that are skipped before its header
@@ -128,7 +133,7 @@ def _skip_blank(records: list[list[str]], start: int) -> int:
 
 def _filled(row: list[Any]) -> int:
     """How many cells of a row have content."""
-    return sum(not (v is None or (isinstance(v, str) and not v.strip())) for v in row)
+    return sum(not _empty(v) for v in row)
 
 
 def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
-from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, NOT_ANSWERED
+from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text
 from cxdash.ingest.table import RawTable
 
 # --------------------------------------------------------------------------------------------- name patterns
@@ -196,15 +196,6 @@ class _Profile:
         return self.n > 0 and few and self.mean_length <= 40
 
 
-_MARKER_LENGTH = max(map(len, NOT_ANSWERED))
-
-
-def _not_answered(cell: str) -> bool:
-    """Whether a cell is blank or a "not answered" marker (N/A, わからない, Zendesk's Unoffered)."""
-    text = cell.strip()
-    return not text or (len(text) <= _MARKER_LENGTH and text.lower() in NOT_ANSWERED)
-
-
 def _width(text: str) -> int:
     """Display length: CJK characters count double (a Japanese sentence is short in characters)."""
     return len(text) + len(_CJK.findall(text))
@@ -220,7 +211,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     texts: set[str] = set()
     n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = 0
     for (_, raw), c in counts.items():
-        if raw is None or (isinstance(raw, str) and _not_answered(raw)):  # blank, N/A, わからない
+        if raw is None or (isinstance(raw, str) and is_not_answered_text(raw)):  # blank, N/A, わからない
             continue
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -269,7 +260,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
     if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
-        words = Counter({raw: c for (kind, raw), c in counts.items() if kind is str and not _not_answered(raw)})
+        words = Counter({raw: c for (kind, raw), c in counts.items() if kind is str and not is_not_answered_text(raw)})
         scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
         if scale is not None:
             p.labels = scale

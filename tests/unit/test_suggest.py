@@ -447,13 +447,14 @@ def _profile_cell_by_cell(values: list[object]) -> tuple[object, ...]:
     from numbers import Real
 
     from cxdash.ingest import suggest as s
+    from cxdash.ingest.parse import NOT_ANSWERED
 
     counts = Counter(zip(map(type, values), values, strict=True))
     n = numbers = dates = emails = ips = urls = phones = sentences = length = 0
     ints: list[int] = []
     texts: set[str] = set()
     for (_, raw), c in counts.items():
-        if raw is None or (isinstance(raw, str) and raw.strip().lower() in s.NOT_ANSWERED):
+        if raw is None or (isinstance(raw, str) and raw.strip().lower() in NOT_ANSWERED):
             continue
         n += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
