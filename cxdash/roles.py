@@ -5,13 +5,19 @@ A role is a string: ``response_id``, ``customer_id``, ``date``, ``channel``, ``n
 files with one row per review or ticket, ``touchpoint`` (the row's touchpoint name) and ``rating`` (a rating of the
 row's touchpoint). ``customer_name`` and ``customer_email`` are personal data: stored on the customer only when the
 import keeps personal data, else dropped.
+
+A score role (``csat``, ``ces``, ``rating``, ``rating:<touchpoint>``) may end with its scale in square brackets,
+``ces [1-5]``, ``rating:Delivery [1-7]``: the column is then read on that scale instead of the one inferred from its
+answers. NPS is always 0–10.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
 
 SIMPLE_ROLES = (
     "response_id",
@@ -45,6 +51,9 @@ SINGLE_ROLES = (
 )
 PERSONAL_ROLES = ("customer_name", "customer_email")  # contact details: kept only when the user asks
 SCORE_KINDS = ("nps", "csat", "ces", "rating")
+#: the scales a score column may be given: from 0 or 1 up to at most 10, two points or more
+MAX_SCALE_TOP = 10
+_SCALE_SUFFIX = re.compile(r"\s*[\[［]\s*(\d+)\s*[-–—~〜～－]\s*(\d+)\s*[\]］]\s*$")  # \d: ０-９ too
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,14 @@ class Role:
 
     kind: str
     name: str | None = None
+    scale: tuple[int, int] | None = None  # the scale the user set; None: inferred from the answers
 
     def __str__(self) -> str:
+        return self.base + (f" [{self.scale[0]}-{self.scale[1]}]" if self.scale else "")
+
+    @property
+    def base(self) -> str:
+        """The role without its scale: ``rating:Delivery`` for ``rating:Delivery [1-5]``."""
         return f"{self.kind}:{self.name}" if self.name else self.kind
 
     @property
@@ -62,18 +77,48 @@ class Role:
         return self.kind in SCORE_KINDS
 
 
+def format_scale(scale: tuple[int, int]) -> str:
+    """A scale as the role editor shows it: ``1–5``."""
+    return f"{scale[0]}–{scale[1]}"
+
+
+def parse_scale(text: str) -> tuple[int, int] | None:
+    """``1-5``, ``1–5``, ``[1-5]`` or ``１～５`` as (1, 5); None when the text is not a scale of two numbers."""
+    match = _SCALE_SUFFIX.fullmatch(f"[{str(text).strip().strip('[]［］')}]")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _checked_scale(kind: str, scale: tuple[int, int], raw: str) -> tuple[int, int]:
+    """A scale the user set, refused when it is not one a column of this kind can have."""
+    lo, hi = scale
+    if kind == "nps":
+        if scale != (0, 10):
+            raise InputRefused(t("roles.nps_scale", role=raw))
+        return scale
+    if lo not in (0, 1) or not lo < hi <= MAX_SCALE_TOP:
+        raise InputRefused(t("roles.bad_scale", role=raw, lo=lo, hi=hi, top=MAX_SCALE_TOP))
+    return scale
+
+
 def parse_role(text: str) -> Role:
     """Parse a role string; raise InputRefused with the list of valid roles when it is not one."""
     raw = str(text).strip()
+    scale = None
+    suffix = _SCALE_SUFFIX.search(raw)
+    if suffix is not None and raw[: suffix.start()].partition(":")[0].strip().lower() in SCORE_KINDS:
+        scale = (int(suffix.group(1)), int(suffix.group(2)))
+        raw = raw[: suffix.start()].strip()
     kind, sep, name = raw.partition(":")
     kind = kind.strip().lower()
     name = name.strip()
+    if scale is not None:
+        scale = _checked_scale(kind, scale, str(text).strip())
     if sep and kind in PARAM_ROLES and name:
-        return Role(kind, name)
+        return Role(kind, name, scale)
     if not sep and kind in SIMPLE_ROLES:
-        return Role(kind)
+        return Role(kind, None, scale)
     raise InputRefused(
         f"'{raw}' is not a column role. Use one of: response_id, customer_id, date, channel, nps, csat, ces, "
         "rating:<touchpoint>, comment, comment:<touchpoint>, attribute:<name>, touchpoint, rating, customer_name, "
-        "customer_email, ignore."
+        "customer_email, ignore; a score role may end with its scale, as in 'ces [1-5]'."
     )

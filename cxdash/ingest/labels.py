@@ -17,6 +17,13 @@ A column that leaves out a whole intensity (no one chose "Very" on either side o
 shorter scale its words make; CSAT, which counts the top box of a scale of three points or fewer and the top two of a
 longer one, is then the same share. The preview says how each column was read.
 
+When the user sets the column's scale (a role ``csat [1-5]``), the words are placed on it instead: the intensities
+used keep their order and the strongest stays outermost. On a 7-point scale each intensity has its own step (Somewhat
+1, plain 2, Very 3 from the middle); on a shorter one, a plain word that is alone on its side is the inner step in
+English ("Satisfied" beside "Very satisfied") and the outer one in Japanese (満足 beside やや満足), as those scales
+are usually written. Words that do not fit (three intensities on five points, a middle on an even scale) are not
+placed.
+
 A column that mixes families or whose words are not all known is not read: its rows are rejected one by one as
 "not a number", as before.
 """
@@ -185,9 +192,9 @@ def _unipolar(keys: Iterable[str]) -> dict[str, int] | None:
     return found if len(words) == 1 and any(v == 1 for v in found.values()) and len(found) >= 3 else None
 
 
-def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
+def read_scale(counts: Mapping[str, int], scale: tuple[int, int] | None = None) -> LabelScale | None:
     """The verbal scale of a column's text answers (answer as written → how many rows), or None when they are not
-    the labels of one scale (see the module's docstring)."""
+    the labels of one scale (see the module's docstring); on ``scale`` when given, None when they do not fit it."""
     total = sum(counts.values())
     if not total:
         return None
@@ -199,9 +206,9 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
         keyed[key] = keyed.get(key, 0) + n
     unipolar = _unipolar(k for k in keyed if k)
     if unipolar is not None:
-        return _scale(unipolar, (1, 5), "unipolar", written)
+        return _scale(unipolar, (1, 5), "unipolar", written) if scale in (None, (1, 5)) else None
     if _RATING_MARKS.intersection(keyed):
-        return _rating_words(keyed, written)
+        return _rating_words(keyed, written, scale)
     labels: dict[str, Label] = {}
     known = 0
     for key, n in keyed.items():
@@ -214,6 +221,9 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
         return None
     intensities = sorted({label.intensity for label in labels.values() if label.side})
     neutral = any(label.side == 0 for label in labels.values())
+    if scale is not None:
+        placed = _placed(labels, intensities, neutral, scale, english=all(key.isascii() for key in labels))
+        return None if placed is None else _scale(placed, scale, families.pop(), written)
     rank = {m: i + 1 for i, m in enumerate(intensities)}  # the weakest intensity used is 1 step from the middle
     if len(intensities) == 3:
         values = {k: 4 + label.side * rank.get(label.intensity, 0) for k, label in labels.items()}
@@ -236,13 +246,42 @@ def read_scale(counts: Mapping[str, int]) -> LabelScale | None:
     return _scale(values, scale, families.pop(), written)
 
 
-def _rating_words(keys: Mapping[str, int], written: dict[str, str]) -> LabelScale | None:
+def _placed(
+    labels: Mapping[str, Label], intensities: list[int], neutral: bool, scale: tuple[int, int], english: bool
+) -> dict[str, int] | None:
+    """Each label's number on a scale the user set (1–n), or None when the words do not fit it: more intensities a
+    side than it has steps, or a middle answer on an even scale."""
+    lo, hi = scale
+    points = hi - lo + 1
+    steps = points // 2  # steps a side of the middle
+    if lo != 1 or (neutral and points % 2 == 0) or not 0 < len(intensities) <= steps:
+        return None
+    if len(intensities) == steps:
+        step = {m: i + 1 for i, m in enumerate(intensities)}
+    elif steps == 3:  # 7 points: Somewhat / plain / Very each have their step
+        step = {m: m for m in intensities}
+    else:  # two steps, one intensity used: the weak words inner, the strong outer, plain by the language's habit
+        only = intensities[0]
+        step = {only: 1 if only == 1 or (only == 2 and english) else 2}
+    middle = (points + 1) / 2  # 3 on 1–5; 2.5 on 1–4, where the sides start at 3 and 2
+    half = 0.0 if points % 2 else 0.5
+    return {
+        key: round(middle + label.side * (step[label.intensity] - half)) if label.side else round(middle)
+        for key, label in labels.items()
+    }
+
+
+def _rating_words(
+    keys: Mapping[str, int], written: dict[str, str], scale: tuple[int, int] | None = None
+) -> LabelScale | None:
     """The first (shortest) "Excellent … Poor" scale that has every word the column uses (``keys``: rows per
-    normalised answer), else None."""
+    normalised answer) and, when given, is as long as ``scale``; else None."""
     used = {key for key in keys if any(key in words for words in _RATING_WORDS)}
     if sum(keys[key] for key in used) < LABEL_SHARE * sum(keys.values()):
         return None
     for words in _RATING_WORDS:
+        if scale is not None and scale != (1, len(words)):
+            continue
         if used <= set(words):
             return _scale({key: words.index(key) + 1 for key in used}, (1, len(words)), "rating", written)
     return None

@@ -10,7 +10,7 @@ import pandas as pd
 from cxdash.errors import InputRefused
 from cxdash.i18n import LANGUAGES, t, use_language
 from cxdash.ingest.table import RawTable
-from cxdash.roles import parse_role
+from cxdash.roles import SCORE_KINDS, Role, format_scale, parse_role, parse_scale
 
 # What the role editor offers: role prefix → catalogue key of its label. A prefix ending in ':' takes the Name column.
 ROLE_PREFIXES: dict[str, str] = {
@@ -31,7 +31,9 @@ ROLE_PREFIXES: dict[str, str] = {
     "customer_name": "roles.customer_name",
     "customer_email": "roles.customer_email",
 }
-EDITOR_COLUMNS = ["Column", "Question", "Examples", "Role", "Name", "Why"]
+EDITOR_COLUMNS = ["Column", "Question", "Examples", "Role", "Name", "Scale", "Why"]
+#: the scales the role editor offers besides Auto (a saved mapping or the CLI may name any other that parse_role takes)
+SCALE_CHOICES = ((1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 7), (1, 10), (0, 10))
 
 
 def role_choices() -> dict[str, str]:
@@ -49,21 +51,48 @@ def _prefix_of(label: str) -> str:
     return "ignore"
 
 
-def role_to_choice(role: str) -> tuple[str, str]:
-    """Split a role string into (editor label, name)."""
+def scale_choices() -> list[str]:
+    """The role editor's scale options in the interface language: Auto, then 1–2 … 0–10."""
+    return [t("import.scale_auto"), *(format_scale(s) for s in SCALE_CHOICES)]
+
+
+def describe_scales(scales: dict[str, tuple[int, int]], listed: int = 4) -> str:
+    """Which scale each score column is read on, grouped by scale: "1–5: 'Q5', 'Q6' · 0–10: 'NPS'" (a long matrix
+    names its first ``listed`` columns and how many more)."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    for column, scale in scales.items():
+        groups.setdefault(scale, []).append(f"'{column}'")
+    parts = []
+    for scale, columns in groups.items():
+        names = ", ".join(columns[:listed])
+        if len(columns) > listed:
+            names += " " + t("import.scales_more", n=len(columns) - listed)
+        parts.append(f"{format_scale(scale)}: {names}")
+    return " · ".join(parts)
+
+
+def role_to_choice(role: str) -> tuple[str, str, str]:
+    """Split a role string into (editor label, name, scale: "1–5" or Auto)."""
     parsed = parse_role(role)
+    scale = format_scale(parsed.scale) if parsed.scale else t("import.scale_auto")
     if parsed.name is not None:
-        return t(ROLE_PREFIXES[f"{parsed.kind}:"]), parsed.name
-    return t(ROLE_PREFIXES[parsed.kind]), ""
+        return t(ROLE_PREFIXES[f"{parsed.kind}:"]), parsed.name, scale
+    return t(ROLE_PREFIXES[parsed.kind]), "", scale
 
 
-def choice_to_role(label: str, name: str | None, fallback_name: str) -> str:
-    """The role string for an editor row; a named role without a name takes the column's readable name."""
+def choice_to_role(label: str, name: str | None, fallback_name: str, scale: str | None = None) -> str:
+    """The role string for an editor row; a named role without a name takes the column's readable name, and a score
+    role the scale chosen for it (any other text than a scale is Auto; roles without a scale ignore it)."""
     prefix = _prefix_of(label)
     if prefix.endswith(":"):
         clean = (name or "").strip() or fallback_name.strip()
-        return f"{prefix}{clean}"
-    return prefix
+        role = f"{prefix}{clean}"
+    else:
+        role = prefix
+    chosen = parse_scale(scale) if isinstance(scale, str) else None
+    if chosen is None or prefix.rstrip(":") not in SCORE_KINDS:
+        return role
+    return str(Role(prefix.rstrip(":"), role.partition(":")[2] or None, chosen))
 
 
 def examples(table: RawTable, column: str, k: int = 3) -> str:
@@ -77,7 +106,7 @@ def editor_frame(table: RawTable, mapping: dict[str, str], reasons: dict[str, st
     """One row per column of the file: its key, question text, examples, suggested role and why."""
     rows = []
     for column in table.columns:
-        label, name = role_to_choice(mapping.get(column, "ignore"))
+        label, name, scale = role_to_choice(mapping.get(column, "ignore"))
         question = table.questions.get(column, "")
         rows.append(
             {
@@ -86,6 +115,7 @@ def editor_frame(table: RawTable, mapping: dict[str, str], reasons: dict[str, st
                 "Examples": examples(table, column),
                 "Role": label,
                 "Name": name,
+                "Scale": scale,
                 "Why": reasons.get(column, ""),
             }
         )
@@ -98,7 +128,8 @@ def mapping_from_editor(frame: pd.DataFrame, table: RawTable) -> dict[str, str]:
     for row in frame.itertuples(index=False):
         column = str(row.Column)
         name = row.Name if isinstance(row.Name, str) else ""
-        mapping[column] = choice_to_role(str(row.Role), name, table.label(column))
+        scale = row.Scale if isinstance(row.Scale, str) else None
+        mapping[column] = choice_to_role(str(row.Role), name, table.label(column), scale)
     return mapping
 
 

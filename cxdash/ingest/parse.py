@@ -68,7 +68,7 @@ DISTINCT_PROBE = 1_000
 # Standard scales, smallest first; a score column's scale is the first that holds enough of its values.
 RATING_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
 CSAT_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))
-CES_SCALES: tuple[tuple[int, int], ...] = ((1, 7), (1, 10), (0, 10))
+CES_SCALES: tuple[tuple[int, int], ...] = ((1, 5), (1, 7), (1, 10), (0, 10))  # 1–5: Gartner's first CES
 NPS_SCALE = (0, 10)
 SCALE_SHARE = 0.95
 # Largest 1–x scale on which a 0 is read as a "not rated" code rather than as a genuine score.

@@ -20,6 +20,7 @@ from cxdash.ingest.labels import MAX_LABELS, LabelScale, read_scale
 from cxdash.ingest.parse import (
     CES_SCALES,
     CSAT_SCALES,
+    MAX_SCALE_WITH_ZERO_CODE,
     NPS_SCALE,
     RATING_SCALES,
     DateFormat,
@@ -33,7 +34,7 @@ from cxdash.ingest.parse import (
 )
 from cxdash.ingest.result import ImportPreview, Rejection
 from cxdash.ingest.table import RawTable
-from cxdash.roles import SINGLE_ROLES, Role, parse_role
+from cxdash.roles import SINGLE_ROLES, Role, format_scale, parse_role
 
 _SCALES = {"csat": (CSAT_SCALES, (1, 5)), "ces": (CES_SCALES, (1, 7)), "rating": (RATING_SCALES, (1, 5))}
 RESPONSE_COLUMNS = (
@@ -216,7 +217,7 @@ def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:
         if role.name is None and role.kind in SINGLE_ROLES:
             key = role.kind
         elif role.kind in ("rating", "attribute") and role.name:
-            key = str(role)
+            key = role.base
         else:
             continue
         if key in seen:
@@ -232,9 +233,13 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
         return ColumnPlan(column, role)
     candidates, default = _SCALES[role.kind]
     parsed = parse_numbers(table.sample[column])
-    labels = _label_scale(table.sample[column], parsed)
+    labels = _label_scale(table.sample[column], parsed, role.scale)
     if labels is not None:  # the scale is the labels' own (a 5-point ease scale is 1–5, not CES's usual 1–7)
         return ColumnPlan(column, role, labels.scale, labels=labels)
+    if role.scale is not None:  # the user's: a 0 beside 1–x answers is "not rated" as on an inferred scale
+        lo, hi = role.scale
+        zeros = bool((parsed.value == 0).any())
+        return ColumnPlan(column, role, role.scale, zeros and lo == 1 and hi <= MAX_SCALE_WITH_ZERO_CODE)
     scale, zero_code = infer_scale(parsed.value, candidates, default)
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
 
@@ -256,14 +261,34 @@ def _words_read_as(plan: ImportPlan) -> list[str]:
     return out
 
 
-def _label_scale(cells: pd.Series, parsed: ParsedNumbers) -> LabelScale | None:
-    """The verbal scale of a score column whose answers are mostly words (see cxdash.ingest.labels), else None."""
+def _label_scale(cells: pd.Series, parsed: ParsedNumbers, scale: tuple[int, int] | None) -> LabelScale | None:
+    """The verbal scale of a score column whose answers are mostly words (see cxdash.ingest.labels), else None;
+    on ``scale`` when the user set one, refused when the words cannot be placed on it."""
     answered = int((~parsed.missing).sum())
     words = cells[parsed.bad]
     if not answered or len(words) < 0.5 * answered:
         return None
     counts = words.astype(str).value_counts()
-    return read_scale(dict(zip(counts.index, counts.tolist(), strict=True))) if len(counts) <= MAX_LABELS else None
+    if len(counts) > MAX_LABELS:
+        return None
+    found = dict(zip(counts.index, counts.tolist(), strict=True))
+    labels = read_scale(found)
+    if labels is None or scale is None or labels.scale == scale:
+        return labels
+    placed = read_scale(found, scale)
+    if placed is None:
+        lo, hi = scale
+        raise InputRefused(
+            t(
+                "ingest.words_off_scale",
+                column=str(cells.name),
+                lo=lo,
+                hi=hi,
+                labels=labels.described(),
+                own=format_scale(labels.scale),
+            )
+        )
+    return placed
 
 
 def _with_labels(parsed: ParsedNumbers, cells: pd.Series, labels: LabelScale) -> ParsedNumbers:

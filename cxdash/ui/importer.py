@@ -11,7 +11,15 @@ from sqlalchemy import Engine
 from cxdash.errors import CxdashError
 from cxdash.export import to_safe_csv
 from cxdash.i18n import fmt_number, t
-from cxdash.ingest.mapping import EDITOR_COLUMNS, editor_frame, mapping_from_editor, mapping_from_json, role_choices
+from cxdash.ingest.mapping import (
+    EDITOR_COLUMNS,
+    describe_scales,
+    editor_frame,
+    mapping_from_editor,
+    mapping_from_json,
+    role_choices,
+    scale_choices,
+)
 from cxdash.ingest.result import ImportPreview
 from cxdash.ingest.table import RawTable
 from cxdash.store.models import Workspace
@@ -119,6 +127,9 @@ def role_editor(table: RawTable, saved: bytes | None) -> dict[str, str] | None:
                 t("import.col_role"), options=list(role_choices()), required=True, width="medium"
             ),
             "Name": st.column_config.TextColumn(t("import.col_name"), help=t("import.col_name_help")),
+            "Scale": st.column_config.SelectboxColumn(
+                t("import.col_scale"), options=scale_choices(), required=True, help=t("import.col_scale_help")
+            ),
             "Examples": st.column_config.TextColumn(t("import.col_examples"), width="medium"),
             "Why": st.column_config.TextColumn(t("import.col_why"), width="medium"),
         },
@@ -135,6 +146,8 @@ def validation_report(preview: ImportPreview) -> None:
     d.metric(t("import.comments"), fmt_number(preview.comments))
     if preview.touchpoints:
         st.caption(t("import.touchpoints", touchpoints=literal(", ".join(preview.touchpoints))))
+    if preview.scales:
+        st.caption(t("import.scales", scales=literal(describe_scales(preview.scales))))
     for warning in preview.warnings:
         st.warning(literal(warning), icon="ℹ️")
     if preview.rejected:

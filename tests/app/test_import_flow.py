@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cxdash.i18n import t
+from cxdash.store.frames import touchpoint_scales
 from cxdash.store.models import Comment, ImportBatch, Rating, Response
 from cxdash.store.themes import list_themes
 from cxdash.store.workspaces import get_workspace, open_store
@@ -105,6 +106,33 @@ def test_changed_role_is_used(empty_app: Path) -> None:
     at.button(key="import_go").click().run()
     assert not at.exception, at.exception
     assert _counts(empty_app)["ratings"] == 3  # only Checkout ratings
+
+
+def test_a_scale_chosen_in_the_editor_is_the_one_imported(empty_app: Path) -> None:
+    """The validation report names each score column's scale; a scale set in the Scale column replaces it."""
+    at = _upload(new_app().run())
+    captions = " ".join(c.value for c in at.caption)
+    assert "Scales: 0–10: 'How likely are you to recommend us to a friend?' · 1–5: 'Satisfaction - Checkout', " in (
+        captions
+    )
+    base = at.session_state["_import_roles_base"][1]
+    assert set(base["Scale"]) == {"Auto"}
+    row = int(base.index[base["Column"] == "Satisfaction - Delivery"][0])
+    at.session_state["import_roles_editor"] = {
+        "edited_rows": {row: {"Scale": "1–10"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "1–5: 'Satisfaction - Checkout' · 1–10: 'Satisfaction - Delivery'" in captions
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    engine = open_store(str(empty_app))
+    ws = get_workspace(engine, "Test survey").id
+    assert ws is not None
+    assert touchpoint_scales(engine, ws) == {"Checkout": (1, 5), "Delivery": (1, 10)}
+    engine.dispose()
 
 
 def test_delete_batch_from_history(demo_app: Path) -> None:

@@ -105,12 +105,14 @@ def test_rating_scale_is_the_smallest_standard_scale(values: list[str], scale: t
 
 
 def test_csat_and_ces_defaults_and_nps_fixed() -> None:
-    t = table({"NPS": ["1", "2"], "CSAT": [None, None], "CES": ["2", "3"]})
+    """Unanswered columns get the usual scale (CSAT 1–5, CES 1–7); answers on 1–5 make a CES 1–5 (Gartner's first)."""
+    t = table({"NPS": ["1", "2"], "CSAT": [None, None], "CES": [None, None], "Effort": ["2", "3"]})
     assert plan_import(t, {"NPS": "nps", "CSAT": "csat", "CES": "ces"}).scales == {
         "NPS": (0, 10),
         "CSAT": (1, 5),
         "CES": (1, 7),
     }
+    assert plan_import(t, {"NPS": "nps", "Effort": "ces"}).scales["Effort"] == (1, 5)
 
 
 def test_zero_on_a_one_to_five_scale_is_not_rated_with_a_counted_warning() -> None:
