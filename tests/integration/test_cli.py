@@ -1,24 +1,16 @@
-"""The command line as a user runs it: exit codes, JSON shapes, one-sentence refusals without tracebacks."""
+"""The command line as a user runs it: exit codes, JSON shapes, one-sentence refusals without tracebacks (through
+``cxdash.cli.main`` in this process: see tests/cli_run.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_run import run_cli as run
 from tests.stores import StoreFactory
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cxdash", *args], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,22 @@
-"""`python -m cxdash drivers` on a CSV (mtcars known answers) and on a demo store; refused input exits 2."""
+"""`python -m cxdash drivers` on a CSV (mtcars known answers) and on a demo store; refused input exits 2 (through
+``cxdash.cli.main`` in this process: see tests/cli_run.py)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_run import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 MTCARS = REPO.parent / "shared" / "eval" / "kda" / "mtcars.csv"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cxdash", "drivers", *args], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+    return run_cli("drivers", *args)
 
 
 @pytest.mark.skipif(not MTCARS.is_file(), reason="shared/eval/kda/mtcars.csv not present")

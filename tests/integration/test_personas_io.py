@@ -157,9 +157,6 @@ def test_cli_refuses_with_a_message(store_url: str, tmp_path: Path, capsys: pyte
 
 
 def test_python_m_cxdash_persona(engine: Engine, store_url: str, tmp_path: Path) -> None:
-    helped = subprocess.run([sys.executable, "-m", "cxdash", "persona", "--help"], cwd=REPO, capture_output=True)
-    if helped.returncode != 0:
-        pytest.skip("`persona` is not registered in cxdash/cli.py yet")
     fill(engine, ws(engine, "Studio"))
     out = tmp_path / "p.json"
     run = subprocess.run(
