@@ -339,6 +339,16 @@ def test_plain_names_in_any_case_width_and_language() -> None:
     assert roles == expected
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["問題解決までにかかった労力はどの程度でしたか", "お手続きのご負担はいかがでしたか", "解決までに苦労しましたか"],
+)
+def test_japanese_effort_questions_are_ces(question: str) -> None:
+    """労力 (effort), 負担 (burden), 苦労 (trouble): how Japanese CES questions ask, beside 手間 and 簡単."""
+    frame = pd.DataFrame({"推奨度": [str(i % 11) for i in range(N)], question: [str(1 + i % 5) for i in range(N)]})
+    assert suggest_roles(RawTable.from_frame(frame, "ces.csv"))[question] == "ces"
+
+
 def test_only_the_best_column_gets_nps() -> None:
     frame = pd.DataFrame(
         {
