@@ -233,7 +233,7 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
         return ColumnPlan(column, role)
     candidates, default = _SCALES[role.kind]
     parsed = parse_numbers(table.sample[column])
-    labels = _label_scale(table.sample[column], parsed, role.scale)
+    labels = _label_scale(table.sample[column], parsed, role.scale, table.file_name)
     if labels is not None:  # the scale is the labels' own (a 5-point ease scale is 1–5, not CES's usual 1–7)
         return ColumnPlan(column, role, labels.scale, labels=labels)
     if role.scale is not None:  # the user's: a 0 beside 1–x answers is "not rated" as on an inferred scale
@@ -261,7 +261,9 @@ def _words_read_as(plan: ImportPlan) -> list[str]:
     return out
 
 
-def _label_scale(cells: pd.Series, parsed: ParsedNumbers, scale: tuple[int, int] | None) -> LabelScale | None:
+def _label_scale(
+    cells: pd.Series, parsed: ParsedNumbers, scale: tuple[int, int] | None, file_name: str
+) -> LabelScale | None:
     """The verbal scale of a score column whose answers are mostly words (see cxdash.ingest.labels), else None;
     on ``scale`` when the user set one, refused when the words cannot be placed on it."""
     answered = int((~parsed.missing).sum())
@@ -282,6 +284,7 @@ def _label_scale(cells: pd.Series, parsed: ParsedNumbers, scale: tuple[int, int]
             t(
                 "ingest.words_off_scale",
                 column=str(cells.name),
+                file=file_name,
                 lo=lo,
                 hi=hi,
                 labels=labels.described(),

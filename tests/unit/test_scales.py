@@ -124,7 +124,11 @@ def test_words_are_placed_on_the_scale_the_user_set() -> None:
     with pytest.raises(InputRefused) as refused:
         plan_import(table, base | {"Overall satisfaction": "csat [1-3]"})
     message = refused.value.message
-    assert "'Overall satisfaction'" in message and "1–3" in message and "Set its scale to 1–5" in message
+    assert (
+        "Column 'Overall satisfaction' of 'scales.csv'" in message
+        and "1–3" in message
+        and "Set its scale to 1–5" in message
+    )
 
 
 @pytest.mark.parametrize(
