@@ -14,7 +14,14 @@ from cxdash.store.workspaces import get_or_create_workspace
 from cxdash.ui import state
 from cxdash.ui.auth import actor, require_editor
 from cxdash.ui.errors import show_error, show_flash
-from cxdash.ui.importer import describe_table, read_upload, role_editor, target_workspace, validation_report
+from cxdash.ui.importer import (
+    describe_table,
+    read_upload,
+    role_editor,
+    stored_scales,
+    target_workspace,
+    validation_report,
+)
 from cxdash.ui.privacy import import_note, keep_choice
 from cxdash.ui.resources import data_changed
 from cxdash.ui.sidebar import page_context
@@ -56,7 +63,7 @@ if upload is not None:
         st.subheader(t("import.step_validation"))
         try:
             with st.spinner(t("import.checking")):
-                preview = preview_import(table, mapping)
+                preview = preview_import(table, mapping, stored_scales(ctx.engine, workspace_name))
         except CxdashError as error:
             show_error(error)
             preview = None

@@ -46,6 +46,7 @@ from cxdash.ingest.validate import (
 from cxdash.ingest.write import ChunkWriter
 from cxdash.store.engine import bulk_writer, writer
 from cxdash.store.followup import sync_cases
+from cxdash.store.frames import touchpoint_scales
 from cxdash.store.models import ImportBatch, Workspace, utcnow
 from cxdash.store.privacy import forgotten_refs
 from cxdash.store.themes import seed_themes_in, theme_rules
@@ -79,13 +80,14 @@ def import_table(
     masked/dropped unless ``keep_personal_data`` (None: the workspace's default; ``actor`` goes to the audit log).
     """
     keep = personal.resolve_keep(engine, workspace_id, keep_personal_data)
-    plan = plan_import(table, mapping)
+    stored = touchpoint_scales(engine, workspace_id) if workspace_id is not None else None
+    plan = plan_import(table, mapping, stored)
     earlier = _batch_with_hash(engine, workspace_id, table.content_hash) if workspace_id is not None else None
     if earlier is not None:
         assert earlier.id is not None
         return _unchanged(table, plan, earlier.id, earlier.created_at)
     if dry_run:
-        preview = preview_import(table, mapping)
+        preview = preview_import(table, mapping, stored)
         dry = _result(
             table,
             plan,

@@ -8,7 +8,7 @@ read, reason). ``preview_import`` runs the whole file through both without writi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,8 +178,13 @@ def _raw(value: object) -> str:
     return _fmt(value) if isinstance(value, float) else str(value)
 
 
-def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
-    """Parse and check the roles of ``mapping``, then infer scales and the date layout from ``table.sample``."""
+def plan_import(
+    table: RawTable, mapping: dict[str, str], stored: Mapping[str, tuple[int, int]] | None = None
+) -> ImportPlan:
+    """Parse and check the roles of ``mapping``, then infer scales and the date layout from ``table.sample``.
+
+    ``stored``: the scales of the workspace's touchpoints (name → scale). A touchpoint rated before keeps its scale:
+    this file's ratings of it are read on that scale (see _on_stored_scale)."""
     name = table.file_name
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
@@ -200,7 +205,11 @@ def plan_import(table: RawTable, mapping: dict[str, str]) -> ImportPlan:
         raise InputRefused(t("ingest.rating_without_touchpoint", file=name))
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
     for column, role in used:
-        plan.columns.append(_plan_column(table, column, role))
+        column_plan = _plan_column(table, column, role)
+        kept = stored.get(role.name) if stored and role.kind == "rating" and role.name else None
+        if kept is not None and column_plan.scale != kept:
+            column_plan = _on_stored_scale(table, column_plan, kept, plan.warnings)
+        plan.columns.append(column_plan)
     plan.warnings.extend(_words_read_as(plan))
     date = plan.single("date")
     if date is not None:
@@ -242,6 +251,39 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
         return ColumnPlan(column, role, role.scale, zeros and lo == 1 and hi <= MAX_SCALE_WITH_ZERO_CODE)
     scale, zero_code = infer_scale(parsed.value, candidates, default)
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
+
+
+def _on_stored_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int], warnings: list[str]) -> ColumnPlan:
+    """A rating of a touchpoint the workspace already holds, on the scale it has there.
+
+    Its ratings are stored against that one scale, so a file's column cannot bring another: a scale the user set that
+    differs is refused, and so are answers in words of another scale (all its points answered) or that do not fit
+    it; an inferred one gives way (a month in which no one answered 6 or 7 of a 1–7 question is still 1–7), with a
+    warning. Answers above it are rejected row by row.
+    """
+    column, role, name = inferred.column, inferred.role, table.file_name
+    if role.scale is not None:
+        raise InputRefused(
+            t("ingest.scale_not_stored", column=column, file=name, touchpoint=role.name,
+              kept=format_scale(kept), set=format_scale(role.scale))
+        )  # fmt: skip
+    words = inferred.labels
+    try:
+        if words is not None and len(words.written) == words.scale[1] - words.scale[0] + 1:
+            raise InputRefused("")  # every point of their own scale is answered: the words are another scale
+        on_kept = _plan_column(table, column, Role(role.kind, role.name, kept))
+    except InputRefused:  # words that are not on the kept scale: its name in the message, not the Scale column
+        assert words is not None
+        raise InputRefused(
+            t("ingest.words_not_stored", column=column, file=name, touchpoint=role.name, kept=format_scale(kept),
+              labels=words.described())
+        ) from None  # fmt: skip
+    assert inferred.scale is not None
+    warnings.append(
+        t("ingest.read_on_stored_scale", column=column, touchpoint=role.name, kept=format_scale(kept),
+          own=format_scale(inferred.scale))
+    )  # fmt: skip
+    return ColumnPlan(column, role, on_kept.scale, on_kept.zero_is_missing, labels=on_kept.labels)
 
 
 def _words_read_as(plan: ImportPlan) -> list[str]:
@@ -543,9 +585,12 @@ def mixed_scale_warnings(plan: ImportPlan, above: dict[str, AboveScale]) -> list
     return out
 
 
-def preview_import(table: RawTable, mapping: dict[str, str]) -> ImportPreview:
-    """What importing ``table`` with ``mapping`` would do: a full validation pass, nothing written."""
-    plan = plan_import(table, mapping)
+def preview_import(
+    table: RawTable, mapping: dict[str, str], stored: Mapping[str, tuple[int, int]] | None = None
+) -> ImportPreview:
+    """What importing ``table`` with ``mapping`` would do: a full validation pass, nothing written (``stored``: the
+    target workspace's touchpoint scales, as plan_import takes them)."""
+    plan = plan_import(table, mapping, stored)
     seen: set[str] = set()
     rows_read = valid_rows = comments = 0
     rejected: list[Rejection] = []

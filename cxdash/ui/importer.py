@@ -52,6 +52,21 @@ def target_workspace(engine: Engine, current: Workspace | None) -> str | None:
     return name.strip() or None
 
 
+def stored_scales(engine: Engine, workspace_name: str | None) -> dict[str, tuple[int, int]]:
+    """The scales of the touchpoints of the workspace the file goes into (none for a new workspace): the preview reads
+    a touchpoint rated before on its scale, as the import will."""
+    from cxdash.store.frames import touchpoint_scales
+    from cxdash.store.workspaces import get_workspace
+
+    if not workspace_name:
+        return {}
+    try:
+        workspace = get_workspace(engine, workspace_name)
+    except CxdashError:  # a new workspace's name
+        return {}
+    return touchpoint_scales(engine, workspace.id) if workspace.id is not None else {}
+
+
 def read_upload(data: bytes, file_name: str, sheet: str | None) -> RawTable | None:
     """Read the uploaded file once per (content, sheet) and keep the table for this session's reruns."""
     from cxdash.ingest.read import read_table

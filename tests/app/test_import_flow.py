@@ -135,6 +135,23 @@ def test_a_scale_chosen_in_the_editor_is_the_one_imported(empty_app: Path) -> No
     engine.dispose()
 
 
+def test_the_preview_reads_a_touchpoint_of_the_workspace_on_its_stored_scale(demo_app: Path) -> None:
+    """Into the demo workspace, whose Checkout is rated 1–5: a file's 1–7 Checkout ratings are read on 1–5 in the
+    preview, as the import will read them, and the 6s and 7s are listed as rejected."""
+    rows = "\n".join(f"X{i},{i % 11},{1 + i % 7}" for i in range(40))
+    at = new_app().run()
+    at.switch_page("pages/import.py").run()
+    assert at.selectbox(key="import_target_workspace").value == "Demo — Acme Online (EN)"
+    data = f"Response ID,How likely are you to recommend us?,Checkout\n{rows}\n".encode()
+    at.file_uploader(key="import_upload").set_value(("checkout.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "Column 'Checkout': read on 1–5, the scale touchpoint 'Checkout' has in this workspace" in said
+    assert "1–5: 'Checkout'" in " ".join(c.value for c in at.caption)
+    rejected = next(f.value for f in at.dataframe if "Reason" in f.value.columns)
+    assert set(rejected["Reason"]) == {"6 is outside 1–5", "7 is outside 1–5"}
+
+
 def test_delete_batch_from_history(demo_app: Path) -> None:
     before = _counts(demo_app)
     at = new_app().run()

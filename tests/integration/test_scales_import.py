@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from cxdash.cli import main
+from cxdash.errors import InputRefused
 from cxdash.ingest.load import import_file
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.queries import kpis
@@ -96,3 +97,69 @@ def test_the_command_line_takes_scales_from_the_mapping_file_and_refuses_bad_one
     assert main(args) == 2
     out = capsys.readouterr()
     assert "'ces [2-6]'" in out.err and "starts at 0 or 1" in out.err and "mapping file 'mapping.json'" in out.err
+
+
+def _ratings(path: Path, answers: list[object], prefix: str) -> Path:
+    lines = ["Response ID,How likely to recommend?,Delivery"]
+    lines += [f"{prefix}{i},{i % 11},{answer}" for i, answer in enumerate(answers)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _batches(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM import_batch")).scalar_one())
+
+
+def test_a_touchpoint_rated_before_keeps_its_scale(engine: Engine, tmp_path: Path) -> None:
+    """Monthly files of one tracker: a month without a 6 or 7 on the 1–7 delivery question is read on 1–7 (said in a
+    warning), since its ratings are stored against the touchpoint's one scale; a scale set against it, or words of
+    another scale, are refused before anything is written; answers above it are rejected row by row."""
+    first = _ratings(tmp_path / "may.csv", [1, 2, 3, 4, 5, 6, 7] * 6, "M")
+    assert import_file(engine, first, first.name, workspace="Tracker").status == "imported"
+    ws = get_workspace(engine, "Tracker").id
+    assert ws is not None
+    june = _ratings(tmp_path / "june.csv", [2, 3, 4, 5] * 10, "J")
+    result = import_file(engine, june, june.name, workspace="Tracker")
+    assert result.status == "imported" and result.rejected_rows == []
+    assert any(
+        w.startswith("Column 'Delivery': read on 1–7, the scale touchpoint 'Delivery' has in this workspace")
+        and "would make it 1–5" in w
+        for w in result.warnings
+    )
+    assert touchpoint_scales(engine, ws) == {"Delivery": (1, 7)}
+    elsewhere = import_file(engine, june, june.name, workspace="New", dry_run=True)
+    assert not any("read on 1–7" in w for w in elsewhere.warnings)  # another workspace: the file's own scale
+
+    before = _batches(engine)
+    july = _ratings(tmp_path / "july.csv", [1, 2, 3, 4, 5] * 8, "K")
+    mapping = {"Response ID": "response_id", "How likely to recommend?": "nps", "Delivery": "rating:Delivery [1-5]"}
+    with pytest.raises(InputRefused) as refused:
+        import_file(engine, july, july.name, workspace="Tracker", mapping=mapping)
+    assert refused.value.message == (
+        "Column 'Delivery' of 'july.csv': touchpoint 'Delivery' is rated 1–7 in this workspace, so its ratings cannot "
+        "be read on 1–5. Set the column's Scale to Auto (or 1–7), or give it another touchpoint name."
+    )
+    five = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+    words = _ratings(tmp_path / "august.csv", five * 8, "A")  # every point of a 5-point scale: another question
+    with pytest.raises(InputRefused, match="answers in words .* are not on that scale"):
+        import_file(engine, words, words.name, workspace="Tracker")
+    assert _batches(engine) == before
+
+    some = _ratings(tmp_path / "september.csv", five[1:] * 8, "S")  # no one very dissatisfied: placed on 1–7
+    placed = import_file(engine, some, some.name, workspace="Tracker")
+    assert placed.status == "imported" and placed.rejected_rows == []
+    with engine.connect() as conn:
+        scores = conn.execute(
+            text(
+                "SELECT DISTINCT r.score FROM rating r JOIN response p ON p.id = r.response_id "
+                "WHERE p.external_id LIKE 'S%' ORDER BY r.score"
+            )
+        ).scalars()
+        assert [float(s) for s in scores] == [2.0, 4.0, 6.0, 7.0]
+
+    ten = _ratings(tmp_path / "october.csv", [1, 4, 7, 8, 9, 10] * 6, "T")  # stored 1–7, answers up to 10
+    late = import_file(engine, ten, ten.name, workspace="Tracker")
+    reasons = {r.reason for r in late.rejected_rows}
+    assert reasons == {"8 is outside 1–7", "9 is outside 1–7", "10 is outside 1–7"}
+    assert touchpoint_scales(engine, ws) == {"Delivery": (1, 7)}
