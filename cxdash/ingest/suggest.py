@@ -21,6 +21,7 @@ from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
 from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text
 from cxdash.ingest.table import RawTable
+from cxdash.roles import MAX_SCALE_TOP
 
 # --------------------------------------------------------------------------------------------- name patterns
 
@@ -90,6 +91,10 @@ _ATTRIBUTE = re.compile(
 )
 _GENERATED_KEY = re.compile(r"^(q\d+[\w.]*|qid\d+[\w.]*|v\d+|column \d+)$", re.IGNORECASE)
 _BRACKETED = re.compile(r"[\[【「『]([^\[\]【】「」『』]+)[\]】」』]")
+#: a scale written in the header, "Delivery (1-7)", "満足度 [1～10]", "（1〜5点）": not a matrix row, but the scale
+_SCALE_NOTE = re.compile(
+    r"\s*[\[(（【［]\s*([0-9０-９]+)\s*[-–—~〜～－]\s*([0-9０-９]+)\s*(?:点|pts?|points?)?\s*[\])）】］]", re.IGNORECASE
+)
 _DASH_SPLIT = re.compile(r"\s+[-–—]\s+")
 _STRIP_EN = r"(?:rating|ratings|score|scores|stars?|satisfaction|satisfied|csat|evaluation|grade)"
 _STRIP_JA = r"(?:の評価|の満足度|評価|満足度|満足|点数|スコア)"
@@ -273,8 +278,18 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
 # ------------------------------------------------------------------------------------------------ names
 
 
+def scale_note(text: str) -> tuple[int, int] | None:
+    """The scale a header writes in brackets ("Delivery (1-7)", 満足度［1～10］), when it is one a column can have."""
+    match = _SCALE_NOTE.search(text)
+    if match is None:
+        return None
+    lo, hi = int(match.group(1)), int(match.group(2))
+    return (lo, hi) if lo in (0, 1) and lo < hi <= MAX_SCALE_TOP else None
+
+
 def _matrix_label(text: str) -> tuple[str, str] | None:
     """(question stem, row label) when a header names one row of a matrix question, else None."""
+    text = _SCALE_NOTE.sub(" ", text).strip()
     brackets = _BRACKETED.findall(text)
     if brackets:
         label = brackets[-1].strip()
@@ -291,7 +306,7 @@ def _matrix_label(text: str) -> tuple[str, str] | None:
 
 def clean_name(text: str) -> str:
     """A readable touchpoint/attribute name: brackets and rating words around it removed, '_' → space."""
-    name = unicodedata.normalize("NFKC", text).replace("_", " ")
+    name = _SCALE_NOTE.sub(" ", unicodedata.normalize("NFKC", text)).replace("_", " ")
     name = re.sub(r"[\[\]【】「」『』]", " ", name)
     name = " ".join(name.split()).strip(" :：?？・-")
     for _ in range(3):
@@ -390,7 +405,23 @@ def suggest_with_reasons(table: RawTable) -> dict[str, tuple[str, str]]:
     rated = [role.split(":", 1)[1] for role, _ in out.values() if role.startswith("rating:")]
     for column in todo:
         _rest(column, out, rated, long_file)
+    for column in columns:
+        _noted_scale(column, out)
     return {c.key: out[c.key] for c in columns}
+
+
+def _noted_scale(column: _Column, out: dict[str, tuple[str, str]]) -> None:
+    """A CSAT, CES or rating column whose header writes its scale ("Delivery (1-7)") gets that scale in its role, so
+    a month in which no one answered 6 or 7 is still read on 1–7; not when its answers go beyond it."""
+    role, why = out[column.key]
+    kind = role.partition(":")[0]
+    scale = scale_note(column.key) or scale_note(column.question)
+    if scale is None or kind not in ("csat", "ces", "rating") or column.profile.labels is not None:
+        return
+    inside = column.profile.in_scale
+    if inside and (min(inside) < scale[0] and min(inside) != 0 or max(inside) > scale[1]):
+        return
+    out[column.key] = (f"{role} [{scale[0]}-{scale[1]}]", why + t("suggest.scale_note", lo=scale[0], hi=scale[1]))
 
 
 def suggest_roles(table: RawTable) -> dict[str, str]:

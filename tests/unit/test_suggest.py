@@ -349,6 +349,34 @@ def test_japanese_effort_questions_are_ces(question: str) -> None:
     assert suggest_roles(RawTable.from_frame(frame, "ces.csv"))[question] == "ces"
 
 
+def test_a_scale_written_in_the_header_is_the_columns_scale_not_a_matrix_row() -> None:
+    """In-house sheets write the scale in the header: "Delivery (1-7)", 満足度［1～10］. It is not a touchpoint named
+    "1-7": the name is what comes before it, and the role carries the scale (a month with no 6 or 7 is still 1–7),
+    unless the answers go beyond it."""
+    frame = pd.DataFrame(
+        {
+            "Recommend us [0-10]": [str(i % 11) for i in range(N)],
+            "Delivery [1-5]": [str(1 + i % 5) for i in range(N)],
+            "Staff (1-7)": [str(1 + i % 5) for i in range(N)],  # no 6 or 7 answered
+            "満足度 [1～10]": [str(1 + i % 10) for i in range(N)],
+            "レジ（1〜5点）": [str(i % 6) for i in range(N)],  # 0 = not rated beside 1–5
+            "Packaging (1-5)": [str(1 + i % 7) for i in range(N)],  # answers up to 7: the note is not trusted
+            "各項目の満足度 [配送]": [str(1 + i % 5) for i in range(N)],  # a matrix row, as before
+        }
+    )
+    suggested = suggest_with_reasons(RawTable.from_frame(frame, "sheet.csv"))
+    assert {k: role for k, (role, _) in suggested.items()} == {
+        "Recommend us [0-10]": "nps",
+        "Delivery [1-5]": "rating:Delivery [1-5]",
+        "Staff (1-7)": "rating:Staff [1-7]",
+        "満足度 [1～10]": "csat [1-10]",
+        "レジ（1〜5点）": "rating:レジ [1-5]",
+        "Packaging (1-5)": "rating:Packaging",
+        "各項目の満足度 [配送]": "rating:配送",
+    }
+    assert suggested["Staff (1-7)"][1].endswith("; scale 1–7 as the column name writes it")
+
+
 def test_only_the_best_column_gets_nps() -> None:
     frame = pd.DataFrame(
         {
