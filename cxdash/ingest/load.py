@@ -316,6 +316,7 @@ def _result(
         responses_updated=updated,
         warnings=warnings or [],
         message=message,
+        scales=plan.scales,
     )
 
 

@@ -52,8 +52,10 @@ class ImportResult:
     contact_columns_dropped: list[str] = field(default_factory=list)  # name/e-mail columns not stored
     forgotten_rows: int = 0  # rows skipped: their customer was forgotten at their request (the suppression list)
     forgotten_customers: int = 0
+    scales: dict[str, tuple[int, int]] = field(default_factory=dict)  # each score column's scale, as it was read
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["rejected_rows"] = [asdict(r) for r in self.rejected_rows]
+        data["scales"] = {column: list(scale) for column, scale in self.scales.items()}
         return data

@@ -90,6 +90,7 @@ def test_the_command_line_takes_scales_from_the_mapping_file_and_refuses_bad_one
     args = ["import", str(path), "--db", store_url, "--workspace", "CLI", "--mapping", str(saved), "--json"]
     assert main([*args, "--dry-run"]) == 0
     dry = json.loads(capsys.readouterr().out)
+    assert dry["scales"] == {"How easy was it to get your issue resolved?": [1, 4]}
     fives = [r for r in dry["rejected_rows"] if r["value"] == "5"]
     assert fives and all(r["reason"] == "5 is outside 1–4" for r in fives)
     roles["How easy was it to get your issue resolved?"] = "ces [2-6]"
