@@ -20,7 +20,7 @@ from cxdash.ingest.mapping import (
     role_choices,
     scale_choices,
 )
-from cxdash.ingest.result import ImportPreview
+from cxdash.ingest.result import ImportPreview, group_rejections
 from cxdash.ingest.table import RawTable
 from cxdash.store.models import Workspace
 from cxdash.store.workspaces import list_workspaces
@@ -166,6 +166,22 @@ def validation_report(preview: ImportPreview) -> None:
     for warning in preview.warnings:
         st.warning(literal(warning), icon="ℹ️")
     if preview.rejected:
+        groups = pd.DataFrame([g.__dict__ for g in group_rejections(preview.rejected)])
+        st.markdown(t("import.rejected_why"))
+        st.dataframe(
+            groups[["column", "reason", "rows", "first_row", "example"]].rename(
+                columns={
+                    "column": t("import.col_column"),
+                    "reason": t("import.col_reason"),
+                    "rows": t("import.col_rows"),
+                    "first_row": t("import.col_first_row"),
+                    "example": t("import.col_example"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={t("import.col_rows"): st.column_config.NumberColumn(format="localized")},
+        )
         frame = pd.DataFrame([r.__dict__ for r in preview.rejected]).rename(
             columns={
                 "row": t("import.col_row"),

@@ -56,8 +56,18 @@ def test_upload_shows_roles_and_rejections_before_writing(empty_app: Path) -> No
     assert roles["Satisfaction - Checkout"] == "Touchpoint rating →"
     assert roles["Why?"] == "Comment"
     frames = [df.value for df in at.dataframe]
-    rejected = next(f for f in frames if "Reason" in f.columns)
+    rejected = next(f for f in frames if "Row" in f.columns)
     assert rejected["Row"].tolist() == [4] and "outside 0–10" in rejected["Reason"].iloc[0]
+    why = next(f for f in frames if "First row" in f.columns)  # the same rows, one line per column and reason
+    assert why.to_dict("records") == [
+        {
+            "Column": "How likely are you to recommend us to a friend?",
+            "Reason": "… is outside 0–10",
+            "Rows": 1,
+            "First row": 4,
+            "Example": "11",
+        }
+    ]
     assert _counts(empty_app)["responses"] == 0  # nothing written before Import
 
 
@@ -148,8 +158,10 @@ def test_the_preview_reads_a_touchpoint_of_the_workspace_on_its_stored_scale(dem
     said = " ".join(w.value for w in at.warning)
     assert "Column 'Checkout': read on 1–5, the scale touchpoint 'Checkout' has in this workspace" in said
     assert "1–5: 'Checkout'" in " ".join(c.value for c in at.caption)
-    rejected = next(f.value for f in at.dataframe if "Reason" in f.value.columns)
+    rejected = next(f.value for f in at.dataframe if "Row" in f.value.columns)
     assert set(rejected["Reason"]) == {"6 is outside 1–5", "7 is outside 1–5"}
+    why = next(f.value for f in at.dataframe if "First row" in f.value.columns)
+    assert why[["Reason", "Rows", "Example"]].values.tolist() == [["… is outside 1–5", len(rejected), "6"]]
 
 
 def test_delete_batch_from_history(demo_app: Path) -> None:

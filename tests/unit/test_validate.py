@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from cxdash.errors import InputRefused
-from cxdash.ingest.result import Rejection
+from cxdash.i18n import use_language
+from cxdash.ingest.result import Rejection, group_rejections
 from cxdash.ingest.table import RawTable
 from cxdash.ingest.validate import NO_CONTENT, ValidChunk, plan_import, preview_import, validate_chunk
 
@@ -384,3 +385,29 @@ def test_a_few_stray_values_or_codes_above_the_scale_give_no_mixed_scale_warning
     preview = preview_import(_tracker(400, above), MAPPING_TRACKER)
     assert preview.rejected  # each is still rejected with its row and value
     assert not [w for w in preview.warnings if "above the" in w], preview.warnings
+
+
+def test_rejected_rows_group_by_column_and_reason_whatever_the_value() -> None:
+    """Thousands of unrated tickets and a few typos read as a few lines: column, reason without its value, rows,
+    the first row and its value; the most frequent first. The same in Japanese."""
+    ids = [f"T{i}" for i in range(30)] + ["T3", "T4"]  # two ids seen before
+    scores = ["" if i % 3 else str(1 + i % 5) for i in range(30)] + ["4", "5"]
+    scores[9], scores[12], scores[15] = "7", "9", "abc"  # two above 1–5, one not a number
+    comments = ["" if i % 2 else "ok" for i in range(32)]
+    t = table({"Id": ids, "Score": scores, "Comment": comments})
+    mapping = {"Id": "response_id", "Score": "csat [1-5]", "Comment": "comment"}
+    preview = preview_import(t, mapping)
+    groups = [(g.column, g.reason, g.rows, g.first_row, g.example) for g in group_rejections(preview.rejected)]
+    assert groups == [
+        ("", "row has no score and no comment", 10, 3, ""),  # the whole row, no one column
+        ("Score", "… is outside 1–5", 2, 11, "7"),
+        ("Id", "response id '…' appears earlier in this file", 2, 32, "T3"),
+        ("Score", "'…' is not a number", 1, 17, "abc"),
+    ]
+    assert sum(g[2] for g in groups) == len(preview.rejected)
+    with use_language("ja"):
+        japanese = group_rejections(preview_import(t, mapping).rejected)
+    assert [(g.reason, g.rows) for g in japanese][1:3] == [
+        ("… は 1〜5 の範囲外です", 2),
+        ("回答 ID「…」はこのファイルの前の行にもあります", 2),
+    ]
