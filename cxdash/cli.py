@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     _start_workers_early(Path(args.file), args.dry_run)
     from cxdash.ingest.load import import_file
     from cxdash.ingest.mapping import mapping_from_json
+    from cxdash.ingest.result import group_rejections
     from cxdash.store.workspaces import DEFAULT_WORKSPACE
 
     path = Path(args.file)
@@ -90,7 +92,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.comments} comments, {result.touchpoints} touchpoints, {len(result.rejected_rows)} rows rejected"
         + (f" — {result.message}" if result.message else "")
     )
-    emit(args, result.to_json(), text)
+    groups = group_rejections(result.rejected_rows)
+    lines = [text]
+    for g in groups:  # why, one line per column and reason (the rows themselves are in --json)
+        where = f"column '{g.column}': " if g.column else ""
+        example = f", e.g. {g.example!r}" if g.example else ""
+        rows = f"{g.rows} row{'s' * (g.rows != 1)}"
+        lines.append(f"  rejected {rows}: {where}{g.reason} (first row {g.first_row}{example})")
+    lines += [f"  note: {warning}" for warning in result.warnings]
+    emit(args, result.to_json() | {"rejected_summary": [asdict(g) for g in groups]}, "\n".join(lines))
     return EXIT_OK
 
 

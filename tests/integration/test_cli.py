@@ -170,3 +170,27 @@ def test_a_large_import_starts_the_workers_before_loading_the_import(
     japanese.write_bytes(b"id,nps,comment\n" + row * (cli.EARLY_WORKERS_BYTES // len(row) + 1))
     cli._start_workers_early(japanese, dry_run=False)
     assert started == [False, True]
+
+
+def test_import_says_why_rows_were_rejected_in_text_and_json(tmp_path: Path, store_url: str) -> None:
+    """Without --json, one line per column and reason, then the warnings; with it, the same as rejected_summary."""
+    csv = tmp_path / "why.csv"
+    rows = [f"R{i},{i % 11}" for i in range(20)] + ["R20,12", "R21,15", "R22,abc", "R23,"]
+    csv.write_text("ResponseId,How likely are you to recommend us?\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = ["import", str(csv), "--db", store_url, "--workspace", "Why", "--dry-run"]
+    out = run(*args)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().split("\n")
+    assert lines[0].startswith("dry_run: 20 responses") and "4 rows rejected" in lines[0]
+    nps = "column 'How likely are you to recommend us?'"
+    assert lines[1:4] == [
+        f"  rejected 2 rows: {nps}: … is outside 0–10 (first row 22, e.g. '12')",
+        f"  rejected 1 row: {nps}: '…' is not a number (first row 24, e.g. 'abc')",
+        "  rejected 1 row: row has no score and no comment (first row 25)",
+    ]
+    summary = json.loads(run(*args, "--json").stdout)["rejected_summary"]
+    assert [(g["reason"], g["rows"], g["first_row"]) for g in summary] == [
+        ("… is outside 0–10", 2, 22),
+        ("'…' is not a number", 1, 24),
+        ("row has no score and no comment", 1, 25),
+    ]
