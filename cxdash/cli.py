@@ -87,9 +87,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         keep_personal_data=True if args.keep_pii else False if args.mask_pii else None,
         actor=cli_actor(),
     )
+    rejected_rows = len({r.row for r in result.rejected_rows})  # a row with two problems is one row
     text = (
         f"{result.status}: {result.responses} responses ({result.responses_updated} updated), "
-        f"{result.comments} comments, {result.touchpoints} touchpoints, {len(result.rejected_rows)} rows rejected"
+        f"{result.comments} comments, {result.touchpoints} touchpoints, {rejected_rows} rows rejected"
         + (f" — {result.message}" if result.message else "")
     )
     groups = group_rejections(result.rejected_rows)

@@ -348,6 +348,33 @@ def _with_labels(parsed: ParsedNumbers, cells: pd.Series, labels: LabelScale) ->
     return ParsedNumbers(value, parsed.missing, bad)
 
 
+#: what the label cell of a summary row says: the averages or totals a spreadsheet adds below (or above) the answers
+SUMMARY_LABELS = frozenset(
+    variant
+    for label in ("平均", "平均値", "合計", "総計", "小計", "計", "総合計", "Average", "Mean", "Total", "Grand total",
+                  "Subtotal", "Sum", "Totals")
+    for word in (label, label.upper(), label.lower(), label.title())
+    for variant in (word, word + ":", word + "：", f"【{word}】", f"[{word}]", f"({word})", f"（{word}）")
+)  # fmt: skip
+
+
+def _summary_rows(chunk: pd.DataFrame, plan: ImportPlan, texts: dict[str, pd.Series]) -> tuple[str, pd.Series]:
+    """Rows that are a spreadsheet's average or total line, not a response: the response id or the file's first
+    column says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row has no comment. (column, mask)."""
+    id_col = plan.single("response_id")
+    columns = dict.fromkeys(([id_col.column] if id_col else []) + list(chunk.columns[:1]))
+    mask = pd.Series(False, index=chunk.index)
+    label_column = ""
+    for column in columns:
+        found = chunk[column].isin(SUMMARY_LABELS)
+        if found.any():
+            label_column = label_column or column
+            mask |= found
+    for text in texts.values():
+        mask &= text.isna()
+    return label_column, mask
+
+
 def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
     """Rows whose every cell is empty or white space."""
     if chunk.empty or not len(chunk.columns):
@@ -380,14 +407,24 @@ def validate_chunk(
     order = {c.column: i for i, c in enumerate(plan.columns)}
     not_rated: dict[str, int] = {}
 
+    summary = pd.Series(False, index=index)  # a spreadsheet's average or total row: that reason alone
+
     def reject(mask: pd.Series, column: str, reasons: Iterable[str]) -> None:
         if not mask.any():  # most checks of most chunks find nothing
             return
         rows = mask[mask].index
         raw = chunk.loc[rows, column]
-        for row, value, reason in zip(rows, raw, reasons, strict=True):
-            problems.append((int(row), order[column], column, _raw(value), reason))
+        for row, value, reason, other in zip(rows, raw, reasons, summary[rows], strict=True):
+            if not other:
+                problems.append((int(row), order[column], column, _raw(value), reason))
         failed.loc[rows] = True
+
+    if texts is None:
+        texts = comment_texts(chunk, plan)
+    label_column, found = _summary_rows(chunk, plan, texts)
+    if label_column:
+        reject(found, label_column, (t("ingest.summary_row", value=_raw(v)) for v in chunk.loc[found, label_column]))
+        summary |= found
 
     scores: dict[str, pd.Series] = {}
     above: dict[str, pd.Series] = {}  # per score column: the answers above its scale (their dates added below)
@@ -409,16 +446,14 @@ def validate_chunk(
         lo, hi = col.scale  # type: ignore[misc]
         outside = value.notna() & ~value.between(lo, hi)
         reject(outside, col.column, (t("ingest.outside_scale", value=_fmt(v), lo=lo, hi=hi) for v in value[outside]))
-        if (value > hi).any():
-            above[col.column] = value[value > hi]
+        if (value > hi).any():  # a total row's sums are not answers on a longer scale
+            above[col.column] = value[(value > hi) & ~summary]
         if col.role.kind == "nps":
             fraction = value.notna() & ~outside & (value != value.round())
             reject(fraction, col.column, (t("ingest.nps_fraction", value=_fmt(v)) for v in value[fraction]))
         scores[col.column] = value
         has_content |= value.notna() & ~parsed.bad
 
-    if texts is None:
-        texts = comment_texts(chunk, plan)
     for text in texts.values():
         has_content |= text.notna()
 

@@ -411,3 +411,28 @@ def test_rejected_rows_group_by_column_and_reason_whatever_the_value() -> None:
         ("… は 1〜5 の範囲外です", 2),
         ("回答 ID「…」はこのファイルの前の行にもあります", 2),
     ]
+
+
+@pytest.mark.parametrize("label", ["平均", "合計", "Total", "AVERAGE", "Grand total", "計:", "【合計】"])
+def test_a_spreadsheets_average_or_total_row_is_not_a_response(label: str) -> None:
+    """Japanese Excel sheets end with 平均 / 合計 rows: one reason names the row, and its sums are not "answers
+    above the scale" of a longer one."""
+    t = table(
+        {
+            "回答日": [f"2026/04/{1 + i:02d}" for i in range(20)] + [label],
+            "総合満足度": [str(1 + i % 5) for i in range(20)] + ["3.0" if "平均" in label else "60"],
+            "配送": [str(1 + i % 5) for i in range(20)] + ["57"],
+        }
+    )
+    preview = preview_import(t, {"回答日": "date", "総合満足度": "csat", "配送": "rating:配送"})
+    assert preview.rows_valid == 20
+    assert [(r.row, r.column, r.value) for r in preview.rejected] == [(22, "回答日", label)]
+    assert preview.rejected[0].reason == f"'{label}' marks a summary row (an average or a total), not a response"
+    assert not any("above the" in w for w in preview.warnings)
+
+
+def test_a_comment_that_says_total_is_a_response() -> None:
+    t = table({"ID": ["A1", "Total", "A3"], "NPS": ["9", "7", "3"], "Comment": ["", "Total disaster", "ok"]})
+    assert preview_import(t, {"ID": "response_id", "NPS": "nps", "Comment": "comment"}).rows_valid == 3
+    t = table({"ID": ["A1", "Total", "A3"], "NPS": ["9", "7", "3"], "Comment": ["", "ok", ""]})
+    assert preview_import(t, {"ID": "response_id", "NPS": "nps", "Comment": "comment"}).rows_valid == 3
