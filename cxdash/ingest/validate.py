@@ -268,16 +268,18 @@ def _on_stored_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int
               kept=format_scale(kept), set=format_scale(role.scale))
         )  # fmt: skip
     words = inferred.labels
-    try:
-        if words is not None and len(words.written) == words.scale[1] - words.scale[0] + 1:
-            raise InputRefused("")  # every point of their own scale is answered: the words are another scale
-        on_kept = _plan_column(table, column, Role(role.kind, role.name, kept))
-    except InputRefused:  # words that are not on the kept scale: its name in the message, not the Scale column
+    on_kept: ColumnPlan | None = None
+    if words is None or len(words.written) < words.scale[1] - words.scale[0] + 1:  # not every point of their own
+        try:
+            on_kept = _plan_column(table, column, Role(role.kind, role.name, kept))
+        except InputRefused:  # words that do not fit the kept scale
+            on_kept = None
+    if on_kept is None:  # words of another scale, or that do not fit this one: the touchpoint's name in the message
         assert words is not None
         raise InputRefused(
             t("ingest.words_not_stored", column=column, file=name, touchpoint=role.name, kept=format_scale(kept),
               labels=words.described())
-        ) from None  # fmt: skip
+        )  # fmt: skip
     assert inferred.scale is not None
     warnings.append(
         t("ingest.read_on_stored_scale", column=column, touchpoint=role.name, kept=format_scale(kept),
@@ -358,21 +360,22 @@ SUMMARY_LABELS = frozenset(
 )  # fmt: skip
 
 
-def _summary_rows(chunk: pd.DataFrame, plan: ImportPlan, texts: dict[str, pd.Series]) -> tuple[str, pd.Series]:
+def _summary_rows(chunk: pd.DataFrame, plan: ImportPlan, texts: dict[str, pd.Series]) -> list[tuple[str, pd.Series]]:
     """Rows that are a spreadsheet's average or total line, not a response: the response id or the file's first
-    column says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row has no comment. (column, mask)."""
+    column says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row has no comment. (column, rows) pairs,
+    each row under the first of those columns that names it."""
     id_col = plan.single("response_id")
-    columns = dict.fromkeys(([id_col.column] if id_col else []) + list(chunk.columns[:1]))
-    mask = pd.Series(False, index=chunk.index)
-    label_column = ""
-    for column in columns:
-        found = chunk[column].isin(SUMMARY_LABELS)
-        if found.any():
-            label_column = label_column or column
-            mask |= found
+    without_comment = pd.Series(True, index=chunk.index)
     for text in texts.values():
-        mask &= text.isna()
-    return label_column, mask
+        without_comment &= text.isna()
+    found = []
+    taken = ~without_comment
+    for column in dict.fromkeys(([id_col.column] if id_col else []) + list(chunk.columns[:1])):
+        rows = chunk[column].isin(SUMMARY_LABELS) & ~taken
+        if rows.any():
+            found.append((column, rows))
+            taken |= rows
+    return found
 
 
 def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
@@ -421,8 +424,7 @@ def validate_chunk(
 
     if texts is None:
         texts = comment_texts(chunk, plan)
-    label_column, found = _summary_rows(chunk, plan, texts)
-    if label_column:
+    for label_column, found in _summary_rows(chunk, plan, texts):
         reject(found, label_column, (t("ingest.summary_row", value=_raw(v)) for v in chunk.loc[found, label_column]))
         summary |= found
 
