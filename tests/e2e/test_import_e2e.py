@@ -54,6 +54,8 @@ def test_upload_import_and_overview(server: str, page, tmp_path: Path) -> None: 
     shot(page, "import-preview")
     page.get_by_text("encoding cp932").wait_for()
     page.get_by_text("Rows that will be rejected (1)").wait_for()  # the table itself is a canvas
+    page.get_by_text("Why rows are rejected").wait_for()  # one line per column and reason, above the rows
+    page.get_by_text("Scales: 0–10: '当店を友人に薦める可能性はどのくらいありますか？' · 1–5: ").wait_for()
     shot(page, "import-preview")
     page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_text("Imported アンケート結果.csv into E2E さくら").wait_for(timeout=60_000)
