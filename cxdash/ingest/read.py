@@ -136,6 +136,13 @@ def _filled(row: list[Any]) -> int:
     return sum(not _empty(v) for v in row)
 
 
+def _table_starts(records: list[list[str]], row: int) -> bool:
+    """Whether the table's header is at ``row`` after one-cell title lines: three cells or more, or two with a row of
+    two below it among the next three (a two-column sheet: 推奨度, ご意見)."""
+    filled = _filled(records[row])
+    return filled >= 3 or (filled == 2 and any(_filled(r) >= 2 for r in records[row + 1 : row + 4]))
+
+
 def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:
     """Leading blank rows (and title lines of one cell above a table), the header layout and all column keys (extra
     'Column N' for wider data rows)."""
@@ -145,7 +152,7 @@ def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout
     row, titles = lead, 0  # title lines over the table ("2024年度 顧客満足度調査", "集計日: 4月1日"), one cell each
     while row < len(records) and titles < MAX_TITLE_ROWS and _filled(records[row]) == 1:
         row, titles = _skip_blank(records, row + 1), titles + 1
-    if titles and row < len(records) and _filled(records[row]) >= 3:
+    if titles and row < len(records) and _table_starts(records, row):
         lead = row
     layout = detect_layout(records[lead : lead + 3])
     width = max([len(layout.columns)] + [len(r) for r in records[lead:]])

@@ -326,6 +326,18 @@ def test_title_lines_over_a_table_are_skipped(tmp_path: Path) -> None:
     assert read_table(to_csv(one_column).encode(), "c.csv").columns == ["Comments"]
 
 
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_a_title_over_a_table_of_two_columns_is_skipped(blank_line: bool) -> None:
+    """Two columns (推奨度, ご意見) under a title: the header is the first row of two cells with another below it."""
+    rows = [["2024年度 顧客満足度調査", ""], *([["", ""]] if blank_line else []), ["推奨度", "ご意見"]]
+    rows += [["9", "とても良い"], ["3", ""], ["10", "また使います"]]
+    table = read_table(to_csv(rows).encode("cp932"), "二列.csv")
+    assert table.columns == ["推奨度", "ご意見"] and len(table.sample) == 3
+    assert list(table.sample.index)[0] == 3 + blank_line  # the line numbers of the file
+    pairs = [["Survey", ""], ["NPS", ""], ["9", ""]]  # one filled cell a row: no table of two under a title
+    assert read_table(to_csv(pairs).encode(), "p.csv").columns[0] == "Survey"
+
+
 @pytest.mark.parametrize(
     "rows",
     [
