@@ -78,8 +78,8 @@ class Role:
 
 
 def format_scale(scale: tuple[int, int]) -> str:
-    """A scale as the role editor shows it: ``1–5``."""
-    return f"{scale[0]}–{scale[1]}"
+    """A scale as the interface shows it: ``1–5`` (``1〜5`` in Japanese); parse_scale reads either."""
+    return t("roles.scale_span", lo=scale[0], hi=scale[1])
 
 
 def parse_scale(text: str) -> tuple[int, int] | None:

@@ -190,8 +190,9 @@ def test_the_editor_reads_scales_in_either_language() -> None:
     with use_language("ja"):
         assert scale_choices()[0] == "自動"
         label, name, scale = role_to_choice("rating:配送 [1-5]")
-        assert (name, scale) == ("配送", "1–5")
+        assert (name, scale) == ("配送", "1〜5")
         assert choice_to_role(label, name, "x", "自動") == "rating:配送"
+        assert "1〜7" in scale_choices() and choice_to_role(label, name, "x", "1〜7") == "rating:配送 [1-7]"
     assert choice_to_role(label, name, "x", "1–7") == "rating:配送 [1-7]"  # the label of the other language
     assert choice_to_role("NPS (0–10 recommend)", "", "x", "1–5") == "nps [1-5]"  # refused when planned, in words
 
@@ -201,4 +202,4 @@ def test_the_validation_report_names_each_columns_scale() -> None:
     text = describe_scales(scales)
     assert text == "0–10: 'NPS' · 1–5: 'Q5', 'M0', 'M1', 'M2' and 3 more · 1–7: 'Q6'"
     with use_language("ja"):
-        assert describe_scales(scales).endswith("ほか 3 列 · 1–7: 'Q6'")
+        assert describe_scales(scales).endswith("ほか 3 列 · 1〜7: 'Q6'")
