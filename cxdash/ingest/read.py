@@ -137,10 +137,11 @@ def _filled(row: list[Any]) -> int:
 
 
 def _table_starts(records: list[list[str]], row: int) -> bool:
-    """Whether the table's header is at ``row`` after one-cell title lines: three cells or more, or two with a row of
-    two below it among the next three (a two-column sheet: 推奨度, ご意見)."""
+    """Whether the table's header is at ``row`` after one-cell title lines: three cells or more, or two set apart from
+    the titles by a blank line (a two-column sheet: 推奨度, ご意見). Without that line, two cells may as well be a
+    comment with a comma under a one-column header ("Comment", then "Hello there, nice shop")."""
     filled = _filled(records[row])
-    return filled >= 3 or (filled == 2 and any(_filled(r) >= 2 for r in records[row + 1 : row + 4]))
+    return filled >= 3 or (filled == 2 and row > 0 and _is_blank(records[row - 1]))
 
 
 def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:
