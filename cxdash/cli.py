@@ -63,7 +63,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     _start_workers_early(Path(args.file), args.dry_run)
     from cxdash.ingest.load import import_file
     from cxdash.ingest.mapping import mapping_from_json
-    from cxdash.ingest.result import group_rejections
+    from cxdash.ingest.result import group_rejections, rows_rejected
     from cxdash.store.workspaces import DEFAULT_WORKSPACE
 
     path = Path(args.file)
@@ -87,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         keep_personal_data=True if args.keep_pii else False if args.mask_pii else None,
         actor=cli_actor(),
     )
-    rejected_rows = len({r.row for r in result.rejected_rows})  # a row with two problems is one row
+    rejected_rows = rows_rejected(result.rejected_rows)
     text = (
         f"{result.status}: {result.responses} responses ({result.responses_updated} updated), "
         f"{result.comments} comments, {result.touchpoints} touchpoints, {rejected_rows} rows rejected"

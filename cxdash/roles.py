@@ -53,7 +53,10 @@ PERSONAL_ROLES = ("customer_name", "customer_email")  # contact details: kept on
 SCORE_KINDS = ("nps", "csat", "ces", "rating")
 #: the scales a score column may be given: from 0 or 1 up to at most 10, two points or more
 MAX_SCALE_TOP = 10
-_SCALE_SUFFIX = re.compile(r"\s*[\[［]\s*(\d+)\s*[-–—~〜～－]\s*(\d+)\s*[\]］]\s*$")  # \d: ０-９ too
+#: two numbers joined by a dash or a wave dash, as a scale is written: 1-5, 1–5, １～５, 1〜5 (\d: ０-９ too)
+SCALE_SPAN = r"(\d+)\s*[-–—~〜～－]\s*(\d+)"
+_SCALE_SUFFIX = re.compile(rf"\s*[\[［]\s*{SCALE_SPAN}\s*[\]］]\s*$")
+_SCALE_TEXT = re.compile(rf"[\[［]?\s*{SCALE_SPAN}\s*[\]］]?")
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,14 @@ def format_scale(scale: tuple[int, int]) -> str:
 
 def parse_scale(text: str) -> tuple[int, int] | None:
     """``1-5``, ``1–5``, ``[1-5]`` or ``１～５`` as (1, 5); None when the text is not a scale of two numbers."""
-    match = _SCALE_SUFFIX.fullmatch(f"[{str(text).strip().strip('[]［］')}]")
+    match = _SCALE_TEXT.fullmatch(str(text).strip())
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def is_column_scale(scale: tuple[int, int]) -> bool:
+    """Whether a score column (other than NPS) can have this scale: from 0 or 1 to above it, at most MAX_SCALE_TOP."""
+    lo, hi = scale
+    return lo in (0, 1) and lo < hi <= MAX_SCALE_TOP
 
 
 def _checked_scale(kind: str, scale: tuple[int, int], raw: str) -> tuple[int, int]:
@@ -95,7 +104,7 @@ def _checked_scale(kind: str, scale: tuple[int, int], raw: str) -> tuple[int, in
         if scale != (0, 10):
             raise InputRefused(t("roles.nps_scale", role=raw))
         return scale
-    if lo not in (0, 1) or not lo < hi <= MAX_SCALE_TOP:
+    if not is_column_scale(scale):
         raise InputRefused(t("roles.bad_scale", role=raw, lo=lo, hi=hi, top=MAX_SCALE_TOP))
     return scale
 

@@ -9,6 +9,7 @@ from cxdash.errors import CxdashError
 from cxdash.i18n import current_language, fmt_number, t
 from cxdash.ingest.load import delete_batch, import_table, list_batches
 from cxdash.ingest.mapping import mapping_to_json
+from cxdash.ingest.result import rows_rejected
 from cxdash.ingest.validate import preview_import
 from cxdash.store.workspaces import get_or_create_workspace
 from cxdash.ui import state
@@ -98,7 +99,7 @@ if upload is not None:
                     if result.status == "unchanged":
                         st.info(literal(result.message) if result.message else t("import.unchanged"))
                     else:
-                        rejected = len({r.row for r in result.rejected_rows})
+                        rejected = rows_rejected(result.rejected_rows)
                         st.session_state[state.FLASH] = t(
                             "import.imported",
                             file=literal(upload.name),

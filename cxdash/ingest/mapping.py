@@ -84,15 +84,10 @@ def choice_to_role(label: str, name: str | None, fallback_name: str, scale: str 
     """The role string for an editor row; a named role without a name takes the column's readable name, and a score
     role the scale chosen for it (any other text than a scale is Auto; roles without a scale ignore it)."""
     prefix = _prefix_of(label)
-    if prefix.endswith(":"):
-        clean = (name or "").strip() or fallback_name.strip()
-        role = f"{prefix}{clean}"
-    else:
-        role = prefix
-    chosen = parse_scale(scale) if isinstance(scale, str) else None
-    if chosen is None or prefix.rstrip(":") not in SCORE_KINDS:
-        return role
-    return str(Role(prefix.rstrip(":"), role.partition(":")[2] or None, chosen))
+    kind = prefix.rstrip(":")
+    named = ((name or "").strip() or fallback_name.strip()) if prefix.endswith(":") else None
+    chosen = parse_scale(scale) if isinstance(scale, str) and kind in SCORE_KINDS else None
+    return str(Role(kind, named, chosen))
 
 
 def examples(table: RawTable, column: str, k: int = 3) -> str:

@@ -17,6 +17,11 @@ class Rejection:
     reason: str
 
 
+def rows_rejected(rejected: list[Rejection]) -> int:
+    """How many rows the rejections are about: a row with two problems is one row."""
+    return len({r.row for r in rejected})
+
+
 @dataclass(frozen=True)
 class RejectionGroup:
     """Rejected rows that share a column and a reason, whatever their value: how many, and the first of them."""

@@ -21,7 +21,7 @@ from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
 from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text
 from cxdash.ingest.table import RawTable
-from cxdash.roles import MAX_SCALE_TOP
+from cxdash.roles import SCALE_SPAN, is_column_scale
 
 # --------------------------------------------------------------------------------------------- name patterns
 
@@ -92,9 +92,7 @@ _ATTRIBUTE = re.compile(
 _GENERATED_KEY = re.compile(r"^(q\d+[\w.]*|qid\d+[\w.]*|v\d+|column \d+)$", re.IGNORECASE)
 _BRACKETED = re.compile(r"[\[【「『]([^\[\]【】「」『』]+)[\]】」』]")
 #: a scale written in the header, "Delivery (1-7)", "満足度 [1～10]", "（1〜5点）": not a matrix row, but the scale
-_SCALE_NOTE = re.compile(
-    r"\s*[\[(（【［]\s*([0-9０-９]+)\s*[-–—~〜～－]\s*([0-9０-９]+)\s*(?:点|pts?|points?)?\s*[\])）】］]", re.IGNORECASE
-)
+_SCALE_NOTE = re.compile(rf"\s*[\[(（【［]\s*{SCALE_SPAN}\s*(?:点|pts?|points?)?\s*[\])）】］]", re.IGNORECASE)
 _DASH_SPLIT = re.compile(r"\s+[-–—]\s+")
 _STRIP_EN = r"(?:rating|ratings|score|scores|stars?|satisfaction|satisfied|csat|evaluation|grade)"
 _STRIP_JA = r"(?:の評価|の満足度|評価|満足度|満足|点数|スコア)"
@@ -283,8 +281,8 @@ def scale_note(text: str) -> tuple[int, int] | None:
     match = _SCALE_NOTE.search(text)
     if match is None:
         return None
-    lo, hi = int(match.group(1)), int(match.group(2))
-    return (lo, hi) if lo in (0, 1) and lo < hi <= MAX_SCALE_TOP else None
+    scale = int(match.group(1)), int(match.group(2))
+    return scale if is_column_scale(scale) else None
 
 
 def _matrix_label(text: str) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ from cxdash.ingest.mapping import (
     role_choices,
     scale_choices,
 )
-from cxdash.ingest.result import ImportPreview, group_rejections
+from cxdash.ingest.result import ImportPreview, group_rejections, rows_rejected
 from cxdash.ingest.table import RawTable
 from cxdash.store.models import Workspace
 from cxdash.store.workspaces import list_workspaces
@@ -157,7 +157,7 @@ def validation_report(preview: ImportPreview) -> None:
     a, b, c, d = st.columns(4)
     a.metric(t("import.rows_read"), fmt_number(preview.rows_read))
     b.metric(t("import.will_import"), fmt_number(preview.rows_valid))
-    c.metric(t("import.rejected"), fmt_number(len({r.row for r in preview.rejected})))  # rows, not problems
+    c.metric(t("import.rejected"), fmt_number(rows_rejected(preview.rejected)))
     d.metric(t("import.comments"), fmt_number(preview.comments))
     if preview.touchpoints:
         st.caption(t("import.touchpoints", touchpoints=literal(", ".join(preview.touchpoints))))
@@ -190,7 +190,7 @@ def validation_report(preview: ImportPreview) -> None:
                 "reason": t("import.col_reason"),
             }
         )
-        st.markdown(t("import.rejected_rows", n=fmt_number(len({r.row for r in preview.rejected}))))
+        st.markdown(t("import.rejected_rows", n=fmt_number(rows_rejected(preview.rejected))))
         st.dataframe(frame.head(1000), hide_index=True, width="stretch")
         st.download_button(
             t("import.download_rejected"),
