@@ -125,16 +125,23 @@ def _parse_filters(items: Sequence[str]) -> Any:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from cxdash.store.queries import kpis
+    from cxdash.roles import format_scale
+    from cxdash.store.queries import ces_scale, kpis
     from cxdash.store.workspaces import get_workspace
 
     engine = _open(args)
     ws = get_workspace(engine, args.workspace)
     assert ws.id is not None
-    result = kpis(engine, ws.id, _parse_filters(args.filter or []))
-    data = {key: {"value": m.value, "n": m.n, "ci95": list(m.ci95) if m.ci95 else None} for key, m in result.items()}
+    ces = ces_scale(engine, ws.id)
+    result = kpis(engine, ws.id, _parse_filters(args.filter or []), ces=ces)
+    data: dict[str, dict[str, Any]] = {
+        key: {"value": m.value, "n": m.n, "ci95": list(m.ci95) if m.ci95 else None} for key, m in result.items()
+    }
+    data["ces"]["scale"] = list(ces.scale)  # CES's mean is on this scale (the one most of its answers were given on)
+    data["ces"]["rescaled"] = [{"scale": list(scale), "n": n} for scale, n in ces.others]
+    names = {"nps": "NPS", "csat": "CSAT", "ces": f"CES ({format_scale(ces.scale)})"}
     lines = [
-        f"{k.upper()}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
+        f"{names[k]}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
         for k, v in data.items()
     ]
     emit(args, data, "\n".join(lines))

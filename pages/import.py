@@ -64,7 +64,7 @@ if upload is not None:
         st.subheader(t("import.step_validation"))
         try:
             with st.spinner(t("import.checking")):
-                preview = preview_import(table, mapping, stored_scales(ctx.engine, workspace_name))
+                preview = preview_import(table, mapping, stored_scales(ctx.engine, workspace_name, mapping))
         except CxdashError as error:
             show_error(error)
             preview = None

@@ -31,7 +31,8 @@ active = describe_filters(ctx.filters, *data.date_range(ctx.engine, ws_id))
 st.caption(t("overview.filtered", filters=active) if active else t("overview.all_responses"))
 
 kpis = data.kpis(ctx.engine, ws_id, ctx.filters)
-kpi_tiles(kpis)
+ces = data.ces_scale(ctx.engine, ws_id)
+kpi_tiles(kpis, ces)
 scorecard_section(ctx.engine, ws_id, ctx.filters)
 
 st.subheader(t("overview.trend"))
@@ -48,7 +49,7 @@ else:
     for tab, metric in zip(tabs, shown, strict=True):
         with tab:
             if metric in answered:
-                show_chart(kpi_trend_chart(trend, metric))
+                show_chart(kpi_trend_chart(trend, metric, ces_scale=ces.scale))
             else:
                 st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
 
@@ -85,5 +86,6 @@ with right:
         elif answering.empty:
             st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
         else:
-            show_chart(segment_chart(largest_groups(answering, "value", f"{metric}_n"), attribute, metric))
+            segments = largest_groups(answering, "value", f"{metric}_n")
+            show_chart(segment_chart(segments, attribute, metric, ces_scale=ces.scale))
             st.caption(t("overview.segment_note"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import (
     ImportPlan,
     ScoreNotes,
+    StoredScales,
     comment_texts,
     plan_import,
     preview_import,
@@ -80,7 +81,7 @@ def import_table(
     masked/dropped unless ``keep_personal_data`` (None: the workspace's default; ``actor`` goes to the audit log).
     """
     keep = personal.resolve_keep(engine, workspace_id, keep_personal_data)
-    stored = touchpoint_scales(engine, workspace_id) if workspace_id is not None else None
+    stored = stored_scales(engine, workspace_id, mapping) if workspace_id is not None else None
     plan = plan_import(table, mapping, stored)
     earlier = _batch_with_hash(engine, workspace_id, table.content_hash) if workspace_id is not None else None
     if earlier is not None:
@@ -339,6 +340,18 @@ def _batch_with_hash(engine: Engine, workspace_id: int, content_hash: str) -> Im
             ImportBatch.workspace_id == workspace_id, ImportBatch.content_hash == content_hash
         )
         return session.exec(query).first()
+
+
+def stored_scales(engine: Engine, workspace_id: int, mapping: Mapping[str, str] | None = None) -> StoredScales:
+    """The scales a workspace holds, for planning an import into it: its touchpoints', and its CES scale when it has
+    CES answers (asked only when ``mapping`` has a CES column, or without a mapping)."""
+    from cxdash.store.queries import ces_scale
+
+    wants_ces = mapping is None or any(role.strip().lower().startswith("ces") for role in mapping.values())
+    ces = ces_scale(engine, workspace_id) if wants_ces else None
+    return StoredScales(
+        touchpoint_scales(engine, workspace_id), ces.scale if ces is not None and ces.on_scale else None
+    )
 
 
 def start_workers_for(table: RawTable) -> None:

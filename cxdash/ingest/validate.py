@@ -62,6 +62,15 @@ class ColumnPlan:
     labels: LabelScale | None = None  # answers in words ("Very satisfied"), read as the numbers of their scale
 
 
+@dataclass(frozen=True)
+class StoredScales:
+    """The scales the target workspace already holds: each rated touchpoint's (name → scale), and ``ces``, the one
+    its CES is reported on (None while it has no CES answer)."""
+
+    touchpoints: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    ces: tuple[int, int] | None = None
+
+
 @dataclass
 class ImportPlan:
     """What every mapped column of a table means, decided once from the sample."""
@@ -178,13 +187,12 @@ def _raw(value: object) -> str:
     return _fmt(value) if isinstance(value, float) else str(value)
 
 
-def plan_import(
-    table: RawTable, mapping: dict[str, str], stored: Mapping[str, tuple[int, int]] | None = None
-) -> ImportPlan:
+def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales | None = None) -> ImportPlan:
     """Parse and check the roles of ``mapping``, then infer scales and the date layout from ``table.sample``.
 
-    ``stored``: the scales of the workspace's touchpoints (name → scale). A touchpoint rated before keeps its scale:
-    this file's ratings of it are read on that scale (see _on_stored_scale)."""
+    ``stored``: the scales the target workspace holds. A touchpoint rated before keeps its scale: this file's ratings
+    of it are read on that scale (see _on_stored_scale); a CES column whose answers fit the workspace's CES scale is
+    read on it (see _on_ces_scale)."""
     name = table.file_name
     unknown = [c for c in mapping if c not in table.columns]
     if unknown:
@@ -206,9 +214,11 @@ def plan_import(
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
     for column, role in used:
         column_plan = _plan_column(table, column, role)
-        kept = stored.get(role.name) if stored and role.kind == "rating" and role.name else None
+        kept = stored.touchpoints.get(role.name) if stored and role.kind == "rating" and role.name else None
         if kept is not None and column_plan.scale != kept:
             column_plan = _on_stored_scale(table, column_plan, kept, plan.warnings)
+        if role.kind == "ces" and stored and stored.ces and column_plan.scale != stored.ces:
+            column_plan = _on_ces_scale(table, column_plan, stored.ces, plan.warnings)
         plan.columns.append(column_plan)
     plan.warnings.extend(_words_read_as(plan))
     date = plan.single("date")
@@ -286,6 +296,35 @@ def _on_stored_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int
           own=format_scale(inferred.scale))
     )  # fmt: skip
     return ColumnPlan(column, role, on_kept.scale, on_kept.zero_is_missing, labels=on_kept.labels)
+
+
+def _on_ces_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int], warnings: list[str]) -> ColumnPlan:
+    """A CES column of a file for a workspace whose CES is reported on ``kept``.
+
+    An inferred scale gives way to it when the answers fit it (a month in which no one answered 6 or 7 of a 1–7
+    question is still 1–7), with a warning. A scale the user set, answers beyond ``kept`` or answers in words of a
+    complete scale of their own keep their scale: unlike a touchpoint's ratings, CES answers on another scale are
+    rescaled where CES is reported (on the scale most of its answers have), and the warning says so.
+    """
+    column, role = inferred.column, inferred.role
+    assert inferred.scale is not None
+    own = format_scale(inferred.scale)
+    words = inferred.labels
+    if role.scale is None and (words is None or len(words.written) < words.scale[1] - words.scale[0] + 1):
+        try:
+            on_kept: ColumnPlan | None = _plan_column(table, column, Role(role.kind, role.name, kept))
+        except InputRefused:  # words that do not fit the workspace's scale
+            on_kept = None
+        if on_kept is not None and on_kept.labels is None:
+            values = parse_numbers(table.sample[column]).value.dropna()
+            if on_kept.zero_is_missing:
+                values = values[values != 0]
+            on_kept = on_kept if bool(values.between(*kept).all()) else None
+        if on_kept is not None:
+            warnings.append(t("ingest.ces_read_on_stored", column=column, kept=format_scale(kept), own=own))
+            return on_kept
+    warnings.append(t("ingest.ces_other_scale", column=column, kept=format_scale(kept), own=own))
+    return inferred
 
 
 def _words_read_as(plan: ImportPlan) -> list[str]:
@@ -622,11 +661,9 @@ def mixed_scale_warnings(plan: ImportPlan, above: dict[str, AboveScale]) -> list
     return out
 
 
-def preview_import(
-    table: RawTable, mapping: dict[str, str], stored: Mapping[str, tuple[int, int]] | None = None
-) -> ImportPreview:
+def preview_import(table: RawTable, mapping: dict[str, str], stored: StoredScales | None = None) -> ImportPreview:
     """What importing ``table`` with ``mapping`` would do: a full validation pass, nothing written (``stored``: the
-    target workspace's touchpoint scales, as plan_import takes them)."""
+    scales the target workspace holds, as plan_import takes them)."""
     plan = plan_import(table, mapping, stored)
     seen: set[str] = set()
     rows_read = valid_rows = comments = 0

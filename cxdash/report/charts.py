@@ -44,7 +44,8 @@ def trend_picture(content: ReportContent, metric: str = "nps", width: int = 900,
     data = content.trend[(content.trend["metric"] == metric) & content.trend["value"].notna()]
     if data.empty:
         return None
-    return lettered(kpi_trend_chart(content.trend, metric).properties(width=width, height=height))
+    chart = kpi_trend_chart(content.trend, metric, ces_scale=content.ces.scale)
+    return lettered(chart.properties(width=width, height=height))
 
 
 def touchpoint_picture(content: ReportContent, width: int = 760) -> Any | None:

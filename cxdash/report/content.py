@@ -22,10 +22,21 @@ from cxdash.analysis.drivers import drivers_report
 from cxdash.analysis.metrics import MetricValue
 from cxdash.errors import CxdashError, NotFound
 from cxdash.i18n import current_language, fmt_date, fmt_number, t
+from cxdash.roles import format_scale
 from cxdash.store.drivers_data import driver_frame
 from cxdash.store.frames import touchpoint_scales
 from cxdash.store.models import JourneyMap, JourneyStage, JourneyStep, Persona, Response, Workspace
-from cxdash.store.queries import Filters, kpi_trend, kpis, response_conditions, touchpoint_scores
+from cxdash.store.queries import (
+    CES_MAX,
+    CES_MIN,
+    CesScale,
+    Filters,
+    ces_scale,
+    kpi_trend,
+    kpis,
+    response_conditions,
+    touchpoint_scores,
+)
 from cxdash.store.themes import theme_summary
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
@@ -98,6 +109,7 @@ class ReportContent:
     journeys: list[JourneyView]
     personas: list[PersonaCard]
     themes: pd.DataFrame
+    ces: CesScale = field(default_factory=CesScale)  # the scale its CES is on
     generated: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
     report_language: str = field(default_factory=current_language)  # the language the report is written in
 
@@ -265,6 +277,7 @@ def gather(engine: Engine, workspace_id: int, filters: Filters | None = None) ->
     matrix, note = priority_matrix(engine, workspace_id, f) if n else (None, t("report.no_responses"))
     themes = theme_summary(engine, workspace_id, filters=f, n_examples=3)
     themes = themes[themes["volume"] > 0].head(TOP_THEMES).reset_index(drop=True)
+    ces = ces_scale(engine, workspace_id)
     return ReportContent(
         workspace=name,
         language=language,
@@ -272,14 +285,15 @@ def gather(engine: Engine, workspace_id: int, filters: Filters | None = None) ->
         first=first,
         last=last,
         n_responses=n,
-        kpis=kpis(engine, workspace_id, f),
-        trend=kpi_trend(engine, workspace_id, f),
+        kpis=kpis(engine, workspace_id, f, ces=ces),
+        trend=kpi_trend(engine, workspace_id, f, ces=ces),
         touchpoints=touchpoint_scores(engine, workspace_id, f),
         drivers=matrix,
         drivers_note=note,
         journeys=journeys(engine, workspace_id, f),
         personas=personas(engine, workspace_id),
         themes=themes,
+        ces=ces,
     )
 
 
@@ -288,9 +302,9 @@ def gather(engine: Engine, workspace_id: int, filters: Filters | None = None) ->
 KPIS = ("nps", "csat", "ces")
 
 
-def kpi_label(metric: str) -> str:
-    """'NPS', 'CSAT (top-2 box)', 'CES (ease, 1–7)' in the current language."""
-    return t(f"report.kpi.{metric}")
+def kpi_label(metric: str, ces_scale: tuple[int, int] = (CES_MIN, CES_MAX)) -> str:
+    """'NPS', 'CSAT (top-2 box)', 'CES (ease, 1–5)' in the current language (CES on ``ces_scale``)."""
+    return t(f"report.kpi.{metric}", scale=format_scale(ces_scale))
 
 
 def kpi_value_text(mv: MetricValue) -> str:

@@ -107,7 +107,7 @@ def header(c: ReportContent) -> str:
 
 def kpi_section(c: ReportContent) -> str:
     cards = "".join(
-        f"<div class='kpi' id='kpi-{key}'><div class='label'>{e(kpi_label(key))}</div>"
+        f"<div class='kpi' id='kpi-{key}'><div class='label'>{e(kpi_label(key, c.ces.scale))}</div>"
         f"<div class='value'>{e(kpi_value_text(c.kpis[key]))}</div>"
         f"<div class='note'>{e(kpi_detail_text(c.kpis[key]))}</div></div>"
         for key in KPIS

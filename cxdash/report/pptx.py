@@ -203,7 +203,7 @@ def kpi_slide(prs: Any, c: ReportContent) -> None:
     for i, key in enumerate(KPIS):
         mv = c.kpis[key]
         paras = [
-            Para(kpi_label(key), BODY_PT, bold=True, color=MUTED),
+            Para(kpi_label(key, c.ces.scale), BODY_PT, bold=True, color=MUTED),
             Para(kpi_value_text(mv), 44, bold=True, color=ACCENT),
             Para(kpi_detail_text(mv), SMALL_PT, color=MUTED),
         ]

@@ -6,6 +6,7 @@ number of groups, not of rows; ``cxdash.analysis.metrics`` turns them into metri
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -43,7 +44,7 @@ A = cast(Table, Attribute.__table__)  # type: ignore[attr-defined]
 RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
 TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
 
-CES_MIN, CES_MAX = 1, 7
+CES_MIN, CES_MAX = 1, 7  # CES's scale when its answers say nothing else (and the scale of an answer without one)
 DEFAULT_CSAT_MAX = 5
 DEFAULT_CSAT_MIN = 1
 TOP_TWO_FROM = 4  # scales of this many points or more count their top two boxes as satisfied; shorter ones the top
@@ -122,14 +123,56 @@ def _sum_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _ces_scaled() -> ColumnElement[Any]:
-    """CES on 1–7: responses whose own scale differs are rescaled linearly; an unknown scale is taken as 1–7."""
-    same = (R.c.ces_min.is_(None)) | (R.c.ces_max.is_(None)) | (R.c.ces_max == R.c.ces_min)
-    same = same | ((R.c.ces_min == CES_MIN) & (R.c.ces_max == CES_MAX))
-    scaled = CES_MIN + (sql_cast(R.c.ces, Float) - R.c.ces_min) * float(CES_MAX - CES_MIN) / (
-        sql_cast(R.c.ces_max - R.c.ces_min, Float)
+@dataclass(frozen=True)
+class CesScale:
+    """The scale a workspace's CES is reported on: the one most of its CES answers were given on (1–7 when it has
+    none). Answers on another scale are rescaled onto it linearly, their end points onto its end points;
+    ``others`` counts them per scale, for the page to say so."""
+
+    lo: int = CES_MIN
+    hi: int = CES_MAX
+    on_scale: int = 0  # answers given on it
+    others: tuple[tuple[tuple[int, int], int], ...] = ()
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        return self.lo, self.hi
+
+    @property
+    def rescaled(self) -> int:
+        """How many answers were given on another scale."""
+        return sum(n for _, n in self.others)
+
+
+def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
+    """The workspace's CES scale (see ``CesScale``): the scale of most CES answers; on a tie, 1–7 or else the longer
+    one. Every filter and period of the workspace reports CES on it, so the axis never changes under a filter."""
+    stmt = (
+        select(R.c.ces_min, R.c.ces_max, func.count())
+        .where(R.c.workspace_id == workspace_id, R.c.ces.is_not(None))
+        .group_by(R.c.ces_min, R.c.ces_max)
     )
-    return case((same, sql_cast(R.c.ces, Float)), else_=scaled)
+    counts: Counter[tuple[int, int]] = Counter()
+    with engine.connect() as conn:
+        for lo, hi, n in conn.execute(stmt):
+            known = lo is not None and hi is not None and hi > lo
+            counts[(int(lo), int(hi)) if known else (CES_MIN, CES_MAX)] += int(n)
+    if not counts:
+        return CesScale()
+    main = max(counts, key=lambda s: (counts[s], s == (CES_MIN, CES_MAX), s[1] - s[0], s))
+    others = tuple(sorted((s, n) for s, n in counts.items() if s != main))
+    return CesScale(main[0], main[1], counts[main], others)
+
+
+def _ces_scaled(ces: CesScale) -> ColumnElement[Any]:
+    """Each CES answer on the workspace's CES scale: an answer on another scale rescaled linearly (one without a
+    scale read as 1–7)."""
+    value = sql_cast(R.c.ces, Float)
+    unknown = R.c.ces_min.is_(None) | R.c.ces_max.is_(None) | (R.c.ces_max <= R.c.ces_min)
+    lo = case((unknown, CES_MIN), else_=R.c.ces_min)
+    hi = case((unknown, CES_MAX), else_=R.c.ces_max)
+    scaled = ces.lo + (value - lo) * float(ces.hi - ces.lo) / sql_cast(hi - lo, Float)
+    return case(((lo == ces.lo) & (hi == ces.hi), value), else_=scaled)
 
 
 def _nps_class_columns() -> list[ColumnElement[Any]]:
@@ -147,9 +190,9 @@ def top_boxes(lo: ColumnElement[Any], hi: ColumnElement[Any]) -> ColumnElement[A
     return case((hi - lo >= TOP_TWO_FROM - 1, hi - 1), else_=hi)
 
 
-def _kpi_columns() -> list[ColumnElement[Any]]:
-    """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments."""
-    ces = _ces_scaled()
+def _kpi_columns(ces_on: CesScale) -> list[ColumnElement[Any]]:
+    """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments (on ``ces_on``)."""
+    ces = _ces_scaled(ces_on)
     csat_max = func.coalesce(R.c.csat_max, DEFAULT_CSAT_MAX)
     csat_min = func.coalesce(R.c.csat_min, DEFAULT_CSAT_MIN)
     return [
@@ -171,18 +214,27 @@ def _metrics(row: Mapping[str, Any], min_n: int = MIN_N) -> dict[str, MetricValu
     }
 
 
-def _kpi_sums(engine: Engine, workspace_id: int, filters: Filters | None) -> dict[str, Any]:
-    stmt = select(*_kpi_columns()).where(*response_conditions(workspace_id, filters))
+def _kpi_sums(
+    engine: Engine, workspace_id: int, filters: Filters | None, ces: CesScale | None = None
+) -> dict[str, Any]:
+    stmt = select(*_kpi_columns(ces or ces_scale(engine, workspace_id))).where(
+        *response_conditions(workspace_id, filters)
+    )
     with engine.connect() as conn:
         row = conn.execute(stmt).mappings().one()
     return dict(row)
 
 
 def kpis(
-    engine: Engine, workspace_id: int, filters: Filters | None = None, min_n: int = MIN_N
+    engine: Engine,
+    workspace_id: int,
+    filters: Filters | None = None,
+    min_n: int = MIN_N,
+    ces: CesScale | None = None,
 ) -> dict[str, MetricValue]:
-    """NPS, CSAT (top-2 %) and CES (mean on 1–7) with 95% intervals over the filtered responses."""
-    return _metrics(_kpi_sums(engine, workspace_id, filters), min_n)
+    """NPS, CSAT (top-2 %) and CES (mean on the workspace's CES scale, ``ces`` when known) with 95% intervals over
+    the filtered responses."""
+    return _metrics(_kpi_sums(engine, workspace_id, filters, ces), min_n)
 
 
 def _month_start(engine: Engine) -> ColumnElement[Any]:
@@ -204,14 +256,21 @@ def _week_start(engine: Engine) -> ColumnElement[Any]:
 
 
 def kpi_trend(
-    engine: Engine, workspace_id: int, filters: Filters | None = None, period: str = "month", min_n: int = MIN_N
+    engine: Engine,
+    workspace_id: int,
+    filters: Filters | None = None,
+    period: str = "month",
+    min_n: int = MIN_N,
+    ces: CesScale | None = None,
 ) -> pd.DataFrame:
-    """Long frame of KPIs per period: period (start, Timestamp), metric, value, n, lo, hi, low_n."""
+    """Long frame of KPIs per period: period (start, Timestamp), metric, value, n, lo, hi, low_n (CES on the
+    workspace's CES scale)."""
     if period not in PERIODS:
         raise InputRefused(f"Period '{period}' is not one of {', '.join(PERIODS)}.")
     key = (_week_start(engine) if period == "week" else _month_start(engine)).label("period")
     conds = [*response_conditions(workspace_id, filters), R.c.responded_at.is_not(None)]
-    stmt = select(key, *_kpi_columns()).where(*conds).group_by(key).order_by(key)
+    columns = _kpi_columns(ces or ces_scale(engine, workspace_id))
+    stmt = select(key, *columns).where(*conds).group_by(key).order_by(key)
     with engine.connect() as conn:
         sums = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=["period", *SUMS])
     sums["period"] = pd.to_datetime(sums["period"].astype(str).str.slice(0, 10))
@@ -237,19 +296,25 @@ def kpi_trend(
 
 
 def kpis_by_attribute(
-    engine: Engine, workspace_id: int, filters: Filters | None, attribute: str, min_n: int = MIN_N
+    engine: Engine,
+    workspace_id: int,
+    filters: Filters | None,
+    attribute: str,
+    min_n: int = MIN_N,
+    ces: CesScale | None = None,
 ) -> pd.DataFrame:
     """One row per value of ``attribute``: n, NPS/CSAT/CES with intervals and low-n flags, and each metric's
-    difference vs. the rest of the filtered responses with its interval and p-value."""
+    difference vs. the rest of the filtered responses with its interval and p-value (CES on the workspace's scale)."""
+    ces = ces or ces_scale(engine, workspace_id)
     conds = [*response_conditions(workspace_id, filters), A.c.name == attribute]
     stmt = (
-        select(A.c.value.label("value"), func.count().label("responses"), *_kpi_columns())
+        select(A.c.value.label("value"), func.count().label("responses"), *_kpi_columns(ces))
         .select_from(R.join(A, A.c.response_id == R.c.id))
         .where(*conds)
         .group_by(A.c.value)
         .order_by(A.c.value)
     )
-    total = _kpi_sums(engine, workspace_id, filters)
+    total = _kpi_sums(engine, workspace_id, filters, ces)
     with engine.connect() as conn:
         groups = conn.execute(stmt).mappings().all()
     rows = []
@@ -431,8 +496,10 @@ def counts(engine: Engine, workspace_id: int) -> dict[str, int]:
 
 
 __all__ = [
+    "CesScale",
     "Filters",
     "attribute_values",
+    "ces_scale",
     "counts",
     "date_range",
     "kpi_trend",

@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.store import drivers_data, queries
-from cxdash.store.queries import Filters
+from cxdash.store.queries import CesScale, Filters
 from cxdash.ui.resources import data_version
 
 
@@ -54,9 +54,19 @@ def channel_values(engine: Engine, workspace_id: int) -> list[str]:
     return _channel_values(_key(engine), workspace_id, data_version(), engine)
 
 
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _ces_scale(url: str, workspace_id: int, version: int, _engine: Engine) -> CesScale:
+    return queries.ces_scale(_engine, workspace_id)
+
+
+def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
+    """The scale the workspace's CES is reported on (the same under every filter)."""
+    return _ces_scale(_key(engine), workspace_id, data_version(), engine)
+
+
 @st.cache_data(max_entries=128, ttl=300, show_spinner=False)
 def _kpis(url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters) -> dict[str, Any]:
-    return queries.kpis(_engine, ws, _filters)
+    return queries.kpis(_engine, ws, _filters, ces=ces_scale(_engine, ws))
 
 
 def kpis(engine: Engine, workspace_id: int, filters: Filters) -> dict[str, Any]:
@@ -67,7 +77,7 @@ def kpis(engine: Engine, workspace_id: int, filters: Filters) -> dict[str, Any]:
 def _trend(
     url: str, ws: int, fkey: tuple[Any, ...], period: str, version: int, _engine: Engine, _filters: Filters
 ) -> pd.DataFrame:
-    return queries.kpi_trend(_engine, ws, _filters, period=period)
+    return queries.kpi_trend(_engine, ws, _filters, period=period, ces=ces_scale(_engine, ws))
 
 
 def kpi_trend(engine: Engine, workspace_id: int, filters: Filters, period: str = "month") -> pd.DataFrame:
@@ -78,7 +88,7 @@ def kpi_trend(engine: Engine, workspace_id: int, filters: Filters, period: str =
 def _by_attribute(
     url: str, ws: int, fkey: tuple[Any, ...], attribute: str, version: int, _engine: Engine, _filters: Filters
 ) -> pd.DataFrame:
-    return queries.kpis_by_attribute(_engine, ws, _filters, attribute)
+    return queries.kpis_by_attribute(_engine, ws, _filters, attribute, ces=ces_scale(_engine, ws))
 
 
 def kpis_by_attribute(engine: Engine, workspace_id: int, filters: Filters, attribute: str) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from cxdash.ingest.mapping import (
 )
 from cxdash.ingest.result import ImportPreview, group_rejections, rows_rejected
 from cxdash.ingest.table import RawTable
+from cxdash.ingest.validate import StoredScales
 from cxdash.store.models import Workspace
 from cxdash.store.workspaces import list_workspaces
 from cxdash.ui import state
@@ -52,19 +53,19 @@ def target_workspace(engine: Engine, current: Workspace | None) -> str | None:
     return name.strip() or None
 
 
-def stored_scales(engine: Engine, workspace_name: str | None) -> dict[str, tuple[int, int]]:
-    """The scales of the touchpoints of the workspace the file goes into (none for a new workspace): the preview reads
-    a touchpoint rated before on its scale, as the import will."""
-    from cxdash.store.frames import touchpoint_scales
+def stored_scales(engine: Engine, workspace_name: str | None, mapping: dict[str, str]) -> StoredScales | None:
+    """The scales the workspace the file goes into holds (none for a new workspace): the preview reads a touchpoint
+    rated before, and a CES that fits the workspace's CES scale, on that scale, as the import will."""
+    from cxdash.ingest.load import stored_scales as held
     from cxdash.store.workspaces import get_workspace
 
     if not workspace_name:
-        return {}
+        return None
     try:
         workspace = get_workspace(engine, workspace_name)
     except CxdashError:  # a new workspace's name
-        return {}
-    return touchpoint_scales(engine, workspace.id) if workspace.id is not None else {}
+        return None
+    return held(engine, workspace.id, mapping) if workspace.id is not None else None
 
 
 def read_upload(data: bytes, file_name: str, sheet: str | None) -> RawTable | None:

@@ -11,10 +11,12 @@ from sqlalchemy import Engine
 
 from cxdash.analysis.metrics import Comparison, MetricValue, compare_means, compare_nps, compare_proportions
 from cxdash.i18n import fmt_date, fmt_number, t
+from cxdash.roles import format_scale
 from cxdash.store import queries
 from cxdash.store.actions import actions_in_progress_at
 from cxdash.store.followup import open_cases_at
-from cxdash.store.queries import Filters
+from cxdash.store.queries import CesScale, Filters
+from cxdash.ui import data
 
 PERIOD_DAYS = (30, 90)
 FORMATS = {"nps": ("{:+.0f}", "{:+.1f}"), "csat": ("{:.1f}%", "{:+.1f}"), "ces": ("{:.2f}", "{:+.2f}")}
@@ -33,9 +35,11 @@ class Scorecard:
     actions_in_progress_before: int
 
 
-def scorecard(engine: Engine, workspace_id: int, filters: Filters, days: int) -> Scorecard | None:
-    """The last ``days`` up to the filter's end date (or the newest response) vs. the ``days`` before; None when the
-    workspace has no dated responses."""
+def scorecard(
+    engine: Engine, workspace_id: int, filters: Filters, days: int, ces: CesScale | None = None
+) -> Scorecard | None:
+    """The last ``days`` up to the filter's end date (or the newest response) vs. the ``days`` before (CES on the
+    workspace's CES scale, ``ces`` when known); None when the workspace has no dated responses."""
     lo, hi = queries.date_range(engine, workspace_id)
     last = filters.date_to or hi
     if last is None:
@@ -47,7 +51,11 @@ def scorecard(engine: Engine, workspace_id: int, filters: Filters, days: int) ->
     attrs, channels = filters.attributes, filters.channels
     cur_f = Filters(date_from=mid, date_to=end - timedelta(microseconds=1), attributes=attrs, channels=channels)
     prev_f = Filters(date_from=start, date_to=mid - timedelta(microseconds=1), attributes=attrs, channels=channels)
-    cur, prev = queries._kpi_sums(engine, workspace_id, cur_f), queries._kpi_sums(engine, workspace_id, prev_f)
+    ces = ces or queries.ces_scale(engine, workspace_id)
+    cur, prev = (
+        queries._kpi_sums(engine, workspace_id, cur_f, ces),
+        queries._kpi_sums(engine, workspace_id, prev_f, ces),
+    )
     current, previous = queries._metrics(cur), queries._metrics(prev)
     changes = {
         "nps": compare_nps(
@@ -91,7 +99,8 @@ def scorecard_section(engine: Engine, workspace_id: int, filters: Filters) -> No
             key="scorecard_days",
             label_visibility="collapsed",
         )
-        card = scorecard(engine, workspace_id, filters, int(days or PERIOD_DAYS[0]))
+        ces = data.ces_scale(engine, workspace_id)
+        card = scorecard(engine, workspace_id, filters, int(days or PERIOD_DAYS[0]), ces)
         if card is None:
             st.caption(t("scorecard.no_dates"))
             return
@@ -99,25 +108,33 @@ def scorecard_section(engine: Engine, workspace_id: int, filters: Filters) -> No
         for col, metric in zip(cols, ("nps", "csat", "ces"), strict=False):
             value_fmt, diff_fmt = FORMATS[metric]
             mv, change = card.current[metric], card.changes[metric]
+            delta = None if change.diff is None else diff_fmt.format(change.diff)
+            flat = delta is not None and float(delta.rstrip("%")) == 0  # "-0.00": no change at the shown precision
             col.metric(
-                t(f"scorecard.{metric}"),
+                t(f"scorecard.{metric}", scale=format_scale(ces.scale)),
                 "—" if mv.value is None else value_fmt.format(mv.value),
-                None if change.diff is None else diff_fmt.format(change.diff),
+                "±" + delta.lstrip("+-") if flat and delta else delta,
+                delta_color="off" if flat else "normal",
+                delta_arrow="off" if flat else "auto",
                 help=t("scorecard.metric_help", n=fmt_number(mv.n), n_before=fmt_number(change.n_b)),
             )
             col.caption(_significance(change) if change.diff is not None else t("scorecard.no_answers"))
+        opened = card.open_cases - card.open_cases_before
+        started = card.actions_in_progress - card.actions_in_progress_before
         cols[3].metric(
             t("scorecard.open_cases"),
             fmt_number(card.open_cases),
-            f"{card.open_cases - card.open_cases_before:+d}",
-            delta_color="inverse",
+            f"{opened:+d}" if opened else "±0",
+            delta_color="inverse" if opened else "off",
+            delta_arrow="auto" if opened else "off",
             help=t("scorecard.open_cases_help"),
         )
         cols[4].metric(
             t("scorecard.actions"),
             fmt_number(card.actions_in_progress),
-            f"{card.actions_in_progress - card.actions_in_progress_before:+d}",
+            f"{started:+d}" if started else "±0",
             delta_color="off",
+            delta_arrow="auto" if started else "off",
             help=t("scorecard.actions_help"),
         )
         st.caption(

@@ -9,18 +9,29 @@ import altair as alt
 import pandas as pd
 
 from cxdash.i18n import t
+from cxdash.roles import format_scale
 
-METRIC_DOMAINS = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
+CES_SCALE = (1, 7)  # CES's scale when a workspace's answers say nothing else (cxdash.store.queries.CES_MIN, CES_MAX)
+METRIC_DOMAINS = {"nps": (-100, 100), "csat": (0, 100), "ces": CES_SCALE}
 LOW_N_COLOR = "#adb5bd"
 MAIN_COLOR = "#3b5bdb"
 #: room for a touchpoint or segment name on a y axis before it is cut with … (Streamlit's theme allows less)
 LABEL_LIMIT = 220
 
 
-def metric_title(metric: str) -> str:
-    """The axis title of a KPI: 'NPS', 'CSAT (% top-2 box)', 'CES (mean, 1–7)' (or the code itself)."""
-    titles = {"nps": t("charts.metric_nps"), "csat": t("charts.metric_csat"), "ces": t("charts.metric_ces")}
+def metric_title(metric: str, ces_scale: tuple[int, int] = CES_SCALE) -> str:
+    """The axis title of a KPI: 'NPS', 'CSAT (% top-2 box)', 'CES (mean, 1–5)' (or the code itself)."""
+    titles = {
+        "nps": t("charts.metric_nps"),
+        "csat": t("charts.metric_csat"),
+        "ces": t("charts.metric_ces", scale=format_scale(ces_scale)),
+    }
     return titles.get(metric, metric)
+
+
+def metric_domain(metric: str, ces_scale: tuple[int, int] = CES_SCALE) -> tuple[int, int] | None:
+    """The values a KPI can take: NPS −100 to 100, CSAT 0 to 100 %, CES its scale."""
+    return ces_scale if metric == "ces" else METRIC_DOMAINS.get(metric)
 
 
 def sample_labels(min_n: int) -> tuple[str, str]:
@@ -28,13 +39,16 @@ def sample_labels(min_n: int) -> tuple[str, str]:
     return t("charts.n_at_least", n=min_n), t("charts.n_below", n=min_n)
 
 
-def kpi_trend_chart(trend: pd.DataFrame, metric: str, min_n: int = 30) -> alt.Chart:
-    """Line of a KPI per period with its 95% interval as a band; periods under ``min_n`` drawn grey."""
+def kpi_trend_chart(
+    trend: pd.DataFrame, metric: str, min_n: int = 30, ces_scale: tuple[int, int] = CES_SCALE
+) -> alt.Chart:
+    """Line of a KPI per period with its 95% interval as a band; periods under ``min_n`` drawn grey (CES on
+    ``ces_scale``, the scale of the trend's CES)."""
     data = trend[trend["metric"] == metric].copy()
     data["low_n"] = data["n"] < min_n
     enough, few = sample_labels(min_n)
     data["sample"] = data["low_n"].map({True: few, False: enough})
-    title = metric_title(metric)
+    title = metric_title(metric, ces_scale)
     x = alt.X("period:T", title=None, axis=alt.Axis(format=t("charts.axis_month"), labelAngle=0))
     y_scale = alt.Scale(zero=False, nice=True)
     tooltip = [
@@ -91,20 +105,25 @@ def touchpoint_chart(scores: pd.DataFrame, min_n: int = 30) -> alt.Chart:
     return (bars + errors).properties(height=height, title=t("charts.touchpoints_title"))
 
 
-def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_n: int = 30) -> alt.Chart:
-    """A KPI per segment value with its interval; segments under ``min_n`` are drawn pale and flagged."""
+def segment_chart(
+    table: pd.DataFrame, attribute: str, metric: str = "nps", min_n: int = 30, ces_scale: tuple[int, int] = CES_SCALE
+) -> alt.Chart:
+    """A KPI per segment value with its interval (CES on ``ces_scale``); segments under ``min_n`` are drawn pale and
+    flagged."""
     value, lo, hi = f"{metric}", f"{metric}_lo", f"{metric}_hi"
     data = table.rename(columns={"value": "segment"}).copy()
     data["low_n"] = data[f"{metric}_n"] < min_n
-    lo_bound, hi_bound = METRIC_DOMAINS.get(metric, (None, None))
-    if lo_bound is not None:
-        data[[value, lo, hi]] = data[[value, lo, hi]].clip(lo_bound, hi_bound)
-    title = metric_title(metric)
+    bounds = metric_domain(metric, ces_scale)
+    if bounds is not None:
+        data[[value, lo, hi]] = data[[value, lo, hi]].clip(*bounds)
+    title = metric_title(metric, ces_scale)
+    # CES on its whole scale: an axis from 0 would start below a scale's first point
+    x_scale = alt.Scale(domain=list(ces_scale)) if metric == "ces" else alt.Undefined
     y = alt.Y("segment:N", title=attribute, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
     base = alt.Chart(data)
     points = base.mark_point(filled=True, size=90, color=MAIN_COLOR).encode(
         y=y,
-        x=alt.X(f"{value}:Q", title=title),
+        x=alt.X(f"{value}:Q", title=title, scale=x_scale),
         opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0)),
         tooltip=[
             alt.Tooltip("segment:N", title=attribute),
@@ -114,7 +133,7 @@ def segment_chart(table: pd.DataFrame, attribute: str, metric: str = "nps", min_
             alt.Tooltip(f"{metric}_n:Q", title=t("charts.n")),
         ],
     )
-    rules = base.mark_rule(color=MAIN_COLOR).encode(y=y, x=f"{lo}:Q", x2=f"{hi}:Q")
+    rules = base.mark_rule(color=MAIN_COLOR).encode(y=y, x=alt.X(f"{lo}:Q", scale=x_scale), x2=f"{hi}:Q")
     return (rules + points).properties(
         height=max(120, 34 * len(data)), title=t("charts.segment_title", metric=title, attribute=attribute)
     )

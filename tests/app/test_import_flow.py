@@ -164,6 +164,20 @@ def test_the_preview_reads_a_touchpoint_of_the_workspace_on_its_stored_scale(dem
     assert why[["Reason", "Rows", "Example"]].values.tolist() == [["… is outside 1–5", len(rejected), "6"]]
 
 
+def test_the_preview_reads_a_ces_that_fits_on_the_workspace_ces_scale(demo_app: Path) -> None:
+    """The demo asks CES on 1–7: a month's file in which no one answered 6 or 7 is read on 1–7, not on the 1–5 its
+    answers alone would make, and the preview says so."""
+    rows = "\n".join(f"Y{i},{i % 11},{1 + i % 5}" for i in range(40))
+    at = new_app().run()
+    at.switch_page("pages/import.py").run()
+    data = f"Response ID,How likely are you to recommend us?,How easy was it to get your issue resolved?\n{rows}\n"
+    at.file_uploader(key="import_upload").set_value(("effort.csv", data.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "CES read on 1–7, the scale of this workspace's CES answers (its answers alone would make it 1–5)" in said
+    assert "1–7: 'How easy was it to get your issue resolved?'" in " ".join(c.value for c in at.caption)
+
+
 def test_delete_batch_from_history(demo_app: Path) -> None:
     before = _counts(demo_app)
     at = new_app().run()

@@ -100,7 +100,7 @@ def test_japanese_charts_have_japanese_titles_and_a_japanese_font(demo_app: Path
     assert "タッチポイント別スコア（95%信頼区間つき）" in titles, titles
     for spec in specs:
         assert spec["config"]["font"].startswith('"Noto Sans CJK JP"'), spec.get("config")
-    assert [m.label for m in at.metric][:3] == ["NPS", "顧客満足度（CSAT）", "顧客努力指標（CES）"]
+    assert [m.label for m in at.metric][:3] == ["NPS", "顧客満足度（CSAT）", "顧客努力指標（CES、1〜7）"]
     assert any("95%信頼区間" in c.value for c in at.caption)
 
 

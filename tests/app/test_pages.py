@@ -39,7 +39,7 @@ def test_page_runs_on_empty_store(empty_app: Path, page: str) -> None:
 def test_overview_shows_kpis_with_n_and_interval(demo_app: Path) -> None:
     at = new_app().run()
     labels = [m.label for m in at.metric]
-    assert labels[:3] == ["NPS", "CSAT", "CES"]  # the tiles, then the balanced scorecard
+    assert labels[:3] == ["NPS", "CSAT", "CES (1–7)"]  # the tiles (the demo asks CES on 1–7), then the scorecard
     assert labels[3:] == ["NPS", "CSAT (top-2 %)", "CES (1–7)", "Open follow-up cases", "Actions in progress"]
     assert all(m.value not in ("—", "") for m in at.metric)
     card = {m.label: m for m in at.metric[3:]}
@@ -136,3 +136,34 @@ def test_a_segment_with_many_values_draws_its_largest_groups(empty_app: Path) ->
     at.segmented_control(key="voice_split").set_value("segment").run()
     assert not at.exception, at.exception
     assert any("The 20 largest of 45 groups" in c.value for c in at.caption)
+
+
+def test_a_ces_asked_on_five_points_is_shown_on_five_points(empty_app: Path) -> None:
+    """A team asking CES on 1–5 sees its tile, scorecard, trend and segments on 1–5, and the page says that the
+    answers of an older 1–7 survey were rescaled onto it."""
+    from cxdash.ingest.load import import_file
+    from cxdash.store.workspaces import open_store
+
+    engine = open_store(f"sqlite:///{empty_app}")
+    for name, scale, count in (("old.csv", 7, 30), ("new.csv", 5, 90)):
+        rows = ["id,date,ease,plan"] + [
+            f"{name[0]}{i},2025-{1 + i % 12:02d}-15,{1 + i % scale},{('Basic', 'Plus')[i % 2]}" for i in range(count)
+        ]
+        path = empty_app.parent / name
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        mapping = {"id": "response_id", "date": "date", "ease": f"ces [1-{scale}]", "plan": "attribute:plan"}
+        assert import_file(engine, path, name, workspace="Support", mapping=mapping).responses == count
+    engine.dispose()
+    at = new_app().run()
+    assert not at.exception, at.exception
+    tile = next(m for m in at.metric if m.label == "CES (1–5)")
+    expected = (sum(1 + i % 5 for i in range(90)) + sum(1 + (i % 7) * 4 / 6 for i in range(30))) / 120
+    assert tile.value == f"{expected:.2f}" and "1–5 scale" in tile.help
+    assert [m.label for m in at.metric].count("CES (1–5)") == 2  # the tile and the scorecard's
+    assert any(c.value == "CES on 1–5, the scale of 90 answers; those on other scales (30 on 1–7) are rescaled onto it."
+               for c in at.caption)  # fmt: skip
+    at.segmented_control(key="overview_segment_metric").set_value("ces").run()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [str(s.get("title")) for s in specs]
+    assert "CES (mean, 1–5) by period, with 95% interval" in titles, titles
+    assert "CES (mean, 1–5) by plan" in titles, titles

@@ -80,8 +80,8 @@ def test_choice_text_is_imported_as_numbers(engine: Engine, tmp_path: Path) -> N
     metrics = kpis(engine, ws, {})
     top2 = sum(sat >= 4 for sat, _, _ in truth)
     assert metrics["csat"].n == N and metrics["csat"].value == pytest.approx(100 * top2 / N)
-    mean_ease = sum(ease for _, ease, _ in truth) / N  # on its own 1–5 scale, reported on CES's 1–7
-    assert metrics["ces"].n == N and metrics["ces"].value == pytest.approx(1 + (mean_ease - 1) * 6 / 4)
+    mean_ease = sum(ease for _, ease, _ in truth) / N  # on its own 1–5 scale, the scale CES is reported on
+    assert metrics["ces"].n == N and metrics["ces"].value == pytest.approx(mean_ease)
 
 
 def test_zendesk_good_or_bad_satisfaction_is_csat_as_zendesk_counts_it(engine: Engine, tmp_path: Path) -> None:

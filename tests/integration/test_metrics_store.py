@@ -26,8 +26,10 @@ from cxdash.store.models import (
     Workspace,
 )
 from cxdash.store.queries import (
+    CesScale,
     Filters,
     attribute_values,
+    ces_scale,
     counts,
     date_range,
     kpi_trend,
@@ -349,3 +351,58 @@ def test_filter_sql_compiles_for_postgresql() -> None:
 
     sql = str(select(_t(Response).c.id).where(*response_conditions(1, f)).compile(dialect=postgresql.dialect()))
     assert sql.count("EXISTS") == 3 and "strftime" not in sql.lower()
+
+
+def _ces_store(
+    store_factory: StoreFactory, workspaces: dict[int, list[tuple[float, int | None, int | None]]]
+) -> Engine:
+    """A store whose workspaces have CES answers (value, scale start, scale end) and nothing else, an hour apart from
+    1 March 2026, each with the attribute Plan = All."""
+    engine = open_store(store_factory.new("ces"))
+    start = datetime(2026, 3, 1)
+    with writer(engine).begin() as conn:
+        conn.execute(insert(_t(Workspace)), [{"id": w, "name": f"W{w}", "created_at": start} for w in workspaces])
+        batches = [{"id": w, "workspace_id": w, "file_name": "f.csv", "content_hash": "h"} for w in workspaces]
+        conn.execute(insert(_t(ImportBatch)), batches)
+        rows = [
+            {"workspace_id": w, "batch_id": w, "external_id": f"{w}-{i}", "responded_at": start + timedelta(hours=i)}
+            | {"ces": value, "ces_min": lo, "ces_max": hi}
+            for w, answers in workspaces.items()
+            for i, (value, lo, hi) in enumerate(answers)
+        ]
+        ids = conn.execute(insert(_t(Response)).returning(_t(Response).c.id), rows).scalars().all()
+        conn.execute(insert(_t(Attribute)), [{"response_id": i, "name": "Plan", "value": "All"} for i in ids])
+    return engine
+
+
+def test_ces_is_reported_on_the_scale_of_most_of_its_answers(store_factory: StoreFactory) -> None:
+    """A team that asks CES on 1–5 sees it on 1–5; the answers an older 1–7 survey gave (and those stored without a
+    scale, read as 1–7) are rescaled onto it, end points onto end points, in every aggregate alike."""
+    five = [(float(1 + i % 5), 1, 5) for i in range(50)]
+    seven = [(float(1 + i % 7), 1, 7) for i in range(30)] + [(float(1 + i % 7), None, None) for i in range(10)]
+    engine = _ces_store(
+        store_factory,
+        {1: five + seven, 2: five[:20] + [(float(v), 0, 10) for v in range(20)], 3: five[:20] + seven[:20], 4: []},
+    )
+    try:
+        assert ces_scale(engine, 1) == CesScale(1, 5, 50, (((1, 7), 40),))
+        values = [v for v, _, _ in five] + [1 + (v - 1) * 4 / 6 for v, _, _ in seven]
+        ref = ces_from_moments(len(values), sum(values), sum(v * v for v in values))
+        got = kpis(engine, 1)["ces"]
+        assert got.n == 90 and got.value == pytest.approx(ref.value) and got.ci95 == pytest.approx(ref.ci95)
+        assert got.value == pytest.approx(np.mean(values)) and 1 <= got.value <= 5
+        segment = kpis_by_attribute(engine, 1, None, "Plan").set_index("value").loc["All"]
+        assert segment["ces"] == pytest.approx(ref.value) and segment["ces_hi"] == pytest.approx(ref.ci95[1])
+        trend = kpi_trend(engine, 1, period="quarter")
+        assert trend.loc[trend["metric"] == "ces", "value"].tolist() == pytest.approx([ref.value])
+        # A filter to the 1–7 answers alone keeps the workspace's scale: the axis does not change under a filter.
+        late = kpis(engine, 1, Filters(date_from=datetime(2026, 3, 1) + timedelta(hours=50)))["ces"]
+        assert late.n == 40 and late.value == pytest.approx(np.mean([1 + (v - 1) * 4 / 6 for v, _, _ in seven]))
+        # Ties: 1–7 when it is one of them, else the longer scale; no answers: 1–7.
+        assert ces_scale(engine, 2) == CesScale(0, 10, 20, (((1, 5), 20),))
+        assert ces_scale(engine, 3) == CesScale(1, 7, 20, (((1, 5), 20),))
+        assert ces_scale(engine, 4) == CesScale() and kpis(engine, 4)["ces"].value is None
+        on_ten = kpis(engine, 2)["ces"].value
+        assert on_ten == pytest.approx(np.mean([v * 10 / 4 - 2.5 for v, _, _ in five[:20]] + list(range(20))))
+    finally:
+        engine.dispose()

@@ -225,6 +225,7 @@ def test_html_report_is_one_offline_file_with_the_kpis(store: tuple[Engine, str]
     k = kpis(engine, _ws(engine, ACME_NAME))
     for key in ("nps", "csat", "ces"):
         assert kpi_value_text(k[key]) in text
+    assert "CES (ease, 1–7)" in text  # the demo asks CES on 1–7
     assert text.count("<svg") >= 4  # trend, touchpoints, matrix, journey
     assert "Premium Priya" in text and "Delivery speed" in text
 
@@ -235,6 +236,25 @@ def test_html_report_escapes_user_text(store: tuple[Engine, str], hostile_ws: in
     assert HOSTILE not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<b>bold</b>" not in text and "Hostile &amp; &lt;b&gt;bold&lt;/b&gt; workspace" in text
+
+
+def test_a_report_gives_ces_on_the_scale_it_was_asked_on(store: tuple[Engine, str], tmp_path: Path) -> None:
+    from cxdash.ingest.load import import_file
+
+    engine, _ = store
+    path = tmp_path / "effort.csv"
+    rows = [f"E{i},2026-0{1 + i % 3}-10,{1 + i % 5}" for i in range(60)]
+    path.write_text("id,date,ease\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    mapping = {"id": "response_id", "date": "date", "ease": "ces"}
+    assert import_file(engine, path, path.name, workspace="Effort on five", mapping=mapping).responses == 60
+    ws = _ws(engine, "Effort on five")
+    content = gather(engine, ws)
+    assert content.ces.scale == (1, 5) and content.kpis["ces"].value == pytest.approx(3.0)
+    text = build_html(engine, ws)
+    assert "CES (ease, 1–5)" in text and "3.00" in text
+    deck = _open(build_deck(engine, ws))
+    words = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    assert "CES (ease, 1–5)" in words
 
 
 def test_japanese_html_report(store: tuple[Engine, str]) -> None:

@@ -14,7 +14,7 @@ from cxdash.cli import main
 from cxdash.errors import InputRefused
 from cxdash.ingest.load import import_file
 from cxdash.store.frames import touchpoint_scales
-from cxdash.store.queries import kpis
+from cxdash.store.queries import CesScale, ces_scale, kpis
 from cxdash.store.workspaces import get_workspace
 
 pytestmark = pytest.mark.store
@@ -53,7 +53,8 @@ def test_a_five_point_ces_is_stored_and_reported_on_five_points(engine: Engine, 
     ws = get_workspace(engine, "Auto").id
     assert ws is not None
     mean = sum(ease for ease, _ in truth) / N
-    assert kpis(engine, ws, {})["ces"].value == pytest.approx(1 + (mean - 1) * 6 / 4)  # reported on CES's 1–7
+    assert ces_scale(engine, ws) == CesScale(1, 5, N)  # every CES answer on 1–5: CES is reported on 1–5
+    assert kpis(engine, ws, {})["ces"].value == pytest.approx(mean)
     assert touchpoint_scales(engine, ws) == {"Delivery": (1, 5)}
 
 
@@ -98,6 +99,71 @@ def test_the_command_line_takes_scales_from_the_mapping_file_and_refuses_bad_one
     assert main(args) == 2
     out = capsys.readouterr()
     assert "'ces [2-6]'" in out.err and "starts at 0 or 1" in out.err and "mapping file 'mapping.json'" in out.err
+
+
+def test_the_command_line_reports_ces_on_its_scale(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`metrics` gives CES on the scale of most of its answers and says which answers were rescaled onto it."""
+    path = tmp_path / "ces5.csv"
+    truth = _export(path)
+    assert main(["import", str(path), "--db", store_url, "--workspace", "Effort", "--json"]) == 0
+    older = tmp_path / "older.csv"
+    older.write_text("id,ease\n" + "".join(f"old{i},{1 + i % 7}\n" for i in range(30)), encoding="utf-8")
+    saved = tmp_path / "mapping.json"
+    saved.write_text(json.dumps({"columns": {"id": "response_id", "ease": "ces [1-7]"}}), encoding="utf-8")
+    assert main(["import", str(older), "--db", store_url, "--workspace", "Effort", "--mapping", str(saved)]) == 0
+    capsys.readouterr()
+    assert main(["metrics", "--db", store_url, "--workspace", "Effort", "--json"]) == 0
+    ces = json.loads(capsys.readouterr().out)["ces"]
+    mean = (sum(ease for ease, _ in truth) + sum(1 + (i % 7) * 4 / 6 for i in range(30))) / (N + 30)
+    assert ces["scale"] == [1, 5] and ces["rescaled"] == [{"scale": [1, 7], "n": 30}]
+    assert ces["n"] == N + 30 and ces["value"] == pytest.approx(mean)
+    assert main(["metrics", "--db", store_url, "--workspace", "Effort"]) == 0
+    assert f"CES (1–5): {ces['value']}" in capsys.readouterr().out
+
+
+def _effort(path: Path, answers: list[object], prefix: str) -> Path:
+    lines = ["Response ID,How easy was it to get your issue resolved?"]
+    lines += [f"{prefix}{i},{answer}" for i, answer in enumerate(answers)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_ces_keeps_the_workspace_scale_when_its_answers_fit_and_says_when_they_do_not(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A tracker asks CES on 1–7. A month without a 6 or 7 is read on 1–7; a file answered on 1–5 by the user's
+    choice, or with answers beyond 1–5 in a 1–5 workspace, keeps its own scale, with a warning that CES is
+    rescaled where it is reported."""
+    question = "How easy was it to get your issue resolved?"
+    seven = import_file(engine, _effort(tmp_path / "may.csv", [1, 2, 3, 4, 5, 6, 7] * 5, "M"), "may.csv", "Track")
+    assert seven.warnings == [] and _stored_ces_scales(engine, "Track") == {(1, 7)}
+    june = import_file(engine, _effort(tmp_path / "june.csv", [2, 3, 4, 5] * 5, "J"), "june.csv", "Track")
+    assert any(
+        w.startswith(f"Column '{question}': CES read on 1–7, the scale of this workspace's CES answers")
+        for w in june.warnings
+    )
+    assert _stored_ces_scales(engine, "Track") == {(1, 7)}
+    ws = get_workspace(engine, "Track").id
+    assert ws is not None
+    assert ces_scale(engine, ws) == CesScale(1, 7, 55)
+    assert (
+        import_file(engine, _effort(tmp_path / "elsewhere.csv", [2, 3, 4, 5] * 5, "E"), "e.csv", "Other").warnings == []
+    )
+    # The user says the question is now asked on 1–5: kept, and the warning says how CES will be reported.
+    chosen = {"Response ID": "response_id", question: "ces [1-5]"}
+    july = import_file(engine, _effort(tmp_path / "july.csv", [1, 5] * 5, "L"), "july.csv", "Track", mapping=chosen)
+    assert any(
+        w.startswith(f"Column '{question}': CES answered on 1–5, while this workspace's CES answers so far are on 1–7")
+        for w in july.warnings
+    )
+    assert ces_scale(engine, ws) == CesScale(1, 7, 55, (((1, 5), 10),))
+    # Answers beyond the workspace's 1–5 keep their 1–7 (they would otherwise be rejected) and are rescaled.
+    import_file(engine, _effort(tmp_path / "five.csv", [1, 2, 3, 4, 5] * 8, "F"), "five.csv", "Five")
+    beyond = import_file(engine, _effort(tmp_path / "beyond.csv", [1, 4, 7] * 3, "B"), "beyond.csv", "Five")
+    assert beyond.rejected_rows == [] and any("CES answered on 1–7" in w for w in beyond.warnings)
+    assert _stored_ces_scales(engine, "Five") == {(1, 5), (1, 7)}
 
 
 def _ratings(path: Path, answers: list[object], prefix: str) -> Path:
