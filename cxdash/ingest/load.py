@@ -194,6 +194,7 @@ def _load(
             long_scale=long_rating.scale if long_rating else None,
             csat_scale=csat.scale if csat else None,
             ces_scale=ces.scale if ces else None,
+            kept=plan.kept,
             keep_personal_data=keep,
             themes=_themes(conn, workspace_id),
         )

@@ -80,6 +80,9 @@ class ImportPlan:
     columns: list[ColumnPlan]
     date_format: DateFormat | None = None
     warnings: list[str] = field(default_factory=list)
+    # a long file's: the workspace's touchpoints on another scale than its rating column, whose ratings are checked
+    # row by row against their own scale (name → scale)
+    kept: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[ColumnPlan]:
         """The mapped columns whose role is of ``kind`` (nps, rating, comment, attribute …), in file order."""
@@ -221,6 +224,13 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
             column_plan = _on_ces_scale(table, column_plan, stored.ces, plan.warnings)
         plan.columns.append(column_plan)
     plan.warnings.extend(_words_read_as(plan))
+    long_rating, tp_col = plan.single("rating"), plan.single("touchpoint")
+    if stored and long_rating is not None and tp_col is not None:
+        plan.kept = {name: scale for name, scale in stored.touchpoints.items() if scale != long_rating.scale}
+        here = [n for n in pd.unique(clean_text(table.sample[tp_col.column]).dropna()) if n in plan.kept]
+        if here:
+            listed = ", ".join(f"'{n}' {format_scale(plan.kept[n])}" for n in here)
+            plan.warnings.append(t("ingest.long_kept", column=long_rating.column, touchpoints=listed))
     date = plan.single("date")
     if date is not None:
         plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
@@ -520,6 +530,15 @@ def validate_chunk(
     if row_tp is not None and long_rating is not None:
         orphan = scores[long_rating.column].notna() & row_tp.isna()
         reject(orphan, tp_col.column, (t("ingest.rating_no_touchpoint") for _ in range(int(orphan.sum()))))  # type: ignore[union-attr]
+        if plan.kept and long_rating.scale:  # a touchpoint of the workspace keeps its scale: ratings beyond it rejected
+            value = scores[long_rating.column]
+            lo, hi = (row_tp.map({n: scale[i] for n, scale in plan.kept.items()}) for i in (0, 1))
+            outside = value.notna() & lo.notna() & value.between(*long_rating.scale) & ((value < lo) | (value > hi))
+            reasons = (
+                t("ingest.outside_kept_scale", value=_fmt(v), lo=int(a), hi=int(b), touchpoint=n)
+                for v, a, b, n in zip(value[outside], lo[outside], hi[outside], row_tp[outside], strict=True)
+            )
+            reject(outside, long_rating.column, reasons)
 
     blank = _blank_rows(chunk)
     empty = ~failed & ~has_content & ~blank

@@ -7,7 +7,7 @@ PostgreSQL rows are streamed with COPY and key lookups take one array parameter.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,7 @@ class ChunkWriter:
     long_scale: tuple[int, int] | None = None  # scale of a long file's 'rating' column
     csat_scale: tuple[int, int] | None = None
     ces_scale: tuple[int, int] | None = None
+    kept: Collection[str] = ()  # a long file's touchpoints whose stored scale validation held their ratings to
     touchpoint_ids: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     keep_personal_data: bool = False  # False: comments masked (cxdash.privacy), names and e-mail addresses dropped
@@ -166,7 +167,7 @@ class ChunkWriter:
         }
         for name, row in stored.items():
             scale = self._scale(name)
-            if scale is not None and (row.scale_min, row.scale_max) != scale:
+            if scale is not None and (row.scale_min, row.scale_max) != scale and name not in self.kept:
                 self.warnings.append(
                     t(
                         "ingest.scale_conflict",

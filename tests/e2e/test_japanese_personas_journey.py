@@ -61,7 +61,10 @@ def test_personas_page_in_japanese(server: str, ja_page) -> None:  # type: ignor
     main.get_by_role("heading", name="ペルソナ", exact=True).wait_for()
     main.get_by_role("heading", name="共働きの佐藤さん").wait_for()
     main.get_by_text("代表的なコメント").first.wait_for()
-    assert main.get_by_role("button", name="✏️ 編集").count() == 2
+    edit = main.get_by_role("button", name="✏️ 編集")
+    edit.nth(1).wait_for()  # the second card may still be drawing when the first one's comments show
+    wait_idle(page)
+    assert edit.count() == 2
     assert main.get_by_role("heading", name="データからペルソナを提案").is_visible()
     _full_shot(page, "ja-personas")
     _no_english(main.inner_text())

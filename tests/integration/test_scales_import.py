@@ -166,6 +166,37 @@ def test_a_ces_keeps_the_workspace_scale_when_its_answers_fit_and_says_when_they
     assert _stored_ces_scales(engine, "Five") == {(1, 5), (1, 7)}
 
 
+def test_a_long_file_holds_each_stored_touchpoint_to_its_scale(engine: Engine, tmp_path: Path) -> None:
+    """A file of one row per rating (store, stars): a touchpoint the workspace rates 1–5 keeps 1–5 though the file's
+    stars go to 7; its 6s and 7s are rejected naming it, the new touchpoint takes the file's scale, and the preview
+    says so before anything is written."""
+    wide = _ratings(tmp_path / "wide.csv", [1, 2, 3, 4, 5] * 4, "W")
+    import_file(engine, wide, wide.name, "Long")
+    rows = [f"L{i},{('Delivery', 'Checkout')[i % 2]},{1 + i % 7}" for i in range(28)]
+    path = tmp_path / "long.csv"
+    path.write_text("Review,Touchpoint,Stars\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    mapping = {"Review": "response_id", "Touchpoint": "touchpoint", "Stars": "rating"}
+    dry = import_file(engine, path, path.name, "Long", mapping=mapping, dry_run=True)
+    said = "Column 'Stars': touchpoints rated on another scale in this workspace keep it ('Delivery' 1–5)"
+    assert any(w.startswith(said) for w in dry.warnings), dry.warnings
+    result = import_file(engine, path, path.name, "Long", mapping=mapping)
+    assert any(w.startswith(said) for w in result.warnings)
+    assert not any("earlier imports" in w for w in result.warnings)  # said once, before writing
+    reasons = {r.reason for r in result.rejected_rows}
+    assert reasons == {f"{v} is outside 1–5, the scale touchpoint 'Delivery' has in this workspace" for v in (6, 7)}
+    ws = get_workspace(engine, "Long").id
+    assert ws is not None
+    assert touchpoint_scales(engine, ws) == {"Delivery": (1, 5), "Checkout": (1, 7)}
+    with engine.connect() as conn:
+        top = conn.execute(
+            text(
+                "SELECT MAX(r.score) FROM rating r JOIN touchpoint t ON t.id = r.touchpoint_id "
+                "WHERE t.name = 'Delivery'"
+            )
+        ).scalar_one()
+    assert top == 5
+
+
 def _ratings(path: Path, answers: list[object], prefix: str) -> Path:
     lines = ["Response ID,How likely to recommend?,Delivery"]
     lines += [f"{prefix}{i},{i % 11},{answer}" for i, answer in enumerate(answers)]
