@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("drivers", cmd_drivers, "key drivers: impact of each touchpoint on loyalty vs. its score")
     p.add_argument("--csv", help="a CSV file with the outcome and driver columns (instead of --db)")
     p.add_argument("--workspace", help="workspace name (with --db)")
-    p.add_argument("--outcome", help="outcome column (with --db: nps, csat, promoter or a numeric attribute)")
+    p.add_argument("--outcome", help="outcome column (with --db: nps, csat, ces, promoter or a numeric attribute)")
     p.add_argument("--drivers", help="driver columns, comma-separated (with --db: default all touchpoints)")
     p.add_argument("--method", default="lmg", choices=["lmg", "rw", "beta", "pearson", "spearman"])
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (0 = no intervals)")

@@ -47,7 +47,7 @@ except CxdashError as error:
     show_error(error)
     st.stop()
 report = result.to_dict()
-label = ui.outcome_label(settings.outcome)
+label = ui.outcome_label(settings.outcome, data.ces_scale(ctx.engine, ws).scale)
 focus = st.session_state.get(ui.FOCUS_KEY)
 chart = drivers_chart(report, selected=focus, outcome_label=label)
 
@@ -167,7 +167,7 @@ with user_errors():
     halve = kind != "delta"
     step = None if halve else float(delta)
     estimate = ui.what_if_estimate(ctx.engine, ws, ctx.filters, settings, result, driver, step, halve)
-    st.info(ui.what_if_text(estimate, step, scales.get(driver)), icon="🧮")
+    st.info(ui.what_if_text(estimate, step, scales.get(driver), label), icon="🧮")
 
 st.divider()
 st.subheader(t("drivers.methods_agree"))

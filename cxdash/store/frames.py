@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, Engine, Result, Table, select
 
 from cxdash.errors import InputRefused
 from cxdash.store.models import Rating, Response, Touchpoint
-from cxdash.store.queries import Filters, response_conditions
+from cxdash.store.queries import CesScale, Filters, ces_scale, ces_scaled, response_conditions
 
 R: Table = Response.__table__  # type: ignore[attr-defined]
 RT: Table = Rating.__table__  # type: ignore[attr-defined]
@@ -67,14 +67,18 @@ def numeric_rows(result: CursorResult[Any], width: int) -> np.ndarray:
     return values.reshape(-1, width)
 
 
-def response_frame(engine: Engine, workspace_id: int, filters: Filters | None = None) -> pd.DataFrame:
-    """Responses matching the filters with outcomes and touchpoint ratings as columns (touchpoints in order).
+def response_frame(
+    engine: Engine, workspace_id: int, filters: Filters | None = None, ces: CesScale | None = None
+) -> pd.DataFrame:
+    """Responses matching the filters with outcomes and touchpoint ratings as columns (touchpoints in order); CES
+    on the workspace's CES scale (``ces`` when known), as the metrics report it.
 
     One row per respondent by nature (regressions, what-if and clustering need them), so its cost grows with the
     responses: two queries (responses; their ratings, long) and a numpy scatter into the wide matrix.
     """
     conds = response_conditions(workspace_id, filters)
-    base = select(R.c.id, R.c.responded_at, R.c.nps, R.c.csat, R.c.csat_max, R.c.ces).where(*conds)
+    ces_column = ces_scaled(ces or ces_scale(engine, workspace_id)).label("ces")
+    base = select(R.c.id, R.c.responded_at, R.c.nps, R.c.csat, R.c.csat_max, ces_column).where(*conds)
     # Ratings of the matching responses as a semi-join: SQLite then reads them in response order (the join walked
     # the responses in time order, one random page per response: twice as slow on a million responses).
     ratings = select(RT.c.response_id, RT.c.touchpoint_id, RT.c.score).where(

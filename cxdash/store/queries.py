@@ -164,7 +164,7 @@ def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
     return CesScale(main[0], main[1], counts[main], others)
 
 
-def _ces_scaled(ces: CesScale) -> ColumnElement[Any]:
+def ces_scaled(ces: CesScale) -> ColumnElement[Any]:
     """Each CES answer on the workspace's CES scale: an answer on another scale rescaled linearly (one without a
     scale read as 1–7)."""
     value = sql_cast(R.c.ces, Float)
@@ -192,7 +192,7 @@ def top_boxes(lo: ColumnElement[Any], hi: ColumnElement[Any]) -> ColumnElement[A
 
 def _kpi_columns(ces_on: CesScale) -> list[ColumnElement[Any]]:
     """Aggregates for NPS classes, CSAT top-2 (on each response's own scale) and CES moments (on ``ces_on``)."""
-    ces = _ces_scaled(ces_on)
+    ces = ces_scaled(ces_on)
     csat_max = func.coalesce(R.c.csat_max, DEFAULT_CSAT_MAX)
     csat_min = func.coalesce(R.c.csat_min, DEFAULT_CSAT_MIN)
     return [
@@ -500,6 +500,7 @@ __all__ = [
     "Filters",
     "attribute_values",
     "ces_scale",
+    "ces_scaled",
     "counts",
     "date_range",
     "kpi_trend",

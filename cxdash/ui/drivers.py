@@ -26,10 +26,11 @@ from cxdash.analysis.drivers import (
     what_if_basis,
 )
 from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, shared_decimals, t
+from cxdash.roles import format_scale
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
-from cxdash.store.queries import Filters
-from cxdash.ui.data import _filters_key, _key, touchpoint_comments
+from cxdash.store.queries import CES_MAX, CES_MIN, Filters
+from cxdash.ui.data import _filters_key, _key, ces_scale, touchpoint_comments
 from cxdash.ui.labels import shown_as
 from cxdash.ui.resources import data_version
 from cxdash.ui.text import literal
@@ -38,7 +39,7 @@ from cxdash.viz.voice_charts import sentiment_name
 
 CHART_KEY = "drivers_chart"
 FOCUS_KEY = "drivers_focus"
-OUTCOMES = ("nps", "csat", drivers_data.PROMOTER)
+OUTCOMES = ("nps", "csat", "ces", drivers_data.PROMOTER)
 RULES = ("mean", "median", "midpoint", "custom")
 MISSING = ("complete", "mean")
 RESAMPLES = [0, 200, 500, 1000, 2000]
@@ -59,11 +60,12 @@ class DriverSettings:
     attributes: tuple[str, ...] = ()
 
 
-def outcome_label(outcome: str) -> str:
-    """An outcome's name in the current language (a numeric attribute keeps its own name)."""
+def outcome_label(outcome: str, ces_scale: tuple[int, int] = (CES_MIN, CES_MAX)) -> str:
+    """An outcome's name in the current language (a numeric attribute keeps its own name; CES names its scale)."""
     names = {
         "nps": t("drivers.outcome_nps"),
         "csat": t("drivers.outcome_csat"),
+        "ces": t("drivers.outcome_ces", scale=format_scale(ces_scale)),
         drivers_data.PROMOTER: t("drivers.outcome_promoter"),
     }
     return names.get(outcome, outcome)
@@ -106,10 +108,11 @@ def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], fram
     if not outcomes:
         outcomes = ["nps"]
     c1, c2, c3 = st.columns([2, 2, 3])
+    ces = ces_scale(engine, workspace_id).scale
     outcome = c1.selectbox(
         t("drivers.outcome"),
         outcomes,
-        format_func=shown_as(outcome_label, outcomes),
+        format_func=shown_as(lambda o: outcome_label(o, ces), outcomes),
         key="drivers_outcome",
         help=t("drivers.outcome_help"),
     )
@@ -284,8 +287,11 @@ def _signed(value: float | None, digits: int) -> str:
     return fmt_signed(value, digits)  # -0.04 at one decimal reads +0.0, not -0.0
 
 
-def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[float, float] | None) -> str:
-    """The what-if estimate as one sentence in the current language (scenario, change, intervals, caveat)."""
+def what_if_text(
+    estimate: dict[str, Any], delta: float | None, scale: tuple[float, float] | None, outcome: str | None = None
+) -> str:
+    """The what-if estimate as one sentence in the current language (scenario, change, intervals, caveat);
+    ``outcome``: the outcome's name as the page shows it (by default ``outcome_label``'s)."""
     driver = literal(estimate["driver"])  # shown with st.info: a touchpoint name must not act as Markdown
     lo, hi = scale if scale is not None else (float("nan"), float("nan"))
     if delta is not None:
@@ -297,7 +303,7 @@ def what_if_text(estimate: dict[str, Any], delta: float | None, scale: tuple[flo
     text = t(
         "drivers.estimate",
         scenario=scenario,
-        outcome=outcome_label(str(estimate["outcome"])),
+        outcome=outcome or outcome_label(str(estimate["outcome"])),
         change=_signed(estimate["outcome_change"], digits),
         lo=_signed(ci[0], digits),
         hi=_signed(ci[1], digits),

@@ -145,3 +145,35 @@ def test_what_if_scenarios_share_one_basis_per_driver(demo_app: Path, monkeypatc
     other = next(o for o in at.selectbox(key="drivers_whatif_tp").options if o != first)
     at.selectbox(key="drivers_whatif_tp").set_value(other).run()
     assert drivers_asked == [other]
+
+
+def test_ces_can_be_the_outcome_on_its_own_scale(empty_app: Path) -> None:
+    """A support team asks CES on 1–5 beside step ratings: CES is offered as the outcome, named with its scale, and
+    the step that sets the effort (waiting) comes out as its strongest driver."""
+    import random
+
+    from cxdash.ingest.load import import_file
+    from cxdash.store.workspaces import open_store
+
+    rng = random.Random(11)
+    rows = ["id,date,ease,Waiting,Agent,Resolution"]
+    for i in range(300):
+        wait, agent, resolution = rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 5)
+        ease = min(5, max(1, round(0.8 * wait + 0.2 * agent + rng.gauss(0, 0.5))))
+        rows.append(f"S{i},2025-{1 + i % 12:02d}-10,{ease},{wait},{agent},{resolution}")
+    path = empty_app.parent / "support.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mapping = {"id": "response_id", "date": "date", "ease": "ces [1-5]"}
+    mapping |= {tp: f"rating:{tp}" for tp in ("Waiting", "Agent", "Resolution")}
+    engine = open_store(f"sqlite:///{empty_app}")
+    assert import_file(engine, path, path.name, workspace="Support", mapping=mapping).responses == 300
+    engine.dispose()
+    at = _open()
+    outcome = at.selectbox(key="drivers_outcome")
+    assert "ces" in outcome.options or "CES answer (1–5)" in outcome.options, outcome.options
+    outcome.set_value("ces").run()
+    assert not at.exception, at.exception
+    spec, _ = _matrix(at)
+    assert spec["title"].startswith("Moments of truth: impact on CES answer (1–5)"), spec["title"]
+    assert at.dataframe[0].value["touchpoint"].iloc[0] == "Waiting"
+    assert any("CES answer (1–5)" in i.value for i in at.info)  # the what-if names the outcome with its scale
