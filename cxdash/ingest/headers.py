@@ -132,6 +132,8 @@ def _is_merged_header(rows: list[list[str]], width: int) -> bool:
     if sum(bool(data[i]) for i in merged) * 2 < len(merged):
         return False
     others = [i for i in range(width) if i not in merged and top[i]]
+    if not others and len(rows[0]) < len(rows[1]):
+        return False  # one cell over a longer line: a one-column file whose first answer has a comma, not a sheet's
     return sum(not second[i] for i in others) * 3 >= len(others) * 2  # blank under most single headers
 
 

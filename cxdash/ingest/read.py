@@ -138,10 +138,16 @@ def _filled(row: list[Any]) -> int:
 
 def _table_starts(records: list[list[str]], row: int) -> bool:
     """Whether the table's header is at ``row`` after one-cell title lines: three cells or more, or two set apart from
-    the titles by a blank line (a two-column sheet: 推奨度, ご意見). Without that line, two cells may as well be a
-    comment with a comma under a one-column header ("Comment", then "Hello there, nice shop")."""
+    the titles by a blank line (a two-column sheet: 推奨度, ご意見) or under a title line of two fields, the second
+    empty (Excel saves every line of a two-column sheet with its two fields: "Survey export,"). Otherwise two cells
+    may as well be a comment with a comma under a one-column header ("Comment", then "Hello there, nice shop")."""
     filled = _filled(records[row])
-    return filled >= 3 or (filled == 2 and row > 0 and _is_blank(records[row - 1]))
+    if filled >= 3:
+        return True
+    if filled != 2 or row == 0:
+        return False
+    above = records[row - 1]
+    return _is_blank(above) or (len(above) == len(records[row]) == 2 and row + 1 < len(records))
 
 
 def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout, list[str]]:

@@ -234,7 +234,33 @@ def sniff_delimiter(text: str, file_name: str) -> str:
             best, best_score = delimiter, score
     if best_score == (0, 0) and file_name.lower().endswith(".tsv"):
         return "\t"
+    if _one_column(text, best):
+        return ONE_COLUMN
     return best
+
+
+#: the "delimiter" of a file of one column: a character no text has, so that each line is one cell (quotes still
+#: read), and a comment's commas stay in it
+ONE_COLUMN = "\x1f"
+
+
+def _one_column(text: str, delimiter: str) -> bool:
+    """Whether the lines are one column whose cells happen to hold the delimiter ("Comment", then "Hello there, nice
+    shop", then "Too slow"): the first line is one field; after the first line of more fields, lines of one field
+    still come (a quarter of them or more: a table's rows keep its width); and the fields after a delimiter mostly
+    start with a space, as prose does after a comma and a table's cells do not."""
+    rows = [row for row in parse_records(text, delimiter, limit=50) if any(cell.strip() for cell in row)]
+    widths = [len(row) for row in rows]
+    if len(widths) < 3 or widths[0] != 1:
+        return False
+    wider = next((i for i, w in enumerate(widths) if w >= 2), None)
+    if wider is None:
+        return False
+    after = widths[wider + 1 :]
+    if not after or sum(w == 1 for w in after) * 4 < len(after):
+        return False
+    continued = [cell for row in rows[wider:] for cell in row[1:] if cell.strip()]
+    return sum(cell[0].isspace() for cell in continued) * 2 >= len(continued) > 0
 
 
 def parse_records(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:

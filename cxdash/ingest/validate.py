@@ -409,18 +409,29 @@ SUMMARY_LABELS = frozenset(
 )  # fmt: skip
 
 
+#: how far into a row a summary label may stand behind blank cells ("No." left blank, 合計 under 店舗)
+SUMMARY_LABEL_COLUMNS = 3
+
+
 def _summary_rows(chunk: pd.DataFrame, plan: ImportPlan, texts: dict[str, pd.Series]) -> list[tuple[str, pd.Series]]:
-    """Rows that are a spreadsheet's average or total line, not a response: the response id or the file's first
-    column says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row has no comment. (column, rows) pairs,
-    each row under the first of those columns that names it."""
+    """Rows that are a spreadsheet's average or total line, not a response: the response id, or the row's first
+    filled cell among the file's first columns, says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row
+    has no comment. (column, rows) pairs, each row under the first of those columns that names it."""
     id_col = plan.single("response_id")
     without_comment = pd.Series(True, index=chunk.index)
     for text in texts.values():
         without_comment &= text.isna()
     found = []
     taken = ~without_comment
-    for column in dict.fromkeys(([id_col.column] if id_col else []) + list(chunk.columns[:1])):
+    leading = list(chunk.columns[:SUMMARY_LABEL_COLUMNS])
+    for column in dict.fromkeys(([id_col.column] if id_col else []) + leading):
         rows = chunk[column].isin(SUMMARY_LABELS) & ~taken
+        if not rows.any():
+            continue
+        if id_col is None or column != id_col.column:  # behind blank cells only: "12, 合計" is a store named 合計
+            for left in leading[: leading.index(column)]:
+                cells = chunk.loc[rows, left]
+                rows[rows] = (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
         if rows.any():
             found.append((column, rows))
             taken |= rows

@@ -343,6 +343,26 @@ def test_a_title_over_a_table_of_two_columns_is_skipped() -> None:
     assert list(table.sample.index)[0] == 4  # the line numbers of the file
     pairs = [["Survey", ""], ["NPS", ""], ["9", ""]]  # one filled cell a row: no table of two under a title
     assert read_table(to_csv(pairs).encode(), "p.csv").columns[0] == "Survey"
+    # Saved by Excel, every line of a two-column sheet has its two fields: the title's second one is empty, and the
+    # header of two cells comes right under it without a blank line.
+    tight = [["Customer survey export", ""], ["NPS", "Comment"], ["9", "Great"], ["3", "Too slow, sorry"]]
+    table = read_table(to_csv(tight).encode(), "tight.csv")
+    assert table.columns == ["NPS", "Comment"] and table.sample["Comment"].tolist() == ["Great", "Too slow, sorry"]
+    # A one-column file whose comments have commas, unquoted: one column still, each comment whole (it used to be
+    # read as a header of two rows, "Comment - Hello there", losing the first comment).
+    loose = "Comment\nHello there, nice shop\nToo slow for me\nFriendly staff, will return\n"
+    table = read_table(loose.encode(), "loose.csv")
+    assert table.columns == ["Comment"]
+    assert table.sample["Comment"].tolist() == [
+        "Hello there, nice shop",
+        "Too slow for me",
+        "Friendly staff, will return",
+    ]
+    quoted = 'Comment\n"Hello there, nice shop"\nToo slow for me\n"He said ""fine"", then left"\n'
+    assert read_table(quoted.encode(), "q.csv").sample["Comment"].tolist()[2] == 'He said "fine", then left'
+    # Without a space after the comma, short cells under one field are a table's: read as columns, no row lost.
+    short = "Comment\n早い,安い\n遅い\n丁寧,親切\n"
+    assert read_table(short.encode(), "s.csv").sample.iloc[:, 0].tolist() == ["早い", "遅い", "丁寧"]
 
 
 @pytest.mark.parametrize(

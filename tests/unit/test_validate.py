@@ -431,6 +431,22 @@ def test_a_spreadsheets_average_or_total_row_is_not_a_response(label: str) -> No
     assert not any("above the" in w for w in preview.warnings)
 
 
+def test_a_total_row_may_name_itself_behind_blank_cells() -> None:
+    """A Japanese sheet numbered in its first column leaves that cell blank on its 合計 row and writes 合計 under the
+    store; a numbered row whose store is called 合計 stays a response."""
+    t = table(
+        {
+            "No.": [str(i) for i in range(1, 21)] + ["", "21"],
+            "店舗": ["新宿", "渋谷"] * 10 + ["合計", "合計"],
+            "総合満足度": [str(1 + i % 5) for i in range(20)] + ["60", "4"],
+        }
+    )
+    preview = preview_import(t, {"No.": "response_id", "店舗": "attribute:店舗", "総合満足度": "csat"})
+    assert preview.rows_valid == 21
+    assert [(r.row, r.column, r.value) for r in preview.rejected] == [(22, "店舗", "合計")]
+    assert preview.rejected[0].reason == "'合計' marks a summary row (an average or a total), not a response"
+
+
 def test_a_comment_that_says_total_is_a_response() -> None:
     t = table({"ID": ["A1", "Total", "A3"], "NPS": ["9", "7", "3"], "Comment": ["", "Total disaster", "ok"]})
     assert preview_import(t, {"ID": "response_id", "NPS": "nps", "Comment": "comment"}).rows_valid == 3
