@@ -8,7 +8,7 @@ from cxdash.i18n import t
 from cxdash.ui import data
 from cxdash.ui.charts import largest_groups, show_chart
 from cxdash.ui.errors import show_flash
-from cxdash.ui.kpi import kpi_tiles
+from cxdash.ui.kpi import ces_scale_choice, kpi_tiles
 from cxdash.ui.labels import METRICS, PERIODS, metric_name, period_name, shown_as
 from cxdash.ui.scorecard import scorecard_section
 from cxdash.ui.sidebar import describe_filters, page_context
@@ -33,6 +33,7 @@ st.caption(t("overview.filtered", filters=active) if active else t("overview.all
 kpis = data.kpis(ctx.engine, ws_id, ctx.filters)
 ces = data.ces_scale(ctx.engine, ws_id)
 kpi_tiles(kpis, ces)
+ces_scale_choice(ctx.engine, ws_id, ces)
 scorecard_section(ctx.engine, ws_id, ctx.filters)
 
 st.subheader(t("overview.trend"))

@@ -6,6 +6,7 @@ number of groups, not of rows; ``cxdash.analysis.metrics`` turns them into metri
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, Float, Table, case, func, select
+from sqlalchemy import Engine, Float, Table, case, delete, func, insert, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,6 +29,9 @@ from cxdash.analysis.metrics import (
     nps_from_counts,
 )
 from cxdash.errors import InputRefused
+from cxdash.i18n import t
+from cxdash.roles import format_scale, is_column_scale
+from cxdash.store.engine import writer
 from cxdash.store.models import (
     Attribute,
     Comment,
@@ -36,10 +40,12 @@ from cxdash.store.models import (
     Persona,
     Rating,
     Response,
+    Setting,
     Touchpoint,
 )
 
 R = cast(Table, Response.__table__)  # type: ignore[attr-defined]
+ST = cast(Table, Setting.__table__)  # type: ignore[attr-defined]
 A = cast(Table, Attribute.__table__)  # type: ignore[attr-defined]
 RT = cast(Table, Rating.__table__)  # type: ignore[attr-defined]
 TP = cast(Table, Touchpoint.__table__)  # type: ignore[attr-defined]
@@ -125,14 +131,15 @@ def _sum_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
 
 @dataclass(frozen=True)
 class CesScale:
-    """The scale a workspace's CES is reported on: the one most of its CES answers were given on (1–7 when it has
-    none). Answers on another scale are rescaled onto it linearly, their end points onto its end points;
-    ``others`` counts them per scale, for the page to say so."""
+    """The scale a workspace's CES is reported on: the one the team chose for it (``chosen``), else the one most of
+    its CES answers were given on (1–7 when it has none). Answers on another scale are rescaled onto it linearly,
+    their end points onto its end points; ``others`` counts them per scale, for the page to say so."""
 
     lo: int = CES_MIN
     hi: int = CES_MAX
     on_scale: int = 0  # answers given on it
     others: tuple[tuple[tuple[int, int], int], ...] = ()
+    chosen: bool = False
 
     @property
     def scale(self) -> tuple[int, int]:
@@ -143,10 +150,44 @@ class CesScale:
         """How many answers were given on another scale."""
         return sum(n for _, n in self.others)
 
+    @property
+    def answered_scales(self) -> list[tuple[int, int]]:
+        """The scales its answers were given on, shortest first."""
+        return sorted([s for s, _ in self.others] + ([self.scale] if self.on_scale else []), key=lambda s: s[1] - s[0])
+
+
+#: Setting key: the scale a workspace reports CES on, JSON [lo, hi] (absent: the scale of most answers)
+CES_SCALE_SETTING = "reporting.ces_scale"
+
+
+def chosen_ces_scale(engine: Engine, workspace_id: int) -> tuple[int, int] | None:
+    """The CES scale the team chose for the workspace, if any."""
+    with engine.connect() as conn:
+        text = conn.execute(
+            select(ST.c.value_json).where(ST.c.workspace_id == workspace_id, ST.c.key == CES_SCALE_SETTING)
+        ).scalar_one_or_none()
+    try:
+        lo, hi = json.loads(text) if text else (None, None)
+    except (TypeError, ValueError):
+        return None
+    return (lo, hi) if isinstance(lo, int) and isinstance(hi, int) and is_column_scale((lo, hi)) else None
+
+
+def set_ces_scale(engine: Engine, workspace_id: int, scale: tuple[int, int] | None) -> None:
+    """Report the workspace's CES on ``scale`` from now on (None: on the scale of most of its answers again)."""
+    if scale is not None and not is_column_scale(scale):
+        raise InputRefused(t("kpi.bad_ces_scale", scale=format_scale(scale)))
+    with writer(engine).begin() as conn:
+        conn.execute(delete(ST).where(ST.c.workspace_id == workspace_id, ST.c.key == CES_SCALE_SETTING))
+        if scale is not None:
+            value = json.dumps([int(scale[0]), int(scale[1])])
+            conn.execute(insert(ST).values(workspace_id=workspace_id, key=CES_SCALE_SETTING, value_json=value))
+
 
 def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
-    """The workspace's CES scale (see ``CesScale``): the scale of most CES answers; on a tie, 1–7 or else the longer
-    one. Every filter and period of the workspace reports CES on it, so the axis never changes under a filter."""
+    """The workspace's CES scale (see ``CesScale``): the one chosen for it, else the scale of most CES answers; on a
+    tie, 1–7 or else the longer one. Every filter and period of the workspace reports CES on it, so the axis never
+    changes under a filter."""
     stmt = (
         select(R.c.ces_min, R.c.ces_max, func.count())
         .where(R.c.workspace_id == workspace_id, R.c.ces.is_not(None))
@@ -157,11 +198,12 @@ def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
         for lo, hi, n in conn.execute(stmt):
             known = lo is not None and hi is not None and hi > lo
             counts[(int(lo), int(hi)) if known else (CES_MIN, CES_MAX)] += int(n)
-    if not counts:
+    chosen = chosen_ces_scale(engine, workspace_id)
+    if chosen is None and not counts:
         return CesScale()
-    main = max(counts, key=lambda s: (counts[s], s == (CES_MIN, CES_MAX), s[1] - s[0], s))
+    main = chosen or max(counts, key=lambda s: (counts[s], s == (CES_MIN, CES_MAX), s[1] - s[0], s))
     others = tuple(sorted((s, n) for s, n in counts.items() if s != main))
-    return CesScale(main[0], main[1], counts[main], others)
+    return CesScale(main[0], main[1], counts[main], others, chosen is not None)
 
 
 def ces_scaled(ces: CesScale) -> ColumnElement[Any]:
@@ -501,6 +543,8 @@ __all__ = [
     "attribute_values",
     "ces_scale",
     "ces_scaled",
+    "chosen_ces_scale",
+    "set_ces_scale",
     "counts",
     "date_range",
     "kpi_trend",

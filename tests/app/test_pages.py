@@ -167,3 +167,13 @@ def test_a_ces_asked_on_five_points_is_shown_on_five_points(empty_app: Path) -> 
     titles = [str(s.get("title")) for s in specs]
     assert "CES (mean, 1–5) by period, with 95% interval" in titles, titles
     assert "CES (mean, 1–5) by plan" in titles, titles
+    # The team still reports on 1–7 while the new survey's answers are few: chosen once, kept for the workspace.
+    choice = next(s for s in at.selectbox if s.label == "Report CES on")
+    assert choice.value == "auto" and choice.options == ["The scale of most answers", "1–5", "1–7"]
+    choice.set_value((1, 7)).run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric].count("CES (1–7)") == 2
+    assert any(
+        c.value.startswith("CES on 1–7, the scale chosen for this workspace (30 answers on it)") for c in at.caption
+    )
+    assert new_app().run().metric[2].label == "CES (1–7)"  # a new session sees the workspace's choice

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, Table, insert
 from sqlalchemy.dialects import postgresql
 
 from cxdash.analysis.metrics import ces_from_moments, csat_from_counts, nps_from_counts
+from cxdash.errors import InputRefused
 from cxdash.store.engine import writer
 from cxdash.store.models import (
     Attribute,
@@ -36,6 +37,7 @@ from cxdash.store.queries import (
     kpis,
     kpis_by_attribute,
     response_conditions,
+    set_ces_scale,
     touchpoint_scores,
 )
 from cxdash.store.workspaces import open_store
@@ -404,5 +406,16 @@ def test_ces_is_reported_on_the_scale_of_most_of_its_answers(store_factory: Stor
         assert ces_scale(engine, 4) == CesScale() and kpis(engine, 4)["ces"].value is None
         on_ten = kpis(engine, 2)["ces"].value
         assert on_ten == pytest.approx(np.mean([v * 10 / 4 - 2.5 for v, _, _ in five[:20]] + list(range(20))))
+        # A team that moved from 1–7 to 1–5 may report on 1–7 until the new answers outnumber the old, or back.
+        set_ces_scale(engine, 1, (1, 7))
+        assert ces_scale(engine, 1) == CesScale(1, 7, 40, (((1, 5), 50),), chosen=True)
+        on_seven = [1 + (v - 1) * 6 / 4 for v, _, _ in five] + [v for v, _, _ in seven]
+        assert kpis(engine, 1)["ces"].value == pytest.approx(np.mean(on_seven))
+        set_ces_scale(engine, 4, (1, 5))  # chosen before any answer
+        assert ces_scale(engine, 4) == CesScale(1, 5, 0, (), chosen=True)
+        with pytest.raises(InputRefused, match="2–6 is not a scale CES can be reported on"):
+            set_ces_scale(engine, 1, (2, 6))
+        set_ces_scale(engine, 1, None)
+        assert ces_scale(engine, 1) == CesScale(1, 5, 50, (((1, 7), 40),))
     finally:
         engine.dispose()
