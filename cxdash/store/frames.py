@@ -14,7 +14,15 @@ from sqlalchemy import CursorResult, Engine, Result, Table, select
 
 from cxdash.errors import InputRefused
 from cxdash.store.models import Rating, Response, Touchpoint
-from cxdash.store.queries import CesScale, Filters, ces_scale, ces_scaled, response_conditions
+from cxdash.store.queries import (
+    CesScale,
+    Filters,
+    ces_scale,
+    ces_scaled,
+    csat_scale,
+    csat_scaled,
+    response_conditions,
+)
 
 R: Table = Response.__table__  # type: ignore[attr-defined]
 RT: Table = Rating.__table__  # type: ignore[attr-defined]
@@ -71,14 +79,16 @@ def response_frame(
     engine: Engine, workspace_id: int, filters: Filters | None = None, ces: CesScale | None = None
 ) -> pd.DataFrame:
     """Responses matching the filters with outcomes and touchpoint ratings as columns (touchpoints in order); CES
-    on the workspace's CES scale (``ces`` when known), as the metrics report it.
+    on the workspace's CES scale (``ces`` when known), as the metrics report it, and CSAT on the scale of most of its
+    answers (``csat_max`` stays each answer's own).
 
     One row per respondent by nature (regressions, what-if and clustering need them), so its cost grows with the
     responses: two queries (responses; their ratings, long) and a numpy scatter into the wide matrix.
     """
     conds = response_conditions(workspace_id, filters)
     ces_column = ces_scaled(ces or ces_scale(engine, workspace_id)).label("ces")
-    base = select(R.c.id, R.c.responded_at, R.c.nps, R.c.csat, R.c.csat_max, ces_column).where(*conds)
+    csat_column = csat_scaled(csat_scale(engine, workspace_id)).label("csat")
+    base = select(R.c.id, R.c.responded_at, R.c.nps, csat_column, R.c.csat_max, ces_column).where(*conds)
     # Ratings of the matching responses as a semi-join: SQLite then reads them in response order (the join walked
     # the responses in time order, one random page per response: twice as slow on a million responses).
     ratings = select(RT.c.response_id, RT.c.touchpoint_id, RT.c.score).where(

@@ -184,37 +184,67 @@ def set_ces_scale(engine: Engine, workspace_id: int, scale: tuple[int, int] | No
             conn.execute(insert(ST).values(workspace_id=workspace_id, key=CES_SCALE_SETTING, value_json=value))
 
 
-def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
-    """The workspace's CES scale (see ``CesScale``): the one chosen for it, else the scale of most CES answers; on a
-    tie, 1–7 or else the longer one. Every filter and period of the workspace reports CES on it, so the axis never
-    changes under a filter."""
+def _scale_counts(engine: Engine, workspace_id: int, kind: str, default: tuple[int, int]) -> Counter[tuple[int, int]]:
+    """How many of the workspace's answers of ``kind`` ("ces", "csat") were given on each scale (an answer stored
+    without one counted on ``default``)."""
+    value, lo_col, hi_col = R.c[kind], R.c[f"{kind}_min"], R.c[f"{kind}_max"]
     stmt = (
-        select(R.c.ces_min, R.c.ces_max, func.count())
-        .where(R.c.workspace_id == workspace_id, R.c.ces.is_not(None))
-        .group_by(R.c.ces_min, R.c.ces_max)
+        select(lo_col, hi_col, func.count())
+        .where(R.c.workspace_id == workspace_id, value.is_not(None))
+        .group_by(lo_col, hi_col)
     )
     counts: Counter[tuple[int, int]] = Counter()
     with engine.connect() as conn:
         for lo, hi, n in conn.execute(stmt):
             known = lo is not None and hi is not None and hi > lo
-            counts[(int(lo), int(hi)) if known else (CES_MIN, CES_MAX)] += int(n)
+            counts[(int(lo), int(hi)) if known else default] += int(n)
+    return counts
+
+
+def _most_answered(counts: Counter[tuple[int, int]], default: tuple[int, int]) -> tuple[int, int]:
+    """The scale of most answers; on a tie, ``default`` or else the longer one."""
+    return max(counts, key=lambda s: (counts[s], s == default, s[1] - s[0], s)) if counts else default
+
+
+def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
+    """The workspace's CES scale (see ``CesScale``): the one chosen for it, else the scale of most CES answers; on a
+    tie, 1–7 or else the longer one. Every filter and period of the workspace reports CES on it, so the axis never
+    changes under a filter."""
+    counts = _scale_counts(engine, workspace_id, "ces", (CES_MIN, CES_MAX))
     chosen = chosen_ces_scale(engine, workspace_id)
     if chosen is None and not counts:
         return CesScale()
-    main = chosen or max(counts, key=lambda s: (counts[s], s == (CES_MIN, CES_MAX), s[1] - s[0], s))
+    main = chosen or _most_answered(counts, (CES_MIN, CES_MAX))
     others = tuple(sorted((s, n) for s, n in counts.items() if s != main))
     return CesScale(main[0], main[1], counts[main], others, chosen is not None)
 
 
+def csat_scale(engine: Engine, workspace_id: int) -> tuple[int, int]:
+    """The scale most of the workspace's CSAT answers were given on (1–5 without answers): the one a CSAT answer is
+    read on where it is an outcome (Drivers), answers on another scale rescaled onto it."""
+    default = (DEFAULT_CSAT_MIN, DEFAULT_CSAT_MAX)
+    return _most_answered(_scale_counts(engine, workspace_id, "csat", default), default)
+
+
+def _on_scale(kind: str, target: tuple[int, int], default: tuple[int, int]) -> ColumnElement[Any]:
+    """Each answer of ``kind`` on ``target``: an answer on another scale rescaled linearly, its end points onto the
+    target's (one stored without a scale read as ``default``)."""
+    value, lo_col, hi_col = sql_cast(R.c[kind], Float), R.c[f"{kind}_min"], R.c[f"{kind}_max"]
+    unknown = lo_col.is_(None) | hi_col.is_(None) | (hi_col <= lo_col)
+    lo = case((unknown, default[0]), else_=lo_col)
+    hi = case((unknown, default[1]), else_=hi_col)
+    scaled = target[0] + (value - lo) * float(target[1] - target[0]) / sql_cast(hi - lo, Float)
+    return case(((lo == target[0]) & (hi == target[1]), value), else_=scaled)
+
+
 def ces_scaled(ces: CesScale) -> ColumnElement[Any]:
-    """Each CES answer on the workspace's CES scale: an answer on another scale rescaled linearly (one without a
-    scale read as 1–7)."""
-    value = sql_cast(R.c.ces, Float)
-    unknown = R.c.ces_min.is_(None) | R.c.ces_max.is_(None) | (R.c.ces_max <= R.c.ces_min)
-    lo = case((unknown, CES_MIN), else_=R.c.ces_min)
-    hi = case((unknown, CES_MAX), else_=R.c.ces_max)
-    scaled = ces.lo + (value - lo) * float(ces.hi - ces.lo) / sql_cast(hi - lo, Float)
-    return case(((lo == ces.lo) & (hi == ces.hi), value), else_=scaled)
+    """Each CES answer on the workspace's CES scale (one without a scale read as 1–7)."""
+    return _on_scale("ces", ces.scale, (CES_MIN, CES_MAX))
+
+
+def csat_scaled(scale: tuple[int, int]) -> ColumnElement[Any]:
+    """Each CSAT answer on ``scale`` (one without a scale read as 1–5)."""
+    return _on_scale("csat", scale, (DEFAULT_CSAT_MIN, DEFAULT_CSAT_MAX))
 
 
 def _nps_class_columns() -> list[ColumnElement[Any]]:
@@ -544,6 +574,8 @@ __all__ = [
     "ces_scale",
     "ces_scaled",
     "chosen_ces_scale",
+    "csat_scale",
+    "csat_scaled",
     "set_ces_scale",
     "counts",
     "date_range",

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 from cxdash.analysis.metrics import ces_from_moments, csat_from_counts, nps_from_counts
 from cxdash.errors import InputRefused
 from cxdash.store.engine import writer
+from cxdash.store.frames import response_frame
 from cxdash.store.models import (
     Attribute,
     Comment,
@@ -419,3 +420,17 @@ def test_ces_is_reported_on_the_scale_of_most_of_its_answers(store_factory: Stor
         assert ces_scale(engine, 1) == CesScale(1, 5, 50, (((1, 7), 40),))
     finally:
         engine.dispose()
+
+
+def test_the_respondent_frame_puts_csat_and_ces_on_the_workspace_scales(store: Any) -> None:
+    """Drivers and personas read one row per respondent: a tenth answered CSAT on 0–10 and CES on 1–5; their answers
+    are rescaled onto the scales most answers have (1–5, 1–7), as the metrics read them, not mixed raw."""
+    engine, ws, resp, _ = store
+    frame = response_frame(engine, ws)
+    own = resp.set_index("id").loc[frame.index]
+    csat = np.where(own["csat_max"] == 10, 1 + own["csat"] * 4 / 10, own["csat"])
+    ces = np.where(own["ces_max"] == 5, 1 + (own["ces"] - 1) * 6 / 4, own["ces"])
+    assert frame["csat"].to_numpy() == pytest.approx(csat, nan_ok=True)
+    assert frame["ces"].to_numpy() == pytest.approx(ces, nan_ok=True)
+    assert frame["csat"].max() <= 5 and frame["ces"].max() <= 7
+    assert (own["csat_max"] == 10).sum() > 30 and (own["ces_max"] == 5).sum() > 30  # the test has both kinds
