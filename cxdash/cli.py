@@ -125,13 +125,20 @@ def _parse_filters(items: Sequence[str]) -> Any:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from cxdash.roles import format_scale
-    from cxdash.store.queries import ces_scale, kpis
+    from cxdash.i18n import t
+    from cxdash.roles import format_scale, parse_scale
+    from cxdash.store.queries import ces_scale, kpis, set_ces_scale
     from cxdash.store.workspaces import get_workspace
 
     engine = _open(args)
     ws = get_workspace(engine, args.workspace)
     assert ws.id is not None
+    if args.ces_scale:
+        auto = args.ces_scale.strip().lower() == "auto"
+        wanted = None if auto else parse_scale(args.ces_scale)
+        if not auto and wanted is None:
+            raise InputRefused(t("kpi.ces_scale_text", text=args.ces_scale))
+        set_ces_scale(engine, ws.id, wanted)
     ces = ces_scale(engine, ws.id)
     result = kpis(engine, ws.id, _parse_filters(args.filter or []), ces=ces)
     data: dict[str, dict[str, Any]] = {
@@ -139,6 +146,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     }
     data["ces"]["scale"] = list(ces.scale)  # CES's mean is on this scale (the one most of its answers were given on)
     data["ces"]["rescaled"] = [{"scale": list(scale), "n": n} for scale, n in ces.others]
+    data["ces"]["scale_chosen"] = ces.chosen  # chosen for the workspace (else: the scale of most answers)
     names = {"nps": "NPS", "csat": "CSAT", "ces": f"CES ({format_scale(ces.scale)})"}
     lines = [
         f"{names[k]}: {v['value'] if v['value'] is not None else '—'} (n={v['n']}, 95% CI {v['ci95']})"
@@ -240,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("metrics", cmd_metrics, "NPS, CSAT and CES with n and 95% intervals")
     p.add_argument("--workspace")
     p.add_argument("--filter", action="append", metavar="ATTR=VALUE", help="segment filter (repeatable)")
+    p.add_argument(
+        "--ces-scale",
+        metavar="LO-HI|auto",
+        help="report the workspace's CES on this scale from now on, e.g. 1-5 (kept for it, as the Overview's choice; "
+        "auto: the scale of most answers)",
+    )
     p = add("drivers", cmd_drivers, "key drivers: impact of each touchpoint on loyalty vs. its score")
     p.add_argument("--csv", help="a CSV file with the outcome and driver columns (instead of --db)")
     p.add_argument("--workspace", help="workspace name (with --db)")

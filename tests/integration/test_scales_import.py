@@ -121,6 +121,18 @@ def test_the_command_line_reports_ces_on_its_scale(
     assert ces["n"] == N + 30 and ces["value"] == pytest.approx(mean)
     assert main(["metrics", "--db", store_url, "--workspace", "Effort"]) == 0
     assert f"CES (1–5): {ces['value']}" in capsys.readouterr().out
+    # Chosen for the workspace from the command line, as on the Overview, and back to the scale of most answers.
+    assert main(["metrics", "--db", store_url, "--workspace", "Effort", "--ces-scale", "1-7", "--json"]) == 0
+    seven = json.loads(capsys.readouterr().out)["ces"]
+    assert seven["scale"] == [1, 7] and seven["scale_chosen"] is True
+    assert seven["value"] == pytest.approx(1 + (ces["value"] - 1) * 6 / 4)
+    assert main(["metrics", "--db", store_url, "--workspace", "Effort", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ces"]["scale"] == [1, 7]  # kept
+    assert main(["metrics", "--db", store_url, "--workspace", "Effort", "--ces-scale", "auto", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ces"]["scale"] == [1, 5]
+    for wrong, said in (("2-6", "2–6 is not a scale CES can be reported on"), ("easy", "'easy' is not a scale")):
+        assert main(["metrics", "--db", store_url, "--workspace", "Effort", "--ces-scale", wrong]) == 2
+        assert said in capsys.readouterr().err
 
 
 def _effort(path: Path, answers: list[object], prefix: str) -> Path:
