@@ -146,11 +146,6 @@ class CesScale:
         return self.lo, self.hi
 
     @property
-    def rescaled(self) -> int:
-        """How many answers were given on another scale."""
-        return sum(n for _, n in self.others)
-
-    @property
     def answered_scales(self) -> list[tuple[int, int]]:
         """The scales its answers were given on, shortest first."""
         return sorted([s for s, _ in self.others] + ([self.scale] if self.on_scale else []), key=lambda s: s[1] - s[0])

@@ -31,9 +31,11 @@ def rescaled_note(ces: CesScale) -> str | None:
     the workspace's CES answers were given on another scale (or the team chose the scale), else None."""
     if not ces.others and not ces.chosen:
         return None
+    if not ces.others:  # chosen, and every answer on it
+        return t("kpi.chosen_only", scale=format_scale(ces.scale))
     others = ", ".join(t("kpi.rescaled_one", n=fmt_number(n), scale=format_scale(s)) for s, n in ces.others)
     key = "kpi.rescaled_chosen" if ces.chosen else "kpi.rescaled"
-    return t(key, scale=format_scale(ces.scale), main=fmt_number(ces.on_scale), others=others or "—")
+    return t(key, scale=format_scale(ces.scale), main=fmt_number(ces.on_scale), others=others)
 
 
 AUTO = "auto"
