@@ -47,7 +47,7 @@ except CxdashError as error:
     show_error(error)
     st.stop()
 report = result.to_dict()
-label = ui.outcome_label(settings.outcome, data.ces_scale(ctx.engine, ws).scale)
+label = ui.outcome_label(settings.outcome, data.ces_scale(ctx.engine, ws).scale, data.csat_scale(ctx.engine, ws))
 focus = st.session_state.get(ui.FOCUS_KEY)
 chart = drivers_chart(report, selected=focus, outcome_label=label)
 

@@ -64,6 +64,16 @@ def ces_scale(engine: Engine, workspace_id: int) -> CesScale:
     return _ces_scale(_key(engine), workspace_id, data_version(), engine)
 
 
+@st.cache_data(max_entries=64, ttl=300, show_spinner=False)
+def _csat_scale(url: str, workspace_id: int, version: int, _engine: Engine) -> tuple[int, int]:
+    return queries.csat_scale(_engine, workspace_id)
+
+
+def csat_scale(engine: Engine, workspace_id: int) -> tuple[int, int]:
+    """The scale most of the workspace's CSAT answers have (the one Drivers reads a CSAT answer on)."""
+    return _csat_scale(_key(engine), workspace_id, data_version(), engine)
+
+
 @st.cache_data(max_entries=128, ttl=300, show_spinner=False)
 def _kpis(url: str, ws: int, fkey: tuple[Any, ...], version: int, _engine: Engine, _filters: Filters) -> dict[str, Any]:
     return queries.kpis(_engine, ws, _filters, ces=ces_scale(_engine, ws))

@@ -29,8 +29,8 @@ from cxdash.i18n import current_language, fmt_date, fmt_number, fmt_signed, shar
 from cxdash.roles import format_scale
 from cxdash.store import drivers_data
 from cxdash.store.frames import touchpoint_scales
-from cxdash.store.queries import CES_MAX, CES_MIN, Filters
-from cxdash.ui.data import _filters_key, _key, ces_scale, touchpoint_comments
+from cxdash.store.queries import CES_MAX, CES_MIN, DEFAULT_CSAT_MAX, DEFAULT_CSAT_MIN, Filters
+from cxdash.ui.data import _filters_key, _key, ces_scale, csat_scale, touchpoint_comments
 from cxdash.ui.labels import shown_as
 from cxdash.ui.resources import data_version
 from cxdash.ui.text import literal
@@ -60,11 +60,16 @@ class DriverSettings:
     attributes: tuple[str, ...] = ()
 
 
-def outcome_label(outcome: str, ces_scale: tuple[int, int] = (CES_MIN, CES_MAX)) -> str:
-    """An outcome's name in the current language (a numeric attribute keeps its own name; CES names its scale)."""
+def outcome_label(
+    outcome: str,
+    ces_scale: tuple[int, int] = (CES_MIN, CES_MAX),
+    csat_scale: tuple[int, int] = (DEFAULT_CSAT_MIN, DEFAULT_CSAT_MAX),
+) -> str:
+    """An outcome's name in the current language (a numeric attribute keeps its own name; CSAT and CES name the
+    scale they are read on)."""
     names = {
         "nps": t("drivers.outcome_nps"),
-        "csat": t("drivers.outcome_csat"),
+        "csat": t("drivers.outcome_csat", scale=format_scale(csat_scale)),
         "ces": t("drivers.outcome_ces", scale=format_scale(ces_scale)),
         drivers_data.PROMOTER: t("drivers.outcome_promoter"),
     }
@@ -108,11 +113,11 @@ def controls(engine: Engine, workspace_id: int, touchpoints: Sequence[str], fram
     if not outcomes:
         outcomes = ["nps"]
     c1, c2, c3 = st.columns([2, 2, 3])
-    ces = ces_scale(engine, workspace_id).scale
+    ces, csat = ces_scale(engine, workspace_id).scale, csat_scale(engine, workspace_id)
     outcome = c1.selectbox(
         t("drivers.outcome"),
         outcomes,
-        format_func=shown_as(lambda o: outcome_label(o, ces), outcomes),
+        format_func=shown_as(lambda o: outcome_label(o, ces, csat), outcomes),
         key="drivers_outcome",
         help=t("drivers.outcome_help"),
     )

@@ -61,6 +61,8 @@ def test_demo_shows_delivery_speed_in_fix_first(demo_app: Path) -> None:
     assert sum("written " in c.value and " times" in c.value for c in at.caption) >= 2
     assert any("2,9" in c.value or "3,0" in c.value for c in at.caption)  # "... of 2,965 responses": separators
     assert any("NPS points" in i.value and "95% interval" in i.value for i in at.info)  # the what-if estimate
+    outcomes = at.selectbox(key="drivers_outcome").options  # CSAT and CES name the scale they are read on
+    assert outcomes[:3] == ["NPS answer (0–10)", "CSAT answer (1–5)", "CES answer (1–7)"], outcomes
 
 
 def test_changing_the_method_changes_the_table(demo_app: Path) -> None:
