@@ -139,6 +139,11 @@ class LabelScale:
         """The number of a cell that is one of the scale's labels, else None."""
         return float(self.values[key]) if isinstance(cell, str) and (key := normalise(cell)) in self.values else None
 
+    @property
+    def complete(self) -> bool:
+        """Whether every point of the scale was answered (the words then make this scale and no other)."""
+        return len(self.written) >= self.scale[1] - self.scale[0] + 1
+
     def described(self) -> str:
         """ "Very dissatisfied = 1, Dissatisfied = 2, …" in the file's own words, lowest first."""
         return ", ".join(f"{self.written[v]} = {v}" for v in sorted(self.written))

@@ -289,7 +289,7 @@ def _on_stored_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int
         )  # fmt: skip
     words = inferred.labels
     on_kept: ColumnPlan | None = None
-    if words is None or len(words.written) < words.scale[1] - words.scale[0] + 1:  # not every point of their own
+    if words is None or not words.complete:  # not every point of their own scale
         try:
             on_kept = _plan_column(table, column, Role(role.kind, role.name, kept))
         except InputRefused:  # words that do not fit the kept scale
@@ -320,7 +320,7 @@ def _on_ces_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int], 
     assert inferred.scale is not None
     own = format_scale(inferred.scale)
     words = inferred.labels
-    if role.scale is None and (words is None or len(words.written) < words.scale[1] - words.scale[0] + 1):
+    if role.scale is None and (words is None or not words.complete):
         try:
             on_kept: ColumnPlan | None = _plan_column(table, column, Role(role.kind, role.name, kept))
         except InputRefused:  # words that do not fit the workspace's scale
