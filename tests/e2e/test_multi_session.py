@@ -49,6 +49,7 @@ GRID = 'canvas[data-testid="data-grid-canvas"]'
 CELL_EDITOR = "textarea.gdg-input"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 HEADER_PX, ROW_PX, FIRST_COLUMN_PX = 35, 35, 60  # the grid: header height, row height, a point in column "#"
+STEP_COLUMN = 2  # the "Step" column's aria-colindex in the grid's accessibility table ("#" is 1)
 
 
 # --- the store before -----------------------------------------------------------------------------------------------
@@ -155,16 +156,38 @@ async def edit_map(page: Any, url: str, db: Path, name: str, n: int, start: asyn
     await page.get_by_role("button", name=UI["undo_after_steps"].format(name="Buy")).wait_for()
     await _idle(page)
     grid = page.locator(EDITOR).nth(1).locator(GRID)
-    box = await grid.bounding_box()
-    assert box is not None
-    await page.mouse.click(box["x"] + FIRST_COLUMN_PX, box["y"] + HEADER_PX + ROW_PX / 2)  # column "#", row 1
-    await grid.press("ArrowRight")  # column "Step" (press() focuses the grid: five tabs, one has the focus)
-    await grid.press("Enter")
-    await page.locator(CELL_EDITOR).fill(f"Pays by card ({n})")
-    await page.locator(CELL_EDITOR).press("Enter")
-    while not _step_saved(db, name, f"Pays by card ({n})"):  # the grid shows it at once; wait for the store
+    await _type_into_step(page, grid, f"Pays by card ({n})")
+    while not _step_saved(db, name, f"Pays by card ({n})"):  # the grid shows it; wait for the store
         await asyncio.sleep(0.2)
     await _idle(page)
+
+
+async def _type_into_step(page: Any, grid: Any, text: str) -> None:
+    """Type ``text`` into the "Step" cell of the grid's first row, having seen that cell selected first.
+
+    The grid is a canvas: the cell is chosen by a click at pixel offsets and a key, which a busy machine can let
+    slip (the click landing while the grid is drawn again). Its accessibility table says which cell is selected;
+    the gesture is repeated until it is the right one (nothing is typed before: no write is retried, and a write
+    the store then misses still fails the test)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+    from playwright.async_api import expect
+
+    box = await grid.bounding_box()
+    assert box is not None
+    selected = grid.locator(f'tr[aria-rowindex="2"] td[aria-colindex="{STEP_COLUMN}"][aria-selected="true"]')
+    for attempt in range(3):
+        await page.mouse.click(box["x"] + FIRST_COLUMN_PX, box["y"] + HEADER_PX + ROW_PX / 2)  # column "#", row 1
+        await grid.press("ArrowRight")  # column "Step" (press() focuses the grid: five tabs, one has the focus)
+        try:
+            await selected.wait_for(state="attached", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    await grid.press("Enter")
+    await page.locator(CELL_EDITOR).fill(text)
+    await page.locator(CELL_EDITOR).press("Enter")
+    await expect(grid.locator(f'tr[aria-rowindex="2"] td[aria-colindex="{STEP_COLUMN}"]')).to_have_text(text)
 
 
 async def import_file_in_tab(page: Any, url: str, path: Path, start: asyncio.Barrier) -> None:
