@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -25,6 +26,7 @@ from cxdash.errors import CxdashError, InputRefused
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
+EXIT_INTERNAL = 1  # a bug: the message asks for a report
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -286,3 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write("\n")
         print(f"cxdash: {message}", file=sys.stderr)
         return EXIT_REFUSED
+    except Exception as error:  # a bug of ours, not the input: one sentence, the traceback only when asked for
+        if os.environ.get("CXDASH_DEBUG") or isinstance(error, BrokenPipeError):  # `| head` closed stdout
+            raise
+        from cxdash.i18n import t
+
+        message = t("app.internal_error", command=args.command, error=f"{type(error).__name__}: {error}")
+        if getattr(args, "json", False):
+            json.dump({"status": "error", "error": message}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        print(f"cxdash: {message}", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -28,7 +28,7 @@ from sqlmodel import select as sm_select
 from cxdash.analysis.comments import warm_up
 from cxdash.analysis.lang import ANSWER_CHARS, has_cjk, is_japanese_answer
 from cxdash.analysis.themes import ThemeRules
-from cxdash.errors import CxdashError, InputRefused, NotFound
+from cxdash.errors import InputRefused, NotFound
 from cxdash.gctune import collect_less
 from cxdash.i18n import t
 from cxdash.ingest import personal
@@ -465,9 +465,9 @@ def import_file(
             keep_personal_data=keep_personal_data,
             actor=actor,
         )
-    except CxdashError:
+    except Exception:  # refused, or stopped by a bug: either way no new, empty workspace is left behind
         if created is not None:
-            _drop_if_unused(engine, created)  # a refused file leaves no new, empty workspace behind
+            _drop_if_unused(engine, created)
         raise
     result.warnings = warnings + result.warnings
     return result

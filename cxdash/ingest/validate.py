@@ -9,7 +9,7 @@ read, reason). ``preview_import`` runs the whole file through both without writi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -215,6 +215,7 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
     if any(r.kind == "rating" and r.name is None for _, r in used) and "touchpoint" not in kinds:
         raise InputRefused(t("ingest.rating_without_touchpoint", file=name))
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
+    table = _without_summary_rows(table, used)  # a total row's sums are no answers: they do not widen a scale
     for column, role in used:
         column_plan = _plan_column(table, column, role)
         kept = stored.touchpoints.get(role.name) if stored and role.kind == "rating" and role.name else None
@@ -237,6 +238,18 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
         if ambiguous:
             plan.warnings.append(t("ingest.dates_read_as", column=date.column, how=ambiguous))
     return plan
+
+
+def _without_summary_rows(table: RawTable, used: list[tuple[str, Role]]) -> RawTable:
+    """The table with the summary rows (see _summary_rows) left out of its sample, for inferring scales and dates:
+    in a small file the sums of a total row are more than the 5% of answers a scale may leave outside it."""
+    id_column = next((c for c, r in used if r.kind == "response_id"), None)
+    texts = {c: clean_text(table.sample[c]) for c, r in used if r.kind == "comment"}
+    found = _summary_rows(table.sample, id_column, texts)
+    if not found:
+        return table
+    summary = np.logical_or.reduce([rows.to_numpy(dtype=bool) for _, rows in found])
+    return replace(table, sample=table.sample[~summary])
 
 
 def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:
@@ -413,22 +426,24 @@ SUMMARY_LABELS = frozenset(
 SUMMARY_LABEL_COLUMNS = 3
 
 
-def _summary_rows(chunk: pd.DataFrame, plan: ImportPlan, texts: dict[str, pd.Series]) -> list[tuple[str, pd.Series]]:
-    """Rows that are a spreadsheet's average or total line, not a response: the response id, or the row's first
-    filled cell among the file's first columns, says 平均, 合計, Average or Total (see SUMMARY_LABELS), and the row
-    has no comment. (column, rows) pairs, each row under the first of those columns that names it."""
-    id_col = plan.single("response_id")
+def _summary_rows(
+    chunk: pd.DataFrame, id_column: str | None, texts: Mapping[str, pd.Series]
+) -> list[tuple[str, pd.Series]]:
+    """Rows that are a spreadsheet's average or total line, not a response: the response id (in ``id_column``), or
+    the row's first filled cell among the file's first columns, says 平均, 合計, Average or Total (see SUMMARY_LABELS),
+    and the row has no comment (``texts``: the cleaned comment columns). (column, rows) pairs, each row under the
+    first of those columns that names it; that column may be one the mapping ignores ("No.")."""
     without_comment = pd.Series(True, index=chunk.index)
     for text in texts.values():
         without_comment &= text.isna()
     found = []
     taken = ~without_comment
     leading = list(chunk.columns[:SUMMARY_LABEL_COLUMNS])
-    for column in dict.fromkeys(([id_col.column] if id_col else []) + leading):
+    for column in dict.fromkeys(([id_column] if id_column else []) + leading):
         rows = chunk[column].isin(SUMMARY_LABELS) & ~taken
         if not rows.any():
             continue
-        if id_col is None or column != id_col.column:  # behind blank cells only: "12, 合計" is a store named 合計
+        if column != id_column:  # behind blank cells only: "12, 合計" is a store named 合計
             for left in leading[: leading.index(column)]:
                 cells = chunk.loc[rows, left]
                 rows[rows] = (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
@@ -467,7 +482,7 @@ def validate_chunk(
     problems: list[tuple[int, int, str, str, str]] = []  # row, column position, column, value, reason
     failed = pd.Series(False, index=index)
     has_content = pd.Series(False, index=index)
-    order = {c.column: i for i, c in enumerate(plan.columns)}
+    order = {c: i for i, c in enumerate(chunk.columns)}  # a summary row's label may be in an ignored column
     not_rated: dict[str, int] = {}
 
     summary = pd.Series(False, index=index)  # a spreadsheet's average or total row: that reason alone
@@ -484,7 +499,8 @@ def validate_chunk(
 
     if texts is None:
         texts = comment_texts(chunk, plan)
-    for label_column, found in _summary_rows(chunk, plan, texts):
+    id_col = plan.single("response_id")
+    for label_column, found in _summary_rows(chunk, id_col.column if id_col else None, texts):
         reject(found, label_column, (t("ingest.summary_row", value=_raw(v)) for v in chunk.loc[found, label_column]))
         summary |= found
 

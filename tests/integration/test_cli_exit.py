@@ -93,3 +93,31 @@ def test_output_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:
     assert json.loads(first)["compound"] == 0.6249
     assert proc.returncode == 1
     assert b"Traceback" not in err and b"Exception ignored" not in err, err.decode()
+
+
+def test_a_bug_ends_with_one_sentence_asking_for_a_report_and_leaves_no_new_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error that is cxdash's, not the input's: exit 1, one sentence naming it (no traceback), and the workspace
+    made for the import is gone again; CXDASH_DEBUG=1 shows the traceback."""
+    from cxdash import cli
+    from cxdash.ingest import load
+    from cxdash.store.workspaces import list_workspaces, open_store
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("No")
+
+    survey = tmp_path / "survey.csv"
+    survey.write_text(_rows(20), encoding="utf-8")
+    db = tmp_path / "x.db"
+    monkeypatch.setattr(load, "import_table", broken)
+    monkeypatch.delenv("CXDASH_DEBUG", raising=False)
+    assert cli.main(["import", str(survey), "--db", str(db), "--workspace", "New", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "error"
+    assert err.startswith("cxdash: cxdash import stopped on an internal error (KeyError: 'No'). This is a bug in cxdash")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert [w.name for w in list_workspaces(open_store(str(db)))] == []
+    monkeypatch.setenv("CXDASH_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli.main(["import", str(survey), "--db", str(db), "--workspace", "New"])

@@ -447,6 +447,38 @@ def test_a_total_row_may_name_itself_behind_blank_cells() -> None:
     assert preview.rejected[0].reason == "'合計' marks a summary row (an average or a total), not a response"
 
 
+def test_a_total_row_named_in_an_ignored_column_is_rejected_by_that_column() -> None:
+    """合計 under "No", a column the import ignores: the row is named by the column the user sees it in."""
+    t = table(
+        {
+            "No": [str(i) for i in range(1, 6)] + ["合計"],
+            "配送": ["5", "2", "4", "3", "5", "19"],
+            "おすすめ度": ["9", "3", "8", "6", "10", "36"],
+        }
+    )
+    preview = preview_import(t, {"No": "ignore", "配送": "rating:配送", "おすすめ度": "nps"})
+    assert preview.rows_valid == 5
+    assert [(r.row, r.column, r.value) for r in preview.rejected] == [(7, "No", "合計")]
+
+
+@pytest.mark.parametrize("label", ["Total", "合計", "平均"])
+def test_a_small_files_total_row_does_not_set_the_scale(label: str) -> None:
+    """Six answers of 1–5 and their sum: the sum is more than the 5% of answers a scale may leave outside, yet it is
+    no answer: the scale stays 1–5 (the answers are not read as the low end of 1–10)."""
+    t = table(
+        {
+            "Respondent #": ["1", "2", "3", "4", "5", "6", label],
+            "Score": ["1", "2", "3", "4", "5", "1", "3.0" if label == "平均" else "16"],
+            "Comment": ["ok", "", "slow", "", "fine", "", ""],
+        }
+    )
+    plan = plan_import(t, {"Respondent #": "response_id", "Score": "csat", "Comment": "comment"})
+    assert plan.columns[1].scale == (1, 5)
+    preview = preview_import(t, {"Respondent #": "response_id", "Score": "csat", "Comment": "comment"})
+    assert preview.rows_valid == 6
+    assert [(r.row, r.column) for r in preview.rejected] == [(8, "Respondent #")]
+
+
 def test_a_comment_that_says_total_is_a_response() -> None:
     t = table({"ID": ["A1", "Total", "A3"], "NPS": ["9", "7", "3"], "Comment": ["", "Total disaster", "ok"]})
     assert preview_import(t, {"ID": "response_id", "NPS": "nps", "Comment": "comment"}).rows_valid == 3
