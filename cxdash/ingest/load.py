@@ -36,8 +36,8 @@ from cxdash.ingest.result import ImportResult, Rejection
 from cxdash.ingest.sniff import starts_japanese
 from cxdash.ingest.table import CHUNK_ROWS, SAMPLE_ROWS, RawTable
 from cxdash.ingest.validate import (
+    ImportNotes,
     ImportPlan,
-    ScoreNotes,
     StoredScales,
     comment_texts,
     plan_import,
@@ -155,7 +155,7 @@ def _load(
     """The transaction: batch row, then each chunk validated and written, then the batch's counts."""
     rejected: list[Rejection] = []
     seen: set[str] = set()
-    notes = ScoreNotes()
+    notes = ImportNotes()
     touchpoints: set[str] = set(plan.touchpoints)
     rows_read = written = updated = comments = rows_rejected = 0
     total = len(table.sample) if len(table.sample) < SAMPLE_ROWS else None

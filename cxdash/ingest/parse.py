@@ -8,6 +8,7 @@ validator turns into rejections.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,6 +48,50 @@ def is_not_answered_text(cell: str) -> bool:
     """Whether one text cell is blank or a "not answered" marker (N/A, わからない, Zendesk's Unoffered)."""
     text = cell.strip()
     return not text or (len(text) <= _MARKER_LENGTH and text.lower() in NOT_ANSWERED)
+
+
+# Answers to an open question that say there is nothing to add: not comments (a CX team reads what customers said;
+# VADER scores "No" and "No comment" negative). Compared NFKC-folded, lower-cased, without trailing punctuation.
+_NO_COMMENT_BASES = (
+    "no", "nope", "nah", "nothing", "nothing else", "nothing more", "nothing to add", "nothing to say",
+    "nothing really", "nothing at this time", "nothing at the moment", "not really", "not at this time",
+    "no comment", "no comments", "no comments at this time", "no further comments", "no other comments",
+    "no thanks", "no thank you", "no, thanks", "no, thank you", "none", "none at this time", "none really", "nil",
+    "n/a", "na", "-", "--", "—", "...", "…", "特になし", "特に無し", "特にない", "特に無い", "特にありません",
+    "特にございません", "特にありませんでした", "特にはありません", "特にはない", "特になかった", "特に何もない",
+    "特に何もありません", "特記事項なし", "とくになし", "とくにない", "とくにありません", "なし", "無し",
+    "ない", "無い", "ありません", "ございません", "ありませんでした", "なにもない", "何もない", "何もありません",
+    "なにもありません", "特に",
+)  # fmt: skip
+NO_COMMENT = frozenset(
+    variant
+    for base in _NO_COMMENT_BASES
+    for variant in (base, base + "です", base + "でした", base + "です、ありがとうございました")
+)
+_NO_COMMENT_LENGTH = max(map(len, NO_COMMENT)) + 3  # a longer text says something (trailing marks aside)
+_NO_COMMENT_TRAIL = " \t\u3000。．.、,!！?？~〜ー…"
+
+
+def says_nothing(text: str) -> bool:
+    """Whether an answer to an open question only says there is nothing to add (特になし, No, Nothing else.)."""
+    if len(text) > _NO_COMMENT_LENGTH:
+        return False
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    return folded in NO_COMMENT or folded.rstrip(_NO_COMMENT_TRAIL) in NO_COMMENT
+
+
+def without_no_comment(texts: pd.Series) -> tuple[pd.Series, int]:
+    """Cleaned comment texts (``clean_text``) with the answers that say nothing (``says_nothing``) as None, and their
+    count."""
+    limit = _NO_COMMENT_LENGTH
+    hits = [
+        i for i, v in enumerate(texts.to_numpy(dtype=object)) if v is not None and len(v) <= limit and says_nothing(v)
+    ]
+    if not hits:
+        return texts, 0
+    out = texts.copy()
+    out.iloc[hits] = None
+    return out, len(hits)
 
 
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".

@@ -19,7 +19,7 @@ from typing import Any
 
 from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
-from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text
+from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text, says_nothing
 from cxdash.ingest.table import RawTable
 from cxdash.roles import SCALE_SPAN, is_column_scale
 
@@ -96,6 +96,13 @@ _SCALE_NOTE = re.compile(rf"\s*[\[(（【［]\s*{SCALE_SPAN}\s*(?:点|pts?|point
 _DASH_SPLIT = re.compile(r"\s+[-–—]\s+")
 _STRIP_EN = r"(?:rating|ratings|score|scores|stars?|satisfaction|satisfied|csat|evaluation|grade)"
 _STRIP_JA = r"(?:の評価|の満足度|評価|満足度|満足|点数|スコア)"
+#: a question's number before its text: "Q2. ", "Q3_1 ", "Q6) ", 問4, 設問5．, "1. "
+_QUESTION_NUMBER = re.compile(
+    r"^\s*(?:(?:q|問|設問|質問)\s*\d{1,3}(?:[-_.]\d{1,3})*\s*[-–.)．）:：、_]?|\d{1,2}\s*[.)．）])\s*(?=[^\W\d_])",
+    re.I,
+)
+#: the words left before a rated thing once "Satisfaction" or "Rating" is taken off its front
+_JOINING_WORDS = re.compile(r"^(?:with|of)\s+(?:the\s+|our\s+|your\s+|its\s+)?", re.I)
 
 # ------------------------------------------------------------------------------------------- value patterns
 
@@ -152,6 +159,8 @@ class _Profile:
     mean_length: float = 0.0
     long_repeat_share: float = 0.0  # rows whose value is long (≥ LONG_TEXT wide) and in 3 rows or more, word for word
     labels: LabelScale | None = None  # answers in words of one verbal scale ("Very satisfied"), as its numbers
+    said_nothing: int = 0  # answers that only say there is nothing to add (特になし, No, Nothing else)
+    substance: _Profile | None = None  # the profile of the other answers, where those are many (see SAID_NOTHING)
 
     @cached_property  # asked for many times per column; ``ints`` is set once, by ``_profile``
     def in_scale(self) -> list[int]:
@@ -204,6 +213,12 @@ def _width(text: str) -> int:
     return len(text) + len(_CJK.findall(text))
 
 
+#: answers saying there is nothing to add, from this share of a column's answers on, leave its other answers to be
+#: profiled alone as well: a comment column in which most wrote 特になし or No is still a comment column
+SAID_NOTHING = 0.1
+SAID_SOMETHING_MIN = 3  # the fewest other answers that are profiled alone
+
+
 def _profile(values: Iterable[Any], rows: int) -> _Profile:
     """Profile the non-empty values of a column (each distinct value is looked at once: answers repeat)."""
     values = list(values)
@@ -212,11 +227,13 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p = _Profile(rows=rows)
     ints: list[int] = []
     texts: set[str] = set()
-    n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = 0
+    n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = said_nothing = 0
     for (_, raw), c in counts.items():
         if raw is None or (isinstance(raw, str) and is_not_answered_text(raw)):  # blank, N/A, わからない
             continue
         n += c
+        if type(raw) is str and says_nothing(raw):
+            said_nothing += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         texts.add(text)
         ascii_text = text.isascii()  # no CJK character to count
@@ -255,9 +272,11 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
         ips += c * bool(ipv4 or (":" in text and _IPV6.match(text)))
         urls += c * bool(("://" in text or text[:4].lower() == "www.") and _URL.match(text))
         sentences += c * bool(" " in text or (not ascii_text and len(_CJK.findall(text)) >= 5))
-    p.n, p.distinct = n, len(texts)
+    p.n, p.distinct, p.said_nothing = n, len(texts), said_nothing
     if not n:
         return p
+    if said_nothing >= SAID_NOTHING * n and n - said_nothing >= SAID_SOMETHING_MIN:
+        p.substance = _profile((v for v in values if not (type(v) is str and says_nothing(v))), rows)
     p.ints, p.int_share = ints, len(ints) / n
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
@@ -303,14 +322,25 @@ def _matrix_label(text: str) -> tuple[str, str] | None:
 
 
 def clean_name(text: str) -> str:
-    """A readable touchpoint/attribute name: brackets and rating words around it removed, '_' → space."""
-    name = _SCALE_NOTE.sub(" ", unicodedata.normalize("NFKC", text)).replace("_", " ")
+    """A readable touchpoint/attribute name: a question number before it ("Q2.", 問4) and brackets and rating words
+    around it removed ("Satisfaction with delivery" → Delivery), '_' → space."""
+    name = _SCALE_NOTE.sub(" ", unicodedata.normalize("NFKC", text))
+    unnumbered = _QUESTION_NUMBER.sub("", name, count=1)
+    return (_clean_words(unnumbered) if unnumbered != name else "") or _clean_words(name)  # "Q1_rating": Q1
+
+
+def _clean_words(name: str) -> str:
+    """clean_name after the question number: brackets and rating words off, "with"/"of" left before the thing."""
+    name = name.replace("_", " ")
     name = re.sub(r"[\[\]【】「」『』]", " ", name)
     name = " ".join(name.split()).strip(" :：?？・-")
     for _ in range(3):
         name = re.sub(rf"^{_STRIP_EN}\b[\s:：-]*|[\s:：-]*\b{_STRIP_EN}$", "", name, flags=re.IGNORECASE).strip()
         name = re.sub(rf"^{_STRIP_JA}[:：\s]*|[\s:：]*{_STRIP_JA}$", "", name).strip()
         name = re.sub(r"(について|への|の)$", "", name).strip(" :：?？・-")
+    joined = _JOINING_WORDS.sub("", name, count=1)  # what was "Satisfaction with …", "Rating of the …"
+    if joined != name and joined:
+        name = joined[:1].upper() + joined[1:] if joined.isascii() else joined
     return name
 
 
@@ -534,7 +564,9 @@ def _long_touchpoint(columns: list[_Column], out: dict[str, tuple[str, str]]) ->
 def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: bool) -> list[_Column]:
     """NPS, CES and CSAT (one column each), touchpoint ratings; returns the columns left."""
     scores = [
-        c for c in columns if c.profile.is_small_int and (_rated_item(c) or not _COUNT_WORDS.search(_norm(_subject(c))))
+        c
+        for c in columns
+        if c.profile.is_small_int and (_rated_item(c) or _rated_name(c) or not _COUNT_WORDS.search(_norm(_subject(c))))
     ]
     # a 0/1 "would recommend" flag is not an NPS answer: it stays a segment attribute (and a drivers outcome)
     nps = [
@@ -574,7 +606,7 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
                 out[column.key] = ("rating", t("suggest.long_rating", scale=p.scale))
             continue
         name = _touchpoint_name(column)
-        rating_named = bool(_RATING_WORDS.search(column.text))
+        rating_named = _rated_name(column)
         if column.matrix is None and not rating_named and (p.hi < 3 or len(name) > 40 or _is_attribute_word(name)):
             continue
         if not name:
@@ -592,6 +624,12 @@ def _rated_item(column: _Column) -> bool:
     """A matrix row of a satisfaction or rating question: "Price" or 価格 there is what is rated, not an amount."""
     stem = column.matrix[0] if column.matrix else ""
     return bool(stem) and bool(_CSAT.search(_norm(stem)) or _RATING_WORDS.search(_norm(stem)))
+
+
+def _rated_name(column: _Column) -> bool:
+    """A column named as a rating or satisfaction ("Price satisfaction", 価格の満足度, "Product rating"): what it
+    names is rated, even where that word alone would be an amount or a segment."""
+    return bool(_RATING_WORDS.search(column.text) or _CSAT.search(column.text))
 
 
 def _is_attribute_word(name: str) -> bool:
@@ -619,15 +657,19 @@ def _pick_single(
 def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], long_file: bool) -> None:
     """Comments, channel, attributes, or ignore."""
     p, text = column.profile, column.text
-    named_comment = bool(_COMMENT.search(text)) and p.number_share < 0.5 and p.mean_length >= 4
+    named = bool(_COMMENT.search(text))
+    named_comment = named and p.number_share < 0.5 and p.mean_length >= 3
     # long texts repeated word for word in many rows are names or titles a system wrote (a lounge's name), not what
     # customers wrote; a column named like a comment stays one
     repeated = p.long_repeat_share >= REPEATED_TEXT_SHARE and not named_comment
-    if not repeated and (p.is_free_text or (named_comment and p.distinct >= max(2, p.n // 2))):
+    comments = None if repeated else _comments(p, named)
+    if comments is not None:
         tied = None if long_file else _mentioned(text, rated)
         role = f"comment:{tied}" if tied else "comment"
-        share = round(100 * p.distinct / p.n)
+        share = round(100 * comments.distinct / comments.n)
         why = t("suggest.free_text_about", share=share, name=tied) if tied else t("suggest.free_text", share=share)
+        if comments is not p:
+            why += t("suggest.said_nothing", n=p.said_nothing)
         out[column.key] = (role, why)
         return
     if _CHANNEL.search(text) and p.is_low_cardinality and "channel" not in _taken(out):
@@ -647,6 +689,18 @@ def _rest(column: _Column, out: dict[str, tuple[str, str]], rated: list[str], lo
         out[column.key] = ("ignore", t("suggest.repeated_texts", share=round(100 * p.long_repeat_share)))
     else:
         out[column.key] = ("ignore", t("suggest.unplaced"))
+
+
+def _comments(p: _Profile, named: bool) -> _Profile | None:
+    """The profile that makes a column's answers comments: its own (free text, or a column named like a comment
+    with mostly distinct answers), else that of its answers other than "nothing to add" (特になし, No), else None."""
+    for q in (p, p.substance):
+        if q is None:
+            continue
+        named_comment = named and q.number_share < 0.5 and q.mean_length >= 3
+        if q.is_free_text or (named_comment and q.distinct >= max(2, q.n // 2)):
+            return q
+    return None
 
 
 def _mentioned(text: str, touchpoints: list[str]) -> str | None:

@@ -31,6 +31,7 @@ from cxdash.ingest.parse import (
     infer_scale,
     parse_dates,
     parse_numbers,
+    without_no_comment,
 )
 from cxdash.ingest.result import ImportPreview, Rejection
 from cxdash.ingest.table import RawTable
@@ -142,21 +143,29 @@ LONGEST_SCALE = 10
 
 
 @dataclass
-class ScoreNotes:
-    """What a file's score columns told beside their accepted answers, summed over its chunks: answers of 0 read as
-    "not rated", and answers above the scale (their rows rejected); ``warnings`` says it in sentences."""
+class ImportNotes:
+    """What a file's columns told beside their accepted values, summed over its chunks: answers of 0 read as
+    "not rated", answers above the scale (their rows rejected), and comments that only say there is nothing to add
+    (kept out of the comments); ``warnings`` says it in sentences."""
 
     not_rated: dict[str, int] = field(default_factory=dict)
     above_scale: dict[str, AboveScale] = field(default_factory=dict)
+    said_nothing: dict[str, int] = field(default_factory=dict)
 
     def add(self, valid: ValidChunk) -> None:
         for column, n in valid.not_rated.items():
             self.not_rated[column] = self.not_rated.get(column, 0) + n
         for column, above in valid.above_scale.items():
             self.above_scale.setdefault(column, AboveScale()).merge(above)
+        for column, n in valid.said_nothing.items():
+            self.said_nothing[column] = self.said_nothing.get(column, 0) + n
 
     def warnings(self, plan: ImportPlan) -> list[str]:
-        return not_rated_warnings(plan, self.not_rated) + mixed_scale_warnings(plan, self.above_scale)
+        said_nothing = [
+            t("ingest.said_nothing_one" if n == 1 else "ingest.said_nothing", column=column, n=n)
+            for column, n in self.said_nothing.items()
+        ]
+        return not_rated_warnings(plan, self.not_rated) + mixed_scale_warnings(plan, self.above_scale) + said_nothing
 
 
 @dataclass
@@ -170,6 +179,7 @@ class ValidChunk:
     rows_read: int = 0
     not_rated: dict[str, int] = field(default_factory=dict)
     above_scale: dict[str, AboveScale] = field(default_factory=dict)  # per score column: answers above its scale
+    said_nothing: dict[str, int] = field(default_factory=dict)  # per comment column: answers saying nothing to add
 
     @property
     def touchpoints(self) -> list[str]:
@@ -244,7 +254,7 @@ def _without_summary_rows(table: RawTable, used: list[tuple[str, Role]]) -> RawT
     """The table with the summary rows (see _summary_rows) left out of its sample, for inferring scales and dates:
     in a small file the sums of a total row are more than the 5% of answers a scale may leave outside it."""
     id_column = next((c for c, r in used if r.kind == "response_id"), None)
-    texts = {c: clean_text(table.sample[c]) for c, r in used if r.kind == "comment"}
+    texts = {c: without_no_comment(clean_text(table.sample[c]))[0] for c, r in used if r.kind == "comment"}
     found = _summary_rows(table.sample, id_column, texts)
     if not found:
         return table
@@ -468,13 +478,26 @@ def _blank_rows(chunk: pd.DataFrame) -> pd.Series:
     return pd.Series(blank, index=chunk.index)
 
 
-def comment_texts(chunk: pd.DataFrame, plan: ImportPlan) -> dict[str, pd.Series]:
-    """The cleaned text of each comment column, every row of the chunk (None where blank)."""
-    return {c.column: clean_text(chunk[c.column]) for c in plan.of_kind("comment")}
+class CommentTexts(dict[str, pd.Series]):
+    """Per comment column, the cleaned text of every row of a chunk: None where blank or where the answer only says
+    there is nothing to add (特になし, No, Nothing else: ``says_nothing``), which ``said_nothing`` counts per column."""
+
+    said_nothing: dict[str, int]
+
+
+def comment_texts(chunk: pd.DataFrame, plan: ImportPlan) -> CommentTexts:
+    """The cleaned text of each comment column of a chunk (see CommentTexts)."""
+    texts = CommentTexts()
+    texts.said_nothing = {}
+    for c in plan.of_kind("comment"):
+        texts[c.column], n = without_no_comment(clean_text(chunk[c.column]))
+        if n:
+            texts.said_nothing[c.column] = n
+    return texts
 
 
 def validate_chunk(
-    chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str], texts: dict[str, pd.Series] | None = None
+    chunk: pd.DataFrame, plan: ImportPlan, seen_ids: set[str], texts: CommentTexts | None = None
 ) -> tuple[ValidChunk, list[Rejection]]:
     """Typed accepted rows and rejections of one chunk; ids of accepted rows are added to ``seen_ids``.
     ``texts``: the chunk's ``comment_texts`` when the caller has them already."""
@@ -590,6 +613,7 @@ def validate_chunk(
     valid = _build_valid(chunk, plan, ok, ids, scores, texts, dates, row_tp)
     valid.rows_read = int(len(chunk) - blank.sum())
     valid.not_rated = not_rated
+    valid.said_nothing = texts.said_nothing
     valid.above_scale = {c: AboveScale.of(v, None if dates is None else dates[v.index]) for c, v in above.items()}
     problems.sort(key=lambda p: (p[0], p[1]))
     return valid, [Rejection(row, column, value, reason) for row, _, column, value, reason in problems]
@@ -715,7 +739,7 @@ def preview_import(table: RawTable, mapping: dict[str, str], stored: StoredScale
     rows_read = valid_rows = comments = 0
     rejected: list[Rejection] = []
     touchpoints = dict.fromkeys(plan.touchpoints)
-    notes = ScoreNotes()
+    notes = ImportNotes()
     for chunk in table.chunks():
         valid, rejections = validate_chunk(chunk, plan, seen)
         rows_read += valid.rows_read

@@ -115,7 +115,9 @@ def test_a_bug_ends_with_one_sentence_asking_for_a_report_and_leaves_no_new_work
     assert cli.main(["import", str(survey), "--db", str(db), "--workspace", "New", "--json"]) == 1
     out, err = capsys.readouterr()
     assert json.loads(out)["status"] == "error"
-    assert err.startswith("cxdash: cxdash import stopped on an internal error (KeyError: 'No'). This is a bug in cxdash")
+    assert err.startswith(
+        "cxdash: cxdash import stopped on an internal error (KeyError: 'No'). This is a bug in cxdash"
+    )
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert [w.name for w in list_workspaces(open_store(str(db)))] == []
     monkeypatch.setenv("CXDASH_DEBUG", "1")

@@ -34,6 +34,7 @@ from cxdash.ingest.parse import (
     infer_scale,
     parse_dates,
     parse_numbers,
+    says_nothing,
 )
 from cxdash.ingest.read import read_table
 from cxdash.ingest.suggest import suggest_with_reasons
@@ -346,7 +347,9 @@ def store(store_factory: StoreFactory) -> Iterator[Engine]:
     st.lists(
         st.tuples(
             st.integers(0, 10),
-            st.text(TYPED, min_size=1, max_size=40).filter(lambda c: c.strip().lower() not in NOT_ANSWERED),
+            st.text(TYPED, min_size=1, max_size=40).filter(
+                lambda c: c.strip().lower() not in NOT_ANSWERED and not says_nothing(c.strip())
+            ),  # a comment: not blank, not "nothing to add"
         ),
         min_size=1,
         max_size=20,

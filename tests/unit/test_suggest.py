@@ -402,10 +402,47 @@ def test_repeated_response_ids_are_not_a_response_id() -> None:
         ("配送スピード満足度", "配送スピード"),
         ("Score: Delivery", "Delivery"),
         ("「サポート」について", "サポート"),
+        ("Satisfaction with delivery", "Delivery"),
+        ("Rating of the checkout", "Checkout"),
+        ("Q2. Staff friendliness", "Staff friendliness"),
+        ("Q6) Delivery speed", "Delivery speed"),
+        ("Q3_1 Checkout", "Checkout"),
+        ("問4 スタッフの対応", "スタッフの対応"),
+        ("設問5．接客", "接客"),
+        ("1. Staff", "Staff"),
+        ("Q1_rating", "Q1"),  # nothing but the number: the number is the name
+        ("4G coverage", "4G coverage"),
+        ("12ヶ月", "12ヶ月"),
+        ("3.5 rating", "3.5"),
     ],
 )
 def test_clean_name(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+def test_a_column_named_as_rated_is_a_rating_whatever_it_rates() -> None:
+    """Price and Product alone are an amount and a segment; "Price satisfaction", 価格の満足度 and "Satisfaction with
+    price" rate them. Two columns rating one touchpoint: the second is ignored, not a refused mapping."""
+    frame = pd.DataFrame(
+        {
+            "NPS": [str(i % 11) for i in range(N)],
+            "Price satisfaction": [str(1 + i % 5) for i in range(N)],
+            "Product satisfaction": [str(1 + (i * 3) % 5) for i in range(N)],
+            "価格の満足度": [str(1 + (i * 2) % 5) for i in range(N)],
+            "Satisfaction with customer service": [str(1 + (i + 1) % 5) for i in range(N)],
+            "Satisfaction with price": [str(1 + (i + 2) % 5) for i in range(N)],
+            "Price": [str(10 * (1 + i % 5)) for i in range(N)],
+            "Number of visits": [str(1 + i % 5) for i in range(N)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "survey.csv"))
+    assert_valid_roles(roles)
+    assert roles["Price satisfaction"] == "rating:Price"
+    assert roles["Product satisfaction"] == "rating:Product"
+    assert roles["価格の満足度"] == "rating:価格"
+    assert roles["Satisfaction with customer service"] == "rating:Customer service"
+    assert roles["Satisfaction with price"] == "ignore"  # Price is rated by the first column
+    assert not roles["Price"].startswith("rating") and not roles["Number of visits"].startswith("rating")
 
 
 @pytest.mark.parametrize(
@@ -609,6 +646,43 @@ def test_long_texts_repeated_word_for_word_are_names_not_comments(tmp_path: Path
     assert roles["title"] == "ignore"
     assert roles["content"] == "comment"
     assert roles["Comment"] == "comment"  # half of it one pasted text, but named a comment: it stays one
+
+
+@pytest.mark.parametrize(
+    ("header", "nothing"),
+    [
+        ("ご意見・ご要望をご自由にお書きください", ["特になし", "特になし。", "なし", "特にありません"]),
+        ("Any other comments?", ["No", "no", "Nothing", "No comment", "nothing else."]),
+        ("自由回答", ["特になし"]),
+    ],
+)
+def test_a_comment_column_mostly_saying_nothing_to_add_is_a_comment_column(header: str, nothing: list[str]) -> None:
+    """Most answer an open question with 特になし or No: those repeat (a category, at a glance), the rest is what
+    customers wrote. The column is a comment column, and the reason says why."""
+    texts = TEXTS + JA_TEXTS
+    answers = [nothing[i % len(nothing)] if i % 5 < 3 else f"{texts[i % len(texts)]} ({i})" for i in range(N * 2)]
+    frame = pd.DataFrame({"回答ID": [f"R{i}" for i in range(N * 2)], "推奨度": [str(i % 11) for i in range(N * 2)]})
+    frame[header] = answers
+    reasons = suggest_with_reasons(RawTable.from_frame(frame, "survey.csv"))
+    assert reasons[header][0] == "comment", reasons[header]
+    assert "48 answers saying there is nothing to add" in reasons[header][1]
+
+
+def test_yes_and_no_answers_stay_a_segment() -> None:
+    """ "No" says nothing to add only where customers write text: a Yes/No question is a segment, and a column of
+    short words named like a comment is a comment column."""
+    frame = pd.DataFrame(
+        {
+            "nps": [str(i % 11) for i in range(N)],
+            "Contacted support": ["No" if i % 4 else "Yes" for i in range(N)],
+            "Repeat customer": ["No" if i % 3 else "Yes, for years" for i in range(N)],
+            "Comment": ["great", "bad", "meh", "good", "ok"] * (N // 5),
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "survey.csv"))
+    assert roles["Contacted support"] == "attribute:Contacted support"
+    assert roles["Repeat customer"] == "attribute:Repeat customer"
+    assert suggest_roles(RawTable.from_frame(frame.iloc[:5], "five.csv"))["Comment"] == "comment"
 
 
 def test_japanese_era_dates_are_a_date_column() -> None:

@@ -479,6 +479,31 @@ def test_a_small_files_total_row_does_not_set_the_scale(label: str) -> None:
     assert [(r.row, r.column) for r in preview.rejected] == [(8, "Respondent #")]
 
 
+def test_answers_saying_nothing_to_add_are_not_comments() -> None:
+    """特になし, No, Nothing else. are no comments (VADER scores "No" negative): not stored, counted in one warning;
+    a row with only such an answer and no score has nothing to measure."""
+    t = table(
+        {
+            "ID": ["A1", "A2", "A3", "A4", "A5", "A6"],
+            "NPS": ["9", "3", "7", "", "8", "10"],
+            "ご意見": [
+                "特になし",
+                "No",
+                "配送が遅い",
+                "特にありません。",
+                "Nothing else.",
+                "No, the app crashed twice",
+            ],
+        }
+    )
+    preview = preview_import(t, {"ID": "response_id", "NPS": "nps", "ご意見": "comment"})
+    assert preview.rows_valid == 5 and preview.comments == 2
+    assert [(r.row, r.reason) for r in preview.rejected] == [(5, NO_CONTENT)]
+    assert "Column 'ご意見': 4 answers only say there is nothing to add" in " ".join(preview.warnings)
+    valid, _ = run(t, {"ID": "response_id", "NPS": "nps", "ご意見": "comment"})
+    assert valid.comments["text"].tolist() == ["配送が遅い", "No, the app crashed twice"]
+
+
 def test_a_comment_that_says_total_is_a_response() -> None:
     t = table({"ID": ["A1", "Total", "A3"], "NPS": ["9", "7", "3"], "Comment": ["", "Total disaster", "ok"]})
     assert preview_import(t, {"ID": "response_id", "NPS": "nps", "Comment": "comment"}).rows_valid == 3
