@@ -7,8 +7,10 @@ neutral middle ("Neither … nor …", どちらともいえない). The scale's
 uses, so that the same word gets the number it has on the scale it belongs to:
 
 - three intensities a side (Extremely / Moderately / Slightly, or Very / plain / Somewhat): 1–7;
-- two a side (Very / plain, Extremely / Somewhat, 満足 / やや満足): 1–5 with a neutral middle, 1–4 without one;
-- the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied": 1–5;
+- two a side (Very / plain, Extremely / Somewhat, 満足 / やや満足): 1–5 with a neutral middle, 1–4 without one; in
+  Japanese also when the sides use different pairs (大変満足 / 満足 / 普通 / やや不満 / 不満);
+- the unipolar scale "Not at all / Slightly / Moderately / Very / Extremely satisfied" (SurveyMonkey's "Not at all /
+  Not so / Somewhat / Very / Extremely easy"): 1–5;
 - rating words that have no middle: "Poor / Fair / Good / Excellent" 1–4, "Poor / Fair / Good / Very good /
   Excellent" 1–5 (and "Very poor … Very good", "Terrible … Excellent"): the shortest such scale with every word used;
 - one intensity a side: 1–3 with a middle (Satisfied / Neutral / Dissatisfied), 1–2 without (Zendesk's Good / Bad).
@@ -104,7 +106,17 @@ _NEUTRAL_WORDS = frozenset(
     {"neutral", "neither", "undecided", "どちらともいえない", "どちらとも言えない", "どちらでもない", "普通", "ふつう"}
 )
 _NEITHER = re.compile(r"^neither\b.*\b(?:nor|or)\b")  # "Neither satisfied nor dissatisfied", "… or …"
-_UNIPOLAR = {"not at all": 1, "slightly": 2, "a little": 2, "moderately": 3, "somewhat": 3, "very": 4, "extremely": 5}
+_UNIPOLAR = {  # Qualtrics: Not at all / Slightly / Moderately / Very / Extremely; SurveyMonkey: Not so, Somewhat
+    "not at all": 1,
+    "slightly": 2,
+    "a little": 2,
+    "not so": 2,
+    "not very": 2,
+    "moderately": 3,
+    "somewhat": 3,
+    "very": 4,
+    "extremely": 5,
+}
 _TRAILING = ".。!！"
 #: rating words that are not two sides of a middle ("Excellent … Poor"): each scale's words, lowest first
 _RATING_WORDS: tuple[tuple[str, ...], ...] = (
@@ -226,6 +238,10 @@ def read_scale(counts: Mapping[str, int], scale: tuple[int, int] | None = None) 
         return None
     intensities = sorted({label.intensity for label in labels.values() if label.side})
     neutral = any(label.side == 0 for label in labels.values())
+    uneven = len(intensities) == 3 and neutral and _two_a_side_in_japanese(labels)  # 大変満足 … やや不満, 不満
+    if uneven and scale in (None, (1, 5)):
+        values = {k: 3 + label.side * _side_rank(labels, label) for k, label in labels.items()}
+        return _scale(values, (1, 5), families.pop(), written)
     if scale is not None:
         placed = _placed(labels, intensities, neutral, scale, english=all(key.isascii() for key in labels))
         return None if placed is None else _scale(placed, scale, families.pop(), written)
@@ -249,6 +265,21 @@ def read_scale(counts: Mapping[str, int], scale: tuple[int, int] | None = None) 
     else:
         return None
     return _scale(values, scale, families.pop(), written)
+
+
+def _two_a_side_in_japanese(labels: Mapping[str, Label]) -> bool:
+    """Japanese words of a 5-point scale written unevenly: 大変満足 / 満足 / 普通 / やや不満 / 不満 (two strengths a
+    side, three in all). In English the sides mirror each other: three strengths are seven points with some unused."""
+    if any(key.isascii() for key in labels):
+        return False
+    sides = [{label.intensity for label in labels.values() if label.side == side} for side in (-1, 1)]
+    return all(len(used) == 2 for used in sides)
+
+
+def _side_rank(labels: Mapping[str, Label], label: Label) -> int:
+    """The steps from the middle of a label among the strengths its own side uses (the weaker 1, the stronger 2)."""
+    used = sorted({other.intensity for other in labels.values() if other.side == label.side})
+    return used.index(label.intensity) + 1 if label.side else 0
 
 
 def _placed(

@@ -63,6 +63,10 @@ SCALES = {
         ["Not at all satisfied", "Slightly satisfied", "Moderately satisfied", "Very satisfied", "Extremely satisfied"],
         (1, 5),
     ),
+    "unipolar 5 (SurveyMonkey)": (
+        ["Not at all easy", "Not so easy", "Somewhat easy", "Very easy", "Extremely easy"],
+        (1, 5),
+    ),
     "rating words 5 (Excellent … Poor)": (["Poor", "Fair", "Good", "Very good", "Excellent"], (1, 5)),
     "rating words 4": (["Poor", "Fair", "Good", "Excellent"], (1, 4)),
     "rating words 5 (Terrible … Excellent)": (["Terrible", "Poor", "Average", "Very good", "Excellent"], (1, 5)),
@@ -73,6 +77,7 @@ SCALES = {
     "満足度 5 (plain / やや)": (["不満", "やや不満", "どちらともいえない", "やや満足", "満足"], (1, 5)),
     "満足度 5 (大変 / plain, 普通)": (["大変不満", "不満", "普通", "満足", "大変満足"], (1, 5)),
     "満足度 4 (no middle)": (["不満", "やや不満", "やや満足", "満足"], (1, 4)),
+    "満足度 5 (大変 / plain above, plain / やや below)": (["不満", "やや不満", "普通", "満足", "大変満足"], (1, 5)),
     "同意 5": (["そう思わない", "あまりそう思わない", "どちらともいえない", "ややそう思う", "そう思う"], (1, 5)),
     "容易さ 5": (["とても難しい", "やや難しい", "どちらともいえない", "やや簡単", "とても簡単"], (1, 5)),
 }
