@@ -222,6 +222,14 @@ DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 # Excel serial day numbers that are plausible survey dates (1954-10-14 … 2119-01-04).
 _EXCEL_SERIAL_RANGE = (20_000, 80_000)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: a text cell that may be an Excel serial day number (a CSV saved from a sheet whose dates were not formatted)
+SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def is_excel_serial(value: float) -> bool:
+    """Whether a number is a plausible Excel serial day number of a survey date (see _EXCEL_SERIAL_RANGE)."""
+    lo, hi = _EXCEL_SERIAL_RANGE
+    return lo <= value <= hi
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
@@ -516,6 +524,10 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
                 more, more_far = _parse_family(tidy, chosen)
                 _read_unambiguous(tidy, more, more_far, chosen.key)
                 parsed[tidy.index], far[tidy.index] = more, more_far
+        unread = text[parsed.isna() & ~far]
+        serial = unread[unread.str.fullmatch(SERIAL_TEXT.pattern)]
+        if len(serial):  # 45352 in a CSV: a sheet's unformatted date
+            parsed[serial.index] = _excel_serials(serial.astype(float))
         out[text.index] = parsed
         outside[text.index] = far & parsed.isna()
     other = present[~is_text]
@@ -564,7 +576,7 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
         return None, None
     is_text = _text_cells(present)
     text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
-    if text.empty:
+    if text.empty or text.str.fullmatch(SERIAL_TEXT.pattern).mean() >= 0.5:  # cells or CSV text of serial numbers
         return DATE_FORMAT_BY_KEY["excel"], None
     counts = _family_counts(text)
     best = max(counts.values())

@@ -19,7 +19,14 @@ from typing import Any
 
 from cxdash.i18n import t
 from cxdash.ingest.labels import MAX_LABELS, LabelScale, is_label, read_scale
-from cxdash.ingest.parse import ERA_DATE, ERA_FIRST, is_not_answered_text, says_nothing
+from cxdash.ingest.parse import (
+    ERA_DATE,
+    ERA_FIRST,
+    SERIAL_TEXT,
+    is_excel_serial,
+    is_not_answered_text,
+    says_nothing,
+)
 from cxdash.ingest.table import RawTable
 from cxdash.roles import SCALE_SPAN, is_column_scale
 
@@ -59,6 +66,7 @@ _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
     r"|^(customer|顧客)$"
 )
+DATE_NAMED = 4  # the rank of a name that says "date" (below it: any name with "time" or 日 in it)
 _DATE_NAMES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^recordeddate$"), 7),
     (re.compile(r"^(enddate|timestamp|タイムスタンプ|回答日時|submitted(at|date)?|completed(at|date)?|送信日時)$"), 6),
@@ -160,6 +168,7 @@ class _Profile:
     long_repeat_share: float = 0.0  # rows whose value is long (≥ LONG_TEXT wide) and in 3 rows or more, word for word
     labels: LabelScale | None = None  # answers in words of one verbal scale ("Very satisfied"), as its numbers
     said_nothing: int = 0  # answers that only say there is nothing to add (特になし, No, Nothing else)
+    serial_share: float = 0.0  # numbers that may be Excel serial day numbers (45352: 2024-03-01)
     substance: _Profile | None = None  # the profile of the other answers, where those are many (see SAID_NOTHING)
 
     @cached_property  # asked for many times per column; ``ints`` is set once, by ``_profile``
@@ -228,6 +237,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     ints: list[int] = []
     texts: set[str] = set()
     n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = said_nothing = 0
+    serials = 0
     for (_, raw), c in counts.items():
         if raw is None or (isinstance(raw, str) and is_not_answered_text(raw)):  # blank, N/A, わからない
             continue
@@ -249,6 +259,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if isinstance(raw, Real):  # int, float and their numpy cousins
                 numbers += c
                 value = float(raw)
+                serials += c * is_excel_serial(value)
                 if value.is_integer():
                     ints.extend([int(value)] * c)
                 continue
@@ -258,6 +269,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if match:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
+            serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)))
             dated = bool(_DATE_TEXT.match(text) or _NAMED_DATE.match(text))
             dates += c * dated
             ipv4 = _IPV4.match(text)
@@ -281,6 +293,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
+    p.serial_share = serials / n
     if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
         words = Counter({raw: c for (kind, raw), c in counts.items() if kind is str and not is_not_answered_text(raw)})
         scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
@@ -533,12 +546,14 @@ def _taken(out: dict[str, tuple[str, str]]) -> set[str]:
 
 
 def _date(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Column]:
-    """One response date: the best-named column whose values are dates; other date columns are ignored."""
+    """One response date: the best-named column whose values are dates (or Excel's serial day numbers, under a name
+    that says date: 45352 is 2024-03-01); other date columns are ignored."""
     candidates: list[tuple[int, int, _Column]] = []
     for order, column in enumerate(columns):
-        if column.profile.date_share < 0.8:
-            continue
         rank = next((r for pattern, r in _DATE_NAMES if pattern.search(column.compact)), 0)
+        serials = column.profile.serial_share >= 0.8 and rank >= DATE_NAMED
+        if column.profile.date_share < 0.8 and not serials:
+            continue
         candidates.append((rank, -order, column))
     if not candidates:
         return columns

@@ -685,6 +685,24 @@ def test_yes_and_no_answers_stay_a_segment() -> None:
     assert suggest_roles(RawTable.from_frame(frame.iloc[:5], "five.csv"))["Comment"] == "comment"
 
 
+def test_excel_serial_numbers_under_a_date_name_are_the_date() -> None:
+    """45352 … under "Submitted" or "Date" (a sheet's unformatted dates, in the cells or saved as CSV text) is the
+    response date; the same numbers under another name are amounts (yen), not dates."""
+    serials = [45352 + i for i in range(N)]
+    frame = pd.DataFrame(
+        {
+            "Submitted": serials,
+            "Date": [str(v) for v in serials],
+            "NPS": [str(i % 11) for i in range(N)],
+            "Order value": [str(20_000 + 997 * i) for i in range(N)],
+        }
+    )
+    reasons = suggest_with_reasons(RawTable.from_frame(frame, "survey.csv"))
+    assert reasons["Submitted"][0] == "date", reasons["Submitted"]
+    assert reasons["Date"][0] == "ignore" and "Submitted" in reasons["Date"][1]
+    assert reasons["Order value"][0] != "date"
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {

@@ -89,6 +89,18 @@ def test_excel_cells_numbers_and_datetimes() -> None:
     ]
 
 
+def test_excel_serial_numbers_saved_as_csv_text_are_dates() -> None:
+    """A sheet whose dates were not formatted, saved as CSV: 45352 is 2024-03-01, 45352.5 its noon; 12 is no date."""
+    t = table({"NPS": ["9", "10", "3", "7"], "Date": ["45352", "45352.5", "2024/03/04", "12"]})
+    valid, rejections = run(t, {"NPS": "nps", "Date": "date"})
+    assert [(r.row, r.value) for r in rejections] == [(5, "12")]
+    assert valid.responses["responded_at"].tolist() == [
+        pd.Timestamp("2024-03-01"),
+        pd.Timestamp("2024-03-01 12:00"),
+        pd.Timestamp("2024-03-04"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("values", "scale"),
     [
