@@ -52,6 +52,8 @@ if upload is not None:
             st.rerun()
     if table is not None:
         st.caption(f"**{literal(upload.name)}** — {literal(describe_table(table))}")
+        for note in table.notes:
+            st.info(literal(note))
         st.subheader(t("import.step_roles"))
         st.caption(t("import.roles_caption"))
         mapping = role_editor(table, saved_mapping.getvalue() if saved_mapping else None)

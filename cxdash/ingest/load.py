@@ -428,7 +428,7 @@ def import_file(
     table = read_table(source, file_name, sheet)
     if not dry_run:
         start_workers_for(table)
-    warnings: list[str] = []
+    warnings: list[str] = list(table.notes)
     created: int | None = None  # the id of a workspace made for this import
     if mapping is None:
         from cxdash.ingest.suggest import suggest_roles

@@ -449,13 +449,45 @@ def _excel_chunks(
 
 
 def _read_excel(opener: Opener, file_name: str, sheet: str | None, extension: str) -> RawTable:
-    """A RawTable over one sheet of an Excel workbook."""
+    """A RawTable over one sheet of an Excel workbook: the one asked for, else the first with data, unless that one
+    has nothing to measure (a summary sheet 集計, a read-me) and a later sheet has: then that later sheet, with a
+    note saying so."""
     with _Workbook(opener, file_name, extension) as workbook:
         sheets = list(workbook.book.sheetnames)
         try:
             chosen, head = _choose_sheet(workbook.book, file_name, sheet)
         except _BROKEN_WORKBOOK:
             raise InputRefused(t("ingest.workbook_damaged", file=file_name)) from None
+    table = _read_sheet(opener, file_name, extension, chosen, head, sheets)
+    if sheet is not None or len(sheets) < 2 or _measurable(table):
+        return table
+    for later in sheets[sheets.index(chosen) + 1 :]:
+        try:
+            with _Workbook(opener, file_name, extension) as workbook:
+                later_head = _head_rows(workbook.book, later)
+            if not any(any(c.strip() for c in row) for row in later_head):
+                continue
+            other = _read_sheet(opener, file_name, extension, later, later_head, sheets)
+        except (InputRefused, *_BROKEN_WORKBOOK):
+            continue
+        if _measurable(other):
+            other.notes.append(t("ingest.sheet_passed_over", file=file_name, sheet=later, first=chosen))
+            return other
+    return table
+
+
+def _measurable(table: RawTable) -> bool:
+    """Whether the roles suggested for a table include something to measure (a score, a rating or comments)."""
+    from cxdash.ingest.suggest import suggest_roles
+
+    measures = ("nps", "csat", "ces", "rating", "comment")
+    return any(role.split(":")[0].split(" ")[0] in measures for role in suggest_roles(table).values())
+
+
+def _read_sheet(
+    opener: Opener, file_name: str, extension: str, chosen: str, head: list[list[str]], sheets: list[str]
+) -> RawTable:
+    """A RawTable over the sheet ``chosen``, whose first rows are ``head``."""
     first = min(next(i for i, c in enumerate(row) if c.strip()) for row in head if any(c.strip() for c in row))
     head = [row[first:] for row in head]
     lead, layout, columns = _layout(head, file_name)

@@ -39,6 +39,7 @@ class RawTable:
     source: str = "generic"  # qualtrics | surveymonkey | google_forms | generic
     content_hash: str = ""
     japanese_sample: bool | None = field(default=None, repr=False)  # the sample has Japanese comments (asked once)
+    notes: list[str] = field(default_factory=list)  # what the reading chose for the user (another sheet than the first)
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
         """The data rows in frames of at most ``size`` rows, columns = ``self.columns``, index = file row number."""

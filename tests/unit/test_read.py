@@ -489,6 +489,27 @@ def test_xlsx_two_sheets_default_and_choice(tmp_path: Path) -> None:
         read_table(data, "book.xlsx", sheet="Sheet9")
 
 
+def test_xlsx_whose_first_sheet_is_a_summary_reads_the_answers_sheet() -> None:
+    """Japanese Excel reports put 集計 (counts per answer) before 回答データ: the first sheet with something to measure
+    is read, and a note says which and why; a sheet asked for is read as it is."""
+    data = workbook(
+        {
+            "集計": [["設問", "回答数", "割合"], ["満足", "12", "40%"], ["不満", "18", "60%"]],
+            "回答データ": [["回答ID", "おすすめ度", "ご意見"]]
+            + [[f"R{i}", i % 11, f"配送が{i}日遅れました" if i % 2 else None] for i in range(12)],
+            "店舗": [["店舗", "地域"], ["渋谷", "関東"]],
+        }
+    )
+    table = read_table(data, "report.xlsx")
+    assert table.sheet == "回答データ" and len(table.sample) == 12
+    assert table.notes == [
+        "Read sheet '回答データ' of 'report.xlsx': its first sheet, '集計', has no score, rating or comment column "
+        "(a summary or a read-me). Choose another sheet to change this."
+    ]
+    summary = read_table(data, "report.xlsx", sheet="集計")
+    assert summary.sheet == "集計" and summary.notes == []
+
+
 def test_xlsx_table_away_from_the_corner() -> None:
     book = openpyxl.Workbook()
     sheet = book.active
