@@ -136,6 +136,23 @@ def _filled(row: list[Any]) -> int:
     return sum(not _empty(v) for v in row)
 
 
+def _is_title(records: list[list[str]], row: int) -> bool:
+    """Whether a line over the table is a title: one cell, or two on a line of two fields ("顧客満足度調査,出力日:
+    2024/06/30") above a wider line of names (no number among them: a data row with an unquoted comma is not a
+    header), which a table's own header row cannot be (a table's lines have its width)."""
+    filled = _filled(records[row])
+    if filled == 1:
+        return True
+    below = _skip_blank(records, row + 1)
+    if filled != 2 or len(records[row]) != 2 or below >= len(records):
+        return False
+    names = [c for c in records[below] if not _empty(c)]
+    return len(names) >= 3 and not any(_NUMBER_CELL.match(str(c).strip()) for c in names)
+
+
+_NUMBER_CELL = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
 def _table_starts(records: list[list[str]], row: int) -> bool:
     """Whether the table's header is at ``row`` after one-cell title lines: three cells or more, or two set apart from
     the titles by a blank line (a two-column sheet: 推奨度, ご意見) or under a title line of two fields, the second
@@ -157,7 +174,7 @@ def _layout(records: list[list[str]], file_name: str) -> tuple[int, HeaderLayout
     if lead == len(records):
         raise InputRefused(t("ingest.all_rows_empty", file=file_name))
     row, titles = lead, 0  # title lines over the table ("2024年度 顧客満足度調査", "集計日: 4月1日"), one cell each
-    while row < len(records) and titles < MAX_TITLE_ROWS and _filled(records[row]) == 1:
+    while row < len(records) and titles < MAX_TITLE_ROWS and _is_title(records, row):
         row, titles = _skip_blank(records, row + 1), titles + 1
     if titles and row < len(records) and _table_starts(records, row):
         lead = row

@@ -326,6 +326,20 @@ def test_title_lines_over_a_table_are_skipped(tmp_path: Path) -> None:
     assert read_table(to_csv(one_column).encode(), "c.csv").columns == ["Comments"]
 
 
+def test_a_title_line_of_two_cells_over_a_wider_table_is_skipped() -> None:
+    """A title and its export date on one line of two fields, over a table of five: the header is the wider line
+    (it used to be taken for the header, and the response ids for a touchpoint rating). A two-column file whose data
+    row has an unquoted comma keeps its header."""
+    title = "顧客満足度調査 結果,出力日: 2024/06/30\n"
+    table_text = "回答ID,回答日,満足度,おすすめ度,ご意見\n1,2024/6/1,3,7,良かった\n2,2024/6/2,4,9,\n"
+    for text in (title + table_text, title + "\n" + table_text):
+        table = read_table(text.encode("cp932"), "結果.csv")
+        assert table.columns == ["回答ID", "回答日", "満足度", "おすすめ度", "ご意見"]
+        assert table.sample["おすすめ度"].tolist() == ["7", "9"]
+    loose = "推奨度,ご意見\n9,早い,安い,うまい\n3,遅い\n"
+    assert read_table(loose.encode(), "loose.csv").columns[:2] == ["推奨度", "ご意見"]
+
+
 def test_a_title_over_a_table_of_two_columns_is_skipped() -> None:
     """Two columns (推奨度, ご意見) under a title and a blank line: the header is the row of two cells after it.
     (Without the blank line, two cells under one may be a comment with a comma under a one-column header: see
