@@ -66,6 +66,7 @@ _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
     r"|^(customer|顧客)$"
 )
+ID_REPEATS = 0.05  # a column named like a response id is one with up to this share of its values repeated
 DATE_NAMED = 4  # the rank of a name that says "date" (below it: any name with "time" or 日 in it)
 _DATE_NAMES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^recordeddate$"), 7),
@@ -529,8 +530,11 @@ def _ids(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Colum
     for column in columns:
         compact, p = column.compact, column.profile
         if _RESPONSE_ID.match(compact) and "response_id" not in _taken(out):
-            if p.distinct == p.n:
+            repeats = p.n - p.distinct
+            if repeats == 0:
                 out[column.key] = ("response_id", t("suggest.response_id"))
+            elif repeats <= max(1, ID_REPEATS * p.n):  # a few rows sent twice: the id column all the same
+                out[column.key] = ("response_id", t("suggest.response_id_few_repeat", n=repeats))
             else:
                 out[column.key] = ("ignore", t("suggest.response_id_repeats"))
         elif _CUSTOMER_ID.match(compact) and "customer_id" not in _taken(out):
