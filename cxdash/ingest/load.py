@@ -89,6 +89,8 @@ def import_table(
         return _unchanged(table, plan, earlier.id, earlier.created_at)
     if dry_run:
         preview = preview_import(table, mapping, stored)
+        if preview.rows_valid == 0:  # the import itself would be refused: the dry run says so the same way
+            raise InputRefused(_nothing_valid(table.file_name, preview.rows_read, preview.rejected))
         dry = _result(
             table,
             plan,

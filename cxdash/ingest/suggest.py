@@ -66,7 +66,7 @@ _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
     r"|^(customer|顧客)$"
 )
-ID_REPEATS = 0.05  # a column named like a response id is one with up to this share of its values repeated
+ID_REPEATS = 0.1  # a column named like a response id is one with up to this share of its values repeated
 DATE_NAMED = 4  # the rank of a name that says "date" (below it: any name with "time" or 日 in it)
 _DATE_NAMES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^recordeddate$"), 7),
@@ -533,7 +533,7 @@ def _ids(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Colum
             repeats = p.n - p.distinct
             if repeats == 0:
                 out[column.key] = ("response_id", t("suggest.response_id"))
-            elif repeats <= max(1, ID_REPEATS * p.n):  # a few rows sent twice: the id column all the same
+            elif repeats <= ID_REPEATS * p.n:  # a few rows exported twice: the id column all the same
                 out[column.key] = ("response_id", t("suggest.response_id_few_repeat", n=repeats))
             else:
                 out[column.key] = ("ignore", t("suggest.response_id_repeats"))
@@ -643,6 +643,12 @@ def _rated_item(column: _Column) -> bool:
     """A matrix row of a satisfaction or rating question: "Price" or 価格 there is what is rated, not an amount."""
     stem = column.matrix[0] if column.matrix else ""
     return bool(stem) and bool(_CSAT.search(_norm(stem)) or _RATING_WORDS.search(_norm(stem)))
+
+
+def named_like_score(text: str) -> bool:
+    """Whether a column's name or question asks for NPS, CSAT or CES ("NPS", 推奨度, "How satisfied …")."""
+    folded = _norm(text)
+    return bool(_NPS.search(folded) or _CSAT.search(folded) or _CES.search(folded))
 
 
 def _rated_name(column: _Column) -> bool:

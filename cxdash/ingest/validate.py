@@ -221,7 +221,7 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
     _check_single_use(name, used)
     kinds = {r.kind for _, r in used}
     if not kinds & {"nps", "csat", "ces", "rating", "comment"}:
-        raise InputRefused(t("ingest.nothing_to_measure", file=name))
+        raise InputRefused(t("ingest.nothing_to_measure", file=name) + _named_like_scores(table, roles))
     if any(r.kind == "rating" and r.name is None for _, r in used) and "touchpoint" not in kinds:
         raise InputRefused(t("ingest.rating_without_touchpoint", file=name))
     plan = ImportPlan(file_name=name, mapping={c: str(r) for c, r in roles.items()}, columns=[])
@@ -260,6 +260,23 @@ def _without_summary_rows(table: RawTable, used: list[tuple[str, Role]]) -> RawT
         return table
     summary = np.logical_or.reduce([rows.to_numpy(dtype=bool) for _, rows in found])
     return replace(table, sample=table.sample[~summary])
+
+
+def _named_like_scores(table: RawTable, roles: dict[str, Role]) -> str:
+    """For a refusal for want of anything to measure: the columns named like NPS, CSAT or CES that are not mapped to
+    a score, with a few of their answers (11, 12, 15 under "NPS": answers off the scale), as one more sentence."""
+    from cxdash.ingest.suggest import named_like_score
+
+    found = [
+        column
+        for column, role in roles.items()
+        if role.kind in ("ignore", "attribute") and named_like_score(f"{column} {table.questions.get(column, '')}")
+    ]
+    if not found:
+        return ""
+    column = found[0]
+    answers = [_raw(v) for v in pd.unique(table.sample[column].dropna())[:3]]
+    return " " + t("ingest.named_like_score", column=column, answers=", ".join(answers) or "—")
 
 
 def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:

@@ -394,15 +394,17 @@ def test_repeated_response_ids_are_not_a_response_id() -> None:
 
 
 def test_a_response_id_sent_twice_is_still_the_response_id() -> None:
-    """One row exported twice among nine: the column is the response id (the second row is rejected as a
-    duplicate), not ignored (then every re-import would add the responses again)."""
-    ids = [f"R{i}" for i in range(8)] + ["R3"]
-    frame = pd.DataFrame({"response_id": ids, "nps": [str(i % 11) for i in range(9)]})
+    """One row exported twice among twelve: the column is the response id (the second row is rejected as a
+    duplicate), not ignored (then every re-import would add the responses again). A third repeated is no id."""
+    ids = [f"R{i}" for i in range(11)] + ["R3"]
+    frame = pd.DataFrame({"response_id": ids, "nps": [str(i % 11) for i in range(12)]})
     reasons = suggest_with_reasons(RawTable.from_frame(frame))
     assert reasons["response_id"] == (
         "response_id",
         "named like a response id; 1 repeated (those rows are rejected as duplicates)",
     )
+    frame["response_id"] = [f"R{i % 8}" for i in range(12)]
+    assert suggest_roles(RawTable.from_frame(frame))["response_id"] == "ignore"
 
 
 @pytest.mark.parametrize(
