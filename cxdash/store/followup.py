@@ -35,6 +35,7 @@ from cxdash.store.models import (
     Touchpoint,
     utcnow,
 )
+from cxdash.store.queries import Filters, response_conditions
 from cxdash.store.verbatims import ESCAPE, escape_like
 from cxdash.textfold import fold, folded
 
@@ -167,10 +168,21 @@ class CaseQuery:
     search: str | None = None
     sort: str = "age"  # age (oldest first), score (lowest first), status
     limit: int = 500
+    segment: Filters | None = None  # the sidebar's segment filters (attributes, channels), see in_segment
+
+
+def in_segment(workspace_id: int, filters: Filters | None) -> list[ColumnElement[bool]]:
+    """Conditions on cases: their response is in the sidebar's segment (its attributes and channels, as the
+    Overview's scorecard reads them; not its dates: a case open now may come from an older answer)."""
+    if filters is None or not (any(filters.attributes.values()) or filters.channels):
+        return []
+    segment = Filters(attributes=filters.attributes, channels=filters.channels)
+    inside = select(R.c.id).where(R.c.id == FC.c.response_id, *response_conditions(workspace_id, segment))
+    return [inside.correlate(FC).exists()]
 
 
 def _case_base(workspace_id: int, query: CaseQuery) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [FC.c.workspace_id == workspace_id]
+    conds: list[ColumnElement[bool]] = [FC.c.workspace_id == workspace_id, *in_segment(workspace_id, query.segment)]
     if query.statuses:
         conds.append(FC.c.status.in_(list(query.statuses)))
     if query.reasons:
@@ -343,10 +355,13 @@ class CaseStats:
     n_resolved: int
 
 
-def case_stats(engine: Engine, workspace_id: int) -> CaseStats:
-    counts_stmt = select(FC.c.status, func.count()).where(FC.c.workspace_id == workspace_id).group_by(FC.c.status)
+def case_stats(engine: Engine, workspace_id: int, segment: Filters | None = None) -> CaseStats:
+    """Counts by status and contact/resolution times of a workspace's cases (of those in ``segment``, see
+    in_segment)."""
+    cases = [FC.c.workspace_id == workspace_id, *in_segment(workspace_id, segment)]
+    counts_stmt = select(FC.c.status, func.count()).where(*cases).group_by(FC.c.status)
     times_stmt = select(FC.c.opened_at, FC.c.first_contact_at, FC.c.resolved_at, FC.c.status).where(
-        FC.c.workspace_id == workspace_id, FC.c.first_contact_at.is_not(None) | FC.c.resolved_at.is_not(None)
+        *cases, FC.c.first_contact_at.is_not(None) | FC.c.resolved_at.is_not(None)
     )
     with engine.connect() as conn:
         by_status = {s: 0 for s in STATUSES}
@@ -374,10 +389,11 @@ def case_stats(engine: Engine, workspace_id: int) -> CaseStats:
     )
 
 
-def open_cases_at(engine: Engine, workspace_id: int, when: datetime) -> int:
-    """Cases that were open at ``when``: opened by then and not closed by then."""
+def open_cases_at(engine: Engine, workspace_id: int, when: datetime, segment: Filters | None = None) -> int:
+    """Cases that were open at ``when``: opened by then and not closed by then (of those in ``segment``)."""
     stmt = select(func.count()).where(
         FC.c.workspace_id == workspace_id,
+        *in_segment(workspace_id, segment),
         FC.c.opened_at <= when,
         or_(FC.c.resolved_at.is_(None), FC.c.resolved_at > when),
     )

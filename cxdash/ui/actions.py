@@ -39,6 +39,7 @@ from cxdash.store.followup import (
     case_owners,
     case_stats,
     get_rules,
+    in_segment,
     list_cases,
     set_rules,
     update_case,
@@ -190,7 +191,7 @@ def _flash() -> None:
 def queue_tab(ctx: PageContext) -> None:
     assert ctx.workspace is not None and ctx.workspace.id is not None
     engine, ws = ctx.engine, ctx.workspace.id
-    stats = case_stats(engine, ws)
+    stats = case_stats(engine, ws, ctx.filters)
     cols = st.columns(5)
     cols[0].metric(t("actions.queue.open"), fmt_number(stats.open), help=t("actions.queue.open_help"))
     cols[1].metric(status_label("new"), fmt_number(stats.by_status["new"]))
@@ -207,7 +208,8 @@ def queue_tab(ctx: PageContext) -> None:
     within = stats.contacted_within_48h
     cols[4].metric(t("actions.queue.within_48h"), "–" if within is None else f"{within * 100:.0f}%")
     if stats.total == 0:
-        st.info(t("actions.queue.empty"))
+        segment = bool(in_segment(ws, ctx.filters)) and case_stats(engine, ws).total > 0
+        st.info(t("actions.queue.empty_segment" if segment else "actions.queue.empty"))
         if can_edit():
             _rules_form(ctx)
         return
@@ -273,6 +275,7 @@ def _queue_filters(ctx: PageContext) -> CaseQuery:
         touchpoint=None if touchpoint == ANY else touchpoint,
         search=search.strip() or None,
         sort=sort or "age",
+        segment=ctx.filters,
     )
 
 

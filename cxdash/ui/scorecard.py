@@ -73,8 +73,8 @@ def scorecard(
         current=current,
         previous=previous,
         changes=changes,
-        open_cases=open_cases_at(engine, workspace_id, end),
-        open_cases_before=open_cases_at(engine, workspace_id, mid),
+        open_cases=open_cases_at(engine, workspace_id, end, filters),
+        open_cases_before=open_cases_at(engine, workspace_id, mid, filters),
         actions_in_progress=actions_in_progress_at(engine, workspace_id, end),
         actions_in_progress_before=actions_in_progress_at(engine, workspace_id, mid),
     )

@@ -4,7 +4,7 @@ status; an action's effect equals the hand-computed answer; the CLI prints the d
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -24,6 +24,7 @@ from cxdash.store.followup import (
     update_case,
 )
 from cxdash.store.models import FollowupCase
+from cxdash.store.queries import Filters
 from cxdash.store.workspaces import get_workspace
 
 MAPPING = {
@@ -127,6 +128,21 @@ def test_status_changes_persist_and_times_are_measured(engine: Engine) -> None:
         update_case(engine, int(ids["r1"]), status="closed")
     with pytest.raises(NotFound):
         update_case(engine, 99999, status="new")
+
+
+def test_the_queue_and_its_counts_follow_the_sidebar_segment(engine: Engine) -> None:
+    """Plan = Plus on the sidebar: the queue, its tiles and the scorecard's open cases are Plus customers' only (not
+    the date range: a case open now may come from an older answer)."""
+    rows = FIRST + ["r5,2026-01-09,2,1,1,1,Never again,Plus", "r6,2026-01-10,4,2,2,2,,Plus"]
+    ws = load(engine, rows)
+    plus = Filters(attributes={"plan": ["Plus"]}, date_from=date(2026, 1, 10))
+    assert sorted(list_cases(engine, ws)["response"]) == ["r1", "r3", "r5", "r6"]
+    assert sorted(list_cases(engine, ws, CaseQuery(segment=plus))["response"]) == ["r5", "r6"]
+    assert case_stats(engine, ws, plus).open == 2 and case_stats(engine, ws).open == 4
+    assert open_cases_at(engine, ws, datetime(2026, 1, 11), plus) == 2
+    assert open_cases_at(engine, ws, datetime(2026, 1, 11)) == 4
+    basic = Filters(attributes={"plan": ["Basic"]}, channels=["web"])  # no response came by web
+    assert case_stats(engine, ws, basic).total == 0
 
 
 def test_rules_add_low_csat_and_negative_comment_cases(engine: Engine) -> None:
