@@ -199,12 +199,13 @@ else:
     elif st.toggle(t("drivers.compare"), key="drivers_group_go", help=t("drivers.compare_help")):
         with user_errors():
             diff = ui.groups(ctx.engine, ws, ctx.filters, settings, attribute, a, b)
-            st.dataframe(diff.style.format(precision=3), width="stretch")
+            shown = ui.group_table(diff, a, b)
+            st.dataframe(shown.style.format(precision=3), width="stretch")
             sizes = t("drivers.separator").join(f"{k}: {fmt_number(v)}" for k, v in diff.attrs["n"].items())
-            st.caption(t("drivers.differences", a=literal(a), b=literal(b), sizes=literal(sizes)))
+            st.caption(t("drivers.differences", a=literal(a), b=literal(b), sizes=literal(sizes), min_n=ui.MIN_CASES))
             st.download_button(
                 t("drivers.download_comparison"),
-                to_safe_csv(diff, index=True),
+                to_safe_csv(shown, index=True),
                 "drivers_groups.csv",
                 "text/csv",
                 on_click="ignore",

@@ -50,7 +50,7 @@ else:
     for tab, metric in zip(tabs, shown, strict=True):
         with tab:
             if metric in answered:
-                show_chart(kpi_trend_chart(trend, metric, ces_scale=ces.scale))
+                show_chart(kpi_trend_chart(trend, metric, ces_scale=ces.scale, period=period or "month"))
             else:
                 st.caption(t("overview.no_metric_answers", metric=metric_name(metric)))
 

@@ -260,6 +260,14 @@ class Windows:
 
 def _action_scope(conn: Connection, action_id: int) -> tuple[dict[str, Any], list[int], bool]:
     """(action row, touchpoint ids, whether their scales differ — then scores are put on 0–100)."""
+    row, tp_ids, rescale, _ = _action_scales(conn, action_id)
+    return row, tp_ids, rescale
+
+
+def _action_scales(
+    conn: Connection, action_id: int
+) -> tuple[dict[str, Any], list[int], bool, tuple[float, float] | None]:
+    """_action_scope, and the range a score can take: 0–100 when rescaled, else the touchpoints' one scale."""
     row = conn.execute(select(IA).where(IA.c.id == action_id)).mappings().one_or_none()
     if row is None:
         raise NotFound(f"Improvement action {action_id} does not exist (it may have been deleted).")
@@ -268,7 +276,11 @@ def _action_scope(conn: Connection, action_id: int) -> tuple[dict[str, Any], lis
         .join(AT, AT.c.touchpoint_id == TP.c.id)
         .where(AT.c.action_id == action_id)
     ).all()
-    return dict(row), [int(s[0]) for s in scales], len({(s[1], s[2]) for s in scales}) > 1
+    distinct = {(s[1], s[2]) for s in scales}
+    rescale = len(distinct) > 1
+    lo, hi = next(iter(distinct)) if len(distinct) == 1 else (None, None)
+    bounds = (0.0, 100.0) if rescale else (float(lo), float(hi)) if lo is not None and hi is not None else None
+    return dict(row), [int(s[0]) for s in scales], rescale, bounds
 
 
 def _score_expr(rescale: bool) -> ColumnElement[Any]:
@@ -376,9 +388,10 @@ def effect_series(
     filters: Filters | None = None,
     min_n: int = MIN_N,
 ) -> pd.DataFrame:
-    """Mean score of the action's touchpoint(s) per week or month over all dates: period, n, mean, lo, hi."""
+    """Mean score of the action's touchpoint(s) per week or month over all dates: period, n, mean, lo, hi (the
+    interval kept within the scale: a week of three answers does not draw a band from −20 to 25 on 1–5)."""
     with engine.connect() as conn:
-        row, tp_ids, rescale = _action_scope(conn, action_id)
+        row, tp_ids, rescale, bounds = _action_scales(conn, action_id)
         if not tp_ids:
             return pd.DataFrame(columns=["period", "n", "mean", "lo", "hi", "low_n"])
         key = (_week_start(engine) if period == "week" else _month_start(engine)).label("period")
@@ -401,7 +414,10 @@ def effect_series(
         rows.append({"period": rec["period"], "n": mv.n, "mean": mv.value, "lo": mv.lo, "hi": mv.hi, "low_n": mv.low_n})
     frame = pd.DataFrame(rows, columns=["period", "n", "mean", "lo", "hi", "low_n"])
     frame["period"] = pd.to_datetime(frame["period"].astype(str).str.slice(0, 10))
-    return frame.astype({"mean": "float64", "lo": "float64", "hi": "float64"})
+    frame = frame.astype({"mean": "float64", "lo": "float64", "hi": "float64"})
+    if bounds is not None:
+        frame[["lo", "hi"]] = frame[["lo", "hi"]].clip(*bounds)
+    return frame
 
 
 def journey_step_label(engine: Engine, step_id: int | None) -> str | None:

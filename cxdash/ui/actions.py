@@ -238,12 +238,14 @@ def _queue_filters(ctx: PageContext) -> CaseQuery:
         default=["new", "contacted"],
         format_func=status_label,
         key=f"queue_status_{ws}",
+        placeholder=t("actions.queue.any_status"),
     )
     reasons = c2.multiselect(
         t("actions.queue.reason"),
         list(REASONS),
         format_func=lambda r: t(f"actions.reason.{r}"),
         key=f"queue_reason_{ws}",
+        placeholder=t("actions.queue.any_reason"),
     )
     owners = [ANY, UNASSIGNED, *case_owners(ctx.engine, ws)]
     owner = c3.selectbox(
@@ -426,6 +428,7 @@ def _rules_form(ctx: PageContext) -> None:
                 names,
                 default=[x for x in rules.negative_touchpoints if x in names],
                 help=t("actions.rules.negative_touchpoints_help"),
+                placeholder=t("actions.rules.any_touchpoint"),
             )
             if st.form_submit_button(t("actions.rules.save")):
                 opened = set_rules(ctx.engine, ws, FollowupRules(detractors, low_csat, negative, tuple(tps)))
@@ -503,6 +506,7 @@ def _new_action_form(ctx: PageContext) -> None:
                 touchpoints,
                 default=[x for x in (draft or {}).get("touchpoints", []) if x in touchpoints],
                 help=t("actions.form.touchpoints_help"),
+                placeholder=t("common.choose"),
             )
             c1, c2, c3 = st.columns(3)
             owner = c1.text_input(t("actions.form.owner"), max_chars=100)
@@ -699,6 +703,7 @@ def _edit_action(ctx: PageContext, action: dict[str, Any]) -> None:
                 t("actions.form.touchpoints"),
                 touchpoints,
                 default=[x for x in action["touchpoints"] if x in touchpoints],
+                placeholder=t("common.choose"),
             )
             c1, c2, c3 = st.columns(3)
             owner = c1.text_input(t("actions.form.owner"), value=action["owner"], max_chars=100)

@@ -17,6 +17,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from cxdash.analysis.drivers import (
+    MIN_CASES,
     DriverAnalysis,
     WhatIfBasis,
     analyse_drivers,
@@ -400,6 +401,27 @@ def groups(
             filters,
             settings,
         )
+
+
+def group_table(diff: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """The two-segment comparison as shown and downloaded: headers in the user's language, each difference beside its
+    95% interval, and a group under MIN_CASES answers marked (its impact is little more than noise)."""
+    shown = pd.DataFrame(index=pd.Index(diff.index, name=t("drivers.col_touchpoint")))
+    for key, what in (("importance", t("drivers.col_impact")), ("score", t("drivers.col_score"))):
+        for group in (a, b):
+            shown[t("drivers.col_in_group", what=what, group=group)] = diff[f"{key}_{group}"]
+        shown[t("drivers.col_difference", what=what, a=a, b=b)] = diff[f"{key}_diff"]
+        if f"{key}_diff_lo" in diff:
+            shown[t("drivers.col_difference_ci", what=what)] = [
+                t("drivers.interval", lo=fmt_signed(lo, 3), hi=fmt_signed(hi, 3))
+                for lo, hi in zip(diff[f"{key}_diff_lo"], diff[f"{key}_diff_hi"], strict=True)
+            ]
+    for group in (a, b):
+        n = diff[f"n_{group}"].astype(int)
+        shown[t("drivers.col_n_group", group=group)] = [
+            fmt_number(v) + (f" {t('drivers.few_answers')}" if v < MIN_CASES else "") for v in n
+        ]
+    return shown
 
 
 def sync_focus_from_chart() -> None:

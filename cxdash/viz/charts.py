@@ -39,20 +39,43 @@ def sample_labels(min_n: int) -> tuple[str, str]:
     return t("charts.n_at_least", n=min_n), t("charts.n_below", n=min_n)
 
 
+def period_formats(period: str) -> tuple[str, str]:
+    """The time format of an axis of ``period``s (month, week, quarter) and of its tooltip, in the current language:
+    weeks by their day (months repeated on a weekly axis do not tell the weeks apart), quarters as Q1–Q4."""
+    kind = period if period in ("week", "quarter") else "month"
+    return t(f"charts.axis_{kind}"), t(f"charts.tooltip_{kind}")
+
+
+def period_axis(period: str) -> alt.Axis:
+    """The time axis of ``period``s: their format (see period_formats); on a weekly axis, the first tick of a year
+    also names the year (days alone would not say which January)."""
+    axis_format, _ = period_formats(period)
+    if period != "week":
+        return alt.Axis(format=axis_format, labelAngle=0)
+    with_year = t("charts.axis_week_new_year")
+    first_week = "month(datum.value) == 0 && date(datum.value) <= 7"
+    expr = f"timeFormat(datum.value, {first_week} ? '{with_year}' : '{axis_format}')"
+    return alt.Axis(format=axis_format, labelExpr=expr, labelAngle=0)
+
+
 def kpi_trend_chart(
-    trend: pd.DataFrame, metric: str, min_n: int = 30, ces_scale: tuple[int, int] = CES_SCALE
+    trend: pd.DataFrame, metric: str, min_n: int = 30, ces_scale: tuple[int, int] = CES_SCALE, period: str = "month"
 ) -> alt.Chart:
-    """Line of a KPI per period with its 95% interval as a band; periods under ``min_n`` drawn grey (CES on
-    ``ces_scale``, the scale of the trend's CES)."""
+    """Line of a KPI per period (month, week or quarter) with its 95% interval as a band, kept within the metric's
+    range; periods under ``min_n`` drawn grey (CES on ``ces_scale``, the scale of the trend's CES)."""
     data = trend[trend["metric"] == metric].copy()
+    bounds = metric_domain(metric, ces_scale)
+    if bounds is not None:
+        data[["lo", "hi"]] = data[["lo", "hi"]].clip(*bounds)
     data["low_n"] = data["n"] < min_n
     enough, few = sample_labels(min_n)
     data["sample"] = data["low_n"].map({True: few, False: enough})
     title = metric_title(metric, ces_scale)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format=t("charts.axis_month"), labelAngle=0))
+    _, tooltip_format = period_formats(period)
+    x = alt.X("period:T", title=None, axis=period_axis(period))
     y_scale = alt.Scale(zero=False, nice=True)
     tooltip = [
-        alt.Tooltip("period:T", title=t("charts.period"), format=t("charts.tooltip_month")),
+        alt.Tooltip("period:T", title=t("charts.period"), format=tooltip_format),
         alt.Tooltip("value:Q", title=title, format=".1f"),
         alt.Tooltip("lo:Q", title=t("charts.ci_low"), format=".1f"),
         alt.Tooltip("hi:Q", title=t("charts.ci_high"), format=".1f"),

@@ -345,7 +345,8 @@ def methods_table(comparison: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     names = method_names()
     out = pd.DataFrame(index=comparison.index)
     for m in methods:
-        out[names.get(m, m)] = comparison[m]
+        value = comparison[m]
+        out[names.get(m, m)] = value.where(value.abs() >= 0.0005, 0.0)  # shown to 3 decimals: no "-0.000"
         out[t("charts.rank_of", method=names.get(m, m))] = comparison[f"rank_{m}"].astype(float)
     order = comparison[[f"rank_{m}" for m in methods]].mean(axis=1).sort_values(kind="stable").index
     return out.loc[order].rename_axis(t("charts.touchpoint_index"))

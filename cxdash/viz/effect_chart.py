@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from cxdash.i18n import t
+from cxdash.viz.charts import period_axis, period_formats
 
 BEFORE_COLOUR = "#868e96"
 AFTER_COLOUR = "#2f9e44"
@@ -30,7 +31,8 @@ def effect_chart(
     """``series``: period, n, mean, lo, hi, low_n (from ``cxdash.store.actions.effect_series``)."""
     data = series.dropna(subset=["mean"]).copy()
     data["period"] = pd.to_datetime(data["period"])
-    x = alt.X("period:T", title=t("actions.chart.week"))
+    _, tooltip_format = period_formats("week")
+    x = alt.X("period:T", title=t("actions.chart.week"), axis=period_axis("week"))
     y_scale = alt.Scale(zero=False)
     band = (
         alt.Chart(data)
@@ -45,7 +47,7 @@ def effect_chart(
             y=alt.Y("mean:Q", scale=y_scale),
             opacity=alt.condition("datum.low_n", alt.value(0.4), alt.value(1.0)),
             tooltip=[
-                alt.Tooltip("period:T", title=t("actions.chart.week"), format="%Y-%m-%d"),
+                alt.Tooltip("period:T", title=t("actions.chart.week"), format=tooltip_format),
                 alt.Tooltip("mean:Q", title=y_title, format=".2f"),
                 alt.Tooltip("lo:Q", title=t("actions.chart.ci_low"), format=".2f"),
                 alt.Tooltip("hi:Q", title=t("actions.chart.ci_high"), format=".2f"),

@@ -41,7 +41,7 @@ def test_queue_and_effect_on_the_demo(demo_app: Path) -> None:
     assert at.title[0].value == "Actions — close the loop"
     labels = {m.label: m.value for m in at.metric}
     assert int(labels["Open cases"].replace(",", "")) > 0
-    assert labels["Median time to first contact"].endswith(" h")  # the demo history: about 20 hours
+    assert labels["To first contact (median)"].endswith(" h")  # the demo history: about 20 hours
     queue = next(d.value for d in at.dataframe if "case" in d.value.columns)  # the editable queue
     assert {"status", "owner", "notes", "comment", "touchpoint"} <= set(queue.columns)
     assert set(queue["status"]) <= {"new", "contacted"}  # the default filter: open cases

@@ -12,7 +12,14 @@ from sqlalchemy import Engine, func, select
 from cxdash.cli import main
 from cxdash.errors import InputRefused, NotFound
 from cxdash.ingest.load import import_file
-from cxdash.store.actions import action_effect, create_action, delete_action, list_actions, update_action
+from cxdash.store.actions import (
+    action_effect,
+    create_action,
+    delete_action,
+    effect_series,
+    list_actions,
+    update_action,
+)
 from cxdash.store.followup import (
     CaseQuery,
     FollowupRules,
@@ -186,6 +193,9 @@ def test_action_effect_matches_hand_computation(engine: Engine) -> None:
     # a narrow window leaves out b1 (2026-05-01)
     narrow = action_effect(engine, action["id"], before_days=30, after_days=90, min_n=1)
     assert narrow.metrics["score"].before.n == 3
+    # the weekly series' intervals stay on the 1–5 scale (a week of one or two answers has a huge one)
+    series = effect_series(engine, action["id"], "week", min_n=1)
+    assert len(series) > 0 and series["lo"].min() >= 1.0 and series["hi"].max() <= 5.0
 
 
 def test_actions_crud_and_validation(engine: Engine) -> None:

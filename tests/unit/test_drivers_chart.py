@@ -123,3 +123,54 @@ def test_trend_and_methods_builders() -> None:
     df["y"] = df["a"] * 2 + df["b"] + rng.normal(0, 1, 200)
     table = methods_table(compare_methods(df, "y", ["a", "b", "c"]), ["pearson", "lmg"])
     assert table.index[0] == "a" and "rank · Shapley / LMG" in table.columns
+
+
+def test_weekly_trend_axis_names_days_and_intervals_stay_in_range() -> None:
+    """A weekly trend labels its weeks by day (months repeated told no week apart), quarters as Q1–Q4; a small
+    period's band is kept within the metric's range (CES 1–5 here)."""
+    from cxdash.i18n import use_language
+    from cxdash.viz.charts import kpi_trend_chart, period_formats
+
+    assert period_formats("week") == ("%b %-d", "week of %b %-d, %Y")
+    assert period_formats("quarter")[0] == "Q%q %Y" and period_formats("month")[0] == "%b %Y"
+    with use_language("ja"):
+        assert period_formats("week")[0] == "%-m月%-d日"
+    trend = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-07-06", "2026-07-13"]),
+            "metric": "ces",
+            "value": [3.0, 4.5],
+            "lo": [-1.0, 4.0],
+            "hi": [7.0, 5.0],
+            "n": [3, 40],
+        }
+    )
+    spec = kpi_trend_chart(trend, "ces", ces_scale=(1, 5), period="week").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [(r["lo"], r["hi"]) for r in rows] == [(1.0, 5.0), (4.0, 5.0)]
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%b %-d"
+
+
+def test_two_segment_comparison_is_shown_with_readable_headers() -> None:
+    """No internal column names (importance_diff_lo): each value headed in words, each difference with its interval,
+    a group of few answers marked."""
+    from cxdash.ui.drivers import group_table
+
+    diff = pd.DataFrame(
+        {
+            "importance_18-24": [0.30], "importance_25-34": [0.10], "importance_diff": [0.20],
+            "importance_diff_lo": [0.05], "importance_diff_hi": [0.35],
+            "score_18-24": [3.1], "score_25-34": [3.6], "score_diff": [-0.5],
+            "score_diff_lo": [-0.9], "score_diff_hi": [-0.1], "n_18-24": [17], "n_25-34": [120],
+        },
+        index=pd.Index(["Delivery"], name="driver"),
+    )  # fmt: skip
+    shown = group_table(diff, "18-24", "25-34")
+    assert shown.index.name == "Touchpoint"
+    assert list(shown.columns) == [
+        "Impact · 18-24", "Impact · 25-34", "Impact: 18-24 − 25-34", "Impact: 95% interval",
+        "Score · 18-24", "Score · 25-34", "Score: 18-24 − 25-34", "Score: 95% interval", "n · 18-24", "n · 25-34",
+    ]  # fmt: skip
+    row = shown.loc["Delivery"]
+    assert row["Impact: 95% interval"] == "+0.050 to +0.350"
+    assert (row["n · 18-24"], row["n · 25-34"]) == ("17 (few)", "120")
