@@ -685,6 +685,11 @@ def _is_should(toks: list[_Tok], i: int) -> bool:
     return nxt is None or nxt.pos != "名詞" and nxt.base != "か"
 
 
+def _ends_clause(tok: _Tok) -> bool:
+    """A verb, adjective or auxiliary in its plain form (届く, 安い, ます): a と after it is "if", not "with"."""
+    return tok.cform == "基本形" and tok.pos in ("動詞", "形容詞", "助動詞")
+
+
 def _is_wish(toks: list[_Tok]) -> bool:
     bases = [t.base for t in toks]
     n = len(toks)
@@ -727,7 +732,7 @@ def _is_wish(toks: list[_Tok]) -> bool:
             and (
                 prev.surface in ("ば", "たら", "だら", "なら")
                 or prev.surface == "と"
-                and prev.pos1 == "接続助詞"
+                and (prev.pos1 == "接続助詞" or j > 1 and _ends_clause(toks[j - 2]))  # (届く|と: IPAdic's 格助詞)
                 or prev.surface == "も"
                 and j > 1
                 and toks[j - 2].surface in ("て", "で")
@@ -736,9 +741,11 @@ def _is_wish(toks: list[_Tok]) -> bool:
             )
         )
         if conditional_good and (
-            t.cform.startswith("連用タ") or any(b in bases[i:] for b in ("のに", "けど", "が", "思う", "感じる"))
+            t.cform.startswith("連用タ")
+            or more
+            or any(b in bases[i:] for b in ("のに", "けど", "が", "思う", "感じる"))
         ):
-            return True  # (〜があったらいいと思います: a suggestion)
+            return True  # (〜があったらいいと思います: a suggestion; もう少し安いとうれしい: a request)
         if more and (t.base == "たい" or t.surface in ("ば", "たら", "だら")) and i > 0:
             longer = _is_act(toks, i - 1, _STAYING, _STAYING_NOUNS) and not any(
                 x.pos == "形容詞" or x.pos1 == "形容動詞語幹" for x in toks[more_at + 1 : i]

@@ -138,6 +138,9 @@ def test_customer_service_vocabulary(text: str) -> None:
         "ホテル内にお土産売り場があると嬉しかった",  # 〜と + pleased, past: it would have been nice
         "ドリンクのサービスがもう少し充実していると良かったです",
         "ドライヤーの数がもう少しあっても良かったかな",  # 〜ても良かった
+        "もう少し安いとうれしい",  # もう少し + 〜と + pleased: a request, also in the present
+        "もう少し早く届くと助かります",  # (届く|と: IPAdic tags this と as a case particle)
+        "野菜が新鮮でおいしいが、価格が高い。もう少し安いとうれしい。",
         "欲を言えば、朝食の種類が少なめでした",  # a hedged complaint
         "強いて言えば、駐車場が遠い",
         "説明してもらえなかった",  # a favour refused
@@ -146,6 +149,12 @@ def test_customer_service_vocabulary(text: str) -> None:
 )
 def test_counterfactual_wishes_hedges_and_refused_favours_are_negative(text: str) -> None:
     assert lex(text) < -0.05
+
+
+@pytest.mark.parametrize("text", ["安いとうれしい", "早く届くと嬉しい"])
+def test_pleased_if_without_more_is_not_a_request(text: str) -> None:
+    """Without もう少し or もっと, 〜と嬉しい says what pleases (cheap is good), not what is missing."""
+    assert lex(text) > 0.05
 
 
 @pytest.mark.parametrize(
