@@ -40,6 +40,7 @@ _NO_SINGULAR = {"news", "series", "species", "always", "perhaps", "plus", "yes",
 _HONORIFIC = {"さん", "様", "さま", "ちゃん", "君", "くん", "達", "たち", "さ", "ら", "等", "方", "がた", "殿", "氏"}
 _JA_CONTENT = {"名詞", "動詞", "形容詞", "形状詞"}
 _JA_BREAK = {"補助記号", "記号", "空白"}
+_NEGATIONS = {"ない", "ぬ", "ず"}  # the auxiliaries that negate the verb before them (使わ|ない, 使い|ませ|ん)
 _ORTH_BASE = 10  # the index of orthBase (the base form as written) in UniDic's features
 
 
@@ -234,7 +235,9 @@ def _analyse_ja(text: str) -> Analysis:
     runs: list[tuple[str, ...]] = []
     run: list[str] = []
     noun = ""  # the noun compound being built
-    verb: tuple[str, bool] | None = None  # the last verb's surface and whether it was kept as a term
+    verb: tuple[str, bool] | None = None  # the last verb's or adjective's surface and whether it was kept as a term
+    polite = False  # a ます after that verb (使い|ませ|ん: 使いません)
+    counted = False  # the token before was a number (二|度|と: 度 is a counter, not a word)
 
     def close_noun() -> None:
         nonlocal noun
@@ -243,9 +246,20 @@ def _analyse_ja(text: str) -> Analysis:
         noun = ""
 
     for surface, base, pos1, pos2 in tokens:
+        after_number, counted = counted, pos2 == "数詞"
         if pos1 == "名詞" and pos2 != "数詞":
+            if after_number and not noun and len(surface) == 1:
+                continue  # 二度, 3回, 5個: a counter
             noun += surface
             verb = None
+            continue
+        if verb is not None and pos1 == "助動詞" and base == "ます":
+            polite = True
+            continue  # 使い|ませ|ん: the negation may follow
+        if verb is not None and (pos1 == "助動詞" and base in _NEGATIONS or pos1 == "形容詞" and base == "ない"):
+            if verb[1]:  # 使わない, 良くない, 届かなかった → 届かない: the word as the customer meant it
+                run[-1] = verb[0] + ("ません" if polite else "ない")
+            verb, polite = None, False
             continue
         if pos1 == "接尾辞" and pos2 == "名詞的" and noun and surface not in _HONORIFIC:
             noun += surface
@@ -259,9 +273,9 @@ def _analyse_ja(text: str) -> Analysis:
                 run[-1] = joined
             else:
                 run.append(joined)
-            verb = None
+            verb = (verb[0] + surface, True)  # 使いやすく|ない
             continue
-        verb = None
+        verb, polite = None, False
         if pos1 in _JA_BREAK or pos2 == "数詞":
             if run:
                 runs.append(tuple(run))
@@ -270,7 +284,7 @@ def _analyse_ja(text: str) -> Analysis:
             kept = base not in stop
             if kept:
                 run.append(base)
-            verb = (surface, kept) if pos1 == "動詞" else None
+            verb = (surface, kept) if pos1 in ("動詞", "形容詞") else None
     close_noun()
     if run:
         runs.append(tuple(run))

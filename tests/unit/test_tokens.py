@@ -19,8 +19,24 @@ def test_japanese_adjective_in_base_form() -> None:
 
 
 def test_japanese_verbs_in_base_form_and_particles_dropped() -> None:
-    got = terms("配送が遅くて届かない", "ja")
+    got = terms("配送が遅くて届いた", "ja")
     assert got == ["配送", "遅い", "届く"]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("配送が遅くて届かない", "届かない"),  # not 届く: a keyword means what the customer said
+        ("届かなかった", "届かない"),
+        ("二度と使わない", "使わない"),  # and no 度: a counter after a number is no word
+        ("もう使いません", "使いません"),
+        ("味は良くない", "良くない"),
+        ("アプリが使いやすくない", "使いやすくない"),
+    ],
+)
+def test_japanese_negated_words_keep_their_negation(text: str, term: str) -> None:
+    got = terms(text, "ja")
+    assert term in got and "度" not in got
 
 
 def test_japanese_words_are_not_split_into_characters() -> None:
