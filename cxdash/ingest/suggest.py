@@ -135,6 +135,7 @@ _DATE_TEXT = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|^\d{1
 LONG_TEXT = 30
 REPEATED_TEXT_SHARE = 0.25
 _SMALL_INT = re.compile(r"^([+-]?\d{1,3})(?:\.0+)?(?:\s+[-–:=]\s*\D.*|\s*[(（].*)?$")
+_HALF = re.compile(r"^\d\.5$")  # 4.5 (stars)
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
@@ -170,6 +171,7 @@ class _Profile:
     labels: LabelScale | None = None  # answers in words of one verbal scale ("Very satisfied"), as its numbers
     said_nothing: int = 0  # answers that only say there is nothing to add (特になし, No, Nothing else)
     serial_share: float = 0.0  # numbers that may be Excel serial day numbers (45352: 2024-03-01)
+    half_share: float = 0.0  # numbers half-way between two whole ones within 0–10 (a review's 4.5 stars)
     substance: _Profile | None = None  # the profile of the other answers, where those are many (see SAID_NOTHING)
 
     @cached_property  # asked for many times per column; ``ints`` is set once, by ``_profile``
@@ -190,6 +192,12 @@ class _Profile:
         if self.labels is not None:
             return t("suggest.words_scale", lo=self.labels.scale[0], hi=self.labels.scale[1])
         return f"{self.lo}–{self.hi}"
+
+    @property
+    def is_half_steps(self) -> bool:
+        """Answers on a 0–10 scale in whole and half steps (a review site's 4.5 stars), mostly whole."""
+        whole = self.int_share
+        return self.n > 0 and self.half_share > 0 and whole >= self.half_share and whole + self.half_share >= 0.75
 
     @property
     def is_small_int(self) -> bool:
@@ -238,7 +246,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     ints: list[int] = []
     texts: set[str] = set()
     n = numbers = dates = emails = ips = urls = phones = sentences = length = long_repeats = said_nothing = 0
-    serials = 0
+    serials = halves = 0
     for (_, raw), c in counts.items():
         if raw is None or (isinstance(raw, str) and is_not_answered_text(raw)):  # blank, N/A, わからない
             continue
@@ -261,6 +269,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
                 numbers += c
                 value = float(raw)
                 serials += c * is_excel_serial(value)
+                halves += c * (0 < value < 10 and (2 * value).is_integer() and not value.is_integer())
                 if value.is_integer():
                     ints.extend([int(value)] * c)
                 continue
@@ -271,6 +280,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
             serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)))
+            halves += c * bool(_HALF.match(text))
             dated = bool(_DATE_TEXT.match(text) or _NAMED_DATE.match(text))
             dates += c * dated
             ipv4 = _IPV4.match(text)
@@ -294,7 +304,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
-    p.serial_share = serials / n
+    p.serial_share, p.half_share = serials / n, halves / n
     if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
         words = Counter({raw: c for (kind, raw), c in counts.items() if kind is str and not is_not_answered_text(raw)})
         scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
@@ -585,7 +595,8 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
     scores = [
         c
         for c in columns
-        if c.profile.is_small_int and (_rated_item(c) or _rated_name(c) or not _COUNT_WORDS.search(_norm(_subject(c))))
+        if (c.profile.is_small_int or c.profile.is_half_steps and _rated_name(c))
+        and (_rated_item(c) or _rated_name(c) or not _COUNT_WORDS.search(_norm(_subject(c))))
     ]
     # a 0/1 "would recommend" flag is not an NPS answer: it stays a segment attribute (and a drivers outcome)
     nps = [

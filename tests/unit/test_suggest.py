@@ -717,6 +717,23 @@ def test_excel_serial_numbers_under_a_date_name_are_the_date() -> None:
     assert reasons["Order value"][0] != "date"
 
 
+def test_half_stars_are_a_rating() -> None:
+    """A review site's stars in half steps (4.5) are the file's rating; half steps under a name that rates nothing
+    (a weight, hours) are not."""
+    stars = ["5", "4.5", "3", "4", "2", "3.5", "5", "1"] * 5
+    frame = pd.DataFrame(
+        {
+            "投稿日": [f"2024/05/{1 + i % 28:02d}" for i in range(40)],
+            "評価": stars,
+            "Hours": stars,
+            "口コミ本文": [f"{JA_TEXTS[i % 4]}（{i}）" for i in range(40)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "reviews.csv"))
+    assert roles["評価"] == "csat" and roles["口コミ本文"] == "comment"
+    assert not roles["Hours"].startswith(("rating", "csat"))
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {
