@@ -266,6 +266,8 @@ def _csv_chunks(
                 if position <= skip:
                     continue
                 frame = _clean_chunk(chunk[chunk.index > skip], columns)
+                if delimiter == ";":  # European Excel: "4,5" is four and a half
+                    frame = _decimal_commas(frame)
                 if head is not None:
                     frame, head = pd.concat([head.rows, frame]), None
                 if len(frame):
@@ -276,6 +278,26 @@ def _csv_chunks(
             raise _parser_refusal(file_name, str(error), len(columns)) from None
         except UnicodeDecodeError:  # sniffing decoded the whole file, so only a file changed under us gets here
             raise InputRefused(t("ingest.undecodable_rows", file=file_name, row=position + 1)) from None
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A semicolon-separated file's cells that are numbers with a decimal comma ("4,5", written by Excel where the
+    comma is the decimal mark) with a decimal point instead; every other cell as it was."""
+    for column in frame.columns:
+        cells = frame[column]
+        found = [
+            i
+            for i, v in enumerate(cells.to_numpy(dtype=object))
+            if v is not None and "," in v and _DECIMAL_COMMA.match(v)
+        ]
+        if found:
+            fixed = cells.copy()
+            fixed.iloc[found] = [str(v).replace(",", ".") for v in cells.iloc[found]]
+            frame[column] = fixed
+    return frame
 
 
 def _parser_refusal(file_name: str, message: str, width: int) -> InputRefused:

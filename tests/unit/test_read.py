@@ -340,6 +340,17 @@ def test_a_title_line_of_two_cells_over_a_wider_table_is_skipped() -> None:
     assert read_table(loose.encode(), "loose.csv").columns[:2] == ["推奨度", "ご意見"]
 
 
+def test_decimal_commas_of_a_semicolon_file_are_decimal_points() -> None:
+    """European Excel writes 4,5 with a semicolon between fields: the number is four and a half; other cells (a
+    comment "1,2 oder 3") stay as written. In a comma-separated file a quoted "4,5" is left alone."""
+    text = "ID;CSAT;Kommentar\nA1;4,5;gut\nA2;3,0;1,2 oder 3\nA3;5;\n"
+    table = read_table(text.encode(), "umfrage.csv")
+    assert table.sample["CSAT"].tolist() == ["4.5", "3.0", "5"]
+    assert table.sample["Kommentar"].tolist() == ["gut", "1,2 oder 3", None]
+    commas = read_table(b'ID,Amount\nA1,"4,5"\nA2,3\n', "c.csv")
+    assert commas.sample["Amount"].tolist() == ["4,5", "3"]
+
+
 def test_a_title_over_a_table_of_two_columns_is_skipped() -> None:
     """Two columns (推奨度, ご意見) under a title and a blank line: the header is the row of two cells after it.
     (Without the blank line, two cells under one may be a comment with a comma under a one-column header: see
