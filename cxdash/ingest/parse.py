@@ -72,9 +72,15 @@ _NO_COMMENT_LENGTH = max(map(len, NO_COMMENT)) + 3  # a longer text says somethi
 _NO_COMMENT_TRAIL = " \t\u3000。．.、,!！?？~〜ー…"
 
 
+_NO_COMMENT_FIRST = frozenset(base[0] for base in NO_COMMENT)  # an id, a date or a word: most values fail at once
+
+
 def says_nothing(text: str) -> bool:
     """Whether an answer to an open question only says there is nothing to add (特になし, No, Nothing else.)."""
     if len(text) > _NO_COMMENT_LENGTH:
+        return False
+    first = text.lstrip()[:1]
+    if first.lower() not in _NO_COMMENT_FIRST and unicodedata.normalize("NFKC", first).lower() not in _NO_COMMENT_FIRST:
         return False
     folded = unicodedata.normalize("NFKC", text).strip().lower()
     return folded in NO_COMMENT or folded.rstrip(_NO_COMMENT_TRAIL) in NO_COMMENT

@@ -242,6 +242,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     values = list(values)
     # keyed by type too: 1, 1.0 and True are equal but are counted as an integer, a number and nothing
     counts = Counter(zip(map(type, values), values, strict=True))
+    few = len(values) < 200  # in a long column, an answer saying nothing that counts is one that repeats
     p = _Profile(rows=rows)
     ints: list[int] = []
     texts: set[str] = set()
@@ -251,7 +252,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
         if raw is None or (isinstance(raw, str) and is_not_answered_text(raw)):  # blank, N/A, わからない
             continue
         n += c
-        if type(raw) is str and says_nothing(raw):
+        if (c > 1 or few) and type(raw) is str and says_nothing(raw):  # (a marker worth counting repeats)
             said_nothing += c
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         texts.add(text)
