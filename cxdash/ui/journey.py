@@ -59,6 +59,7 @@ header[data-testid="stHeader"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding-top: 1rem !important;}
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li {font-size: 1.35rem !important;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 2.6rem !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stSelectbox"] input {font-size: 1.2rem !important;}
 </style>"""
 
 

@@ -184,9 +184,10 @@ def journey_chart(
     """The swimlane map with the hand-set emotion curve and the data-driven curves (score, sentiment)."""
     steps = step_frame(journey, evidence)
     n = max(len(steps), 1)
-    font = 16 if large else 11
-    # fit a typical page (about 1,000 px of plot, 1,300 px when presenting) down to a readable minimum per step
-    step_w = step_width or (max(150, min(260, 1300 // n)) if large else max(90, min(150, 1000 // n)))
+    font = 18 if large else 11
+    # fit a typical page (about 1,000 px of plot, 1,300 px when presenting: one stage's few steps fill the screen)
+    # down to a readable minimum per step
+    step_w = step_width or (max(170, min(600, 1300 // n)) if large else max(90, min(150, 1000 // n)))
     chars = max(8, int(step_w / (font * 0.58)))
     width = max(480 if large else 360, n * step_w)
     axis_w = int(AXIS_WIDTH * 1.4) if large else AXIS_WIDTH
@@ -290,7 +291,7 @@ def _emotion_lane(
     colour = alt.Color(
         "curve:N",
         scale=alt.Scale(domain=names, range=list(COLOURS)),
-        legend=alt.Legend(title=t("journey.tip.curves"), orient="top", direction="horizontal"),
+        legend=alt.Legend(title=t("journey.tip.curves"), orient="top", direction="horizontal", labelLimit=0),
     )
     tip = [
         alt.Tooltip("label:N", title=t("journey.tip.step")),
