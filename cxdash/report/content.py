@@ -314,7 +314,7 @@ def kpi_value_text(mv: MetricValue) -> str:
     if mv.metric == "nps":
         return f"{mv.value:+.0f}"
     if mv.metric == "csat":
-        return f"{mv.value:.0f}%"
+        return f"{mv.value:.1f}%"  # as the Overview shows it (40.1%, not 40%)
     return f"{mv.value:.2f}"
 
 
