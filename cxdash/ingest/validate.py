@@ -61,6 +61,7 @@ class ColumnPlan:
     scale: tuple[int, int] | None = None
     zero_is_missing: bool = False
     labels: LabelScale | None = None  # answers in words ("Very satisfied"), read as the numbers of their scale
+    offset: int = 0  # added to each answer: −1 for an NPS exported as 1–11 (the 11 answers' positions)
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,8 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
             column_plan = _on_stored_scale(table, column_plan, kept, plan.warnings)
         if role.kind == "ces" and stored and stored.ces and column_plan.scale != stored.ces:
             column_plan = _on_ces_scale(table, column_plan, stored.ces, plan.warnings)
+        if column_plan.offset:
+            plan.warnings.append(t("ingest.nps_one_to_eleven", column=column))
         plan.columns.append(column_plan)
     plan.warnings.extend(_words_read_as(plan))
     long_rating, tp_col = plan.single("rating"), plan.single("touchpoint")
@@ -297,7 +300,7 @@ def _check_single_use(name: str, used: list[tuple[str, Role]]) -> None:
 def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
     """The plan of one column: scale (and 0 = not rated) for scores, nothing more for the rest."""
     if role.kind == "nps":
-        return ColumnPlan(column, role, NPS_SCALE)
+        return ColumnPlan(column, role, NPS_SCALE, offset=-1 if _one_to_eleven(table.sample[column]) else 0)
     if role.kind not in _SCALES:
         return ColumnPlan(column, role)
     candidates, default = _SCALES[role.kind]
@@ -311,6 +314,21 @@ def _plan_column(table: RawTable, column: str, role: Role) -> ColumnPlan:
         return ColumnPlan(column, role, role.scale, zeros and lo == 1 and hi <= MAX_SCALE_WITH_ZERO_CODE)
     scale, zero_code = infer_scale(parsed.value, candidates, default)
     return ColumnPlan(column, role, scale, zero_code)  # 0 = not rated is reported with its row count (preview)
+
+
+#: an NPS column whose answers run 1–11 (no 0, at least this share of 11s) is the 0–10 question exported by the
+#: position of each answer (SurveyMonkey's numerical values): read one lower
+ELEVEN_SHARE = 0.03
+ELEVEN_MIN_ANSWERS = 20
+
+
+def _one_to_eleven(cells: pd.Series) -> bool:
+    """Whether an NPS column's answers are the 0–10 scale written as 1–11 (see ELEVEN_SHARE)."""
+    value = parse_numbers(cells).value.dropna()
+    if len(value) < ELEVEN_MIN_ANSWERS or not value.between(1, 11).all() or (value != value.round()).any():
+        return False
+    elevens = int((value == 11).sum())
+    return elevens >= max(2, ELEVEN_SHARE * len(value))
 
 
 def _on_stored_scale(table: RawTable, inferred: ColumnPlan, kept: tuple[int, int], warnings: list[str]) -> ColumnPlan:
@@ -550,7 +568,7 @@ def validate_chunk(
         parsed = parse_numbers(chunk[col.column])
         if col.labels is not None and parsed.bad.any():
             parsed = _with_labels(parsed, chunk[col.column], col.labels)
-        value = parsed.value
+        value = parsed.value + col.offset if col.offset else parsed.value
         if col.zero_is_missing:
             zero = value == 0
             not_rated[col.column] = int(zero.sum())
@@ -563,7 +581,12 @@ def validate_chunk(
             reject(parsed.bad, col.column, (t("ingest.not_a_label", value=_raw(v), labels=words) for v in raw))
         lo, hi = col.scale  # type: ignore[misc]
         outside = value.notna() & ~value.between(lo, hi)
-        reject(outside, col.column, (t("ingest.outside_scale", value=_fmt(v), lo=lo, hi=hi) for v in value[outside]))
+        reject(
+            outside,
+            col.column,
+            (t("ingest.outside_scale", value=_fmt(v - col.offset), lo=lo - col.offset, hi=hi - col.offset)
+             for v in value[outside]),
+        )  # fmt: skip
         if (value > hi).any():  # a total row's sums are not answers on a longer scale
             above[col.column] = value[(value > hi) & ~summary]
         if col.role.kind == "nps":

@@ -89,6 +89,23 @@ def test_excel_cells_numbers_and_datetimes() -> None:
     ]
 
 
+def test_nps_exported_as_one_to_eleven_is_read_one_lower() -> None:
+    """SurveyMonkey's numerical export numbers the 11 NPS answers 1–11: read as 0–10 (11 = 10), with a warning; a 0–10
+    column with one typed 11 is not shifted (the 11 is rejected), nor is one without any 11."""
+    answers = [str(1 + i % 11) for i in range(33)]
+    t = table({"ID": [f"R{i}" for i in range(33)], "NPS": answers})
+    valid, rejections = run(t, {"ID": "response_id", "NPS": "nps"})
+    assert rejections == []
+    assert valid.responses["nps"].tolist() == [float(int(a) - 1) for a in answers]
+    assert "the answers run 1–11, not 0–10" in " ".join(plan_import(t, {"ID": "response_id", "NPS": "nps"}).warnings)
+    typo = table({"NPS": [str(i % 11) for i in range(32)] + ["11"]})
+    valid, rejections = run(typo, {"NPS": "nps"})
+    assert [(r.row, r.value, r.reason) for r in rejections] == [(34, "11", "11 is outside 0–10")]
+    assert valid.responses["nps"].max() == 10.0
+    no_eleven = table({"NPS": [str(1 + i % 10) for i in range(33)]})
+    assert run(no_eleven, {"NPS": "nps"})[0].responses["nps"].min() == 1.0
+
+
 def test_excel_serial_numbers_saved_as_csv_text_are_dates() -> None:
     """A sheet whose dates were not formatted, saved as CSV: 45352 is 2024-03-01, 45352.5 its noon; 12 is no date."""
     t = table({"NPS": ["9", "10", "3", "7"], "Date": ["45352", "45352.5", "2024/03/04", "12"]})
