@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdash.store.actions import list_actions
 from cxdash.store.followup import CaseQuery, list_cases
+from cxdash.store.queries import Filters
 from cxdash.store.workspaces import get_workspace, open_store
 from cxdash.ui import state
 from tests.app.conftest import new_app
@@ -50,6 +51,22 @@ def test_queue_and_effect_on_the_demo(demo_app: Path) -> None:
     verdicts = " ".join(c.value for c in at.caption)
     assert "Improved: 95% interval" in verdicts
     assert any("Delivery speed: weekly mean score" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_the_queue_follows_the_sidebar_segment(demo_app: Path) -> None:
+    """Plan = Premium in the sidebar: the open-case tile and the queue hold Premium customers' cases only, the
+    number the store gives for them."""
+    engine, ws = store(demo_app)
+    at = actions_app()
+    everyone = int(next(m.value for m in at.metric if m.label == "Open cases").replace(",", ""))
+    next(m for m in at.multiselect if m.label == "Plan").set_value(["Premium"]).run()
+    assert not at.exception, at.exception
+    premium = int(next(m.value for m in at.metric if m.label == "Open cases").replace(",", ""))
+    segment = Filters(attributes={"Plan": ["Premium"]})
+    expected = list_cases(engine, ws, CaseQuery(statuses=["new", "contacted"], segment=segment, limit=100_000))
+    assert 0 < premium == len(expected) < everyone
+    queue = next(d.value for d in at.dataframe if "case" in d.value.columns)
+    assert set(queue["case"]) == set(expected["case_id"])
 
 
 def test_case_update_through_the_form_persists(demo_app: Path) -> None:
