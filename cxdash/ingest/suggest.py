@@ -329,9 +329,14 @@ def scale_note(text: str) -> tuple[int, int] | None:
     return scale if is_column_scale(scale) else None
 
 
+#: what a survey tool appends to a question that is not a matrix row: Qualtrics' "- Selected Choice" (a multiple-choice
+#: question exported with its choice texts), SurveyMonkey's "- Response" / "- Open-Ended Response"
+_NOT_A_ROW = re.compile(r"\s+-\s+(?:selected choice|response|open-ended response)$", re.IGNORECASE)
+
+
 def _matrix_label(text: str) -> tuple[str, str] | None:
     """(question stem, row label) when a header names one row of a matrix question, else None."""
-    text = _SCALE_NOTE.sub(" ", text).strip()
+    text = _NOT_A_ROW.sub("", _SCALE_NOTE.sub(" ", text).strip())
     brackets = _BRACKETED.findall(text)
     if brackets:
         label = brackets[-1].strip()
@@ -399,9 +404,9 @@ class _Column:
 
 
 def _subject(column: _Column) -> str:
-    """What a column is about: its matrix row label, or its readable name."""
+    """What a column is about: its matrix row label, or its readable name (without a tool's "- Selected Choice")."""
     matrix = column.matrix
-    return matrix[1] if matrix else column.display
+    return matrix[1] if matrix else _NOT_A_ROW.sub("", column.display)
 
 
 #: a rating question's words around what it rates: "How would you rate our delivery?", "How was the checkout?"

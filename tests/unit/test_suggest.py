@@ -734,6 +734,18 @@ def test_half_stars_are_a_rating() -> None:
     assert not roles["Hours"].startswith(("rating", "csat"))
 
 
+def test_a_tools_selected_choice_suffix_is_no_matrix_row() -> None:
+    """Qualtrics writes "Which of these did you use? - Selected Choice" over a multiple-choice question: the segment
+    is named by the question, not "Selected Choice"."""
+    frame = pd.DataFrame(
+        {"nps": [str(i % 11) for i in range(N)], "Q5": [["Web", "App", "Store"][i % 3] for i in range(N)]}
+    )
+    table = RawTable.from_frame(
+        frame, "qualtrics.csv", questions={"Q5": "Which of these did you use? - Selected Choice"}
+    )
+    assert suggest_roles(table)["Q5"] == "attribute:Which of these did you use"
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {
