@@ -436,7 +436,7 @@ def _head_rows(book: Any, sheet: str) -> list[list[str]]:
 
 
 def _choose_sheet(book: Any, file_name: str, sheet: str | None) -> tuple[str, list[list[str]]]:
-    """The sheet asked for (or the first with data) and its head rows."""
+    """The sheet asked for (or the first visible one with data) and its head rows."""
     names: list[str] = list(book.sheetnames)
     listed = ", ".join(f"'{n}'" for n in names)
     if sheet is not None:
@@ -447,7 +447,8 @@ def _choose_sheet(book: Any, file_name: str, sheet: str | None) -> tuple[str, li
         if not any(any(c.strip() for c in row) for row in head):
             raise InputRefused(t("ingest.sheet_empty", file=file_name, sheet=match[0], sheets=listed))
         return match[0], head
-    for name in names:
+    visible = [n for n in names if getattr(book[n], "sheet_state", "visible") == "visible"]
+    for name in visible + [n for n in names if n not in visible]:  # a hidden sheet (a master list) last
         head = _head_rows(book, name)
         if any(any(c.strip() for c in row) for row in head):
             return name, head

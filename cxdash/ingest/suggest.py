@@ -46,12 +46,16 @@ _META_CONTAINS = (
 _META_PATTERN = re.compile(r"^(customdata\d*|recipient.*)$")
 #: the company's answers to a review or ticket (a store's or developer's reply): not what customers wrote
 _REPLIER = r"(?:developer|owner|company|merchant|management|store|shop|hotel|seller|host|business)(?:'?s)?"
-_REPLY = re.compile(rf"^(?:{_REPLIER}\s+)?(?:reply|replies|replied)\b|^{_REPLIER} response\b|返信")
+_REPLY = re.compile(rf"^(?:{_REPLIER}\s+)?(?:reply|replies|replied)\b|^{_REPLIER} response\b|返信|[a-z.]reply\b")
 # Contact details (personal data): offered as customer_name / customer_email, stored only when the import keeps
 # personal data. First and last names in separate columns, kana readings and addresses stay ignored.
 _NAME_COLUMN = re.compile(
     r"^(name|fullname|yourname|customername|clientname|contactname|respondentname|recipientname|"
     r"名前|お名前|氏名|ご氏名|顧客名|お客様名|お客さま名|会員名|ご芳名|氏名漢字)(\(.*\))?$"
+    # who wrote a review: Trustpilot's "Review Consumer Name", Google's reviewer.displayName, 投稿者
+    r"|^(review(er)?|reviewconsumer|consumer|author|reviewauthor|user|display|nick|screen|reviewer\.display)name$"
+    r"|^(reviewer|author|reviewauthor|reviewedby|writtenby|postedby|nickname|投稿者|投稿者名|ニックネーム|"
+    r"レビュアー|ユーザー名|ユーザ名)$"
 )
 _EMAIL_COLUMN = re.compile(
     r"^(e-?mail|e-?mailaddress|mail|mailaddress|recipiente-?mail|customere-?mail|contacte-?mail|youre-?mail|"
@@ -65,6 +69,7 @@ _RESPONSE_ID = re.compile(
 _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
     r"|^(customer|顧客)$"
+    r"|^(reviewer|reviewconsumer|consumer|author)(user)?id$|^review(er)?userid$"  # "Review Consumer User ID"
 )
 ID_REPEATS = 0.1  # a column named like a response id is one with up to this share of its values repeated
 DATE_NAMED = 4  # the rank of a name that says "date" (below it: any name with "time" or 日 in it)
@@ -110,6 +115,7 @@ _QUESTION_NUMBER = re.compile(
     r"^\s*(?:(?:q|問|設問|質問)\s*\d{1,3}(?:[-_.]\d{1,3})*\s*[-–.)．）:：、_]?|\d{1,2}\s*[.)．）])\s*(?=[^\W\d_])",
     re.I,
 )
+_CIRCLED = re.compile(r"^\s*[\u2460-\u2473\u3251-\u325f](?=\S)")  # ②スタッフの対応 (NFKC would make it 2)
 #: the words left before a rated thing once "Satisfaction" or "Rating" is taken off its front
 _JOINING_WORDS = re.compile(r"^(?:with|of)\s+(?:the\s+|our\s+|your\s+|its\s+)?", re.I)
 
@@ -354,7 +360,7 @@ def _matrix_label(text: str) -> tuple[str, str] | None:
 def clean_name(text: str) -> str:
     """A readable touchpoint/attribute name: a question number before it ("Q2.", 問4) and brackets and rating words
     around it removed ("Satisfaction with delivery" → Delivery), '_' → space."""
-    name = _SCALE_NOTE.sub(" ", unicodedata.normalize("NFKC", text))
+    name = _SCALE_NOTE.sub(" ", unicodedata.normalize("NFKC", _CIRCLED.sub("", text, count=1)))
     unnumbered = _QUESTION_NUMBER.sub("", name, count=1)
     return (_clean_words(unnumbered) if unnumbered != name else "") or _clean_words(name)  # "Q1_rating": Q1
 
@@ -622,7 +628,7 @@ def _scores(columns: list[_Column], out: dict[str, tuple[str, str]], long_file: 
     csat.sort(key=lambda c: bool(_OVERALL.search(c.text)), reverse=True)
     _pick_single(csat, out, "csat", _CSAT, t("suggest.csat_question"))
     if not long_file:  # an overall rating (overall_rating, 総合評価) scores the whole experience, not a touchpoint
-        overall = [c for c in plain if c.key not in out and _RATING_WORDS.search(c.text)]
+        overall = [c for c in plain if c.key not in out and (_RATING_WORDS.search(c.text) or _short_overall(c))]
         _pick_single(overall, out, "csat", _OVERALL, t("suggest.overall_rating"))
         left = [c for c in scores if c.key not in out]
         if len(left) == 1 and left[0] in overall and "csat" not in _taken(out):  # a review's stars: its only rating
@@ -685,6 +691,12 @@ def _is_overall(column: _Column) -> bool:
         return True
     name = clean_name(column.display)
     return not name or len(name) > 40 or name.endswith(("?", "？")) or len(name.split()) > 5
+
+
+def _short_overall(column: _Column) -> bool:
+    """A short name that says "overall" and nothing it rates: 総合 (じゃらん), "Overall", "Overall Experience (1-5)"."""
+    name = clean_name(column.display)
+    return bool(_OVERALL.search(_norm(name))) and 0 < len(name.split()) <= 3 and len(name) <= 30
 
 
 def _pick_single(

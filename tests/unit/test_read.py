@@ -535,6 +535,25 @@ def test_xlsx_whose_first_sheet_is_a_summary_reads_the_answers_sheet() -> None:
     assert summary.sheet == "集計" and summary.notes == []
 
 
+def test_a_hidden_first_sheet_is_not_read_by_default() -> None:
+    """A hidden master sheet (store targets) before the answers: the visible sheet is read."""
+    book = openpyxl.Workbook()
+    master = book.active
+    master.title = "マスタ"
+    master.append(["店舗コード", "満足度目標"])
+    master.append(["S01", 4])
+    master.sheet_state = "hidden"
+    answers = book.create_sheet("回答")
+    answers.append(["回答ID", "推奨度", "コメント"])
+    for i in range(5):
+        answers.append([f"R{i}", i, "良かった"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "book.xlsx")
+    assert table.sheet == "回答" and len(table.sample) == 5
+    assert read_table(buffer.getvalue(), "book.xlsx", sheet="マスタ").sheet == "マスタ"
+
+
 def test_xlsx_table_away_from_the_corner() -> None:
     book = openpyxl.Workbook()
     sheet = book.active

@@ -746,6 +746,44 @@ def test_a_tools_selected_choice_suffix_is_no_matrix_row() -> None:
     assert suggest_roles(table)["Q5"] == "attribute:Which of these did you use"
 
 
+def test_a_review_exports_reviewer_and_reply_are_no_comments() -> None:
+    """Trustpilot's "Review Consumer Name" and "Review Consumer User ID", Google's reviewReply.comment: a name (stored
+    only when personal data is kept), a customer id and the company's reply, not three more comments per review."""
+    frame = pd.DataFrame(
+        {
+            "Review ID": [f"r{i}" for i in range(N)],
+            "Review Stars": [str(1 + i % 5) for i in range(N)],
+            "Review Content": [f"{TEXTS[i % 5]} (visit {i})" for i in range(N)],
+            "Review Consumer Name": [f"Customer Number{i}" for i in range(N)],
+            "Review Consumer User ID": [f"{i:024x}" for i in range(N)],
+            "reviewReply.comment": [
+                f"Thank you for your review number {i}, we hope to see you again" for i in range(N)
+            ],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "reviews.csv"))
+    assert roles["Review Content"] == "comment" and roles["Review Stars"] == "csat"
+    assert roles["Review Consumer Name"] == "customer_name"
+    assert roles["Review Consumer User ID"] == "customer_id"
+    assert roles["reviewReply.comment"] == "ignore"
+
+
+def test_an_overall_score_without_a_rating_word_is_csat() -> None:
+    """じゃらん's 総合 beside 部屋 and 風呂, "Overall" beside touchpoints: the whole stay's score, not a touchpoint; a
+    circled question number (②) is no part of a touchpoint's name."""
+    for overall in ("総合", "Overall", "Overall Experience"):
+        frame = pd.DataFrame(
+            {
+                overall: [str(1 + i % 5) for i in range(N)],
+                "②部屋": [str(1 + (i * 2) % 5) for i in range(N)],
+                "③風呂": [str(1 + (i * 3) % 5) for i in range(N)],
+            }
+        )
+        roles = suggest_roles(RawTable.from_frame(frame, "reviews.csv"))
+        assert roles[overall] == "csat", roles
+        assert roles["②部屋"] == "rating:部屋" and roles["③風呂"] == "rating:風呂"
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {
