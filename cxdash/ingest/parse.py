@@ -207,6 +207,8 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
             "%d/%m/%Y %H:%M",
             "%d/%m/%Y",
             "%d.%m.%Y",
+            "%d.%m.%Y %H:%M:%S",  # German and Russian Excel: 01.04.2024 14:00
+            "%d.%m.%Y %H:%M",
             "%d-%m-%Y",
             "%d/%m/%y %H:%M:%S",
             "%d/%m/%y %H:%M",
@@ -218,7 +220,13 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
     ),
     DateFormat("excel", (), "an Excel date or date serial number"),
 )
-DATE_FORMAT_BY_KEY = {f.key: f for f in DATE_FORMATS}
+#: ISO times with a UTC offset (2024-05-01T08:30:00+09:00), read as written: the offset is dropped, not applied, so a
+#: Japanese team's 8:30 answer stays on the 1st, as the same time from an Excel sheet (no offset) would
+ISO_AS_WRITTEN = DateFormat("iso_as_written", ("ISO8601",), "2024-01-31T14:05:00+09:00")
+DATE_FORMAT_BY_KEY = {f.key: f for f in (*DATE_FORMATS, ISO_AS_WRITTEN)}
+_OFFSET = re.compile(r"(?<=\d)\s*(?:[+-]\d{2}:?\d{2})$")  # +09:00, -0500: a column with one is ISO_AS_WRITTEN
+_OFFSET_OR_Z = re.compile(r"(?<=\d)\s*(?:[+-]\d{2}:?\d{2}|Z)$")  # what ISO_AS_WRITTEN drops (Z too: all naive)
+_ZONE_NAME = re.compile(r"\s+(?:UTC|GMT|JST|Z)$")  # BigQuery's "2024-04-01 14:00:00 UTC", … JST
 # Layouts that start with a four-digit year or name the month cannot be misread, so a cell in one of them is read
 # whatever the column's layout is (a file mixing 2024-03-01 and 2024年3月5日); day/month vs month/day follow the
 # column's layout.
@@ -437,7 +445,9 @@ def _parse_family(text: pd.Series, fmt: DateFormat) -> tuple[pd.Series, pd.Serie
     for pattern in fmt.patterns:
         if todo.empty:
             break
-        if pattern == "ISO8601":
+        if pattern == "ISO8601" and fmt is ISO_AS_WRITTEN:
+            parsed = pd.to_datetime(todo.str.replace(_OFFSET_OR_Z, "", regex=True), format="ISO8601", errors="coerce")
+        elif pattern == "ISO8601":
             parsed = pd.to_datetime(todo, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
         else:  # only cells with the layout's separators can match it (strptime is slow to fail: 2 µs a cell)
             shaped = todo
@@ -484,10 +494,11 @@ def _half_day(match: re.Match[str]) -> str:
 
 
 def rewrite_dates(text: pd.Series) -> pd.Series:
-    """Cells as a date layout reads them: era years made Gregorian (``_gregorian_years``), weekdays dropped,
-    午前/午後 hours on the 24-hour clock. Every other cell as it is."""
+    """Cells as a date layout reads them: era years made Gregorian (``_gregorian_years``), weekdays and a time
+    zone's name (UTC, JST) dropped, 午前/午後 hours on the 24-hour clock. Every other cell as it is."""
     out = _gregorian_years(text)
     out = out.str.replace(_WEEKDAY, "", regex=True).str.replace(_WEEKDAY_FIRST, "", regex=True)
+    out = out.str.replace(_ZONE_NAME, "", regex=True)
     return out.str.replace(_JA_HALF_DAY, _half_day, regex=True)
 
 
@@ -594,6 +605,8 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
     if best == 0:
         return DATE_FORMAT_BY_KEY["iso"], None
     key = next(k for k, n in counts.items() if n == best)  # ties: the order of DATE_FORMATS (m/d before d/m)
+    if key == "iso" and text.str.contains(_OFFSET).any():  # (the sample only: a pass over every chunk costs)
+        return ISO_AS_WRITTEN, None
     warning = None
     if key == "mdy" and counts["dmy"] == best:
         warning = t("ingest.dates_ambiguous")
