@@ -228,7 +228,7 @@ class _Profile:
     @property
     def is_low_cardinality(self) -> bool:
         """Few distinct, short values: categories."""
-        few = self.distinct <= 30 and (self.n < 10 or self.distinct <= max(2, self.n // 2))
+        few = self.distinct <= MAX_CATEGORIES and (self.n < 10 or self.distinct <= max(2, self.n // 2))
         return self.n > 0 and few and self.mean_length <= 40
 
 
@@ -240,6 +240,7 @@ def _width(text: str) -> int:
 #: answers saying there is nothing to add, from this share of a column's answers on, leave its other answers to be
 #: profiled alone as well: a comment column in which most wrote 特になし or No is still a comment column
 SAID_NOTHING = 0.1
+MAX_CATEGORIES = 30  # a segment has at most this many values (see _Profile.is_low_cardinality)
 SAID_SOMETHING_MIN = 3  # the fewest other answers that are profiled alone
 
 
@@ -754,6 +755,11 @@ def _comments(p: _Profile, named: bool) -> _Profile | None:
         named_comment = named and q.number_share < 0.5 and q.mean_length >= 3
         if q.is_free_text or (named_comment and q.distinct >= max(2, q.n // 2)):
             return q
+    # named like a comment, with more answers than a list of categories has, sentences among them: "Good" and
+    # "Great service" written by many beside what the others wrote
+    many = p.distinct > MAX_CATEGORIES and not p.is_repeated_category
+    if named and many and p.number_share < 0.5 and p.mean_length >= 3 and p.text_share >= 0.3:
+        return p
     return None
 
 

@@ -784,6 +784,20 @@ def test_an_overall_score_without_a_rating_word_is_csat() -> None:
         assert roles["②部屋"] == "rating:部屋" and roles["③風呂"] == "rating:風呂"
 
 
+def test_a_comment_column_where_many_wrote_the_same_praise_is_a_comment_column() -> None:
+    """Most wrote "Good" or "Great service", the rest their own words: a column named like a comment is comments; a
+    ticket reason of 40 categories over many rows stays a segment."""
+    praise = ["Good", "Great service", "Very good", "Nice staff"]
+    answers = [praise[i % 4] if i % 5 < 3 else f"{TEXTS[i % 5]} ({i})" for i in range(200)]
+    frame = pd.DataFrame({"nps": [str(i % 11) for i in range(200)], "Comment": answers})
+    assert suggest_roles(RawTable.from_frame(frame, "survey.csv"))["Comment"] == "comment"
+    reasons = [f"Billing question {k}" for k in range(40)]
+    tickets = pd.DataFrame(
+        {"CSAT": [str(1 + i % 5) for i in range(800)], "Reason": [reasons[i % 40] for i in range(800)]}
+    )
+    assert suggest_roles(RawTable.from_frame(tickets, "tickets.csv"))["Reason"] == "attribute:Reason"
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {
