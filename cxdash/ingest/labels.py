@@ -125,6 +125,7 @@ _RATING_WORDS: tuple[tuple[str, ...], ...] = (
     ("very poor", "poor", "fair", "good", "very good"),
     ("terrible", "poor", "average", "very good", "excellent"),
 )
+_STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # stars spelt out (Google's starRating)
 _RATING_MARKS = frozenset({"excellent", "fair", "terrible", "average"})  # words only these scales have
 
 
@@ -221,6 +222,9 @@ def read_scale(counts: Mapping[str, int], scale: tuple[int, int] | None = None) 
         key = normalise(text)
         written.setdefault(key, text.strip())
         keyed[key] = keyed.get(key, 0) + n
+    stars = {k: _STAR_WORDS[k] for k in keyed if k in _STAR_WORDS}
+    if len(stars) >= 2 and len(stars) == len([k for k in keyed if k]) and scale in (None, (1, 5)):
+        return _scale(stars, (1, 5), "rating", written)  # Google Business Profile's starRating: FIVE, FOUR …
     unipolar = _unipolar(k for k in keyed if k)
     if unipolar is not None:
         return _scale(unipolar, (1, 5), "unipolar", written) if scale in (None, (1, 5)) else None

@@ -161,7 +161,15 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
     DateFormat("iso", ("ISO8601", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %I:%M %p"), "2024-01-31 or 2024-01-31T14:05:00"),
     DateFormat(
         "ymd",
-        ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %I:%M %p"),
+        (
+            "%Y/%m/%d %H:%M:%S",
+            "%Y/%m/%d %H:%M",
+            "%Y/%m/%d",
+            "%Y.%m.%d",
+            "%Y/%m/%d %I:%M:%S %p",
+            "%Y/%m/%d %I:%M %p",
+            "%Y%m%d",
+        ),  # fmt: skip
         "2024/01/31 14:05:00",
     ),
     DateFormat(
@@ -238,6 +246,14 @@ _EXCEL_SERIAL_RANGE = (20_000, 80_000)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: a text cell that may be an Excel serial day number (a CSV saved from a sheet whose dates were not formatted)
 SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+_COMPACT_DATE = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")  # 20240301
+
+
+def is_compact_date(text: str) -> bool:
+    """Whether a text is a date written as yyyymmdd (20240301), as systems export dates."""
+    return bool(_COMPACT_DATE.match(text))
 
 
 def is_excel_serial(value: float) -> bool:

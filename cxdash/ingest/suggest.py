@@ -23,6 +23,7 @@ from cxdash.ingest.parse import (
     ERA_DATE,
     ERA_FIRST,
     SERIAL_TEXT,
+    is_compact_date,
     is_excel_serial,
     is_not_answered_text,
     says_nothing,
@@ -63,8 +64,9 @@ _EMAIL_COLUMN = re.compile(
 )
 _QUALTRICS_SYSTEM = re.compile(r"^q_[a-z]{3,}", re.IGNORECASE)  # Q_RecaptchaScore, Q_Language …
 _RESPONSE_ID = re.compile(
-    r"^(response|respondent|submission|review|ticket|record|survey response|回答|回答者|レビュー|問い合わせ)"
-    r"(id|no|number|番号|#)$|^(id|#|token|responsetoken|回答番号|回答id|_recordid)$"
+    r"^(response|respondent|submission|review|ticket|record|survey response|survey|conversation|interaction|feedback|"
+    r"口コミ|回答|回答者|レビュー|問い合わせ)"  # Medallia's Survey ID, Intercom's conversation_id
+    r"[_.]?(id|no|number|番号|#)$|^(id|#|token|responsetoken|回答番号|回答id|_recordid)$"
 )
 _CUSTOMER_ID = re.compile(
     r"^(customer|client|user|member|account|contact|顧客|会員|ユーザー?|お客様)(id|no|number|番号|code|コード|#)$"
@@ -176,7 +178,7 @@ class _Profile:
     long_repeat_share: float = 0.0  # rows whose value is long (≥ LONG_TEXT wide) and in 3 rows or more, word for word
     labels: LabelScale | None = None  # answers in words of one verbal scale ("Very satisfied"), as its numbers
     said_nothing: int = 0  # answers that only say there is nothing to add (特になし, No, Nothing else)
-    serial_share: float = 0.0  # numbers that may be Excel serial day numbers (45352: 2024-03-01)
+    date_number_share: float = 0.0  # numbers that may be dates: Excel serials (45352: 2024-03-01), 20240301
     half_share: float = 0.0  # numbers half-way between two whole ones within 0–10 (a review's 4.5 stars)
     substance: _Profile | None = None  # the profile of the other answers, where those are many (see SAID_NOTHING)
 
@@ -276,7 +278,9 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if isinstance(raw, Real):  # int, float and their numpy cousins
                 numbers += c
                 value = float(raw)
-                serials += c * is_excel_serial(value)
+                serials += c * (
+                    is_excel_serial(value) or is_compact_date(str(int(value)) if value.is_integer() else "")
+                )
                 halves += c * (0 < value < 10 and (2 * value).is_integer() and not value.is_integer())
                 if value.is_integer():
                     ints.extend([int(value)] * c)
@@ -287,7 +291,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if match:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
-            serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)))
+            serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)) or is_compact_date(text))
             halves += c * bool(_HALF.match(text))
             dated = bool(_DATE_TEXT.match(text) or _NAMED_DATE.match(text))
             dates += c * dated
@@ -312,7 +316,7 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
     p.number_share, p.date_share = numbers / n, dates / n
     p.email_share, p.ip_share, p.url_share, p.phone_share = emails / n, ips / n, urls / n, phones / n
     p.text_share, p.mean_length, p.long_repeat_share = sentences / n, length / n, long_repeats / n
-    p.serial_share, p.half_share = serials / n, halves / n
+    p.date_number_share, p.half_share = serials / n, halves / n
     if p.int_share < 0.5 and p.distinct <= MAX_LABELS:  # answers in words: "Very satisfied", やや不満
         words = Counter({raw: c for (kind, raw), c in counts.items() if kind is str and not is_not_answered_text(raw)})
         scale = read_scale(words) if sum(words.values()) >= 0.5 * n else None
@@ -573,12 +577,12 @@ def _taken(out: dict[str, tuple[str, str]]) -> set[str]:
 
 
 def _date(columns: list[_Column], out: dict[str, tuple[str, str]]) -> list[_Column]:
-    """One response date: the best-named column whose values are dates (or Excel's serial day numbers, under a name
-    that says date: 45352 is 2024-03-01); other date columns are ignored."""
+    """One response date: the best-named column whose values are dates (or Excel's serial day numbers or dates as
+    yyyymmdd, under a name that says date: 45352 and 20240301 are 2024-03-01); other date columns are ignored."""
     candidates: list[tuple[int, int, _Column]] = []
     for order, column in enumerate(columns):
         rank = next((r for pattern, r in _DATE_NAMES if pattern.search(column.compact)), 0)
-        serials = column.profile.serial_share >= 0.8 and rank >= DATE_NAMED
+        serials = column.profile.date_number_share >= 0.8 and rank >= DATE_NAMED
         if column.profile.date_share < 0.8 and not serials:
             continue
         candidates.append((rank, -order, column))

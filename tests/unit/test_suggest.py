@@ -798,6 +798,23 @@ def test_a_comment_column_where_many_wrote_the_same_praise_is_a_comment_column()
     assert suggest_roles(RawTable.from_frame(tickets, "tickets.csv"))["Reason"] == "attribute:Reason"
 
 
+def test_system_exports_ids_stars_in_words_and_compact_dates() -> None:
+    """Medallia's "Survey ID" and Intercom's conversation_id are the response id; Google's starRating (FIVE, FOUR)
+    is the rating; a "Date" of 20240401 is the date."""
+    frame = pd.DataFrame(
+        {
+            "conversation_id": [f"{215000000 + i}" for i in range(N)],
+            "Date": [f"202404{1 + i % 28:02d}" for i in range(N)],
+            "starRating": [["ONE", "TWO", "THREE", "FOUR", "FIVE"][i % 5] for i in range(N)],
+        }
+    )
+    roles = suggest_roles(RawTable.from_frame(frame, "export.csv"))
+    assert roles == {"conversation_id": "response_id", "Date": "date", "starRating": "csat"}
+    assert suggest_roles(RawTable.from_frame(frame.rename(columns={"conversation_id": "Survey ID"})))["Survey ID"] == (
+        "response_id"
+    )
+
+
 def test_japanese_era_dates_are_a_date_column() -> None:
     frame = pd.DataFrame(
         {
