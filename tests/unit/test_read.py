@@ -554,6 +554,26 @@ def test_a_hidden_first_sheet_is_not_read_by_default() -> None:
     assert read_table(buffer.getvalue(), "book.xlsx", sheet="マスタ").sheet == "マスタ"
 
 
+def test_cells_merged_down_a_column_give_every_row_their_value() -> None:
+    """A Japanese report writes each store once, merged down its rows: every row of the store has it; a comment
+    merged across two cells is one comment (the cell beside it stays empty)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["店舗", "回答ID", "推奨度", "コメント", "備考"])
+    for i in range(6):
+        sheet.append(
+            ["新宿店" if i == 0 else "渋谷店" if i == 3 else None, f"R{i}", i, "良い" if i == 1 else None, None]
+        )
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("A5:A7")
+    sheet.merge_cells("D3:E3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "report.xlsx")
+    assert table.sample["店舗"].tolist() == ["新宿店"] * 3 + ["渋谷店"] * 3
+    assert table.sample.loc[3, "コメント"] == "良い" and table.sample.loc[3, "備考"] is None
+
+
 def test_xlsx_table_away_from_the_corner() -> None:
     book = openpyxl.Workbook()
     sheet = book.active
