@@ -124,9 +124,10 @@ _RATING_WORDS: tuple[tuple[str, ...], ...] = (
     ("poor", "fair", "good", "very good", "excellent"),
     ("very poor", "poor", "fair", "good", "very good"),
     ("terrible", "poor", "average", "very good", "excellent"),
+    ("not good", "just okay", "awesome"),  # Freshdesk's satisfaction survey
 )
 _STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # stars spelt out (Google's starRating)
-_RATING_MARKS = frozenset({"excellent", "fair", "terrible", "average"})  # words only these scales have
+_RATING_MARKS = frozenset({"excellent", "fair", "terrible", "average", "awesome", "just okay"})  # words only these scales have
 
 
 @dataclass(frozen=True)

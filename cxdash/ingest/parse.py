@@ -100,6 +100,9 @@ def without_no_comment(texts: pd.Series) -> tuple[pd.Series, int]:
     return out, len(hits)
 
 
+#: a rating drawn in stars (★★★☆☆, ★★★★): the number of black stars
+STARS = re.compile(r"[★☆]{1,10}")
+
 # A leading number followed by the end or by a label: "10 - Extremely likely", "0 (Not at all likely)", "5点".
 _LEADING_NUMBER = r"^([+-]?\d+(?:\.\d+)?)(?:\s*$|\s*[^\d.,\s]|\s+\S)"
 
@@ -380,6 +383,10 @@ def _parse_numbers(values: pd.Series) -> ParsedNumbers:
             rest = text[direct.isna()]
             if len(rest):  # the number after the words: "Very satisfied (5)", "満足（5）"
                 direct[rest.index] = pd.to_numeric(rest.str.extract(_TRAILING_NUMBER, expand=False), errors="coerce")
+                rest = text[direct.isna()]
+                if len(rest):  # stars drawn: ★★★☆☆ is 3
+                    stars = rest[rest.str.fullmatch(STARS.pattern)]
+                    direct[stars.index] = stars.str.count("★").astype(float)
         number[text.index] = direct.astype(float)
     bad = ~missing & number.isna()
     return ParsedNumbers(number, missing, bad)

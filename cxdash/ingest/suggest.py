@@ -23,6 +23,7 @@ from cxdash.ingest.parse import (
     ERA_DATE,
     ERA_FIRST,
     SERIAL_TEXT,
+    STARS,
     is_compact_date,
     is_excel_serial,
     is_not_answered_text,
@@ -293,6 +294,9 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             numbers += c * bool(_NUMBER.match(text))
             serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)) or is_compact_date(text))
             halves += c * bool(_HALF.match(text))
+            if STARS.fullmatch(text):  # ★★★☆☆
+                ints.extend([text.count("★")] * c)
+                numbers += c
             dated = bool(_DATE_TEXT.match(text) or _NAMED_DATE.match(text))
             dates += c * dated
             ipv4 = _IPV4.match(text)

@@ -69,6 +69,7 @@ SCALES = {
     ),
     "rating words 5 (Excellent … Poor)": (["Poor", "Fair", "Good", "Very good", "Excellent"], (1, 5)),
     "rating words 4": (["Poor", "Fair", "Good", "Excellent"], (1, 4)),
+    "Freshdesk's satisfaction": (["Not Good", "Just Okay", "Awesome"], (1, 3)),
     "rating words 5 (Terrible … Excellent)": (["Terrible", "Poor", "Average", "Very good", "Excellent"], (1, 5)),
     "3 points (one strength a side)": (["Dissatisfied", "Neutral", "Satisfied"], (1, 3)),
     "Zendesk's satisfaction (Good / Bad)": (["Bad", "Good"], (1, 2)),

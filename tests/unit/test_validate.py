@@ -106,6 +106,16 @@ def test_nps_exported_as_one_to_eleven_is_read_one_lower() -> None:
     assert run(no_eleven, {"NPS": "nps"})[0].responses["nps"].min() == 1.0
 
 
+def test_ratings_drawn_in_stars_are_their_number_of_stars() -> None:
+    """★★★☆☆ is 3; no black star at all is "not rated" on a 1–5 scale, as a 0 is."""
+    stars = ["★★★★★", "★★★☆☆", "★☆☆☆☆", "★★★★☆", "★★☆☆☆", "☆☆☆☆☆"]
+    t = table({"評価": stars, "レビュー": ["良い"] * 6})
+    valid, rejections = run(t, {"評価": "csat", "レビュー": "comment"})
+    assert rejections == []
+    assert valid.responses["csat"].tolist()[:5] == [5.0, 3.0, 1.0, 4.0, 2.0]
+    assert pd.isna(valid.responses["csat"].tolist()[5])
+
+
 def test_excel_serial_numbers_saved_as_csv_text_are_dates() -> None:
     """A sheet whose dates were not formatted, saved as CSV: 45352 is 2024-03-01, 45352.5 its noon; 12 is no date."""
     t = table({"NPS": ["9", "10", "3", "7"], "Date": ["45352", "45352.5", "2024/03/04", "12"]})
