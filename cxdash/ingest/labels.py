@@ -127,7 +127,9 @@ _RATING_WORDS: tuple[tuple[str, ...], ...] = (
     ("not good", "just okay", "awesome"),  # Freshdesk's satisfaction survey
 )
 _STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # stars spelt out (Google's starRating)
-_RATING_MARKS = frozenset({"excellent", "fair", "terrible", "average", "awesome", "just okay"})  # words only these scales have
+_RATING_MARKS = frozenset(
+    {"excellent", "fair", "terrible", "average", "awesome", "just okay"}
+)  # words only these scales have
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,21 @@ SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
 _COMPACT_DATE = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")  # 20240301
 
 
+#: a text cell that may be a Unix time: seconds (10 digits, 2001–2286) or milliseconds (13 digits)
+EPOCH_TEXT = re.compile(r"^\d{10}(?:\d{3})?$")
+
+
+def is_epoch_time(text: str) -> bool:
+    """Whether a text is a Unix time in seconds or milliseconds (1711929600, 1711929600000)."""
+    return bool(EPOCH_TEXT.match(text))
+
+
+def _epoch_times(text: pd.Series) -> pd.Series:
+    """Unix times (seconds or milliseconds, by their length) as naive UTC datetimes."""
+    seconds = text.astype("int64") / np.where(text.str.len() == 13, 1000, 1)
+    return pd.Series(pd.to_datetime(seconds, unit="s"), index=text.index).astype("datetime64[ns]")
+
+
 def is_compact_date(text: str) -> bool:
     """Whether a text is a date written as yyyymmdd (20240301), as systems export dates."""
     return bool(_COMPACT_DATE.match(text))
@@ -568,6 +583,9 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> ParsedDates:
         serial = unread[unread.str.fullmatch(SERIAL_TEXT.pattern)]
         if len(serial):  # 45352 in a CSV: a sheet's unformatted date
             parsed[serial.index] = _excel_serials(serial.astype(float))
+        epoch = unread[unread.str.fullmatch(EPOCH_TEXT.pattern)]
+        if len(epoch):  # 1711929600 (seconds) or 1711929600000 (milliseconds) since 1970, as APIs export times
+            parsed[epoch.index] = _epoch_times(epoch)
         out[text.index] = parsed
         outside[text.index] = far & parsed.isna()
     other = present[~is_text]
@@ -616,7 +634,8 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
         return None, None
     is_text = _text_cells(present)
     text = present[is_text].astype(str).str.normalize("NFKC").str.strip()
-    if text.empty or text.str.fullmatch(SERIAL_TEXT.pattern).mean() >= 0.5:  # cells or CSV text of serial numbers
+    serials = text.str.fullmatch(SERIAL_TEXT.pattern) | text.str.fullmatch(EPOCH_TEXT.pattern)
+    if text.empty or serials.mean() >= 0.5:  # cells or CSV text of serial numbers or Unix times
         return DATE_FORMAT_BY_KEY["excel"], None
     counts = _family_counts(text)
     best = max(counts.values())

@@ -25,6 +25,7 @@ from cxdash.ingest.parse import (
     SERIAL_TEXT,
     STARS,
     is_compact_date,
+    is_epoch_time,
     is_excel_serial,
     is_not_answered_text,
     says_nothing,
@@ -292,7 +293,9 @@ def _profile(values: Iterable[Any], rows: int) -> _Profile:
             if match:
                 ints.extend([int(match.group(1))] * c)
             numbers += c * bool(_NUMBER.match(text))
-            serials += c * bool(SERIAL_TEXT.match(text) and is_excel_serial(float(text)) or is_compact_date(text))
+            serials += c * bool(
+                SERIAL_TEXT.match(text) and is_excel_serial(float(text)) or is_compact_date(text) or is_epoch_time(text)
+            )
             halves += c * bool(_HALF.match(text))
             if STARS.fullmatch(text):  # ★★★☆☆
                 ints.extend([text.count("★")] * c)

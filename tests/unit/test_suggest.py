@@ -810,6 +810,8 @@ def test_system_exports_ids_stars_in_words_and_compact_dates() -> None:
     )
     roles = suggest_roles(RawTable.from_frame(frame, "export.csv"))
     assert roles == {"conversation_id": "response_id", "Date": "date", "starRating": "csat"}
+    epoch = frame.assign(Date=[str(1711965600 + 86400 * i) for i in range(N)])
+    assert suggest_roles(RawTable.from_frame(epoch, "export.csv"))["Date"] == "date"
     assert suggest_roles(RawTable.from_frame(frame.rename(columns={"conversation_id": "Survey ID"})))["Survey ID"] == (
         "response_id"
     )
