@@ -626,7 +626,7 @@ def _family_counts(text: pd.Series) -> dict[str, int]:
     return counts
 
 
-def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None]:
+def choose_date_format(sample: pd.Series, day_first: bool = False) -> tuple[DateFormat | None, str | None]:
     """The family that parses most sample values, and a warning when month/day vs day/month is ambiguous."""
     missing = is_not_answered(sample)
     present = sample[~missing]
@@ -651,6 +651,8 @@ def choose_date_format(sample: pd.Series) -> tuple[DateFormat | None, str | None
         return ISO_AS_WRITTEN, None
     warning = None
     if key == "mdy" and counts["dmy"] == best:
+        if day_first:  # a semicolon-separated file: European Excel, where dates are day first
+            return DATE_FORMAT_BY_KEY["dmy"], t("ingest.dates_ambiguous_day_first")
         warning = t("ingest.dates_ambiguous")
     return DATE_FORMAT_BY_KEY[key], warning
 

@@ -247,7 +247,8 @@ def plan_import(table: RawTable, mapping: dict[str, str], stored: StoredScales |
             plan.warnings.append(t("ingest.long_kept", column=long_rating.column, touchpoints=listed))
     date = plan.single("date")
     if date is not None:
-        plan.date_format, ambiguous = choose_date_format(table.sample[date.column])
+        day_first = table.delimiter == ";"  # European Excel writes semicolons and dates day first
+        plan.date_format, ambiguous = choose_date_format(table.sample[date.column], day_first)
         if ambiguous:
             plan.warnings.append(t("ingest.dates_read_as", column=date.column, how=ambiguous))
     return plan

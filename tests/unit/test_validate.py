@@ -9,6 +9,7 @@ import pytest
 
 from cxdash.errors import InputRefused
 from cxdash.i18n import use_language
+from cxdash.ingest.read import read_table
 from cxdash.ingest.result import Rejection, group_rejections
 from cxdash.ingest.table import RawTable
 from cxdash.ingest.validate import NO_CONTENT, ValidChunk, plan_import, preview_import, validate_chunk
@@ -237,6 +238,17 @@ def test_ambiguous_month_day_reads_month_first_and_warns() -> None:
     assert any("'Date'" in w and "month/day" in w for w in plan.warnings)
     valid, _ = validate_chunk(next(t.chunks()), plan, set())
     assert valid.responses["responded_at"].tolist()[0] == pd.Timestamp(2024, 1, 2)
+
+
+def test_ambiguous_dates_of_a_semicolon_file_read_day_first() -> None:
+    """European Excel separates fields with semicolons and writes dates day first: 01/02/2024 is 1 February there,
+    with the warning saying so."""
+    table = read_table(b"ID;Datum;NPS\nA1;01/02/2024;5\nA2;03/04/2024;6\n", "umfrage.csv")
+    plan = plan_import(table, {"ID": "response_id", "Datum": "date", "NPS": "nps"})
+    assert plan.date_format is not None and plan.date_format.key == "dmy"
+    assert any("day/month/year, as files separated by semicolons" in w for w in plan.warnings)
+    valid, _ = validate_chunk(next(table.chunks()), plan, set())
+    assert valid.responses["responded_at"].tolist() == [pd.Timestamp(2024, 2, 1), pd.Timestamp(2024, 4, 3)]
 
 
 def test_unambiguous_dates_give_no_warning() -> None:
