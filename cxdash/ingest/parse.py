@@ -70,8 +70,6 @@ NO_COMMENT = frozenset(
 )
 _NO_COMMENT_LENGTH = max(map(len, NO_COMMENT)) + 3  # a longer text says something (trailing marks aside)
 _NO_COMMENT_TRAIL = " \t\u3000。．.、,!！?？~〜ー…"
-
-
 _NO_COMMENT_FIRST = frozenset(base[0] for base in NO_COMMENT)  # an id, a date or a word: most values fail at once
 
 
@@ -89,7 +87,7 @@ def says_nothing(text: str) -> bool:
 def without_no_comment(texts: pd.Series) -> tuple[pd.Series, int]:
     """Cleaned comment texts (``clean_text``) with the answers that say nothing (``says_nothing``) as None, and their
     count."""
-    limit = _NO_COMMENT_LENGTH
+    limit = _NO_COMMENT_LENGTH  # asked here too: most comments are longer, and then no call is made
     hits = [
         i for i, v in enumerate(texts.to_numpy(dtype=object)) if v is not None and len(v) <= limit and says_nothing(v)
     ]
@@ -158,6 +156,7 @@ class DateFormat:
     key: str
     patterns: tuple[str, ...]
     example: str
+    as_written: bool = False  # ISO times keep their clock time: a UTC offset is dropped, not applied
 
 
 DATE_FORMATS: tuple[DateFormat, ...] = (
@@ -233,7 +232,7 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
 )
 #: ISO times with a UTC offset (2024-05-01T08:30:00+09:00), read as written: the offset is dropped, not applied, so a
 #: Japanese team's 8:30 answer stays on the 1st, as the same time from an Excel sheet (no offset) would
-ISO_AS_WRITTEN = DateFormat("iso_as_written", ("ISO8601",), "2024-01-31T14:05:00+09:00")
+ISO_AS_WRITTEN = DateFormat("iso_as_written", ("ISO8601",), "2024-01-31T14:05:00+09:00", as_written=True)
 DATE_FORMAT_BY_KEY = {f.key: f for f in (*DATE_FORMATS, ISO_AS_WRITTEN)}
 _OFFSET = re.compile(r"(?<=\d)\s*(?:[+-]\d{2}:?\d{2})$")  # +09:00, -0500: a column with one is ISO_AS_WRITTEN
 _OFFSET_OR_Z = re.compile(r"(?<=\d)\s*(?:[+-]\d{2}:?\d{2}|Z)$")  # what ISO_AS_WRITTEN drops (Z too: all naive)
@@ -483,7 +482,7 @@ def _parse_family(text: pd.Series, fmt: DateFormat) -> tuple[pd.Series, pd.Serie
     for pattern in fmt.patterns:
         if todo.empty:
             break
-        if pattern == "ISO8601" and fmt is ISO_AS_WRITTEN:
+        if pattern == "ISO8601" and fmt.as_written:
             parsed = pd.to_datetime(todo.str.replace(_OFFSET_OR_Z, "", regex=True), format="ISO8601", errors="coerce")
         elif pattern == "ISO8601":
             parsed = pd.to_datetime(todo, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)

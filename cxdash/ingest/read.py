@@ -461,27 +461,32 @@ MERGED_SEARCH_BYTES = 20 * 1024 * 1024
 _MERGE_CELL = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 
 
-def _vertical_merges(book: Any, sheet: str, skip: int, first: int, width: int) -> dict[int, list[tuple[int, int]]]:
-    """The cells merged down one column of the table's body (a store written once beside its ten rows): per column
-    position in the table, the (first, last) row numbers of each such range. Ranges across columns are left alone: a
-    comment merged over three cells is one comment."""
+def _vertical_merges(
+    book: Any, sheet: str, skip: int, first: int, width: int
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[int]]]:
+    """The cells merged down one column of the table's body (a store written once beside its ten rows): per sheet row
+    a merge covers below its first, the (column position in the table, first row) of each such merge; and per first
+    row, the positions its merges start at. Ranges across columns are left alone: a comment merged over three cells
+    is one comment."""
+    covered: dict[int, list[tuple[int, int]]] = {}
+    starts: dict[int, list[int]] = {}
     try:
         path = book[sheet]._worksheet_path
         archive = book._archive
         if archive.getinfo(path).file_size > MERGED_SEARCH_BYTES:
-            return {}
+            return covered, starts
         xml = archive.read(path)
     except (AttributeError, KeyError, OSError):  # another workbook reader, or no such part: nothing merged to fill
-        return {}
-    merged: dict[int, list[tuple[int, int]]] = {}
+        return covered, starts
     for col1, row1, col2, row2 in _MERGE_CELL.findall(xml):
         top, bottom = int(row1), int(row2)
-        if col1 != col2 or bottom <= top or top <= skip:
-            continue
         position = _column_number(col1.decode()) - 1 - first
-        if 0 <= position < width:
-            merged.setdefault(position, []).append((top, bottom))
-    return merged
+        if col1 != col2 or bottom <= top or top <= skip or not 0 <= position < width:
+            continue
+        starts.setdefault(top, []).append(position)
+        for number in range(top + 1, bottom + 1):
+            covered.setdefault(number, []).append((position, top))
+    return covered, starts
 
 
 def _column_number(letters: str) -> int:
@@ -490,17 +495,6 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1
     return number
-
-
-def _fill_merged(row: list[Any], number: int, merged: dict[int, list[tuple[int, int]]], tops: dict[Any, Any]) -> None:
-    """Give the cells of ``row`` (sheet row ``number``, the table's width) that a vertical merge covers the value of
-    its first cell."""
-    for position, ranges in merged.items():
-        for top, bottom in ranges:
-            if number == top:
-                tops[(top, position)] = row[position]
-            elif top < number <= bottom and row[position] is None:
-                row[position] = tops.get((top, position))
 
 
 def _excel_chunks(
@@ -518,16 +512,20 @@ def _excel_chunks(
         return pd.DataFrame(rows, columns=columns, index=pd.Index(numbers, dtype="int64"), dtype=object)
 
     with _Workbook(opener, file_name, extension) as workbook:
-        merged = _vertical_merges(workbook.book, sheet, skip, first, width)
-        tops: dict[tuple[int, int], Any] = {}  # (first row, column) of a merged range → its value
+        covered, starts = _vertical_merges(workbook.book, sheet, skip, first, width)
+        tops: dict[tuple[int, int], Any] = {}  # (first row, column position) of a merge → its value
         try:
             for number, values in enumerate(_rows(workbook.book, sheet), start=1):
                 if number <= skip:
                     continue
                 row = [None if isinstance(v, str) and not v.strip() else v for v in values[first : first + width]]
-                if merged:
+                if covered:  # the merges' first cells are kept, the cells they cover below get their value
                     row += [None] * (width - len(row))
-                    _fill_merged(row, number, merged, tops)
+                    for position in starts.get(number, ()):
+                        tops[(number, position)] = row[position]
+                    for position, top in covered.get(number, ()):
+                        if row[position] is None:
+                            row[position] = tops.get((top, position))
                 if all(v is None for v in row):
                     continue
                 rows.append(row + [None] * (width - len(row)))
